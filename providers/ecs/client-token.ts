@@ -1,0 +1,91 @@
+// Deterministic ClientTokens: one per logical operation, the same on every retry and on every later run with the
+// same inputs, so an interrupted `pulumi up` re-issuing the call gets the resource it already created instead of a
+// duplicate. ECS accepts at most 64 ASCII characters.
+import { createHash } from "node:crypto";
+
+/**
+ * Who the operation is for. Dynamic provider methods never see the URN, so the resource class passes these as an
+ * input. Together they are unique per resource within an organisation's stacks.
+ */
+export interface ResourceIdentity {
+  readonly project: string;
+  readonly stack: string;
+  /** The resource's type token, e.g. "ecs-shared-images:index:SharedImageCopy". */
+  readonly type: string;
+  readonly name: string;
+}
+
+/** Bumped if the derivation ever changes, so old and new tokens can never collide. */
+const PREFIX = "psi1-";
+/** 48 hex characters = 192 bits of SHA-256: collisions are not a concern, and the token stays well under 64. */
+const HASH_CHARS = 48;
+
+/**
+ * The token for `operation` (e.g. "CopyImage") of the resource `identity` with these `inputs`.
+ * Pass only non-secret inputs: the token travels in request logs and ActionTrail; a secret that changes (a password)
+ * must not change the token anyway, since the resource created with the old one is the same resource.
+ * Object key order does not matter (canonical JSON); array order does (sort set-like lists first).
+ * Properties that are undefined are ignored, so an omitted optional input and an explicit undefined agree.
+ */
+export function clientToken(identity: ResourceIdentity, operation: string, inputs: unknown): string {
+  const { project, stack, type, name } = identity;
+  for (const [field, value] of Object.entries({ project, stack, type, name, operation })) {
+    if (typeof value !== "string" || value === "") {
+      throw new TypeError(`clientToken: ${field} must be a non-empty string, got ${JSON.stringify(value)}`);
+    }
+  }
+  // Same text as canonicalJson of { identity, inputs, operation }, built so failure paths read "inputs.x".
+  const identityJson = canonicalJson({ project, stack, type, name }, "identity");
+  return hashToken(
+    `{"identity":${identityJson},"inputs":${canonicalJson(inputs ?? null)},"operation":${JSON.stringify(operation)}}`,
+  );
+}
+
+/**
+ * The token to use when ECS answered `token` with a resource that must not be reused: ClientTokens are idempotent,
+ * so a forced replacement with identical inputs would get the old instance back. The create path detects that the
+ * returned resource is already committed (e.g. it is the one being replaced) and moves on with this token, repeating
+ * while the answer is still a committed resource. Being derived from the old id only, an interrupted replacement
+ * re-derives the same token on the next run and resumes with the same new resource.
+ */
+export function nextClientToken(token: string, previousResourceId: string): string {
+  if (token === "" || previousResourceId === "") {
+    throw new TypeError("nextClientToken: token and previousResourceId must be non-empty strings");
+  }
+  return hashToken(canonicalJson({ after: previousResourceId, token }));
+}
+
+function hashToken(text: string): string {
+  return PREFIX + createHash("sha256").update(text, "utf8").digest("hex").slice(0, HASH_CHARS);
+}
+
+/** JSON with object keys sorted at every level; rejects values JSON would silently change (NaN, functions, ...). */
+export function canonicalJson(value: unknown, path = "inputs"): string {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${path} is ${value}, which JSON cannot represent`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item, i) => (item === undefined ? "null" : canonicalJson(item, `${path}[${i}]`))).join(",")}]`;
+  }
+  if (typeof value === "object" && isPlainObject(value)) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, `${path}.${k}`)}`);
+    return `{${entries.join(",")}}`;
+  }
+  throw new TypeError(`canonicalJson: ${path} is a ${describeType(value)}, which has no canonical JSON form`);
+}
+
+/** Plain objects of any realm (inputs may be built in a vm context or structuredClone'd by a test runner). */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+function describeType(value: unknown): string {
+  if (typeof value !== "object" || value === null) return typeof value;
+  return value.constructor.name;
+}

@@ -1,0 +1,123 @@
+// Retries for single ECS calls. Classification is by code and HTTP status only (never message text), from the named
+// sets below (reference/ecs-api-facts.md); anything that is not an EcsError is a programmer error and never retried.
+// Mutating calls are only safe to retry because each carries a ClientToken reused across attempts.
+import { setTimeout as sleepTimer } from "node:timers/promises";
+import { EcsError, NETWORK_CODES } from "./errors";
+
+export const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  "Throttling",
+  "Throttling.User",
+  "Throttling.Api",
+  "Throttling.ConcurrentLimitExceeded",
+  "Rejected.Throttling",
+]);
+
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  "ServiceUnavailable",
+  "InternalError",
+  "UnknownError",
+  "IdempotentProcessing",
+  "LastTokenProcessing",
+  "OperationConflict",
+  "InvalidOperation.Conflict",
+  "IncorrectInstanceStatus.Initializing",
+  NETWORK_CODES.network,
+  NETWORK_CODES.timeout,
+  NETWORK_CODES.malformedResponse,
+]);
+
+/** Never retried, whatever their HTTP status: repeating them cannot succeed and may hide a token reuse bug. */
+export const NEVER_RETRY_CODES: ReadonlySet<string> = new Set([
+  "IdempotentParameterMismatch",
+  "InvalidIdempotenceParameter.Mismatch",
+]);
+
+export function isThrottling(err: unknown): boolean {
+  if (!(err instanceof EcsError)) return false;
+  // The SDK itself classifies any code containing "Throttling" as a ThrottlingError; follow it for new variants.
+  return THROTTLING_CODES.has(err.code) || err.code.includes("Throttling") || err.httpStatus === 429;
+}
+
+export function isRetryable(err: unknown): boolean {
+  if (!(err instanceof EcsError)) return false;
+  if (NEVER_RETRY_CODES.has(err.code)) return false;
+  if (isThrottling(err) || TRANSIENT_CODES.has(err.code)) return true;
+  return err.httpStatus !== undefined && err.httpStatus >= 500;
+}
+
+export interface RetryInfo {
+  /** The attempt that failed, starting at 1. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: EcsError;
+}
+
+export interface RetryOptions {
+  /** Total attempts including the first; default 6. */
+  readonly maxAttempts?: number;
+  /** Cap of the first backoff; doubles per attempt. Default 500 ms. */
+  readonly baseDelayMs?: number;
+  /** Upper bound of any single delay, including one asked for by retryAfter. Default 20 s. */
+  readonly maxDelayMs?: number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Uniform in [0, 1); injectable so tests are deterministic. */
+  readonly random?: () => number;
+  readonly onRetry?: (info: RetryInfo) => void;
+  readonly signal?: AbortSignal;
+}
+
+export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 20_000 } as const;
+
+/** Full jitter: uniform in [0, min(max, base * 2^(attempt-1))], but never less than what the server asked for. */
+export function backoffDelay(
+  attempt: number,
+  options: { baseDelayMs: number; maxDelayMs: number; random: () => number; retryAfterMs?: number },
+): number {
+  const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
+  const jittered = Math.floor(options.random() * cap);
+  return Math.min(options.maxDelayMs, Math.max(jittered, options.retryAfterMs ?? 0));
+}
+
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
+  const baseDelayMs = options.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+  requireInteger("maxAttempts", maxAttempts, 1);
+  requireNumber("baseDelayMs", baseDelayMs, 0);
+  requireNumber("maxDelayMs", maxDelayMs, baseDelayMs);
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (attempt >= maxAttempts || !isRetryable(err) || options.signal?.aborted) throw err;
+      const error = err as EcsError;
+      const delayMs = backoffDelay(attempt, { baseDelayMs, maxDelayMs, random, retryAfterMs: error.retryAfterMs });
+      options.onRetry?.({ attempt, delayMs, error });
+      try {
+        await sleep(delayMs, options.signal);
+      } catch {
+        // Cancelled while backing off: the last real failure says more than the abort does.
+        throw err;
+      }
+    }
+  }
+}
+
+export async function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  await sleepTimer(ms, undefined, { signal });
+}
+
+function requireInteger(field: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`withRetry: options.${field} must be an integer >= ${min}, got ${String(value)}`);
+  }
+}
+
+function requireNumber(field: string, value: number, min: number): void {
+  if (!Number.isFinite(value) || value < min) {
+    throw new RangeError(`withRetry: options.${field} must be a finite number >= ${min}, got ${String(value)}`);
+  }
+}

@@ -1,0 +1,238 @@
+// Waiters: pure acceptors that read one observation and say success / failure / retry (with the reason a user
+// sees), and one generic poller that owns all timing. Acceptors never sleep; the poller never interprets states.
+import { AbortError, InvalidInputError, TimeoutError, WaitFailedError } from "./errors";
+import { defaultSleep } from "./retry";
+import type { ImageView, InstanceStatus, InstanceView } from "./types";
+
+export type AcceptorState = "success" | "failure" | "retry";
+export type Acceptor<T> = (observed: T) => { state: AcceptorState; reason: string };
+
+export interface PollProgress<T> {
+  readonly attempt: number;
+  readonly elapsedMs: number;
+  readonly remainingMs: number;
+  readonly reason: string;
+  readonly observed: T;
+}
+
+export interface PollOptions<T> {
+  /** Reads the current state once. Wrap it in withRetry: the poller lets describe errors through unchanged. */
+  readonly describe: () => Promise<T>;
+  readonly acceptor: Acceptor<T>;
+  /** Names what is awaited in messages, e.g. "image m-123 to become Available". */
+  readonly what: string;
+  readonly timeoutMs: number;
+  /** Default 2 s. */
+  readonly minDelayMs?: number;
+  /** Default 30 s. */
+  readonly maxDelayMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly random?: () => number;
+  readonly signal?: AbortSignal;
+  /** Called after every observation that is neither success nor failure. */
+  readonly onProgress?: (progress: PollProgress<T>) => void;
+}
+
+export const DEFAULT_POLL = { minDelayMs: 2_000, maxDelayMs: 30_000 } as const;
+
+/**
+ * Polls until the acceptor says success (returns the observation) or failure (WaitFailedError), the deadline passes
+ * (TimeoutError with the last reason) or the signal aborts (AbortError). Delays grow exponentially from minDelayMs,
+ * jittered uniformly between minDelayMs and the current cap (a zero delay would hammer ECS), and are cut short at
+ * the deadline so the last observation is made at the deadline, never after it.
+ */
+export async function poll<T>(options: PollOptions<T>): Promise<T> {
+  const minDelayMs = options.minDelayMs ?? DEFAULT_POLL.minDelayMs;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_POLL.maxDelayMs;
+  requirePositive("timeoutMs", options.timeoutMs);
+  requirePositive("minDelayMs", minDelayMs);
+  if (!Number.isFinite(maxDelayMs) || maxDelayMs < minDelayMs) {
+    throw new RangeError(`poll: options.maxDelayMs must be >= minDelayMs (${minDelayMs}), got ${String(maxDelayMs)}`);
+  }
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const start = now();
+  const deadline = start + options.timeoutMs;
+  let lastReason = "not observed yet";
+
+  for (let attempt = 1; ; attempt++) {
+    if (options.signal?.aborted) throw new AbortError(options.what, lastReason);
+    const observed = await options.describe();
+    const verdict = options.acceptor(observed);
+    if (verdict.state === "success") return observed;
+    if (verdict.state === "failure") throw new WaitFailedError(options.what, verdict.reason, observed);
+    lastReason = verdict.reason;
+    const remainingMs = deadline - now();
+    options.onProgress?.({ attempt, elapsedMs: now() - start, remainingMs, reason: lastReason, observed });
+    if (remainingMs <= 0) throw new TimeoutError(options.what, options.timeoutMs, lastReason, observed);
+    const cap = Math.min(maxDelayMs, minDelayMs * 2 ** (attempt - 1));
+    const delayMs = Math.min(remainingMs, minDelayMs + Math.floor(random() * (cap - minDelayMs)));
+    try {
+      await sleep(delayMs, options.signal);
+    } catch (err) {
+      if (options.signal?.aborted) throw new AbortError(options.what, lastReason);
+      throw err;
+    }
+  }
+}
+
+function requirePositive(field: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`poll: options.${field} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+}
+
+// ---- Acceptors. `undefined` means the describe call did not find the resource. ----
+
+/**
+ * A copied image becoming Available. Right after CopyImage the new id may not be listed yet (eventual
+ * consistency): pass allowMissing for that window; later, a missing image means someone deleted it.
+ */
+export function imageAvailable(options: { allowMissing?: boolean } = {}): Acceptor<ImageView | undefined> {
+  return (image) => {
+    if (image === undefined) {
+      return options.allowMissing
+        ? { state: "retry", reason: "not listed by ECS yet" }
+        : { state: "failure", reason: "the image no longer exists" };
+    }
+    switch (image.status) {
+      case "Available":
+        return { state: "success", reason: "Available" };
+      case "Creating":
+      case "Waiting":
+        return {
+          state: "retry",
+          reason: image.progressPercent === undefined ? image.status : `${image.status} ${image.progressPercent}%`,
+        };
+      case "CreateFailed":
+      case "UnAvailable":
+        return { state: "failure", reason: `the image is ${image.status}` };
+      case "Deprecated":
+        return { state: "failure", reason: "the image is Deprecated" };
+      default:
+        return { state: "retry", reason: `unexpected status ${String(image.status)}` };
+    }
+  };
+}
+
+/** After DeleteImage: gone is success. The describer must ask for every status, not DescribeImages' default. */
+export const imageGone: Acceptor<ImageView | undefined> = (image) =>
+  image === undefined ? { state: "success", reason: "deleted" } : { state: "retry", reason: `still ${image.status}` };
+
+const IN_PROGRESS_INSTANCE: ReadonlySet<InstanceStatus> = new Set(["Pending", "Starting", "Stopping"]);
+/** Locks that will not clear by waiting: the owner of the account has to act. */
+const BLOCKING_LOCKS: ReadonlySet<string> = new Set(["financial", "security", "dedicatedhostfinancial", "refunded"]);
+
+function blockingLocks(instance: InstanceView): string | undefined {
+  const reasons = instance.operationLocks.map((l) => l.lockReason).filter((r) => BLOCKING_LOCKS.has(r.toLowerCase()));
+  return reasons.length === 0 ? undefined : reasons.join(", ");
+}
+
+/**
+ * An instance reaching `target`. The other stable state is a retry, not a failure: right after Start/StopInstance
+ * ECS may still report the old state for a moment; the deadline bounds it.
+ */
+export function instanceInStatus(target: "Running" | "Stopped"): Acceptor<InstanceView | undefined> {
+  return (instance) => {
+    if (instance === undefined) return { state: "failure", reason: "the instance no longer exists" };
+    if (instance.status === target) return { state: "success", reason: target };
+    const locks = blockingLocks(instance);
+    if (locks !== undefined) return { state: "failure", reason: `the instance is locked (${locks})` };
+    const phase = IN_PROGRESS_INSTANCE.has(instance.status) ? "" : `, waiting for ${target}`;
+    return { state: "retry", reason: `${instance.status}${phase}` };
+  };
+}
+
+export const instanceGone: Acceptor<InstanceView | undefined> = (instance) =>
+  instance === undefined
+    ? { state: "success", reason: "deleted" }
+    : { state: "retry", reason: `still ${instance.status}` };
+
+/**
+ * ReplaceSystemDisk finished: the instance reports the new image, no operation locks, and (when the previous
+ * system disk is known) a new system disk id.
+ */
+export function instanceHasImage(
+  imageId: string,
+  options: { previousSystemDiskId?: string } = {},
+): Acceptor<InstanceView | undefined> {
+  return (instance) => {
+    if (instance === undefined) return { state: "failure", reason: "the instance no longer exists" };
+    const locks = blockingLocks(instance);
+    if (locks !== undefined) return { state: "failure", reason: `the instance is locked (${locks})` };
+    if (instance.imageId !== imageId) return { state: "retry", reason: `still on image ${instance.imageId}` };
+    if (instance.operationLocks.length > 0) {
+      const reasons = instance.operationLocks.map((l) => l.lockReason).join(", ");
+      return { state: "retry", reason: `operation locks pending (${reasons})` };
+    }
+    if (options.previousSystemDiskId !== undefined && instance.systemDiskId === options.previousSystemDiskId) {
+      return { state: "retry", reason: `system disk is still ${options.previousSystemDiskId}` };
+    }
+    return { state: "success", reason: `on image ${imageId}` };
+  };
+}
+
+// ---- Timeouts ----
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** Copies of large images take hours (Terraform's 10 min default is a known pain); the rest are minutes. */
+export const DEFAULT_TIMEOUTS = {
+  imageCopy: 6 * HOUR,
+  imageDelete: 20 * MINUTE,
+  instanceCreate: 20 * MINUTE,
+  instanceDelete: 20 * MINUTE,
+  systemDiskReplacement: 30 * MINUTE,
+} as const;
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: MINUTE, h: HOUR };
+const DURATION = /^(?:\d+(?:ms|s|m|h))+$/;
+const SEGMENT = /(\d+)(ms|s|m|h)/g;
+/** A week: anything longer is almost certainly a unit mistake (e.g. ms given where minutes were meant). */
+const MAX_TIMEOUT_MS = 7 * 24 * HOUR;
+
+/** "45m", "2h", "90s", "1h30m", "500ms", or a number of milliseconds. Throws InvalidInputError naming `property`. */
+export function parseTimeout(value: unknown, property: string): number {
+  let ms: number;
+  if (typeof value === "number") {
+    ms = value;
+  } else if (typeof value === "string" && DURATION.test(value.trim())) {
+    ms = 0;
+    for (const [, n, unit] of value.trim().matchAll(SEGMENT)) ms += Number(n) * UNIT_MS[unit];
+  } else {
+    throw new InvalidInputError(
+      property,
+      `must be a duration like "45m", "2h", "90s" or "1h30m", or a number of milliseconds; got ${JSON.stringify(value)}`,
+    );
+  }
+  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS) {
+    throw new InvalidInputError(property, `must be more than 0 and at most 168h; got ${JSON.stringify(value)}`);
+  }
+  return Math.round(ms);
+}
+
+export interface TimeoutsInput {
+  readonly create?: string | number;
+  readonly update?: string | number;
+  readonly delete?: string | number;
+}
+
+export interface Timeouts {
+  readonly create: number;
+  readonly update: number;
+  readonly delete: number;
+}
+
+/** Resolves a resource's `timeouts` input against its defaults; failures name e.g. "timeouts.create". */
+export function resolveTimeouts(input: TimeoutsInput | undefined, defaults: Timeouts, property = "timeouts"): Timeouts {
+  for (const key of Object.keys(input ?? {})) {
+    if (!(key in defaults))
+      throw new InvalidInputError(`${property}.${key}`, "is not a timeout; use create, update or delete");
+  }
+  const pick = (key: keyof Timeouts) =>
+    input?.[key] === undefined ? defaults[key] : parseTimeout(input[key], `${property}.${key}`);
+  return { create: pick("create"), update: pick("update"), delete: pick("delete") };
+}
