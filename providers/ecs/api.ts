@@ -1,0 +1,439 @@
+// The only place that speaks ECS: typed calls with retries and typed errors, wire shapes mapped to plain views, and
+// status lookups batched across every resource in the provider process.
+import type Ecs from "@alicloud/ecs20140526";
+import * as $Ecs from "@alicloud/ecs20140526";
+import { Batcher } from "./batcher";
+import { type ConnectionSettings, ecsClient, resolveSettings } from "./client";
+import { type ErrorContext, fromSdkError } from "./errors";
+import { type RetryOptions, withRetry } from "./retry";
+import type { ImageOwnerAlias, ImageStatus, ImageView, InstanceStatus, InstanceView, Tags } from "./types";
+
+/** Every image status: reads must see Deprecated and failed images too (DescribeImages defaults to Available). */
+export const ALL_IMAGE_STATUSES = "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated";
+
+export interface DiskView {
+  readonly id: string;
+  readonly type: "system" | "data";
+  readonly category: string;
+  readonly size: number;
+  readonly encrypted: boolean;
+  readonly kmsKeyId?: string;
+  readonly imageId?: string;
+  readonly instanceId?: string;
+  readonly status: string;
+}
+
+export interface CopyImageRequest {
+  readonly sourceImageId: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly encrypted?: boolean;
+  readonly kmsKeyId?: string;
+  readonly tags?: Tags;
+  readonly resourceGroupId?: string;
+  readonly clientToken: string;
+}
+
+export interface DiskSpec {
+  readonly category?: string;
+  readonly size?: number;
+  readonly encrypted?: boolean;
+  readonly kmsKeyId?: string;
+}
+
+export interface RunInstanceRequest {
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly zoneId?: string;
+  readonly vSwitchId: string;
+  readonly securityGroupIds: readonly string[];
+  readonly name?: string;
+  readonly hostName?: string;
+  readonly description?: string;
+  readonly systemDisk?: DiskSpec;
+  readonly dataDisks?: readonly DiskSpec[];
+  readonly password?: string;
+  readonly keyPairName?: string;
+  readonly internetMaxBandwidthOut?: number;
+  readonly instanceChargeType?: string;
+  readonly tags?: Tags;
+  readonly clientToken: string;
+  readonly dryRun?: boolean;
+}
+
+export interface ReplaceSystemDiskRequest {
+  readonly instanceId: string;
+  readonly imageId: string;
+  readonly size?: number;
+  readonly password?: string;
+  readonly passwordInherit?: boolean;
+  readonly keyPairName?: string;
+  readonly encrypted?: boolean;
+  readonly kmsKeyId?: string;
+  readonly clientToken: string;
+}
+
+export interface InstanceAttributes {
+  readonly name?: string;
+  readonly description?: string;
+  readonly hostName?: string;
+  readonly password?: string;
+}
+
+type SdkImage = $Ecs.DescribeImagesResponseBodyImagesImage;
+type SdkInstance = $Ecs.DescribeInstancesResponseBodyInstancesInstance;
+type SdkDisk = $Ecs.DescribeDisksResponseBodyDisksDisk;
+
+function tagsOf(list: { tagKey?: string; tagValue?: string }[] | undefined): Tags {
+  const tags: Record<string, string> = {};
+  for (const tag of list ?? []) {
+    if (tag.tagKey) tags[tag.tagKey] = tag.tagValue ?? "";
+  }
+  return tags;
+}
+
+/** Maps DescribeImages' wire image into the view; an image is encrypted when any of its snapshots is. */
+export function toImageView(image: SdkImage): ImageView {
+  const mappings = image.diskDeviceMappings?.diskDeviceMapping ?? [];
+  const progress = /^(\d{1,3})%$/.exec(image.progress ?? "");
+  return {
+    id: image.imageId ?? "",
+    name: image.imageName ?? "",
+    description: image.description ?? "",
+    ownerId: image.imageOwnerId === undefined ? "" : String(image.imageOwnerId),
+    ownerAlias: (image.imageOwnerAlias ?? "others") as ImageOwnerAlias,
+    status: (image.status ?? "UnAvailable") as ImageStatus,
+    progressPercent: progress ? Number(progress[1]) : undefined,
+    productCode: image.productCode || undefined,
+    isCopied: image.isCopied === true,
+    isSelfShared: image.isSelfShared === undefined ? undefined : String(image.isSelfShared) === "True",
+    size: image.size ?? 0,
+    tags: tagsOf(image.tags?.tag),
+    encrypted: mappings.some((m) => m.encrypted === true),
+    regionId: undefined,
+    creationTime: image.creationTime,
+    osType: image.OSType,
+    platform: image.platform,
+    architecture: image.architecture,
+  };
+}
+
+export function toInstanceView(instance: SdkInstance): InstanceView {
+  return {
+    id: instance.instanceId ?? "",
+    status: (instance.status ?? "Pending") as InstanceStatus,
+    imageId: instance.imageId ?? "",
+    regionId: instance.regionId,
+    zoneId: instance.zoneId ?? "",
+    instanceType: instance.instanceType ?? "",
+    name: instance.instanceName ?? "",
+    hostName: instance.hostName ?? "",
+    description: instance.description ?? "",
+    operationLocks: (instance.operationLocks?.lockReason ?? []).map((lock) => ({
+      lockReason: lock.lockReason ?? "",
+      lockMsg: lock.lockMsg,
+    })),
+    keyPairName: instance.keyPairName || undefined,
+    vSwitchId: instance.vpcAttributes?.vSwitchId,
+    securityGroupIds: instance.securityGroupIds?.securityGroupId ?? [],
+    tags: tagsOf(instance.tags?.tag),
+  };
+}
+
+export function toDiskView(disk: SdkDisk): DiskView {
+  return {
+    id: disk.diskId ?? "",
+    type: disk.type === "system" ? "system" : "data",
+    category: disk.category ?? "",
+    size: disk.size ?? 0,
+    encrypted: disk.encrypted === true,
+    kmsKeyId: disk.KMSKeyId || undefined,
+    imageId: disk.imageId || undefined,
+    instanceId: disk.instanceId || undefined,
+    status: disk.status ?? "",
+  };
+}
+
+const tagList = <T>(tags: Tags | undefined, make: (key: string, value: string) => T): T[] | undefined =>
+  tags && Object.keys(tags).length > 0 ? Object.entries(tags).map(([k, v]) => make(k, v)) : undefined;
+
+/** ECS calls for one region and connection. Get one with `EcsApi.forRegion` so batchers are shared per process. */
+export class EcsApi {
+  private readonly images: Batcher<string, ImageView>;
+  private readonly instances: Batcher<string, InstanceView>;
+
+  constructor(
+    private readonly client: Ecs,
+    readonly regionId: string,
+    private readonly retry: RetryOptions = {},
+    batchWindowMs = 200,
+  ) {
+    this.images = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchImages(ids) });
+    this.instances = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchInstances(ids) });
+  }
+
+  private static readonly cache = new Map<string, EcsApi>();
+
+  /** The shared API object for a region (resolving connection settings from stack config and environment). */
+  static forRegion(region: string | undefined, action: string): EcsApi {
+    const settings: ConnectionSettings = resolveSettings(region, action);
+    const key = `${settings.regionId}|${settings.endpoint ?? ""}|${JSON.stringify(settings.credential)}`;
+    let api = EcsApi.cache.get(key);
+    if (!api) {
+      api = new EcsApi(ecsClient(settings), settings.regionId);
+      EcsApi.cache.set(key, api);
+    }
+    return api;
+  }
+
+  private call<T>(action: string, context: ErrorContext, fn: () => Promise<T>): Promise<T> {
+    return withRetry(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw fromSdkError(action, err, { regionId: this.regionId, ...context });
+      }
+    }, this.retry);
+  }
+
+  async describeImages(filter: {
+    imageIds?: readonly string[];
+    ownerAlias?: ImageOwnerAlias;
+    ownerId?: string;
+    statuses?: string;
+    name?: string;
+  }): Promise<ImageView[]> {
+    const views: ImageView[] = [];
+    for (let page = 1; ; page++) {
+      const body = await this.call("DescribeImages", {}, async () => {
+        const response = await this.client.describeImages(
+          new $Ecs.DescribeImagesRequest({
+            regionId: this.regionId,
+            imageId: filter.imageIds?.join(","),
+            imageOwnerAlias: filter.ownerAlias,
+            imageOwnerId: filter.ownerId === undefined ? undefined : Number(filter.ownerId),
+            status: filter.statuses ?? ALL_IMAGE_STATUSES,
+            imageName: filter.name,
+            pageNumber: page,
+            pageSize: 100,
+          }),
+        );
+        return response.body;
+      });
+      const batch = body?.images?.image ?? [];
+      views.push(...batch.map((image) => ({ ...toImageView(image), regionId: this.regionId })));
+      if (batch.length < 100 || views.length >= (body?.totalCount ?? 0)) return views;
+    }
+  }
+
+  private async fetchImages(ids: string[]): Promise<ReadonlyMap<string, ImageView>> {
+    const views = await this.describeImages({ imageIds: ids });
+    return new Map(views.map((view) => [view.id, view]));
+  }
+
+  /** One image in any status, or undefined when it does not exist or is not visible to this account any more. */
+  getImage(imageId: string): Promise<ImageView | undefined> {
+    return this.images.get(imageId);
+  }
+
+  copyImage(request: CopyImageRequest): Promise<string> {
+    return this.call("CopyImage", { imageId: request.sourceImageId, kmsKeyId: request.kmsKeyId }, async () => {
+      const response = await this.client.copyImage(
+        new $Ecs.CopyImageRequest({
+          regionId: this.regionId,
+          imageId: request.sourceImageId,
+          // Shared images can only be copied within their own region (OperationDenied.SameRegionOnly).
+          destinationRegionId: this.regionId,
+          destinationImageName: request.name,
+          destinationDescription: request.description,
+          encrypted: request.encrypted,
+          KMSKeyId: request.kmsKeyId,
+          resourceGroupId: request.resourceGroupId,
+          clientToken: request.clientToken,
+          tag: tagList(request.tags, (key, value) => new $Ecs.CopyImageRequestTag({ key, value })),
+        }),
+      );
+      return response.body?.imageId ?? "";
+    });
+  }
+
+  async cancelCopyImage(imageId: string): Promise<void> {
+    await this.call("CancelCopyImage", { imageId }, () =>
+      this.client.cancelCopyImage(new $Ecs.CancelCopyImageRequest({ regionId: this.regionId, imageId })),
+    );
+  }
+
+  async deleteImage(imageId: string, force: boolean): Promise<void> {
+    await this.call("DeleteImage", { imageId }, () =>
+      this.client.deleteImage(new $Ecs.DeleteImageRequest({ regionId: this.regionId, imageId, force })),
+    );
+  }
+
+  async modifyImageAttribute(imageId: string, name: string, description: string): Promise<void> {
+    await this.call("ModifyImageAttribute", { imageId }, () =>
+      this.client.modifyImageAttribute(
+        new $Ecs.ModifyImageAttributeRequest({ regionId: this.regionId, imageId, imageName: name, description }),
+      ),
+    );
+  }
+
+  /** Makes the resource's tags exactly `next` (removing keys that are gone, setting the rest). */
+  async setTags(resourceType: "image" | "instance", resourceId: string, previous: Tags, next: Tags): Promise<void> {
+    const removed = Object.keys(previous).filter((key) => !(key in next));
+    const changed = Object.entries(next).filter(([key, value]) => previous[key] !== value);
+    if (removed.length > 0) {
+      await this.call("UntagResources", {}, () =>
+        this.client.untagResources(
+          new $Ecs.UntagResourcesRequest({ regionId: this.regionId, resourceType, resourceId: [resourceId], tagKey: removed }),
+        ),
+      );
+    }
+    if (changed.length > 0) {
+      await this.call("TagResources", {}, () =>
+        this.client.tagResources(
+          new $Ecs.TagResourcesRequest({
+            regionId: this.regionId,
+            resourceType,
+            resourceId: [resourceId],
+            tag: changed.map(([key, value]) => new $Ecs.TagResourcesRequestTag({ key, value })),
+          }),
+        ),
+      );
+    }
+  }
+
+  /** RunInstances with Amount 1; with `dryRun` it only validates (ECS answers DryRunOperation on success). */
+  runInstance(request: RunInstanceRequest): Promise<string> {
+    const secrets = request.password ? [request.password] : [];
+    return this.call("RunInstances", { imageId: request.imageId, secrets }, async () => {
+      const disk = request.systemDisk;
+      const response = await this.client.runInstances(
+        new $Ecs.RunInstancesRequest({
+          regionId: this.regionId,
+          amount: 1,
+          minAmount: 1,
+          imageId: request.imageId,
+          instanceType: request.instanceType,
+          zoneId: request.zoneId,
+          vSwitchId: request.vSwitchId,
+          securityGroupIds: [...request.securityGroupIds],
+          instanceName: request.name,
+          hostName: request.hostName,
+          description: request.description,
+          password: request.password,
+          keyPairName: request.keyPairName,
+          internetMaxBandwidthOut: request.internetMaxBandwidthOut,
+          instanceChargeType: request.instanceChargeType,
+          clientToken: request.clientToken,
+          dryRun: request.dryRun,
+          systemDisk: disk
+            ? new $Ecs.RunInstancesRequestSystemDisk({
+                category: disk.category,
+                size: disk.size,
+                encrypted: disk.encrypted === undefined ? undefined : String(disk.encrypted),
+                KMSKeyId: disk.kmsKeyId,
+              })
+            : undefined,
+          dataDisk: request.dataDisks?.map(
+            (d) =>
+              new $Ecs.RunInstancesRequestDataDisk({
+                category: d.category,
+                size: d.size,
+                encrypted: d.encrypted,
+                KMSKeyId: d.kmsKeyId,
+              }),
+          ),
+          tag: tagList(request.tags, (key, value) => new $Ecs.RunInstancesRequestTag({ key, value })),
+        }),
+      );
+      return response.body?.instanceIdSets?.instanceIdSet?.[0] ?? "";
+    });
+  }
+
+  private async fetchInstances(ids: string[]): Promise<ReadonlyMap<string, InstanceView>> {
+    const body = await this.call("DescribeInstances", {}, async () => {
+      const response = await this.client.describeInstances(
+        new $Ecs.DescribeInstancesRequest({ regionId: this.regionId, instanceIds: JSON.stringify(ids), pageSize: 100 }),
+      );
+      return response.body;
+    });
+    const views = (body?.instances?.instance ?? []).map(toInstanceView);
+    return new Map(views.map((view) => [view.id, view]));
+  }
+
+  /** One instance, or undefined when it does not exist (deleted, or released). */
+  getInstance(instanceId: string): Promise<InstanceView | undefined> {
+    return this.instances.get(instanceId);
+  }
+
+  async startInstance(instanceId: string): Promise<void> {
+    await this.call("StartInstance", { instanceId }, () =>
+      this.client.startInstance(new $Ecs.StartInstanceRequest({ instanceId })),
+    );
+  }
+
+  /** Standard stop (KeepCharging): ReplaceSystemDisk refuses instances stopped in economical mode. */
+  async stopInstance(instanceId: string): Promise<void> {
+    await this.call("StopInstance", { instanceId }, () =>
+      this.client.stopInstance(new $Ecs.StopInstanceRequest({ instanceId, stoppedMode: "KeepCharging" })),
+    );
+  }
+
+  async deleteInstance(instanceId: string): Promise<void> {
+    await this.call("DeleteInstance", { instanceId }, () =>
+      this.client.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true })),
+    );
+  }
+
+  async modifyInstanceAttribute(instanceId: string, attributes: InstanceAttributes): Promise<void> {
+    const secrets = attributes.password ? [attributes.password] : [];
+    await this.call("ModifyInstanceAttribute", { instanceId, secrets }, () =>
+      this.client.modifyInstanceAttribute(
+        new $Ecs.ModifyInstanceAttributeRequest({
+          instanceId,
+          instanceName: attributes.name,
+          description: attributes.description,
+          hostName: attributes.hostName,
+          password: attributes.password,
+        }),
+      ),
+    );
+  }
+
+  replaceSystemDisk(request: ReplaceSystemDiskRequest): Promise<string> {
+    const secrets = request.password ? [request.password] : [];
+    const context = { instanceId: request.instanceId, imageId: request.imageId, secrets };
+    return this.call("ReplaceSystemDisk", context, async () => {
+      const response = await this.client.replaceSystemDisk(
+        new $Ecs.ReplaceSystemDiskRequest({
+          instanceId: request.instanceId,
+          imageId: request.imageId,
+          systemDisk: request.size ? new $Ecs.ReplaceSystemDiskRequestSystemDisk({ size: request.size }) : undefined,
+          password: request.password,
+          passwordInherit: request.passwordInherit,
+          keyPairName: request.keyPairName,
+          encrypted: request.encrypted,
+          KMSKeyId: request.kmsKeyId,
+          clientToken: request.clientToken,
+        }),
+      );
+      return response.body?.diskId ?? "";
+    });
+  }
+
+  async describeDisks(filter: { instanceId?: string; diskType?: "system" | "data"; diskIds?: readonly string[] }) {
+    const body = await this.call("DescribeDisks", { instanceId: filter.instanceId }, async () => {
+      const response = await this.client.describeDisks(
+        new $Ecs.DescribeDisksRequest({
+          regionId: this.regionId,
+          instanceId: filter.instanceId,
+          diskType: filter.diskType,
+          diskIds: filter.diskIds ? JSON.stringify(filter.diskIds) : undefined,
+          pageSize: 100,
+        }),
+      );
+      return response.body;
+    });
+    return (body?.disks?.disk ?? []).map(toDiskView);
+  }
+}

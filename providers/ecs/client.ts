@@ -1,0 +1,158 @@
+// Where the ECS client comes from: region, endpoint and credentials, read at call time in the provider process and
+// never captured into the serialized provider (DESIGN.md section 4).
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import Credential, { CLIProfileCredentialsProvider } from "@alicloud/credentials";
+import Ecs from "@alicloud/ecs20140526";
+import { $OpenApiUtil } from "@alicloud/openapi-core";
+import { InvalidInputError, MissingCredentialsError } from "./errors";
+
+/** What the provider process was given by `configure()`: the stack's decrypted config. */
+export interface StackConfig {
+  get(key: string): string | undefined;
+}
+
+/** Our own config namespace (any namespace works in Pulumi config; this one never clashes with a project name). */
+export const ENDPOINT_CONFIG_KEY = "ecsSharedImages:endpoint";
+export const ENDPOINT_ENV = "ECS_SHARED_IMAGES_ENDPOINT";
+
+export type CredentialSource =
+  | { readonly kind: "static"; readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken?: string }
+  | { readonly kind: "chain"; readonly profile?: string };
+
+export interface ConnectionSettings {
+  readonly regionId: string;
+  /** host[:port] without scheme, as the SDK wants it; undefined = the SDK's public endpoint for the region. */
+  readonly endpoint?: string;
+  readonly protocol: "HTTP" | "HTTPS";
+  readonly credential: CredentialSource;
+  readonly readTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+const EMPTY_CONFIG: StackConfig = { get: () => undefined };
+let stackConfig: StackConfig = EMPTY_CONFIG;
+
+/** Called from each provider's `configure()`: later calls read credentials from this config. */
+export function useStackConfig(config: StackConfig): void {
+  stackConfig = config;
+}
+
+const first = (...values: (string | undefined)[]) => values.find((v) => v !== undefined && v !== "");
+
+/** Files and variables the `@alicloud/credentials` default chain reads without touching the network. */
+function localChainSourceExists(env: NodeJS.ProcessEnv): boolean {
+  if (first(env.ALIBABA_CLOUD_ACCESS_KEY_ID, env.ALIBABA_CLOUD_OIDC_TOKEN_FILE, env.ALIBABA_CLOUD_CREDENTIALS_URI)) {
+    return true;
+  }
+  // A named instance RAM role is an explicit opt-in to the metadata service.
+  if (env.ALIBABA_CLOUD_ECS_METADATA && env.ALIBABA_CLOUD_ECS_METADATA_DISABLED !== "true") return true;
+  const home = env.HOME ?? os.homedir();
+  const files = [
+    env.ALIBABA_CLOUD_CREDENTIALS_FILE,
+    path.join(home, ".alibabacloud", "credentials"),
+    env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED === "true" ? undefined : path.join(home, ".aliyun", "config.json"),
+  ];
+  return files.some((file) => file !== undefined && fs.existsSync(file));
+}
+
+/**
+ * Resolves region, endpoint and credentials. Order: the resource's own region, else `alicloud:region`, else
+ * ALICLOUD_REGION / ALIBABA_CLOUD_REGION; credentials from stack config, else ALICLOUD_* / ALIBABA_CLOUD_* variables,
+ * else the `@alicloud/credentials` chain when one of its local sources exists. Never touches the network: an
+ * unconfigured chain would ask the ECS metadata service, so that case is a MissingCredentialsError instead.
+ */
+export function resolveSettings(
+  inputRegion: string | undefined,
+  action: string,
+  config: StackConfig = stackConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectionSettings {
+  const regionId = first(inputRegion, config.get("alicloud:region"), env.ALICLOUD_REGION, env.ALIBABA_CLOUD_REGION);
+  if (!regionId) {
+    throw new InvalidInputError(
+      "region",
+      "no region is set: give the resource a `region`, or set `alicloud:region` in the stack config, " +
+        "or ALICLOUD_REGION / ALIBABA_CLOUD_REGION in the environment",
+    );
+  }
+  const endpointText = first(config.get(ENDPOINT_CONFIG_KEY), env[ENDPOINT_ENV]);
+  const endpointMatch = endpointText ? /^(?:(https?):\/\/)?([^/\s]+)\/?$/i.exec(endpointText) : undefined;
+  if (endpointText && !endpointMatch) {
+    throw new InvalidInputError(ENDPOINT_CONFIG_KEY, `"${endpointText}" is not an endpoint like http://127.0.0.1:8080`);
+  }
+  const protocol = endpointMatch?.[1]?.toLowerCase() === "http" ? "HTTP" : "HTTPS";
+
+  const accessKeyId = first(config.get("alicloud:accessKey"), env.ALICLOUD_ACCESS_KEY, env.ALIBABA_CLOUD_ACCESS_KEY_ID);
+  const accessKeySecret = first(
+    config.get("alicloud:secretKey"),
+    env.ALICLOUD_SECRET_KEY,
+    env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+  );
+  const securityToken = first(
+    config.get("alicloud:securityToken"),
+    env.ALICLOUD_SECURITY_TOKEN,
+    env.ALIBABA_CLOUD_SECURITY_TOKEN,
+  );
+  const profile = first(config.get("alicloud:profile"), env.ALICLOUD_PROFILE, env.ALIBABA_CLOUD_PROFILE);
+  let credential: CredentialSource;
+  if (accessKeyId && accessKeySecret) {
+    credential = { kind: "static", accessKeyId, accessKeySecret, securityToken };
+  } else if (accessKeyId || accessKeySecret) {
+    throw new InvalidInputError(
+      accessKeyId ? "alicloud:secretKey" : "alicloud:accessKey",
+      "an access key needs both its id and its secret; only one of them is set",
+    );
+  } else if (profile || localChainSourceExists(env)) {
+    credential = { kind: "chain", profile };
+  } else {
+    throw new MissingCredentialsError(action);
+  }
+  return {
+    regionId,
+    endpoint: endpointMatch?.[2],
+    protocol,
+    credential,
+    readTimeoutMs: 30_000,
+    connectTimeoutMs: 10_000,
+  };
+}
+
+function cacheKey(settings: ConnectionSettings): string {
+  // The secret only enters as a hash, so the key can never leak it.
+  return createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+}
+
+const clients = new Map<string, Ecs>();
+
+/** One SDK client per distinct connection in this process; built lazily, never serialized. */
+export function ecsClient(settings: ConnectionSettings): Ecs {
+  const key = cacheKey(settings);
+  let client = clients.get(key);
+  if (!client) {
+    const source = settings.credential;
+    const config = new $OpenApiUtil.Config({
+      regionId: settings.regionId,
+      endpoint: settings.endpoint,
+      protocol: settings.protocol,
+      // Both matter: connectTimeout is also the socket idle timeout (see reference/ecs-wire.md).
+      readTimeout: settings.readTimeoutMs,
+      connectTimeout: settings.connectTimeoutMs,
+    });
+    if (source.kind === "static") {
+      config.accessKeyId = source.accessKeyId;
+      config.accessKeySecret = source.accessKeySecret;
+      config.securityToken = source.securityToken;
+    } else {
+      // A named profile is one of the Alibaba Cloud CLI's (~/.aliyun/config.json), as ALICLOUD_PROFILE means there.
+      config.credential = source.profile
+        ? new Credential(null, CLIProfileCredentialsProvider.builder().withProfileName(source.profile).build())
+        : new Credential();
+    }
+    client = new Ecs(config);
+    clients.set(key, client);
+  }
+  return client;
+}
