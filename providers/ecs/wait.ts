@@ -35,6 +35,18 @@ export interface PollOptions<T> {
 }
 
 export const DEFAULT_POLL = { minDelayMs: 2_000, maxDelayMs: 30_000 } as const;
+export const POLL_INTERVAL_ENV = "ECS_SHARED_IMAGES_POLL_INTERVAL";
+
+/**
+ * Poll delays for this process: the defaults, or the first delay from ECS_SHARED_IMAGES_POLL_INTERVAL (e.g. "500ms",
+ * "5s") with the cap at 15 times that. The emulator runs faster than real ECS, so its users shorten the interval.
+ */
+export function pollDelays(env: NodeJS.ProcessEnv = process.env): { minDelayMs: number; maxDelayMs: number } {
+  const text = env[POLL_INTERVAL_ENV];
+  if (!text) return DEFAULT_POLL;
+  const minDelayMs = parseTimeout(/^\d+$/.test(text) ? Number(text) : text, POLL_INTERVAL_ENV);
+  return { minDelayMs, maxDelayMs: Math.max(minDelayMs, Math.min(DEFAULT_POLL.maxDelayMs, minDelayMs * 15)) };
+}
 
 /**
  * Polls until the acceptor says success (returns the observation) or failure (WaitFailedError), the deadline passes

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../../scripts/engine";
-import { createLocalStack, type EngineStack, tempDir } from "../support/engine";
+import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
 
 const SECRET = "e2e-secret-key-value-7f3a9c";
 
@@ -64,22 +64,6 @@ exports.message = echo.message;
 exports.configuredKeys = echo.configuredKeys;
 `;
 
-/** A consumer project: our package and @pulumi/pulumi linked into its node_modules, as `npm install` would. */
-function writeConsumerProject(dir: string): void {
-  const modules = path.join(dir, "node_modules");
-  fs.mkdirSync(path.join(modules, "echo-provider"), { recursive: true });
-  fs.symlinkSync(path.join(projectRoot, "node_modules", "@pulumi"), path.join(modules, "@pulumi"));
-  fs.symlinkSync(projectRoot, path.join(modules, "pulumi-ecs-shared-images"));
-  fs.writeFileSync(path.join(modules, "echo-provider", "package.json"), '{"name":"echo-provider","main":"index.js"}');
-  fs.writeFileSync(path.join(modules, "echo-provider", "index.js"), ECHO_PROVIDER);
-  fs.writeFileSync(path.join(dir, "package.json"), '{"name":"shim-e2e","private":true}');
-  fs.writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    "name: shim-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
-  );
-  fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
-}
-
 describe("the Pulumi engine with a thin-shim dynamic provider (local program)", () => {
   const work = tempDir("shim-e2e");
   const projectDir = path.join(work.dir, "project");
@@ -89,7 +73,7 @@ describe("the Pulumi engine with a thin-shim dynamic provider (local program)", 
 
   beforeAll(async () => {
     fs.mkdirSync(projectDir);
-    writeConsumerProject(projectDir);
+    writeConsumerProject(projectDir, "shim-e2e", PROGRAM, { "echo-provider": ECHO_PROVIDER });
     s = await createLocalStack(projectDir, backendDir, "e2e", { ECHO_STORE: storeFile });
     await s.stack.setConfig("message", { value: "hello" });
     await s.stack.setConfig("alicloud:secretKey", { value: SECRET, secret: true });

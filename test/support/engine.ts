@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { type Engine, locateEngine, offlineEnv } from "../../scripts/engine";
+import { type Engine, locateEngine, offlineEnv, projectRoot } from "../../scripts/engine";
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
@@ -36,4 +36,32 @@ export async function createLocalStack(
   const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   const stack = await LocalWorkspace.createStack({ stackName, workDir }, { pulumiCommand, envVars });
   return { stack, engine, env };
+}
+
+/**
+ * Writes a consumer project into `dir`: a JavaScript program (`index.js`) with this package and @pulumi/pulumi linked
+ * into its node_modules, as `npm install pulumi-ecs-shared-images` would leave them. `extraModules` adds small
+ * packages (name -> index.js source) to its node_modules.
+ */
+export function writeConsumerProject(
+  dir: string,
+  projectName: string,
+  program: string,
+  extraModules: Readonly<Record<string, string>> = {},
+): void {
+  const modules = path.join(dir, "node_modules");
+  fs.mkdirSync(modules, { recursive: true });
+  fs.symlinkSync(path.join(projectRoot, "node_modules", "@pulumi"), path.join(modules, "@pulumi"));
+  fs.symlinkSync(projectRoot, path.join(modules, "pulumi-ecs-shared-images"));
+  for (const [name, source] of Object.entries(extraModules)) {
+    fs.mkdirSync(path.join(modules, name));
+    fs.writeFileSync(path.join(modules, name, "package.json"), JSON.stringify({ name, main: "index.js" }));
+    fs.writeFileSync(path.join(modules, name, "index.js"), source);
+  }
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: projectName, private: true }));
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: ${projectName}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
+  );
+  fs.writeFileSync(path.join(dir, "index.js"), program);
 }

@@ -1,0 +1,62 @@
+// Progress that the person running `pulumi up` can see. A dynamic provider process has no logger wired to the engine
+// (its stderr only reaches the engine's debug log), but it is started with the engine's gRPC address as its first
+// argument, so we call the engine's Log RPC ourselves with the resource's URN: ephemeral messages become the live
+// status text beside the resource, durable ones are printed with the resource's diagnostics.
+
+import { createRequire } from "node:module";
+
+/** Where progress goes. Tests and programs can install their own sink. */
+export type ProgressSink = (event: {
+  urn: string;
+  message: string;
+  ephemeral: boolean;
+  severity: "info" | "warning";
+}) => void;
+
+interface EngineLogClient {
+  log(request: unknown, callback: (err: unknown) => void): void;
+}
+
+let sink: ProgressSink | undefined;
+let engineClient: EngineLogClient | null | undefined;
+
+/** Replaces where progress goes (tests); `undefined` restores the default (engine when available, else stderr). */
+export function setProgressSink(next: ProgressSink | undefined): void {
+  sink = next;
+}
+
+function engineLogClient(): EngineLogClient | null {
+  if (engineClient !== undefined) return engineClient;
+  engineClient = null;
+  const address = process.argv[2];
+  // Only the dynamic provider process is started with the engine's address as its argument.
+  if (!address || !/^[\w.-]+:\d+$/.test(address) || !/dynamic-provider/.test(process.argv[1] ?? "")) return null;
+  // The same grpc-js that @pulumi/pulumi's generated client was built against, wherever npm placed it.
+  const grpc = createRequire(require.resolve("@pulumi/pulumi/package.json"))("@grpc/grpc-js");
+  const { EngineClient } = require("@pulumi/pulumi/proto/engine_grpc_pb");
+  engineClient = new EngineClient(address, grpc.credentials.createInsecure()) as EngineLogClient;
+  return engineClient;
+}
+
+/** Reports one progress line for the resource `urn`. Never throws: progress must not fail a deployment. */
+export function reportProgress(urn: string, message: string, options: { ephemeral?: boolean; warning?: boolean } = {}) {
+  const event = { urn, message, ephemeral: options.ephemeral ?? false, severity: options.warning ? "warning" : "info" };
+  if (sink) {
+    sink(event as Parameters<ProgressSink>[0]);
+    return;
+  }
+  const client = engineLogClient();
+  if (!client) {
+    process.stderr.write(`${message}\n`);
+    return;
+  }
+  const { LogRequest, LogSeverity } = require("@pulumi/pulumi/proto/engine_pb");
+  const request = new LogRequest();
+  request.setSeverity(options.warning ? LogSeverity.WARNING : LogSeverity.INFO);
+  request.setMessage(message);
+  request.setUrn(urn);
+  request.setEphemeral(event.ephemeral);
+  client.log(request, () => {
+    // A lost progress line is not worth failing or retrying for.
+  });
+}
