@@ -1,0 +1,371 @@
+import { readFileSync } from "node:fs";
+import { type Clock, EmulatedClock, systemClock } from "./clock";
+import type { FaultRule } from "./faults";
+import { Faults } from "./faults";
+import { Params } from "./handlers/params";
+import { Cloud } from "./models/cloud";
+import {
+  EcsError,
+  InternalError,
+  InvalidActionNotFound,
+  InvalidVersion,
+  ThrottlingUser,
+  UnsupportedHTTPMethod,
+} from "./models/errors";
+import { releaseInstance } from "./models/instances";
+import type { Identity, InstanceRec, InstanceStatus, Principal } from "./models/types";
+import { buildWorld, type WorldSpec } from "./models/world";
+import { readStateFile, writeStateFile } from "./persistence";
+import { authenticate, NonceCache, type RawRequest } from "./protocol/auth";
+import { errorBody, newRequestId } from "./protocol/envelope";
+import { parseQuery } from "./protocol/query";
+import { DEFAULT_THROTTLE, mergeThrottle, Throttle, type ThrottleConfig } from "./protocol/throttle";
+import { maskParams, RequestLog } from "./request-log";
+import { route } from "./routing";
+import demoWorld from "./worlds/demo.json";
+
+export const API_VERSION = "2014-05-26";
+
+export interface EmulatorOptions {
+  /** A world spec or the path of a world JSON file; default: the demo world. */
+  world?: WorldSpec | string;
+  port?: number;
+  /** Emulated seconds per real second for copies and instance transitions (default 1). */
+  timeScale?: number;
+  /** Base (wall) clock; default the system clock. */
+  clock?: Clock;
+  /** Persist state here (atomically) and reload it on start. */
+  statePath?: string;
+  /** Where unexpected errors are reported; default stderr. */
+  logError?: (message: string) => void;
+}
+
+/** What the API layer answers: a JSON response, or a fault that kills the connection. */
+export interface ApiOutcome {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+  /** Destroy the socket instead of answering (connection reset / commit-then-drop faults). */
+  drop?: boolean;
+  latencyMs?: number;
+}
+
+export function loadWorldInput(world: WorldSpec | string | undefined): unknown {
+  if (world === undefined) return demoWorld;
+  if (typeof world !== "string") return world;
+  let text: string;
+  try {
+    text = readFileSync(world, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read world file ${world}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`world file ${world} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export interface InstancePatch {
+  status?: InstanceStatus;
+  name?: string;
+  imageId?: string;
+  keyPairName?: string;
+  locks?: string[];
+  tags?: Record<string, string>;
+  deletionProtection?: boolean;
+}
+
+/** The emulator without its HTTP server: protocol pipeline, model and back-door operations. */
+export class EmulatorCore {
+  readonly baseClock: Clock;
+  readonly clock: EmulatedClock;
+  readonly requestLog = new RequestLog();
+  readonly faults = new Faults();
+  readonly throttle: Throttle;
+  cloud!: Cloud;
+  private identity!: Identity;
+  private nonces: NonceCache;
+  private worldInput: unknown;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly logError: (message: string) => void;
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.baseClock = options.clock ?? systemClock;
+    const scale = options.timeScale ?? 1;
+    if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`timeScale must be a positive number (got ${scale})`);
+    this.clock = new EmulatedClock(this.baseClock, scale);
+    this.throttle = new Throttle(this.baseClock, DEFAULT_THROTTLE);
+    this.nonces = new NonceCache(this.baseClock);
+    this.logError = options.logError ?? ((m) => process.stderr.write(`${m}\n`));
+    this.worldInput = loadWorldInput(options.world);
+    this.applyWorld(this.worldInput);
+    if (options.statePath) {
+      const saved = readStateFile(options.statePath);
+      if (saved) {
+        this.cloud.state = saved.state;
+        this.clock.resetTo(saved.emulatedNow);
+      }
+    }
+  }
+
+  private applyWorld(input: unknown): void {
+    const built = buildWorld(input, this.clock.now());
+    this.cloud = new Cloud(built.state, this.clock);
+    this.identity = built.identity;
+    this.throttle.replace(mergeThrottle(DEFAULT_THROTTLE, built.throttle));
+    this.nonces = new NonceCache(this.baseClock);
+  }
+
+  /** Replaces all state with a new world (validated first; the old state survives a bad world). */
+  loadWorld(world: WorldSpec | string): void {
+    const input = loadWorldInput(world);
+    this.applyWorld(input);
+    this.worldInput = input;
+    this.requestLog.clear();
+    this.faults.clear();
+    this.scheduleSave();
+  }
+
+  /** Back to the world the emulator was started (or last loaded) with. */
+  reset(): void {
+    this.applyWorld(this.worldInput);
+    this.requestLog.clear();
+    this.faults.clear();
+    this.scheduleSave();
+  }
+
+  // ---- persistence ----
+
+  save(): void {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+    }
+    if (!this.options.statePath) return;
+    this.cloud.tick();
+    writeStateFile(this.options.statePath, {
+      format: "ecs-emulator-state/1",
+      savedAt: new Date(this.baseClock.now()).toISOString(),
+      emulatedNow: this.clock.now(),
+      state: this.cloud.state,
+    });
+  }
+
+  scheduleSave(): void {
+    if (!this.options.statePath || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      try {
+        this.save();
+      } catch (e) {
+        this.logError(`emulator: saving state failed: ${(e as Error).stack ?? e}`);
+      }
+    }, 50);
+    this.saveTimer.unref();
+  }
+
+  // ---- the API pipeline: parse -> authenticate -> route -> faults -> throttle -> RAM -> handler ----
+
+  handleApi(req: Omit<RawRequest, "query"> & { rawQuery: string }): ApiOutcome {
+    const requestId = newRequestId();
+    const started = this.baseClock.now();
+    let action = req.headers["x-acs-action"]?.toString() ?? "";
+    let principal: Principal | undefined;
+    let mutating = false;
+    let throttled = false;
+    let fault: string | undefined;
+    let signatureVersion: "v3" | "v1" | undefined;
+    let logged: Record<string, string> = {};
+    let latencyMs: number | undefined;
+    const finish = (status: number, body: Record<string, unknown>, extra: Partial<ApiOutcome> = {}): ApiOutcome => {
+      this.requestLog.add({
+        time: new Date(started).toISOString(),
+        requestId,
+        action: action || "(none)",
+        accountId: principal?.accountId ?? "",
+        accessKeyId: principal?.accessKeyId ?? "",
+        ramUser: principal?.ramUser,
+        signatureVersion,
+        mutating,
+        params: logged,
+        httpStatus: status,
+        code: typeof body.Code === "string" ? body.Code : undefined,
+        throttled,
+        fault,
+        durationMs: this.baseClock.now() - started,
+      });
+      return { status, body, headers: {}, latencyMs, ...extra };
+    };
+    try {
+      if (req.method !== "POST" && req.method !== "GET")
+        throw new UnsupportedHTTPMethod(`HTTP method ${req.method} is not supported.`);
+      const query = parseQuery(req.rawQuery);
+      logged = maskParams(query);
+      const auth = authenticate({ ...req, query }, this.identity, this.nonces, this.baseClock);
+      principal = auth.principal;
+      signatureVersion = auth.signatureVersion;
+      action = auth.action;
+      if (auth.version !== API_VERSION)
+        throw new InvalidVersion(`Specified Version "${auth.version}" is not valid (ECS is ${API_VERSION}).`);
+      const r = route(action);
+      if (!r)
+        throw new InvalidActionNotFound(
+          `Specified api "${action.slice(0, 64)}" is not found, please check your url and method.`,
+        );
+      mutating = r.mutating;
+      if (this.faults.fire(action, "reset").length > 0) {
+        fault = "reset";
+        return finish(0, {}, { drop: true });
+      }
+      const lat = this.faults.fire(action, "latency");
+      if (lat.length > 0) {
+        latencyMs = Math.max(...lat.map((f) => f.latencyMs ?? 0));
+        fault = "latency";
+      }
+      if (!this.throttle.take(principal.accountId, action)) {
+        throttled = true;
+        throw new ThrottlingUser();
+      }
+      const injected = this.faults.fire(action, "error")[0];
+      if (injected) {
+        fault = `error:${injected.code}`;
+        throw Faults.toError(injected);
+      }
+      if (!r.ramInModel) this.cloud.authorize(principal, action);
+      this.cloud.tick();
+      const p = new Params(query, action);
+      const body = r.handler({ cloud: this.cloud, caller: principal, p, raw: query });
+      if (mutating) this.scheduleSave();
+      if (this.faults.fire(action, "commitThenDrop").length > 0) {
+        fault = "commitThenDrop";
+        return finish(200, { RequestId: requestId, ...body }, { drop: true });
+      }
+      return finish(200, { RequestId: requestId, ...body });
+    } catch (e) {
+      let err: EcsError;
+      if (e instanceof EcsError) err = e;
+      else {
+        this.logError(
+          `emulator: InternalError in ${action || "(unknown action)"} [${requestId}]: ${(e as Error)?.stack ?? String(e)}`,
+        );
+        err = new InternalError();
+      }
+      return finish(err.httpStatus, errorBody(err, requestId));
+    }
+  }
+
+  // ---- back doors for tests (also exposed by the admin API) ----
+
+  advanceClock(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error("advanceClock: ms must be a non-negative number");
+    this.clock.advance(ms);
+    this.cloud.tick();
+    this.scheduleSave();
+    return this.clock.now();
+  }
+
+  setThrottle(patch: Partial<ThrottleConfig>): ThrottleConfig {
+    this.throttle.configure(patch);
+    return this.throttle.config;
+  }
+
+  addFault(rule: FaultRule) {
+    return this.faults.add(rule);
+  }
+
+  revokeShare(imageId: string, accountId: string): void {
+    const img = this.cloud.state.images[imageId];
+    if (!img) throw new Error(`revokeShare: no image ${imageId}`);
+    delete img.sharedWith[accountId];
+    this.scheduleSave();
+  }
+
+  setArrears(accountId: string, inArrears = true): void {
+    const acc = this.cloud.state.accounts[accountId];
+    if (!acc) throw new Error(`setArrears: no account ${accountId}`);
+    acc.inArrears = inArrears;
+    this.scheduleSave();
+  }
+
+  setKmsKeyState(keyId: string, state: "Enabled" | "Disabled"): void {
+    const key = this.cloud.state.kmsKeys[keyId];
+    if (!key) throw new Error(`setKmsKeyState: no KMS key ${keyId}`);
+    key.state = state;
+    this.scheduleSave();
+  }
+
+  deleteInstance(instanceId: string): void {
+    const inst = this.cloud.state.instances[instanceId];
+    if (!inst) throw new Error(`deleteInstance: no instance ${instanceId}`);
+    releaseInstance(this.cloud, inst);
+    this.scheduleSave();
+  }
+
+  modifyInstance(instanceId: string, patch: InstancePatch): InstanceRec {
+    this.cloud.tick();
+    const inst = this.cloud.state.instances[instanceId];
+    if (!inst) throw new Error(`modifyInstance: no instance ${instanceId}`);
+    const allowed = ["status", "name", "imageId", "keyPairName", "locks", "tags", "deletionProtection"];
+    for (const k of Object.keys(patch)) if (!allowed.includes(k)) throw new Error(`modifyInstance: unknown field ${k}`);
+    if (patch.status !== undefined) {
+      inst.status = patch.status;
+      inst.transitions = [];
+    }
+    if (patch.name !== undefined) inst.name = patch.name;
+    if (patch.imageId !== undefined) inst.imageId = patch.imageId;
+    if (patch.keyPairName !== undefined) inst.keyPairName = patch.keyPairName;
+    if (patch.locks !== undefined) inst.locks = [...patch.locks];
+    if (patch.tags !== undefined) inst.tags = { ...patch.tags };
+    if (patch.deletionProtection !== undefined) inst.deletionProtection = patch.deletionProtection;
+    this.scheduleSave();
+    return structuredClone(inst);
+  }
+
+  deleteImage(imageId: string): void {
+    if (!this.cloud.state.images[imageId]) throw new Error(`deleteImage: no image ${imageId}`);
+    delete this.cloud.state.images[imageId];
+    this.scheduleSave();
+  }
+
+  inventory(accountId?: string) {
+    this.cloud.tick();
+    const s = this.cloud.state;
+    const ids = accountId ? [accountId] : Object.keys(s.accounts);
+    return Object.fromEntries(
+      ids.map((id) => {
+        const acc = s.accounts[id];
+        if (!acc) throw new Error(`inventory: no account ${id}`);
+        const images = Object.values(s.images).filter((i) => i.kind === "custom" && i.ownerId === id);
+        return [
+          id,
+          {
+            name: acc.name,
+            inArrears: acc.inArrears,
+            images: images.map((i) => ({ ...structuredClone(i), progress: this.cloud.copyProgress(i) })),
+            sharedWithMe: Object.values(s.images)
+              .filter((i) => i.sharedWith[id] !== undefined)
+              .map((i) => ({ imageId: i.imageId, ownerId: i.ownerId, regionId: i.regionId, name: i.name })),
+            copiesInProgress: images
+              .filter((i) => i.copy)
+              .map((i) => ({
+                imageId: i.imageId,
+                status: i.status,
+                progress: this.cloud.copyProgress(i),
+                source: i.copy?.sourceImageId,
+              })),
+            instances: Object.values(s.instances)
+              .filter((i) => i.ownerId === id)
+              .map((i) => structuredClone(i)),
+            disks: Object.values(s.disks)
+              .filter((d) => d.ownerId === id)
+              .map((d) => structuredClone(d)),
+            kmsKeys: Object.values(s.kmsKeys)
+              .filter((k) => k.ownerId === id)
+              .map((k) => ({ ...k })),
+          },
+        ];
+      }),
+    );
+  }
+}

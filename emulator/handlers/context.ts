@@ -1,0 +1,49 @@
+import { createHash } from "node:crypto";
+import type { Cloud } from "../models/cloud";
+import type { Principal, Tags } from "../models/types";
+import type { Params } from "./params";
+
+export interface HandlerContext {
+  cloud: Cloud;
+  caller: Principal;
+  p: Params;
+  /** The decoded query, for idempotency fingerprints. */
+  raw: Record<string, string>;
+}
+
+/** A handler parses `ctx.p`, calls the model and returns the response body (RequestId is added by the server). */
+export type Handler = (ctx: HandlerContext) => Record<string, unknown>;
+
+const NOT_FINGERPRINTED = new Set([
+  "ClientToken",
+  "Timestamp",
+  "SignatureNonce",
+  "Signature",
+  "SignatureMethod",
+  "SignatureVersion",
+  "AccessKeyId",
+  "SecurityToken",
+  "Format",
+  "Version",
+  "Action",
+]);
+
+/** Hash of the business parameters; secret values only count as "present". */
+export function fingerprint(raw: Record<string, string>): string {
+  const parts = Object.keys(raw)
+    .filter((k) => !NOT_FINGERPRINTED.has(k))
+    .sort()
+    .map((k) => `${k}=${k === "Password" ? "<set>" : raw[k]}`);
+  return createHash("sha256").update(parts.join("\n")).digest("hex");
+}
+
+export function wireTags(tags: Tags): { Tag: { TagKey: string; TagValue: string }[] } {
+  return { Tag: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) };
+}
+
+export function tagMap(list: { key: string; value?: string }[]): Tags {
+  return Object.fromEntries(list.map((t) => [t.key, t.value ?? ""]));
+}
+
+export const REGION_ID = /^[a-z]{2}-[a-z0-9-]{1,40}$/;
+export const CLIENT_TOKEN = /^[\x20-\x7e]{1,64}$/;

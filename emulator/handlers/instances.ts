@@ -1,0 +1,421 @@
+import type { Cloud } from "../models/cloud";
+import {
+  DryRunOperation,
+  InvalidParameter,
+  InvalidParameterConflict,
+  InvalidPasswordMalformed,
+  MissingParameter,
+} from "../models/errors";
+import {
+  attachKeyPair,
+  type CreateInstancesInput,
+  createInstances,
+  DISK_CATEGORIES,
+  type DiskSpec,
+  deleteInstance,
+  deleteInstances,
+  describeInstances,
+  detachKeyPair,
+  instanceLocks,
+  modifyInstanceAttribute,
+  rebootInstance,
+  replaceSystemDisk,
+  startInstance,
+  stopInstance,
+} from "../models/instances";
+import type { InstanceRec } from "../models/types";
+import { CLIENT_TOKEN, fingerprint, type Handler, REGION_ID, tagMap, wireTags } from "./context";
+import { type Params, page, paginate, tokenPage } from "./params";
+
+const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
+const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:,()[\]-]{1,127}$/;
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
+const STATUSES = ["Pending", "Starting", "Running", "Stopping", "Stopped"];
+
+/** ECS password rules: 8-30 characters, three of four character classes. The value is checked, never kept. */
+function password(p: Params): boolean {
+  const v = p.str("Password", { max: 64 });
+  if (v === undefined) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[()`~!@#$%^&*\-_+=|{}[\]:;'<>,.?/]/].filter((r) => r.test(v)).length;
+  if (v.length < 8 || v.length > 30 || classes < 3 || /[^\x21-\x7e]/.test(v)) throw new InvalidPasswordMalformed();
+  return true;
+}
+
+function diskSpec(d: Params, sizeRange: [number, number]): DiskSpec {
+  return {
+    category: d.str("Category", { oneOf: DISK_CATEGORIES }),
+    sizeGiB: d.int("Size", { min: sizeRange[0], max: sizeRange[1] }),
+    encrypted: d.bool("Encrypted"),
+    kmsKeyId: d.str("KMSKeyId", { max: 128 }),
+    snapshotId: d.str("SnapshotId", { max: 64 }),
+    deleteWithInstance: d.bool("DeleteWithInstance"),
+    name: d.str("DiskName", { max: 128 }),
+  };
+}
+
+function createInput(p: Params, multi: boolean): CreateInstancesInput {
+  const regionId = p.str("RegionId", { required: true, pattern: REGION_ID });
+  const sgIds = multi ? p.list("SecurityGroupIds", 10, { pattern: /^sg-[\w-]+$/ }) : [];
+  const sgId = p.str("SecurityGroupId", { pattern: /^sg-[\w-]+$/ });
+  if (sgId && sgIds.length > 0)
+    throw new InvalidParameterConflict("SecurityGroupId and SecurityGroupIds.N cannot be specified together.");
+  const securityGroupIds = sgId ? [sgId] : sgIds;
+  if (securityGroupIds.length === 0) throw new MissingParameter("SecurityGroupId");
+  const sys = p.struct("SystemDisk");
+  const systemDisk = diskSpec(sys, [20, 2048]);
+  sys.ignore(
+    "PerformanceLevel",
+    "Description",
+    "AutoSnapshotPolicyId",
+    "EncryptAlgorithm",
+    "BurstingEnabled",
+    "ProvisionedIops",
+  );
+  const dataDisks = p.structs("DataDisk", 16).map((d) => {
+    const spec = diskSpec(d, [1, 32768]);
+    d.ignore(
+      "PerformanceLevel",
+      "Description",
+      "Device",
+      "AutoSnapshotPolicyId",
+      "EncryptAlgorithm",
+      "BurstingEnabled",
+      "ProvisionedIops",
+    );
+    return spec;
+  });
+  const amount = multi ? (p.int("Amount", { min: 1, max: 100 }) ?? 1) : 1;
+  const minAmount = multi ? p.int("MinAmount", { min: 1, max: 100 }) : undefined;
+  if (minAmount !== undefined && minAmount > amount)
+    throw new InvalidParameter("MinAmount", "must not be greater than Amount");
+  const name = p.str("InstanceName", { max: 128 });
+  if (name !== undefined && !NAME.test(name))
+    throw new InvalidParameter("InstanceName", "2-128 characters, starting with a letter");
+  const input: CreateInstancesInput = {
+    start: multi,
+    regionId,
+    zoneId: p.str("ZoneId", { max: 64 }),
+    imageId: p.str("ImageId", { required: true, pattern: /^[A-Za-z0-9_.-]{1,128}$/ }),
+    instanceType: p.str("InstanceType", { required: true, max: 64 }),
+    vSwitchId: p.str("VSwitchId", { required: true, pattern: /^vsw-[\w-]+$/ }),
+    securityGroupIds,
+    name,
+    description: p.str("Description", { max: 256 }),
+    hostName: p.str("HostName", { pattern: HOST_NAME }),
+    hasPassword: password(p),
+    passwordInherit: p.bool("PasswordInherit") ?? false,
+    keyPairName: p.str("KeyPairName", { max: 128 }),
+    amount,
+    uniqueSuffix: multi ? (p.bool("UniqueSuffix") ?? false) : false,
+    systemDisk,
+    dataDisks,
+    tags: tagMap(p.tags(20)),
+    deletionProtection: p.bool("DeletionProtection") ?? false,
+    internetChargeType: p.str("InternetChargeType", { oneOf: ["PayByTraffic", "PayByBandwidth"] }) ?? "PayByTraffic",
+    instanceChargeType: p.str("InstanceChargeType", { oneOf: ["PostPaid", "PrePaid"] }) ?? "PostPaid",
+    dryRun: p.bool("DryRun") ?? false,
+  };
+  p.int("InternetMaxBandwidthOut", { min: 0, max: 1024 });
+  p.int("InternetMaxBandwidthIn", { min: 0, max: 10240 });
+  const userData = p.str("UserData", { max: 32768 });
+  if (userData !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(userData))
+    throw new InvalidParameter("UserData", "must be Base64-encoded");
+  p.ignore(
+    "IoOptimized",
+    "SecurityEnhancementStrategy",
+    "ResourceGroupId",
+    "AutoReleaseTime",
+    "Period",
+    "PeriodUnit",
+    "AutoRenew",
+  );
+  p.ignore("AutoRenewPeriod", "RamRoleName", "PrivateIpAddress", "CreditSpecification", "SpotStrategy");
+  if (multi) p.list("HostNames", 100, { pattern: HOST_NAME });
+  return input;
+}
+
+function create(multi: boolean): Handler {
+  const action = multi ? "RunInstances" : "CreateInstance";
+  return ({ cloud, caller, p, raw }) => {
+    const input = createInput(p, multi);
+    const token = p.str("ClientToken", { pattern: CLIENT_TOKEN });
+    p.finish();
+    return cloud.idempotent(caller, action, token, fingerprint(raw), () => {
+      const created = createInstances(cloud, caller, action, input);
+      return multi
+        ? { InstanceIdSets: { InstanceIdSet: created.map((i) => i.instanceId) } }
+        : { InstanceId: created[0].instanceId };
+    });
+  };
+}
+
+export const RunInstances = create(true);
+export const CreateInstance = create(false);
+
+function instanceId(p: Params): string {
+  return p.str("InstanceId", { required: true, pattern: INSTANCE_ID });
+}
+
+export const StartInstance: Handler = ({ cloud, caller, p }) => {
+  const id = instanceId(p);
+  const dryRun = p.bool("DryRun") ?? false;
+  p.ignore("InitLocalDisk");
+  p.finish();
+  startInstance(cloud, caller, id, dryRun);
+  return {};
+};
+
+export const StopInstance: Handler = ({ cloud, caller, p }) => {
+  const id = instanceId(p);
+  const dryRun = p.bool("DryRun") ?? false;
+  const mode = (p.str("StoppedMode", { oneOf: ["KeepCharging", "StopCharging"] }) ?? "KeepCharging") as "KeepCharging";
+  p.bool("ForceStop");
+  p.bool("ConfirmStop");
+  p.bool("Hibernate");
+  p.finish();
+  stopInstance(cloud, caller, id, mode, dryRun);
+  return {};
+};
+
+export const RebootInstance: Handler = ({ cloud, caller, p }) => {
+  const id = instanceId(p);
+  const dryRun = p.bool("DryRun") ?? false;
+  p.bool("ForceStop");
+  p.finish();
+  rebootInstance(cloud, caller, id, dryRun);
+  return {};
+};
+
+export const DeleteInstance: Handler = ({ cloud, caller, p }) => {
+  const id = instanceId(p);
+  const force = p.bool("Force") ?? false;
+  const dryRun = p.bool("DryRun") ?? false;
+  p.bool("ForceStop");
+  p.bool("TerminateSubscription");
+  p.finish();
+  deleteInstance(cloud, caller, id, force, dryRun);
+  return {};
+};
+
+export const DeleteInstances: Handler = ({ cloud, caller, p, raw }) => {
+  const regionId = p.str("RegionId", { required: true, pattern: REGION_ID });
+  const ids = p.list("InstanceId", 100, { required: true, pattern: INSTANCE_ID });
+  const force = p.bool("Force") ?? false;
+  const dryRun = p.bool("DryRun") ?? false;
+  p.bool("ForceStop");
+  p.bool("TerminateSubscription");
+  const token = p.str("ClientToken", { pattern: CLIENT_TOKEN });
+  p.finish();
+  return cloud.idempotent(caller, "DeleteInstances", token, fingerprint(raw), () => {
+    deleteInstances(cloud, caller, regionId, ids, force, dryRun);
+    return {};
+  });
+};
+
+function formatInstance(cloud: Cloud, inst: InstanceRec): Record<string, unknown> {
+  const type = cloud.state.instanceTypes.find((t) => t.instanceTypeId === inst.instanceType);
+  return {
+    InstanceId: inst.instanceId,
+    InstanceName: inst.name,
+    Description: inst.description,
+    HostName: inst.hostName,
+    Status: inst.status,
+    ImageId: inst.imageId,
+    RegionId: inst.regionId,
+    ZoneId: inst.zoneId,
+    InstanceType: inst.instanceType,
+    InstanceTypeFamily: inst.instanceType.split(".").slice(0, 2).join("."),
+    Cpu: type?.cpu ?? 0,
+    Memory: Math.round((type?.memoryGiB ?? 0) * 1024),
+    OSName: inst.osName,
+    OSNameEn: inst.osName,
+    OSType: inst.osType,
+    CreationTime: inst.creationTime,
+    StartTime: inst.startTime,
+    ExpiredTime: "2099-12-31T15:59Z",
+    StoppedMode: inst.status === "Stopped" ? inst.stoppedMode || "KeepCharging" : "Not-applicable",
+    InstanceChargeType: inst.instanceChargeType,
+    InternetChargeType: inst.internetChargeType,
+    InstanceNetworkType: "vpc",
+    IoOptimized: true,
+    DeletionProtection: inst.deletionProtection,
+    KeyPairName: inst.keyPairName,
+    SerialNumber: inst.instanceId.slice(2),
+    OperationLocks: { LockReason: instanceLocks(cloud, inst).map((r) => ({ LockReason: r, LockMsg: "" })) },
+    SecurityGroupIds: { SecurityGroupId: [...inst.securityGroupIds] },
+    VpcAttributes: {
+      VpcId: inst.vpcId,
+      VSwitchId: inst.vSwitchId,
+      NatIpAddress: "",
+      PrivateIpAddress: { IpAddress: [inst.privateIp] },
+    },
+    PublicIpAddress: { IpAddress: [] },
+    InnerIpAddress: { IpAddress: [] },
+    RdmaIpAddress: { IpAddress: [] },
+    NetworkInterfaces: { NetworkInterface: [] },
+    Tags: wireTags(inst.tags),
+  };
+}
+
+const DESCRIBE_FILTERS = [
+  "InstanceNetworkType",
+  "InstanceChargeType",
+  "InternetChargeType",
+  "ResourceGroupId",
+  "LockReason",
+];
+
+export const DescribeInstances: Handler = ({ cloud, caller, p }) => {
+  const status = p.str("Status", { oneOf: STATUSES });
+  const q = {
+    regionId: p.str("RegionId", { required: true, pattern: REGION_ID }),
+    instanceIds: p.jsonList("InstanceIds", 100),
+    statuses: status ? [status] : [],
+    name: p.str("InstanceName", { max: 128 }) ?? "",
+    imageId: p.str("ImageId", { max: 128 }) ?? "",
+    vSwitchId: p.str("VSwitchId", { max: 64 }) ?? "",
+    vpcId: p.str("VpcId", { max: 64 }) ?? "",
+    zoneId: p.str("ZoneId", { max: 64 }) ?? "",
+    securityGroupId: p.str("SecurityGroupId", { max: 64 }) ?? "",
+    keyPairName: p.str("KeyPairName", { max: 128 }) ?? "",
+    instanceType: p.str("InstanceType", { max: 64 }) ?? "",
+    tags: p.tags(20),
+  };
+  const dryRun = p.bool("DryRun") ?? false;
+  p.ignore(...DESCRIBE_FILTERS);
+  const useToken = p.has("NextToken") || p.has("MaxResults");
+  const all = describeInstances(cloud, caller, q);
+  let items: InstanceRec[];
+  let nextToken = "";
+  let pageNumber = 1;
+  let pageSize = 10;
+  if (useToken) {
+    ({ items, nextToken } = tokenPage(p, all, 100));
+    pageSize = items.length;
+    p.ignore("PageNumber", "PageSize");
+  } else {
+    ({ pageNumber, pageSize } = page(p, 100));
+    items = paginate(all, pageNumber, pageSize);
+  }
+  p.finish();
+  if (dryRun) throw new DryRunOperation();
+  return {
+    TotalCount: all.length,
+    PageNumber: pageNumber,
+    PageSize: pageSize,
+    NextToken: nextToken,
+    Instances: { Instance: items.map((i) => formatInstance(cloud, i)) },
+  };
+};
+
+export const DescribeInstanceStatus: Handler = ({ cloud, caller, p }) => {
+  const regionId = p.str("RegionId", { required: true, pattern: REGION_ID });
+  const ids = p.list("InstanceId", 100, { pattern: INSTANCE_ID });
+  const zoneId = p.str("ZoneId", { max: 64 }) ?? "";
+  const { pageNumber, pageSize } = page(p, 50);
+  p.ignore("ClusterId");
+  p.finish();
+  const all = describeInstances(cloud, caller, {
+    regionId,
+    instanceIds: ids.length > 0 ? ids : undefined,
+    statuses: [],
+    name: "",
+    imageId: "",
+    vSwitchId: "",
+    vpcId: "",
+    zoneId,
+    securityGroupId: "",
+    keyPairName: "",
+    instanceType: "",
+    tags: [],
+  });
+  return {
+    TotalCount: all.length,
+    PageNumber: pageNumber,
+    PageSize: pageSize,
+    InstanceStatuses: {
+      InstanceStatus: paginate(all, pageNumber, pageSize).map((i) => ({ InstanceId: i.instanceId, Status: i.status })),
+    },
+  };
+};
+
+export const ModifyInstanceAttribute: Handler = ({ cloud, caller, p }) => {
+  const id = instanceId(p);
+  const name = p.str("InstanceName", { max: 128 });
+  if (name !== undefined && !NAME.test(name))
+    throw new InvalidParameter("InstanceName", "2-128 characters, starting with a letter");
+  const sgs = p.list("SecurityGroupIds", 5, { pattern: /^sg-[\w-]+$/ });
+  const input = {
+    instanceId: id,
+    name,
+    description: p.str("Description", { max: 256 }),
+    hostName: p.str("HostName", { pattern: HOST_NAME }),
+    hasPassword: password(p),
+    deletionProtection: p.bool("DeletionProtection"),
+    securityGroupIds: sgs.length > 0 ? sgs : undefined,
+  };
+  p.ignore("UserData", "Recyclable", "CreditSpecification", "EnableJumboFrame");
+  p.finish();
+  modifyInstanceAttribute(cloud, caller, input);
+  return {};
+};
+
+export const ReplaceSystemDisk: Handler = ({ cloud, caller, p, raw }) => {
+  const id = instanceId(p);
+  const imageId = p.str("ImageId", { pattern: /^[A-Za-z0-9_.-]{1,128}$/ });
+  const diskId = p.str("DiskId", { max: 64 });
+  if (imageId && diskId) throw new InvalidParameterConflict("ImageId and DiskId cannot be specified together.");
+  if (diskId)
+    throw new InvalidParameter("DiskId", "replacing from a disk is not modelled by the emulator; pass ImageId");
+  if (!imageId) throw new MissingParameter("ImageId");
+  const input = {
+    instanceId: id,
+    imageId,
+    sizeGiB: p.struct("SystemDisk").int("Size", { min: 1, max: 32768 }),
+    hasPassword: password(p),
+    passwordInherit: p.bool("PasswordInherit") ?? false,
+    keyPairName: p.str("KeyPairName", { max: 128 }),
+    encrypted: p.bool("Encrypted"),
+    kmsKeyId: p.str("KMSKeyId", { max: 128 }),
+  };
+  p.str("EncryptAlgorithm", { oneOf: ["aes-256", "sm4-128"] });
+  p.ignore("SecurityEnhancementStrategy", "UseAdditionalService", "Architecture", "Platform");
+  const token = p.str("ClientToken", { pattern: CLIENT_TOKEN });
+  p.finish();
+  return cloud.idempotent(caller, "ReplaceSystemDisk", token, fingerprint(raw), () => ({
+    DiskId: replaceSystemDisk(cloud, caller, input).diskId,
+  }));
+};
+
+function keyPairResults(
+  results: { instanceId: string; ok: boolean; code: string; message: string }[],
+  keyPairName: string,
+) {
+  return {
+    KeyPairName: keyPairName,
+    TotalCount: String(results.length),
+    FailCount: String(results.filter((r) => !r.ok).length),
+    Results: {
+      Result: results.map((r) => ({
+        InstanceId: r.instanceId,
+        Success: String(r.ok),
+        Code: r.code,
+        Message: r.message,
+      })),
+    },
+  };
+}
+
+function keyPairAction(run: typeof attachKeyPair): Handler {
+  return ({ cloud, caller, p }) => {
+    const regionId = p.str("RegionId", { required: true, pattern: REGION_ID });
+    const keyPairName = p.str("KeyPairName", { required: true, max: 128 });
+    const ids = p.jsonList("InstanceIds", 50);
+    if (!ids || ids.length === 0) throw new MissingParameter("InstanceIds");
+    p.finish();
+    return keyPairResults(run(cloud, caller, regionId, keyPairName, ids), keyPairName);
+  };
+}
+
+export const AttachKeyPair = keyPairAction(attachKeyPair);
+export const DetachKeyPair = keyPairAction(detachKeyPair);

@@ -1,0 +1,218 @@
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../clock";
+import {
+  IdempotentParameterMismatch,
+  IncorrectImageStatus,
+  InvalidImageIdNotFound,
+  InvalidInstanceIdNotFound,
+  InvalidParameterKMSKeyIdCMKNotEnabled,
+  InvalidParameterKMSKeyIdNotFound,
+  InvalidRegionIdNotFound,
+  OperationDeniedImageNotValid,
+} from "./errors";
+import { authorize } from "./ram";
+import type { ImageRec, InstanceRec, KmsKeyRec, Principal, RegionRec, State } from "./types";
+
+const REGION_CODES: Record<string, string> = { "cn-hangzhou": "bp1", "cn-shanghai": "uf6", "cn-beijing": "2ze" };
+
+/**
+ * The emulated cloud: all state plus the rules shared by several operations. No HTTP in here; time comes from the
+ * injected (emulated) clock.
+ */
+export class Cloud {
+  constructor(
+    public state: State,
+    readonly clock: Clock,
+  ) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  iso(ms: number = this.now()): string {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  /** Alibaba-style id: prefix, a region code, then random base-36 characters. */
+  newId(prefix: string, regionId: string): string {
+    const code = REGION_CODES[regionId] ?? "emu";
+    let s = "";
+    for (const b of randomBytes(17)) s += "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36];
+    return `${prefix}-${code}${s}`;
+  }
+
+  region(regionId: string): RegionRec {
+    const r = this.state.regions.find((x) => x.regionId === regionId);
+    if (!r) throw new InvalidRegionIdNotFound(`The specified RegionId "${regionId}" does not exist.`);
+    return r;
+  }
+
+  authorize(caller: Principal, action: string, context: Record<string, string> = {}): void {
+    authorize(caller, action, context);
+  }
+
+  // ---- time ----
+
+  /** Applies every state change due by now: copy progress and queue, instance transitions, disk readiness. */
+  tick(): void {
+    const now = this.now();
+    const s = this.state;
+    for (;;) {
+      let next: ImageRec | undefined;
+      let nextEnd = Number.POSITIVE_INFINITY;
+      for (const img of Object.values(s.images)) {
+        if (img.status !== "Creating" || !img.copy || img.copy.startedAt === null) continue;
+        const end = img.copy.startedAt + img.copy.durationMs;
+        if (end <= now && end < nextEnd) {
+          next = img;
+          nextEnd = end;
+        }
+      }
+      if (!next) break;
+      next.status = "Available";
+      next.copy = null;
+      this.startWaitingCopies(next.ownerId, next.regionId, nextEnd);
+    }
+    for (const inst of Object.values(s.instances)) {
+      while (inst.transitions.length > 0 && inst.transitions[0].at <= now) {
+        const t = inst.transitions.shift();
+        if (!t) break;
+        inst.status = t.status;
+        if (t.status === "Running") inst.startTime = this.iso(t.at);
+      }
+    }
+    for (const disk of Object.values(s.disks)) {
+      if (disk.status === "Creating" && disk.readyAt <= now) disk.status = disk.instanceId ? "In_use" : "Available";
+    }
+  }
+
+  /**
+   * ECS runs at most `maxConcurrentCopies` copies per account and destination region at a time; further copies wait
+   * (status Waiting) and start, oldest first, when a slot frees.
+   */
+  startWaitingCopies(ownerId: string, regionId: string, at: number): void {
+    const inRegion = Object.values(this.state.images).filter(
+      (i) => i.ownerId === ownerId && i.regionId === regionId && i.copy,
+    );
+    let running = inRegion.filter((i) => i.status === "Creating").length;
+    const waiting = inRegion
+      .filter((i) => i.status === "Waiting")
+      .sort((a, b) => (a.copy?.queuedAt ?? 0) - (b.copy?.queuedAt ?? 0));
+    for (const img of waiting) {
+      if (running >= this.state.settings.maxConcurrentCopies || !img.copy) break;
+      img.status = "Creating";
+      img.copy.startedAt = at;
+      running++;
+    }
+  }
+
+  copyProgress(img: ImageRec): number {
+    if (!img.copy) return img.status === "Available" || img.status === "Deprecated" ? 100 : 0;
+    if (img.copy.startedAt === null) return 0;
+    const pct = Math.floor(((this.now() - img.copy.startedAt) / img.copy.durationMs) * 100);
+    return Math.max(0, Math.min(99, pct));
+  }
+
+  // ---- lookups ----
+
+  isVisible(caller: Principal, img: ImageRec): boolean {
+    return img.kind !== "custom" || img.ownerId === caller.accountId || img.sharedWith[caller.accountId] !== undefined;
+  }
+
+  /** An image the caller can see in `regionId` (own, shared with it, or public), else InvalidImageId.NotFound. */
+  visibleImage(caller: Principal, regionId: string, imageId: string): ImageRec {
+    const img = this.state.images[imageId];
+    if (!img || img.regionId !== regionId || !this.isVisible(caller, img)) {
+      throw new InvalidImageIdNotFound(`The specified ImageId "${imageId}" does not exist in ${regionId}.`);
+    }
+    return img;
+  }
+
+  /** An image owned by the caller; other accounts' images are reported as not found, as ECS does. */
+  ownImage(caller: Principal, regionId: string, imageId: string): ImageRec {
+    const img = this.state.images[imageId];
+    if (!img || img.regionId !== regionId || img.kind !== "custom" || img.ownerId !== caller.accountId) {
+      throw new InvalidImageIdNotFound(
+        `The specified ImageId "${imageId}" does not exist in ${regionId} or is not owned by you.`,
+      );
+    }
+    return img;
+  }
+
+  /**
+   * Checks that an image can be used to create disks (RunInstances, CopyImage, ReplaceSystemDisk). Resources behind a
+   * shared image become unusable when the owner is in arrears or the owner's KMS key is disabled (ECS docs, "Share
+   * images": "the shared image becomes unavailable ... if the owner's account has overdue payments").
+   */
+  assertUsable(caller: Principal, img: ImageRec): void {
+    if (img.status === "Deprecated") {
+      throw new IncorrectImageStatus(`The image "${img.imageId}" is deprecated and cannot be used.`);
+    }
+    if (img.status !== "Available") {
+      throw new IncorrectImageStatus(`The image "${img.imageId}" is ${img.status}; only Available images can be used.`);
+    }
+    if (img.kind === "custom" && img.ownerId !== caller.accountId) {
+      if (this.state.accounts[img.ownerId]?.inArrears) {
+        throw new OperationDeniedImageNotValid(
+          `The shared image "${img.imageId}" is not valid: its owner account ${img.ownerId} has overdue payments.`,
+        );
+      }
+    }
+    for (const m of img.diskMappings) {
+      if (m.encrypted && m.kmsKeyId && this.state.kmsKeys[m.kmsKeyId]?.state !== "Enabled") {
+        throw new OperationDeniedImageNotValid(
+          `The image "${img.imageId}" is not valid: the KMS key ${m.kmsKeyId} that encrypts it is disabled.`,
+        );
+      }
+    }
+  }
+
+  /** A KMS key of the caller in `regionId` that is enabled. */
+  usableKmsKey(caller: Principal, regionId: string, keyId: string): KmsKeyRec {
+    const key = this.state.kmsKeys[keyId];
+    if (!key || key.ownerId !== caller.accountId || key.regionId !== regionId) {
+      throw new InvalidParameterKMSKeyIdNotFound(`The specified KMSKeyId "${keyId}" does not exist in ${regionId}.`);
+    }
+    if (key.state !== "Enabled") {
+      throw new InvalidParameterKMSKeyIdCMKNotEnabled(`The specified KMS key "${keyId}" is ${key.state}.`);
+    }
+    return key;
+  }
+
+  instance(caller: Principal, instanceId: string, regionId?: string): InstanceRec {
+    const inst = this.state.instances[instanceId];
+    if (!inst || inst.ownerId !== caller.accountId || (regionId !== undefined && inst.regionId !== regionId)) {
+      throw new InvalidInstanceIdNotFound(`The specified InstanceId "${instanceId}" does not exist.`);
+    }
+    return inst;
+  }
+
+  // ---- idempotency ----
+
+  /**
+   * ClientToken semantics: the same token with the same parameters returns the first result again; the same token
+   * with different parameters is IdempotentParameterMismatch. Only successful results are remembered.
+   */
+  idempotent<T extends Record<string, unknown>>(
+    caller: Principal,
+    action: string,
+    token: string | undefined,
+    fingerprint: string,
+    run: () => T,
+  ): T {
+    if (!token) return run();
+    const key = `${caller.accountId}/${action}/${token}`;
+    const seen = this.state.idempotency[key];
+    if (seen) {
+      if (seen.fingerprint !== fingerprint) {
+        throw new IdempotentParameterMismatch(
+          `The ClientToken "${token}" was already used by a ${action} request with different parameters.`,
+        );
+      }
+      return structuredClone(seen.response) as T;
+    }
+    const result = run();
+    this.state.idempotency[key] = { fingerprint, response: structuredClone(result), at: this.now() };
+    return result;
+  }
+}
