@@ -1,0 +1,131 @@
+import { type ConfigSource, FleetConfigError, parseFleetConfig } from "../../stacks/fleet-config";
+
+const OWNER = "1234567890123456";
+
+function base(): Record<string, unknown> {
+  return {
+    approval: { approvedOwners: [OWNER] },
+    images: {
+      golden: { imageId: "m-golden1" },
+      "golden-copy": { imageId: "m-golden1", copy: { name: "golden-copy", encrypted: true, kmsKeyId: "key-1" } },
+    },
+    groups: {
+      web: {
+        count: 2,
+        image: "golden",
+        instanceType: "ecs.g7.large",
+        vSwitchId: "vsw-abc",
+        securityGroupIds: ["sg-abc"],
+        passwordKey: "webPassword",
+      },
+    },
+    systemDiskReplacements: { legacy: { instanceId: "i-legacy1", image: "golden-copy", credentials: "keep" } },
+    webPassword: "s3cret-Passw0rd",
+  };
+}
+
+function source(values: Record<string, unknown>, secrets: string[] = ["webPassword"]): ConfigSource {
+  return {
+    get: (key) => values[key],
+    isSecret: (key) => secrets.includes(key),
+    keys: () => Object.keys(values),
+  };
+}
+
+function problemsOf(values: Record<string, unknown>, secrets?: string[]) {
+  try {
+    parseFleetConfig(source(values, secrets));
+  } catch (err) {
+    if (err instanceof FleetConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  return [];
+}
+
+/** Applies `set` (path -> value, undefined deletes) to a fresh base config. */
+function withChanges(set: Record<string, unknown>): Record<string, unknown> {
+  const config = base();
+  for (const [path, value] of Object.entries(set)) {
+    const keys = path.split(".");
+    let node = config as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+    if (value === undefined) delete node[keys[keys.length - 1]];
+    else node[keys[keys.length - 1]] = value;
+  }
+  return config;
+}
+
+describe("parseFleetConfig", () => {
+  it("accepts the base config and types it", () => {
+    const fleet = parseFleetConfig(source(base()));
+    expect(Object.keys(fleet.images)).toEqual(["golden", "golden-copy"]);
+    expect(fleet.groups.web.count).toBe(2);
+    expect(fleet.systemDiskReplacements.legacy.credentials).toBe("keep");
+  });
+
+  it.each([
+    [{ approval: undefined }, "approval: is required"],
+    [{ images: {} }, "images: must name at least one image"],
+    [
+      { "images.golden.imageId": "golden" },
+      'images.golden.imageId: must be an image id like "m-bp1abc..."; got "golden"',
+    ],
+    [{ "images.golden.colour": "red" }, "images.golden.colour: is not a known key; allowed: imageId, copy"],
+    [{ "images.golden-copy.copy.encrypted": false }, "images.golden-copy.copy.kmsKeyId: needs encrypted: true"],
+    [{ "groups.web.count": 101 }, "groups.web.count: must be a whole number from 0 to 100; got 101"],
+    [{ "groups.web.count": 1.5 }, "groups.web.count: must be a whole number from 0 to 100; got 1.5"],
+    [
+      { "groups.web.image": "silver" },
+      'groups.web.image: must name a catalogue image ("golden", "golden-copy"); got "silver"',
+    ],
+    [{ "groups.web.instanceType": undefined }, "groups.web.instanceType: is required"],
+    [{ "groups.web.vSwitchId": "abc" }, 'groups.web.vSwitchId: must be a vSwitch id like "vsw-..."; got "abc"'],
+    [{ "groups.web.securityGroupIds": [] }, "groups.web.securityGroupIds: must be a list of 1 to 5 security group ids"],
+    [
+      { "groups.web.onImageChange": "recreate" },
+      'groups.web.onImageChange: must be one of "replace", "replaceSystemDisk"',
+    ],
+    [{ "groups.web.chargeType": "Spot" }, 'groups.web.chargeType: must be one of "PostPaid", "PrePaid"; got "Spot"'],
+    [{ "groups.web.systemDisk": { category: "hdd" } }, "groups.web.systemDisk.category: must be one of"],
+    [
+      { "groups.web.passwordKey": "dbPassword" },
+      'groups.web.passwordKey: names config key "dbPassword", which is not set',
+    ],
+    [{ "groups.web.keyPairName": "ops" }, "groups.web.passwordKey: give either keyPairName or passwordKey, not both"],
+    [
+      { "groups.Web": (base().groups as Record<string, unknown>).web },
+      "groups.Web: names must start with a lowercase letter",
+    ],
+    [
+      { "systemDiskReplacements.legacy.instanceId": "legacy" },
+      "systemDiskReplacements.legacy.instanceId: must be an instance id",
+    ],
+    [{ "systemDiskReplacements.legacy.credentials": {} }, 'systemDiskReplacements.legacy.credentials: must be "keep"'],
+    [{ "systemDiskReplacements.legacy.restart": "always" }, "systemDiskReplacements.legacy.restart: must be one of"],
+    [
+      { fleetSize: 3 },
+      "fleetSize: is not a fleet config key; allowed: approval, images, groups, systemDiskReplacements",
+    ],
+  ])("reports %j", (changes, expected) => {
+    const problems = problemsOf(withChanges(changes));
+    // The change's own problem is reported (a change can have knock-on findings, e.g. an emptied catalogue).
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
+  });
+
+  it("reports nothing else for a single-field change", () => {
+    expect(problemsOf(withChanges({ "groups.web.count": 101 }))).toHaveLength(1);
+  });
+
+  it("refuses a password kept in plaintext config", () => {
+    expect(problemsOf(base(), [])).toEqual([
+      'groups.web.passwordKey: names config key "webPassword", which is stored in plaintext; re-set it with --secret',
+    ]);
+  });
+
+  it("reports every problem at once, in one error naming each key path", () => {
+    const config = withChanges({ "groups.web.count": -1, "groups.web.image": "none", fleetSize: 1 });
+    expect(() => parseFleetConfig(source(config))).toThrow(
+      /3 problems[\s\S]*groups\.web\.count[\s\S]*groups\.web\.image/,
+    );
+  });
+});
