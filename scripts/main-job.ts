@@ -1,0 +1,125 @@
+// The main job: `npm run up | preview | refresh | destroy [-- pulumi args]`.
+//
+// Prepares the engine, starts the local ECS emulator (demo world, state kept in .emulator/) when the selected stack
+// points at a loopback endpoint, selects or creates the stack on the project's file backend, runs the pulumi command
+// with its normal live output, and ends with a short summary of what exists.
+import { execFileSync, spawn } from "node:child_process";
+import * as path from "node:path";
+import { DEMO, type RunningEmulator, startEmulator } from "../emulator";
+import { EngineSetupError, ensureEngine, offlineEnv, projectRoot } from "./engine";
+
+const COMMANDS = ["up", "preview", "refresh", "destroy"] as const;
+type Command = (typeof COMMANDS)[number];
+const ENDPOINT_KEY = "ecsSharedImages:endpoint";
+/** Emulated time runs this much faster than the wall clock, so image copies take seconds, not minutes. */
+const LOCAL_TIME_SCALE = 30;
+
+class JobError extends Error {}
+
+/** The stack named by -s/--stack in the pass-through arguments, else PULUMI_STACK, else "local". */
+export function stackFromArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if ((arg === "-s" || arg === "--stack") && args[i + 1]) return args[i + 1];
+    const inline = /^--stack=(.+)$/.exec(arg);
+    if (inline) return inline[1];
+  }
+  return env.PULUMI_STACK || "local";
+}
+
+/** The port of a loopback endpoint such as "http://127.0.0.1:18410", or undefined for any other endpoint. */
+export function loopbackPort(endpoint: string | undefined): number | undefined {
+  const match = endpoint ? /^(?:https?:\/\/)?(?:127\.0\.0\.1|localhost):(\d{1,5})\/?$/.exec(endpoint) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!COMMANDS.includes(command as Command)) {
+    throw new JobError(`Unknown command "${command}": use one of ${COMMANDS.join(", ")}.`);
+  }
+  const engine = await ensureEngine();
+  const env = offlineEnv(engine, { projectDir: projectRoot });
+  const pulumi = path.join(engine.binDir, "pulumi");
+  const stack = stackFromArgs(rest);
+  const passThrough =
+    rest.includes("-s") || rest.some((a) => a.startsWith("--stack")) ? rest : ["--stack", stack, ...rest];
+  const cli = (args: string[]) =>
+    execFileSync(pulumi, args, { cwd: projectRoot, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+  try {
+    cli(["stack", "select", "--create", stack]);
+  } catch (err) {
+    throw new JobError(
+      `Could not select or create the stack "${stack}": ${(err as { stderr?: string }).stderr ?? err}`,
+    );
+  }
+  let endpoint: string | undefined;
+  try {
+    endpoint = cli(["config", "get", ENDPOINT_KEY, "--stack", stack]).trim();
+  } catch {
+    endpoint = undefined; // Not set: the stack talks to Alibaba Cloud's public endpoints.
+  }
+
+  let emulator: RunningEmulator | undefined;
+  const port = loopbackPort(endpoint);
+  if (port !== undefined) {
+    emulator = await startEmulator({
+      port,
+      world: path.join(projectRoot, "emulator", "worlds", "demo.json"),
+      statePath: path.join(projectRoot, ".emulator", `${stack}.json`),
+      timeScale: LOCAL_TIME_SCALE,
+    }).catch((err: Error) => {
+      throw new JobError(`Could not start the local ECS emulator on port ${port} (${endpoint}): ${err.message}`);
+    });
+    console.log(`Local ECS emulator (demo world) serving ${endpoint}; its state is kept in .emulator/${stack}.json`);
+    env.ECS_SHARED_IMAGES_POLL_INTERVAL ??= "500ms";
+    env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true";
+  }
+
+  // Ctrl-C reaches pulumi too (same process group); pulumi cancels cleanly and writes its checkpoint. We only wait
+  // for it, then save the emulator's state, so the next command continues from a consistent place.
+  const ignore = () => undefined;
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", ignore);
+  const args = command === "preview" ? [command, ...passThrough] : [command, "--yes", ...passThrough];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(pulumi, args, { cwd: projectRoot, env, stdio: "inherit" });
+    child.on("close", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+  });
+
+  if (code === 0 && command !== "preview") {
+    printSummary(cli(["stack", "output", "--json", "--stack", stack]));
+  }
+  if (emulator) {
+    const workload = emulator.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
+    await emulator.close();
+    console.log(
+      `Emulator state saved: the workload account holds ${workload.instances.length} instance(s) and ${workload.images.length} image(s).`,
+    );
+  }
+  return code;
+}
+
+/** A short account of the stack's outputs: per group the instances and their states, the copies, the policy. */
+function printSummary(outputsJson: string): void {
+  const outputs = JSON.parse(outputsJson || "{}") as Record<string, unknown>;
+  console.log("\nWhat exists now:");
+  if (Object.keys(outputs).length === 0) {
+    console.log("  nothing (the stack has no outputs)");
+    return;
+  }
+  for (const [name, value] of Object.entries(outputs)) {
+    console.log(`  ${name}: ${JSON.stringify(value)}`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof JobError || err instanceof EngineSetupError ? err.message : err);
+      process.exit(1);
+    },
+  );
+}
