@@ -284,7 +284,12 @@ export class EcsApi {
     if (removed.length > 0) {
       await this.call("UntagResources", {}, () =>
         this.client.untagResources(
-          new $Ecs.UntagResourcesRequest({ regionId: this.regionId, resourceType, resourceId: [resourceId], tagKey: removed }),
+          new $Ecs.UntagResourcesRequest({
+            regionId: this.regionId,
+            resourceType,
+            resourceId: [resourceId],
+            tagKey: removed,
+          }),
         ),
       );
     }

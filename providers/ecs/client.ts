@@ -19,7 +19,12 @@ export const ENDPOINT_CONFIG_KEY = "ecsSharedImages:endpoint";
 export const ENDPOINT_ENV = "ECS_SHARED_IMAGES_ENDPOINT";
 
 export type CredentialSource =
-  | { readonly kind: "static"; readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken?: string }
+  | {
+      readonly kind: "static";
+      readonly accessKeyId: string;
+      readonly accessKeySecret: string;
+      readonly securityToken?: string;
+    }
   | { readonly kind: "chain"; readonly profile?: string };
 
 export interface ConnectionSettings {
