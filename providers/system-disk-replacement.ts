@@ -1,0 +1,478 @@
+// SystemDiskReplacement: replaces the system disk of an existing instance (one the stack does not manage) with an
+// approved image, keeping its login credentials, and brings the instance back to the state it was in. The sequence
+// itself (stop -> ReplaceSystemDisk -> start, resumable after any interruption) is in system-disk-sequence.ts.
+import { createHmac } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { EcsApi } from "./ecs/api";
+import { type StackConfig, useStackConfig } from "./ecs/client";
+import { canonicalJson, clientToken } from "./ecs/client-token";
+import { InvalidInputError } from "./ecs/errors";
+import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput } from "./ecs/wait";
+import { partialState } from "./partial";
+import { type ApprovalPolicy, evaluateImage, validateApprovalPolicy } from "./policy/approval";
+import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
+import { thinProvider } from "./shim";
+import {
+  type DiskCredentials,
+  readMarker,
+  replaceSystemDisk,
+  type SystemDiskReplacementResult,
+  SystemDiskSequenceError,
+} from "./system-disk-sequence";
+
+export const MODULE = "ecs-shared-images";
+export const TYPE = "SystemDiskReplacement";
+/** Package specifier of this file, resolved at call time by the serialized shim. */
+export const MODULE_ID = "pulumi-ecs-shared-images/providers/system-disk-replacement";
+
+export type RestartMode = "previous" | "running" | "stopped";
+
+export interface SystemDiskReplacementArgs {
+  /** The existing instance whose system disk is replaced (not managed by this stack). Changing it replaces the resource. */
+  readonly instanceId: pulumi.Input<string>;
+  /** The image for the new system disk: a shared image (or this account's copy of one). Changing it replaces the disk again. */
+  readonly imageId: pulumi.Input<string>;
+  /** Region of the instance; default `alicloud:region`, then ALICLOUD_REGION. Changing it replaces the resource. */
+  readonly region?: pulumi.Input<string>;
+  /** Which shared images may be used: the image must pass it at preview time. Changing it re-checks the image only. */
+  readonly approval: pulumi.Input<ApprovalPolicy>;
+  /** New system disk size in GiB (20-2048, at least the image size and the current disk size). Default: ECS picks max(current, image size). Changing it replaces the disk again. */
+  readonly systemDiskSize?: pulumi.Input<number>;
+  /**
+   * Login password set on the new disk (8-30 characters, three of upper, lower, digits, specials). Stored only as a
+   * secret input, never in outputs. Give at most one of password and keyPairName; with neither, the instance keeps
+   * its credentials (its key pair is re-attached, or PasswordInherit is used). Changing it replaces the disk again.
+   */
+  readonly password?: pulumi.Input<string>;
+  /** Key pair bound to the new disk. See `password`. Changing it replaces the disk again. */
+  readonly keyPairName?: pulumi.Input<string>;
+  /** Encrypt the new system disk. Required (true) for encrypted shared images. Changing it replaces the disk again. */
+  readonly encrypted?: pulumi.Input<boolean>;
+  /** KMS key for the encrypted disk (requires encrypted=true); default the service key. Changing it replaces the disk again. */
+  readonly kmsKeyId?: pulumi.Input<string>;
+  /** State after the replacement: "previous" (default: as it was before), "running" or "stopped". Updates in place. */
+  readonly restart?: pulumi.Input<RestartMode>;
+  /** On delete, replace the disk back to `previousImageId`. Default false: delete leaves the instance as it is. Updates in place. */
+  readonly revertOnDelete?: pulumi.Input<boolean>;
+  /** Deadlines of the whole sequence, e.g. { create: "45m" }; default 30m each. Updates in place. */
+  readonly timeouts?: pulumi.Input<TimeoutsInput>;
+}
+
+/** What the provider receives (resolved Args plus the identity set by the class). */
+export interface SystemDiskReplacementInputs {
+  readonly identity: IdentityInput;
+  readonly instanceId: string;
+  readonly imageId: string;
+  readonly region?: string;
+  readonly approval: ApprovalPolicy;
+  readonly systemDiskSize?: number;
+  readonly password?: string;
+  readonly keyPairName?: string;
+  readonly encrypted?: boolean;
+  readonly kmsKeyId?: string;
+  readonly restart?: RestartMode;
+  readonly revertOnDelete?: boolean;
+  readonly timeouts?: TimeoutsInput;
+}
+
+/** What the provider stores: the inputs without the password, plus the replacement's facts. */
+export interface SystemDiskReplacementOutputs extends Omit<SystemDiskReplacementInputs, "password"> {
+  /** HMAC of the password keyed by the instance id, so a password change is visible to diff. Secret output. */
+  readonly passwordDigest?: string;
+  readonly previousImageId: string;
+  readonly previousSystemDiskId: string;
+  readonly newSystemDiskId: string;
+  readonly instanceStatus: string;
+  /** The instance carries an unfinished sequence (interrupted run): the next update finishes it. */
+  readonly interrupted: boolean;
+}
+
+/** The engine's placeholder for values not known during preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const isUnknown = (value: unknown) => value === UNKNOWN;
+
+export interface CheckFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+const INSTANCE_ID = /^i-[A-Za-z0-9]+$/;
+const IMAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const REGION = /^[a-z]{2}-[a-z0-9-]+$/;
+const RESTART_MODES: readonly RestartMode[] = ["previous", "running", "stopped"];
+const PASSWORD_SPECIALS = /[()`~!@#$%^&*\-_+=|{}[\]:;'<>,.?/]/;
+
+const TIMEOUT_DEFAULTS: Timeouts = {
+  create: DEFAULT_TIMEOUTS.systemDiskReplacement,
+  update: DEFAULT_TIMEOUTS.systemDiskReplacement,
+  delete: DEFAULT_TIMEOUTS.systemDiskReplacement,
+};
+
+/** ECS password rules, checked without ever quoting the value. */
+function passwordProblem(password: string): string | undefined {
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, PASSWORD_SPECIALS].filter((r) => r.test(password)).length;
+  if (password.length < 8 || password.length > 30 || classes < 3 || /[^\x21-\x7e]/.test(password)) {
+    return (
+      "must be 8-30 printable ASCII characters with at least three of: lower case, upper case, digits, " +
+      "special characters ()`~!@#$%^&*-_+=|{}[]:;'<>,.?/ (the value is not shown because it is secret)"
+    );
+  }
+  return undefined;
+}
+
+/** Input rules that need no ECS call. Unknown (preview) values are skipped. Failures name the property. */
+export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementInputs, unknown>>): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const known = (key: keyof SystemDiskReplacementInputs) => news[key] !== undefined && !isUnknown(news[key]);
+
+  const identity = identityProblem(news.identity);
+  if (identity !== undefined && !isUnknown(news.identity)) fail("identity", identity);
+  if (!isUnknown(news.instanceId) && (typeof news.instanceId !== "string" || !INSTANCE_ID.test(news.instanceId))) {
+    fail("instanceId", `must be an instance id like "i-bp1abc...", got ${JSON.stringify(news.instanceId)}`);
+  }
+  if (!isUnknown(news.imageId) && (typeof news.imageId !== "string" || !IMAGE_ID.test(news.imageId))) {
+    fail("imageId", `must be an image id like "m-bp1abc...", got ${JSON.stringify(news.imageId)}`);
+  }
+  if (known("region") && (typeof news.region !== "string" || !REGION.test(news.region))) {
+    fail("region", `must be a region id like "cn-hangzhou", got ${JSON.stringify(news.region)}`);
+  }
+  if (!isUnknown(news.approval)) failures.push(...validateApprovalPolicy(news.approval, "approval"));
+  if (known("systemDiskSize")) {
+    const size = news.systemDiskSize;
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 20 || size > 2048) {
+      fail("systemDiskSize", `must be a whole number of GiB from 20 to 2048, got ${JSON.stringify(size)}`);
+    }
+  }
+  if (known("password")) {
+    if (typeof news.password !== "string") fail("password", "must be a string");
+    else {
+      const problem = passwordProblem(news.password);
+      if (problem !== undefined) fail("password", problem);
+    }
+  }
+  if (known("keyPairName")) {
+    const name = news.keyPairName;
+    if (typeof name !== "string" || name.length < 2 || name.length > 128) {
+      fail("keyPairName", `must be a key pair name of 2-128 characters, got ${JSON.stringify(name)}`);
+    }
+  }
+  if (news.password !== undefined && news.keyPairName !== undefined) {
+    fail("keyPairName", "give either password or keyPairName, not both (neither keeps the instance's credentials)");
+  }
+  if (known("encrypted") && typeof news.encrypted !== "boolean") {
+    fail("encrypted", `must be true or false, got ${JSON.stringify(news.encrypted)}`);
+  }
+  if (known("kmsKeyId")) {
+    if (typeof news.kmsKeyId !== "string" || news.kmsKeyId === "") {
+      fail("kmsKeyId", `must be a KMS key id, got ${JSON.stringify(news.kmsKeyId)}`);
+    } else if (news.encrypted !== true && !isUnknown(news.encrypted)) {
+      fail("kmsKeyId", `is set (${JSON.stringify(news.kmsKeyId)}) but encrypted is not true; set encrypted: true`);
+    }
+  }
+  if (known("restart") && !RESTART_MODES.includes(news.restart as RestartMode)) {
+    fail("restart", `must be one of ${RESTART_MODES.join(", ")}, got ${JSON.stringify(news.restart)}`);
+  }
+  if (known("revertOnDelete") && typeof news.revertOnDelete !== "boolean") {
+    fail("revertOnDelete", `must be true or false, got ${JSON.stringify(news.revertOnDelete)}`);
+  }
+  if (known("timeouts")) {
+    try {
+      resolveTimeouts(news.timeouts as TimeoutsInput, TIMEOUT_DEFAULTS);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      fail(err.property, err.reason);
+    }
+  }
+  return failures;
+}
+
+/** The password's fingerprint for diffs: keyed by the instance id, so equal passwords elsewhere do not match. */
+export function passwordDigest(instanceId: string, password: string | undefined): string | undefined {
+  return password === undefined ? undefined : createHmac("sha256", instanceId).update(password).digest("hex");
+}
+
+/** Inputs whose change makes the disk be replaced again (the sequence runs in update). */
+const SEQUENCE_KEYS = ["imageId", "systemDiskSize", "keyPairName", "encrypted", "kmsKeyId"] as const;
+/** Inputs that change only what is stored. */
+const STORED_KEYS = ["approval", "restart", "revertOnDelete", "timeouts", "identity"] as const;
+
+const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+
+export interface SystemDiskReplacementDiff {
+  readonly changes: boolean;
+  readonly replaces: string[];
+  /** Whether update must run the replacement sequence (an input of the disk changed, or a run was interrupted). */
+  readonly replaceDisk: boolean;
+}
+
+/**
+ * Pure diff of stored outputs against new inputs. instanceId and region replace the resource; image, size,
+ * credentials and encryption replace the disk again (an in-place update of this resource); the rest only update
+ * what is stored. An interrupted sequence is always an update, so the next `pulumi up` finishes it.
+ */
+export function diffSystemDiskReplacement(
+  olds: Partial<SystemDiskReplacementOutputs>,
+  news: Partial<SystemDiskReplacementInputs>,
+): SystemDiskReplacementDiff {
+  const replaces: string[] = [];
+  if (!same(olds.instanceId, news.instanceId)) replaces.push("instanceId");
+  if (!same(olds.region, news.region)) replaces.push("region");
+  const changedKeys = SEQUENCE_KEYS.filter((key) => !same(olds[key], news[key]));
+  const newDigest = isUnknown(news.password)
+    ? UNKNOWN
+    : passwordDigest(String(news.instanceId ?? ""), news.password as string | undefined);
+  const passwordChanged = !same(olds.passwordDigest, newDigest);
+  const replaceDisk = changedKeys.length > 0 || passwordChanged || olds.interrupted === true;
+  const stored = STORED_KEYS.some((key) => !same(olds[key], news[key]));
+  return { changes: replaces.length > 0 || replaceDisk || stored, replaces, replaceDisk };
+}
+
+function credentialsOf(inputs: SystemDiskReplacementInputs): DiskCredentials {
+  if (inputs.password !== undefined) return { kind: "password", password: inputs.password };
+  if (inputs.keyPairName !== undefined) return { kind: "keyPair", keyPairName: inputs.keyPairName };
+  return { kind: "keep" };
+}
+
+function storedInputs(inputs: SystemDiskReplacementInputs): Omit<SystemDiskReplacementInputs, "password"> {
+  const { password: _password, ...rest } = inputs;
+  return rest;
+}
+
+function outputsOf(
+  inputs: SystemDiskReplacementInputs,
+  result: Omit<SystemDiskReplacementResult, "finalStatus"> & { instanceStatus: string; interrupted: boolean },
+): SystemDiskReplacementOutputs {
+  const digest = passwordDigest(inputs.instanceId, inputs.password);
+  return {
+    ...storedInputs(inputs),
+    ...(digest === undefined ? {} : { passwordDigest: digest }),
+    previousImageId: result.previousImageId,
+    previousSystemDiskId: result.previousSystemDiskId,
+    newSystemDiskId: result.newSystemDiskId,
+    imageId: result.imageId,
+    instanceStatus: result.instanceStatus,
+    interrupted: result.interrupted,
+  };
+}
+
+/** Runs the sequence for `inputs`; an unfinished failure becomes partial state so the next `up` resumes. */
+async function runSequence(
+  inputs: SystemDiskReplacementInputs,
+  timeoutMs: number,
+  action: string,
+): Promise<SystemDiskReplacementOutputs> {
+  const api = EcsApi.forRegion(inputs.region, action);
+  const token = clientToken(inputs.identity, "ReplaceSystemDisk", {
+    instanceId: inputs.instanceId,
+    imageId: inputs.imageId,
+    systemDiskSize: inputs.systemDiskSize,
+    credentials: inputs.password !== undefined ? "password" : inputs.keyPairName !== undefined ? "keyPair" : "keep",
+    keyPairName: inputs.keyPairName,
+    encrypted: inputs.encrypted,
+    kmsKeyId: inputs.kmsKeyId,
+  });
+  try {
+    const result = await replaceSystemDisk({
+      api,
+      instanceId: inputs.instanceId,
+      imageId: inputs.imageId,
+      systemDiskSize: inputs.systemDiskSize,
+      credentials: credentialsOf(inputs),
+      encrypted: inputs.encrypted,
+      kmsKeyId: inputs.kmsKeyId,
+      restart: inputs.restart ?? "previous",
+      clientToken: token,
+      timeoutMs,
+      urn: inputs.identity.urn,
+    });
+    return outputsOf(inputs, { ...result, instanceStatus: result.finalStatus, interrupted: false });
+  } catch (err) {
+    if (err instanceof SystemDiskSequenceError && err.unfinished && err.marker !== undefined) {
+      throw partialState(
+        err,
+        inputs.instanceId,
+        outputsOf(inputs, {
+          previousImageId: err.marker.priorImageId,
+          previousSystemDiskId: err.marker.priorSystemDiskId,
+          newSystemDiskId: "",
+          // Not confirmed yet: the instance is known to have been on the prior image.
+          imageId: err.marker.priorImageId,
+          instanceStatus: "",
+          interrupted: true,
+        }) as unknown as Record<string, unknown>,
+      );
+    }
+    throw err;
+  }
+}
+
+function timeoutsOf(inputs: { timeouts?: TimeoutsInput }): Timeouts {
+  return resolveTimeouts(inputs.timeouts, TIMEOUT_DEFAULTS);
+}
+
+/** Read-only ECS checks (they run during preview): instance, image visibility and approval, encryption, size. */
+async function cloudFailures(news: SystemDiskReplacementInputs): Promise<CheckFailure[]> {
+  const api = EcsApi.forRegion(news.region, "check");
+  const [instance, image, disks] = await Promise.all([
+    api.getInstance(news.instanceId),
+    api.getImage(news.imageId),
+    api.describeDisks({ instanceId: news.instanceId, diskType: "system" }),
+  ]);
+  const failures: CheckFailure[] = [];
+  if (instance === undefined) {
+    failures.push({
+      property: "instanceId",
+      reason: `instance ${news.instanceId} does not exist in ${api.regionId} (or these credentials cannot see it)`,
+    });
+  }
+  if (image === undefined) {
+    failures.push({
+      property: "imageId",
+      reason: `image ${news.imageId} does not exist in ${api.regionId} or is not shared with this account`,
+    });
+    return failures;
+  }
+  for (const reason of evaluateImage(image, news.approval).reasons) failures.push({ property: "imageId", reason });
+  if (image.encrypted && news.encrypted !== true) {
+    failures.push({
+      property: "encrypted",
+      reason: `image ${image.id} is encrypted, so the new system disk must be too: set encrypted: true (optionally kmsKeyId)`,
+    });
+  }
+  const size = news.systemDiskSize;
+  if (size !== undefined) {
+    if (size < image.size) {
+      failures.push({
+        property: "systemDiskSize",
+        reason: `${size} GiB is smaller than image ${image.id} (${image.size} GiB)`,
+      });
+    }
+    const current = disks[0];
+    if (instance !== undefined && current !== undefined && size < current.size) {
+      failures.push({
+        property: "systemDiskSize",
+        reason: `${size} GiB is smaller than the current system disk ${current.id} (${current.size} GiB); disks cannot shrink`,
+      });
+    }
+  }
+  return failures;
+}
+
+/** The keys whose change calls for the read-only ECS checks again (unchanged ones passed them before). */
+const CLOUD_CHECKED = ["instanceId", "imageId", "region", "systemDiskSize", "encrypted", "approval"] as const;
+
+export const provider: pulumi.dynamic.ResourceProvider = {
+  async configure(req: { config: StackConfig }) {
+    useStackConfig(req.config);
+  },
+
+  async check(olds: Partial<SystemDiskReplacementInputs>, news: SystemDiskReplacementInputs) {
+    const failures = validateInputs(news);
+    const anyUnknown = CLOUD_CHECKED.some((key) => isUnknown(news[key]));
+    const changed = olds.instanceId === undefined || CLOUD_CHECKED.some((key) => !same(olds[key], news[key]));
+    if (failures.length === 0 && !anyUnknown && changed) failures.push(...(await cloudFailures(news)));
+    return { inputs: news, failures };
+  },
+
+  async diff(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
+    const { changes, replaces } = diffSystemDiskReplacement(olds, news);
+    return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
+  },
+
+  async create(inputs: SystemDiskReplacementInputs) {
+    const outs = await runSequence(inputs, timeoutsOf(inputs).create, "create");
+    return { id: inputs.instanceId, outs };
+  },
+
+  async read(id: string, props: SystemDiskReplacementOutputs) {
+    const api = EcsApi.forRegion(props.region, "read");
+    const [instance, disks] = await Promise.all([
+      api.getInstance(id),
+      api.describeDisks({ instanceId: id, diskType: "system" }),
+    ]);
+    if (instance === undefined) return { id: "", props: {} };
+    const outs: SystemDiskReplacementOutputs = {
+      ...props,
+      imageId: instance.imageId,
+      newSystemDiskId: disks[0]?.id ?? "",
+      instanceStatus: instance.status,
+      interrupted: readMarker(instance.tags) !== undefined,
+    };
+    return { id, props: outs };
+  },
+
+  async update(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
+    const { replaceDisk } = diffSystemDiskReplacement(olds, news);
+    if (replaceDisk) return { outs: await runSequence(news, timeoutsOf(news).update, "update") };
+    return {
+      outs: outputsOf(news, {
+        previousImageId: olds.previousImageId,
+        previousSystemDiskId: olds.previousSystemDiskId,
+        newSystemDiskId: olds.newSystemDiskId,
+        imageId: olds.imageId,
+        instanceStatus: olds.instanceStatus,
+        interrupted: false,
+      }),
+    };
+  },
+
+  async delete(id: string, props: SystemDiskReplacementOutputs) {
+    const api = EcsApi.forRegion(props.region, "delete");
+    const instance = await api.getInstance(id);
+    if (instance === undefined) return;
+    const marker = readMarker(instance.tags);
+    const revertTo = props.revertOnDelete ? props.previousImageId : undefined;
+    // Without a revert, only an interrupted sequence is finished (never leave a running instance stopped); the
+    // goal is then the image the instance is on, so nothing is replaced.
+    const goal = revertTo ?? (marker !== undefined ? instance.imageId : undefined);
+    if (goal === undefined || (goal === instance.imageId && marker === undefined)) return;
+    await replaceSystemDisk({
+      api,
+      instanceId: id,
+      imageId: goal,
+      credentials: { kind: "keep" },
+      restart: "previous",
+      clientToken: clientToken(props.identity, "RevertSystemDisk", { instanceId: id, imageId: goal }),
+      timeoutMs: timeoutsOf(props).delete,
+      urn: props.identity.urn,
+    });
+  },
+};
+
+/**
+ * Replaces the system disk of an existing instance with an approved (shared) image, keeping its credentials, and
+ * returns it to the state it was in. Outputs: previousImageId, previousSystemDiskId, newSystemDiskId, imageId,
+ * instanceStatus.
+ */
+export class SystemDiskReplacement extends pulumi.dynamic.Resource {
+  declare readonly instanceId: pulumi.Output<string>;
+  declare readonly imageId: pulumi.Output<string>;
+  declare readonly previousImageId: pulumi.Output<string>;
+  declare readonly previousSystemDiskId: pulumi.Output<string>;
+  declare readonly newSystemDiskId: pulumi.Output<string>;
+  declare readonly instanceStatus: pulumi.Output<string>;
+  declare readonly interrupted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: SystemDiskReplacementArgs, opts?: pulumi.CustomResourceOptions) {
+    const identity = identityInput(dynamicTypeToken(MODULE, TYPE), name, opts);
+    super(
+      thinProvider(MODULE_ID),
+      name,
+      {
+        ...args,
+        identity,
+        password: args.password === undefined ? undefined : pulumi.secret(args.password),
+        passwordDigest: undefined,
+        previousImageId: undefined,
+        previousSystemDiskId: undefined,
+        newSystemDiskId: undefined,
+        instanceStatus: undefined,
+        interrupted: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordDigest"] },
+      MODULE,
+      TYPE,
+    );
+  }
+}

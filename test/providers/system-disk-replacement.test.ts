@@ -1,0 +1,728 @@
+// SystemDiskReplacement's provider methods called directly against an in-process emulator (fresh world, port 0),
+// through the real SDK inside EcsApi.
+process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
+
+import * as $Ecs from "@alicloud/ecs20140526";
+import type { RunningEmulator, WorldSpec } from "../../emulator";
+import { EcsApi } from "../../providers/ecs/api";
+import { ecsClient, resolveSettings } from "../../providers/ecs/client";
+import { clientToken } from "../../providers/ecs/client-token";
+import { instanceInStatus, poll, pollDelays } from "../../providers/ecs/wait";
+import type { PartialStateError } from "../../providers/partial";
+import { setProgressSink } from "../../providers/progress";
+import type { IdentityInput } from "../../providers/resource-identity";
+import {
+  diffSystemDiskReplacement,
+  passwordDigest,
+  provider,
+  type SystemDiskReplacementInputs,
+  type SystemDiskReplacementOutputs,
+  validateInputs,
+} from "../../providers/system-disk-replacement";
+import { MARKER_TAGS, replaceSystemDisk } from "../../providers/system-disk-sequence";
+import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
+
+const REGION = DEMO.region;
+const OWNER = DEMO.owner.accountId;
+const IMAGES = {
+  plain: DEMO.images.plain,
+  encrypted: DEMO.images.encrypted,
+  unapproved: DEMO.images.unapproved,
+  deprecated: "m-demogoldenold01",
+  other: "m-sdrother01",
+  noResize: "m-sdrnoresize01",
+  revoked: "m-sdrrevoked01",
+  base: DEMO.images.publicLinux,
+};
+const PASSWORD = "Sdr-Test-Pass-9x";
+const NO_REPLACE_USER = { accessKeyId: "LTAI-sdr-noreplace", accessKeySecret: "sdr-noreplace-secret" };
+
+/** The demo world plus images and a RAM user this file needs. */
+function world(): WorldSpec {
+  const w = demoWorld();
+  const owner = w.accounts.find((a) => a.accountId === OWNER);
+  const workload = w.accounts.find((a) => a.accountId === DEMO.workload.accountId);
+  if (!owner || !workload) throw new Error("demo world changed: owner/workload accounts missing");
+  const shared = { regionId: REGION, sizeGiB: 40, sharedWith: [DEMO.workload.accountId] };
+  owner.images?.push(
+    { ...shared, imageId: IMAGES.other, name: "golden-base-2024-11" },
+    { ...shared, imageId: IMAGES.noResize, name: "golden-fixed-size", supportsResize: false },
+    { ...shared, imageId: IMAGES.revoked, name: "golden-soon-revoked" },
+  );
+  workload.ramUsers = [
+    ...(workload.ramUsers ?? []),
+    {
+      name: "no-replace",
+      accessKeys: [NO_REPLACE_USER],
+      policies: [
+        { Version: "1", Statement: [{ Effect: "Allow", Action: "ecs:*", Resource: "*" }] },
+        { Version: "1", Statement: [{ Effect: "Deny", Action: "ecs:ReplaceSystemDisk", Resource: "*" }] },
+      ],
+    },
+  ];
+  return w;
+}
+
+let emu: RunningEmulator;
+let api: EcsApi;
+const progressLines: string[] = [];
+const approval = { approvedOwners: [OWNER] };
+
+let serial = 0;
+function identity(): IdentityInput {
+  const name = `sdr-${++serial}`;
+  const type = "pulumi-nodejs:dynamic/ecs-shared-images:SystemDiskReplacement";
+  return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
+}
+
+function inputs(instanceId: string, extra: Partial<SystemDiskReplacementInputs> = {}): SystemDiskReplacementInputs {
+  return { identity: identity(), instanceId, imageId: IMAGES.plain, approval, ...extra };
+}
+
+/** An instance made in the emulator world (not by a stack), from the public image, Running unless asked. */
+async function newInstance(options: { keyPair?: boolean; stopped?: boolean } = {}): Promise<string> {
+  const id = await api.runInstance({
+    imageId: IMAGES.base,
+    instanceType: "ecs.g7.large",
+    vSwitchId: DEMO.workload.vSwitchId,
+    securityGroupIds: [DEMO.workload.securityGroupId],
+    keyPairName: options.keyPair ? DEMO.workload.keyPairName : undefined,
+    password: options.keyPair ? undefined : "Initial-Pass-1",
+    clientToken: `sdr-test-${++serial}`,
+  });
+  await waitFor(id, "Running");
+  if (options.stopped) {
+    await api.stopInstance(id);
+    await waitFor(id, "Stopped");
+  }
+  return id;
+}
+
+function waitFor(id: string, status: "Running" | "Stopped") {
+  return poll({
+    describe: () => api.getInstance(id),
+    acceptor: instanceInStatus(status),
+    what: `test instance ${id} ${status}`,
+    timeoutMs: 30_000,
+    ...pollDelays(),
+  });
+}
+
+function emuInstance(id: string) {
+  const inst = emu.admin
+    .inventory(DEMO.workload.accountId)
+    [DEMO.workload.accountId].instances.find((i) => i.instanceId === id);
+  if (!inst) throw new Error(`no instance ${id} in the emulator`);
+  return inst;
+}
+
+function systemDisks(id: string) {
+  return emu.admin
+    .inventory(DEMO.workload.accountId)
+    [DEMO.workload.accountId].disks.filter((d) => d.instanceId === id && d.type === "system");
+}
+
+function hasMarker(id: string): boolean {
+  return Object.keys(emuInstance(id).tags).some((key) => key === MARKER_TAGS.priorStatus);
+}
+
+/** Mutating calls since `since` (request log seq). */
+function mutatingSince(since: number) {
+  return emu.admin
+    .requests({ since })
+    .filter((r) => r.mutating)
+    .map((r) => r.action);
+}
+
+const lastSeq = () => emu.admin.requests().at(-1)?.seq ?? 0;
+
+async function rejection(promise: Promise<unknown>): Promise<Error & Partial<PartialStateError>> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error & Partial<PartialStateError>;
+  }
+  throw new Error("expected a rejection");
+}
+
+const configure = (credentials?: { accessKeyId: string; accessKeySecret: string }) =>
+  (provider.configure as (req: unknown) => Promise<void>)({ config: emulatorStackConfig(emu, { credentials }) });
+const create = (i: SystemDiskReplacementInputs) =>
+  provider.create(i) as Promise<{ id: string; outs: SystemDiskReplacementOutputs }>;
+const check = (olds: Partial<SystemDiskReplacementInputs>, news: SystemDiskReplacementInputs) =>
+  (provider.check as NonNullable<typeof provider.check>)(olds, news);
+
+beforeAll(async () => {
+  emu = await startDemoEmulator({ world: world(), timeScale: 100 });
+  await configure();
+  api = EcsApi.forRegion(REGION, "test");
+  setProgressSink((event) => progressLines.push(event.message));
+});
+
+afterAll(async () => {
+  setProgressSink(undefined);
+  await emu.close();
+});
+
+describe("validateInputs (check without ECS)", () => {
+  const base = () => inputs("i-bp1abc", {});
+  const cases: [string, Partial<SystemDiskReplacementInputs>, { property: string; reason: RegExp }[]][] = [
+    ["accepts minimal inputs", {}, []],
+    ["rejects a malformed instance id", { instanceId: "vm-1" }, [{ property: "instanceId", reason: /"vm-1"/ }]],
+    ["rejects a malformed image id", { imageId: "m bad" }, [{ property: "imageId", reason: /"m bad"/ }]],
+    ["rejects a malformed region", { region: "Hangzhou" }, [{ property: "region", reason: /"Hangzhou"/ }]],
+    [
+      "rejects an approval without owners",
+      { approval: { approvedOwners: [] } },
+      [{ property: "approval.approvedOwners", reason: /non-empty list/ }],
+    ],
+    ["rejects a size below 20 GiB", { systemDiskSize: 10 }, [{ property: "systemDiskSize", reason: /20 to 2048/ }]],
+    ["rejects a size above 2048 GiB", { systemDiskSize: 4096 }, [{ property: "systemDiskSize", reason: /4096/ }]],
+    ["rejects a fractional size", { systemDiskSize: 40.5 }, [{ property: "systemDiskSize", reason: /whole number/ }]],
+    [
+      "rejects a weak password without quoting it",
+      { password: "weakpass" },
+      [{ property: "password", reason: /8-30/ }],
+    ],
+    [
+      "rejects password together with keyPairName",
+      { password: PASSWORD, keyPairName: "k1" },
+      [{ property: "keyPairName", reason: /either password or keyPairName/ }],
+    ],
+    [
+      "rejects kmsKeyId without encrypted",
+      { kmsKeyId: "key-1" },
+      [{ property: "kmsKeyId", reason: /encrypted is not true/ }],
+    ],
+    ["rejects an unknown restart mode", { restart: "always" as never }, [{ property: "restart", reason: /previous/ }]],
+    [
+      "rejects a non-boolean revertOnDelete",
+      { revertOnDelete: "yes" as never },
+      [{ property: "revertOnDelete", reason: /true or false/ }],
+    ],
+    ["rejects a bad timeout", { timeouts: { create: "soon" } }, [{ property: "timeouts.create", reason: /duration/ }]],
+    [
+      "skips values unknown during preview",
+      { instanceId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", imageId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
+      [],
+    ],
+  ];
+  it.each(cases)("%s", (_name, patch, expected) => {
+    const failures = validateInputs({ ...base(), ...patch });
+    expect(failures).toEqual(expected.map((e) => ({ property: e.property, reason: expect.stringMatching(e.reason) })));
+    for (const f of failures) expect(f.reason).not.toContain("weakpass");
+  });
+
+  it("requires the identity set by the resource class", () => {
+    expect(validateInputs({ ...base(), identity: undefined })).toEqual([
+      { property: "identity", reason: expect.stringContaining("construct the resource through its class") },
+    ]);
+  });
+});
+
+describe("diffSystemDiskReplacement", () => {
+  const news = inputs("i-bp1abc", { systemDiskSize: 40, password: PASSWORD });
+  const olds: SystemDiskReplacementOutputs = {
+    ...news,
+    password: undefined,
+    passwordDigest: passwordDigest("i-bp1abc", PASSWORD),
+    previousImageId: IMAGES.base,
+    previousSystemDiskId: "d-1",
+    newSystemDiskId: "d-2",
+    instanceStatus: "Running",
+    interrupted: false,
+  } as SystemDiskReplacementOutputs;
+  const cases: [string, Partial<SystemDiskReplacementInputs>, Partial<SystemDiskReplacementOutputs>, object][] = [
+    ["no change", {}, {}, { changes: false, replaces: [], replaceDisk: false }],
+    ["image change replaces the disk again", { imageId: IMAGES.other }, {}, { changes: true, replaceDisk: true }],
+    ["size change replaces the disk again", { systemDiskSize: 60 }, {}, { changes: true, replaceDisk: true }],
+    ["password change replaces the disk again", { password: "Other-Pass-123" }, {}, { replaceDisk: true }],
+    ["switching to a key pair", { password: undefined, keyPairName: "k1" }, {}, { replaceDisk: true }],
+    ["encryption change", { encrypted: true }, {}, { replaceDisk: true }],
+    ["kms key change", { encrypted: true, kmsKeyId: "key-2" }, {}, { replaceDisk: true }],
+    ["instance change replaces the resource", { instanceId: "i-bp1other" }, {}, { replaces: ["instanceId"] }],
+    ["region change replaces the resource", { region: DEMO.otherRegion }, {}, { replaces: ["region"] }],
+    ["restart only updates what is stored", { restart: "running" }, {}, { changes: true, replaceDisk: false }],
+    ["revertOnDelete only updates what is stored", { revertOnDelete: true }, {}, { changes: true, replaceDisk: false }],
+    [
+      "an interrupted run is finished by the next update",
+      {},
+      { interrupted: true },
+      { changes: true, replaceDisk: true },
+    ],
+    ["drift found by refresh replaces again", {}, { imageId: IMAGES.other }, { changes: true, replaceDisk: true }],
+  ];
+  it.each(cases)("%s", (_name, newPatch, oldPatch, expected) => {
+    expect(diffSystemDiskReplacement({ ...olds, ...oldPatch }, { ...news, ...newPatch })).toMatchObject(expected);
+  });
+
+  it("provider.diff always answers a definite changes flag", async () => {
+    const diff = await (provider.diff as NonNullable<typeof provider.diff>)("i-bp1abc", olds, news);
+    expect(diff).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+});
+
+describe("check against ECS (read-only)", () => {
+  let instanceId: string;
+  beforeAll(async () => {
+    instanceId = await newInstance({ keyPair: true });
+  });
+
+  async function failuresFor(patch: Partial<SystemDiskReplacementInputs>) {
+    const since = lastSeq();
+    const result = await check({}, inputs(instanceId, patch));
+    expect(mutatingSince(since)).toEqual([]);
+    return result.failures;
+  }
+
+  it("accepts an approved shared image for an existing instance", async () => {
+    expect(await failuresFor({})).toEqual([]);
+  });
+
+  it("reports an instance that does not exist", async () => {
+    expect(await failuresFor({ instanceId: "i-bp1doesnotexist" })).toEqual([
+      {
+        property: "instanceId",
+        reason: `instance i-bp1doesnotexist does not exist in ${REGION} (or these credentials cannot see it)`,
+      },
+    ]);
+  });
+
+  it("reports an image that does not exist or is not shared", async () => {
+    expect(await failuresFor({ imageId: "m-nosuchimage" })).toEqual([
+      {
+        property: "imageId",
+        reason: `image m-nosuchimage does not exist in ${REGION} or is not shared with this account`,
+      },
+    ]);
+  });
+
+  it("refuses an image whose owner is not approved, naming image and owner", async () => {
+    expect(await failuresFor({ imageId: IMAGES.unapproved })).toEqual([
+      {
+        property: "imageId",
+        reason: `image ${IMAGES.unapproved} ("handy-tools-image") of owner 3333333333333333 is not approved: the owner is not in approvedOwners (${OWNER})`,
+      },
+    ]);
+  });
+
+  it("refuses a deprecated image", async () => {
+    expect(await failuresFor({ imageId: IMAGES.deprecated })).toEqual([
+      { property: "imageId", reason: expect.stringContaining("is deprecated by its owner") },
+    ]);
+  });
+
+  it("requires encrypted=true for an encrypted shared image", async () => {
+    expect(await failuresFor({ imageId: IMAGES.encrypted })).toEqual([
+      { property: "encrypted", reason: expect.stringContaining(`image ${IMAGES.encrypted} is encrypted`) },
+    ]);
+    expect(await failuresFor({ imageId: IMAGES.encrypted, encrypted: true })).toEqual([]);
+  });
+
+  it("refuses a size smaller than the image", async () => {
+    expect(await failuresFor({ systemDiskSize: 30 })).toEqual([
+      { property: "systemDiskSize", reason: `30 GiB is smaller than image ${IMAGES.plain} (40 GiB)` },
+    ]);
+  });
+
+  it("skips the ECS checks when nothing they cover changed (fast previews)", async () => {
+    const news = inputs(instanceId);
+    const since = lastSeq();
+    expect((await check(news, { ...news, restart: "running" })).failures).toEqual([]);
+    expect(emu.admin.requests({ since })).toEqual([]);
+  });
+});
+
+describe("create", () => {
+  it("stops, replaces, keeps the key pair and starts a Running instance again", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    const oldDisk = systemDisks(instanceId)[0].diskId;
+    progressLines.length = 0;
+    const since = lastSeq();
+    const { id, outs } = await create(inputs(instanceId));
+    expect(id).toBe(instanceId);
+    const inst = emuInstance(instanceId);
+    expect(inst).toMatchObject({ status: "Running", imageId: IMAGES.plain, keyPairName: DEMO.workload.keyPairName });
+    expect(hasMarker(instanceId)).toBe(false);
+    const [disk] = systemDisks(instanceId);
+    expect(outs).toMatchObject({
+      previousImageId: IMAGES.base,
+      previousSystemDiskId: oldDisk,
+      newSystemDiskId: disk.diskId,
+      imageId: IMAGES.plain,
+      instanceStatus: "Running",
+      interrupted: false,
+    });
+    expect(disk.diskId).not.toBe(oldDisk);
+    const replace = emu.admin.requests({ since, action: "ReplaceSystemDisk" });
+    expect(replace).toHaveLength(1);
+    expect(replace[0].params).toMatchObject({
+      KeyPairName: DEMO.workload.keyPairName,
+      ClientToken: expect.any(String),
+    });
+    expect(replace[0].params).not.toHaveProperty("PasswordInherit");
+    expect(emu.admin.requests({ since, action: "StopInstance" })[0].params.StoppedMode).toBe("KeepCharging");
+    expect(progressLines.some((l) => l.includes("replacing the system disk"))).toBe(true);
+    expect(progressLines.some((l) => l.includes("starting again"))).toBe(true);
+  });
+
+  it("uses PasswordInherit to keep the credentials of a password instance", async () => {
+    const instanceId = await newInstance();
+    const since = lastSeq();
+    await create(inputs(instanceId));
+    const [replace] = emu.admin.requests({ since, action: "ReplaceSystemDisk" });
+    expect(replace.params).toMatchObject({ PasswordInherit: "true" });
+    expect(replace.params).not.toHaveProperty("KeyPairName");
+  });
+
+  it("leaves a Stopped instance Stopped (restart: previous) without calling StopInstance", async () => {
+    const instanceId = await newInstance({ stopped: true });
+    const since = lastSeq();
+    const { outs } = await create(inputs(instanceId));
+    expect(outs.instanceStatus).toBe("Stopped");
+    expect(emuInstance(instanceId).status).toBe("Stopped");
+    expect(mutatingSince(since)).toEqual(["TagResources", "ReplaceSystemDisk", "UntagResources"]);
+  });
+
+  it("starts a Stopped instance when restart is running", async () => {
+    const instanceId = await newInstance({ stopped: true });
+    const { outs } = await create(inputs(instanceId, { restart: "running" }));
+    expect(outs.instanceStatus).toBe("Running");
+    expect(emuInstance(instanceId).status).toBe("Running");
+  });
+
+  it("sets a new password, which never reaches outputs, progress or the request log", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    const since = lastSeq();
+    progressLines.length = 0;
+    const { outs } = await create(inputs(instanceId, { password: PASSWORD, systemDiskSize: 60 }));
+    expect(JSON.stringify(outs)).not.toContain(PASSWORD);
+    expect(outs.passwordDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(progressLines.join("\n")).not.toContain(PASSWORD);
+    const [replace] = emu.admin.requests({ since, action: "ReplaceSystemDisk" });
+    expect(replace.params).toMatchObject({ Password: "******", "SystemDisk.Size": "60" });
+    expect(emuInstance(instanceId)).toMatchObject({ keyPairName: "", hasPassword: true });
+    expect(systemDisks(instanceId)[0].sizeGiB).toBe(60);
+  });
+
+  it("encrypts the new disk of an encrypted shared image with the given key", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    await create(inputs(instanceId, { imageId: IMAGES.encrypted, encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId }));
+    expect(systemDisks(instanceId)[0]).toMatchObject({ encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
+  });
+
+  it("does nothing to an instance already on the image (no re-imaging)", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    const since = lastSeq();
+    const { outs } = await create(inputs(instanceId, { imageId: IMAGES.base, approval: { approvedOwners: [OWNER] } }));
+    expect(mutatingSince(since)).toEqual([]);
+    expect(outs).toMatchObject({ previousImageId: IMAGES.base, imageId: IMAGES.base, instanceStatus: "Running" });
+  });
+});
+
+describe("ECS refusals: the message a user sees, and the instance is back as it was", () => {
+  async function refused(
+    patch: Partial<SystemDiskReplacementInputs>,
+    options: { expectStopped?: boolean; before?: (id: string) => Promise<void> | void } = {},
+  ) {
+    const instanceId = await newInstance({ keyPair: true });
+    await options.before?.(instanceId);
+    const err = await rejection(create(inputs(instanceId, patch)));
+    expect(err.id).toBeUndefined(); // nothing changed, so no partial state
+    const inst = emuInstance(instanceId);
+    expect(inst.status).toBe(options.expectStopped ? "Stopped" : "Running");
+    expect(inst.imageId).toBe(IMAGES.base);
+    expect(hasMarker(instanceId)).toBe(false);
+    expect(err.message).toContain("Nothing was replaced");
+    return err.message;
+  }
+
+  it("InvalidKeyPairName.NotFound", async () => {
+    expect(await refused({ keyPairName: "no-such-key" })).toMatch(
+      /^ReplaceSystemDisk failed: the key pair does not exist \(InvalidKeyPairName\.NotFound, HTTP 404, RequestId [\w-]+\)\. Fix: check the key pair name and region\./,
+    );
+  });
+
+  it("InvalidSystemDiskSize.LessThanImageSize", async () => {
+    expect(await refused({ systemDiskSize: 30 })).toMatch(
+      `ReplaceSystemDisk failed: the system disk size is smaller than the image ${IMAGES.plain} (InvalidSystemDiskSize.LessThanImageSize`,
+    );
+  });
+
+  it("InvalidSystemDiskSize.MoreThanMaxSize", async () => {
+    expect(await refused({ systemDiskSize: 4000 })).toContain(
+      "the system disk size is above the maximum for this category (InvalidSystemDiskSize.MoreThanMaxSize",
+    );
+  });
+
+  it("InvalidSystemDiskSize.ImageNotSupportResize", async () => {
+    expect(await refused({ imageId: IMAGES.noResize, systemDiskSize: 60 })).toContain(
+      `the image ${IMAGES.noResize} does not support resizing the system disk (InvalidSystemDiskSize.ImageNotSupportResize`,
+    );
+  });
+
+  it("InvalidImageId.NotFound when the owner revoked the share after preview", async () => {
+    const message = await refused(
+      { imageId: IMAGES.revoked },
+      { before: () => emu.admin.revokeShare(IMAGES.revoked, DEMO.workload.accountId) },
+    );
+    expect(message).toContain(
+      `the image ${IMAGES.revoked} no longer exists or is no longer shared with this account (InvalidImageId.NotFound`,
+    );
+  });
+
+  it("OperationDenied.ImageNotValid when the owner is in arrears", async () => {
+    try {
+      const message = await refused({}, { before: () => emu.admin.setArrears(OWNER, true) });
+      expect(message).toContain("can no longer be used: the owner may be in arrears");
+      expect(message).toContain("OperationDenied.ImageNotValid");
+    } finally {
+      emu.admin.setArrears(OWNER, false);
+    }
+  });
+
+  it("EncryptedOption.Conflict for an encrypted image with encrypted=false", async () => {
+    expect(await refused({ imageId: IMAGES.encrypted, encrypted: false })).toContain("(EncryptedOption.Conflict");
+  });
+
+  it("InvalidParameter.EncryptedIllegal for a KMS key without encryption", async () => {
+    expect(await refused({ kmsKeyId: DEMO.workload.kmsKeyId })).toContain("(InvalidParameter.EncryptedIllegal");
+  });
+
+  it("IncorrectInstanceStatus for an instance stopped in economical mode", async () => {
+    const message = await refused(
+      {},
+      {
+        expectStopped: true,
+        before: async (id) => {
+          const client = ecsClient(resolveSettings(REGION, "test"));
+          await client.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: id, stoppedMode: "StopCharging" }));
+          await waitFor(id, "Stopped");
+        },
+      },
+    );
+    expect(message).toContain("is not in a status that allows this operation (IncorrectInstanceStatus");
+    expect(message).toContain("Fix: ReplaceSystemDisk needs the instance Stopped in standard (not economical) mode.");
+  });
+
+  it("Forbidden.RAM for a RAM user denied ReplaceSystemDisk", async () => {
+    try {
+      const message = await refused(
+        {},
+        {
+          before: () => configure(NO_REPLACE_USER),
+        },
+      );
+      expect(message).toContain("the RAM user or role is not allowed to do this");
+      expect(message).toContain("(Forbidden.RAM, HTTP 403");
+    } finally {
+      await configure();
+    }
+  });
+
+  it("refuses a security-locked instance before touching it", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    emu.admin.modifyInstance(instanceId, { locks: ["security"] });
+    const since = lastSeq();
+    const err = await rejection(create(inputs(instanceId)));
+    expect(err.message).toBe(`Cannot replace the system disk of ${instanceId}: the instance is locked (security).`);
+    expect(mutatingSince(since)).toEqual([]);
+    emu.admin.modifyInstance(instanceId, { locks: [] });
+  });
+
+  it("never puts the password in an error message", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    emu.admin.addFault({
+      action: "ReplaceSystemDisk",
+      kind: "error",
+      code: "InvalidPasswordParam.Mismatch",
+      httpStatus: 400,
+      message: `The password ${PASSWORD} is not allowed.`,
+      count: 1,
+    });
+    const err = await rejection(create(inputs(instanceId, { password: PASSWORD })));
+    expect(err.message).toContain("InvalidPasswordParam.Mismatch");
+    expect(err.message).not.toContain(PASSWORD);
+    expect(emuInstance(instanceId).status).toBe("Running");
+  });
+});
+
+describe("interrupted runs are finished by the next run", () => {
+  it("survives ReplaceSystemDisk committed with its response dropped (same ClientToken, one new disk)", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    emu.admin.addFault({ action: "ReplaceSystemDisk", kind: "commitThenDrop", count: 1 });
+    const since = lastSeq();
+    const { outs } = await create(inputs(instanceId));
+    const calls = emu.admin.requests({ since, action: "ReplaceSystemDisk" });
+    expect(calls).toHaveLength(2);
+    expect(calls[0].params.ClientToken).toBe(calls[1].params.ClientToken);
+    expect(calls.map((c) => c.fault)).toEqual(["commitThenDrop", undefined]);
+    expect(systemDisks(instanceId).map((d) => d.diskId)).toEqual([outs.newSystemDiskId]);
+    expect(emuInstance(instanceId).status).toBe("Running");
+  });
+
+  it("survives StopInstance and StartInstance committed with their responses dropped", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    emu.admin.addFault({ action: "StopInstance", kind: "commitThenDrop", count: 1 });
+    emu.admin.addFault({ action: "StartInstance", kind: "commitThenDrop", count: 1 });
+    const { outs } = await create(inputs(instanceId));
+    expect(outs.instanceStatus).toBe("Running");
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Running", imageId: IMAGES.plain });
+  });
+
+  it("reports partial state when StartInstance fails after the replacement, and update restarts the instance", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    emu.admin.addFault({ action: "StartInstance", kind: "error", code: "Forbidden.RAM", httpStatus: 403, count: 1 });
+    const news = inputs(instanceId);
+    const err = await rejection(create(news));
+    expect(err.id).toBe(instanceId);
+    expect(err.message).toContain("will be finished (and started again) by the next pulumi up");
+    const partial = err.properties as unknown as SystemDiskReplacementOutputs;
+    expect(partial).toMatchObject({ interrupted: true, previousImageId: IMAGES.base });
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Stopped", imageId: IMAGES.plain });
+    expect(hasMarker(instanceId)).toBe(true);
+
+    const diff = await (provider.diff as NonNullable<typeof provider.diff>)(instanceId, partial, news);
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+    const since = lastSeq();
+    const { outs } = (await (provider.update as NonNullable<typeof provider.update>)(instanceId, partial, news)) as {
+      outs: SystemDiskReplacementOutputs;
+    };
+    expect(mutatingSince(since)).toEqual(["StartInstance", "UntagResources"]);
+    expect(outs).toMatchObject({ instanceStatus: "Running", interrupted: false, previousImageId: IMAGES.base });
+    expect(emuInstance(instanceId).status).toBe("Running");
+    expect(hasMarker(instanceId)).toBe(false);
+  });
+
+  it.each([
+    ["after StopInstance", "stopInstance"],
+    ["after ReplaceSystemDisk committed", "replaceSystemDisk"],
+    ["after StartInstance", "startInstance"],
+  ] as const)("a run killed %s is finished by a new create", async (_when, method) => {
+    const instanceId = await newInstance({ keyPair: true });
+    const originalDisk = systemDisks(instanceId)[0].diskId;
+    // The provider process dies right after this call reached ECS: nothing after it runs, no state is written.
+    const crashing = new Proxy(api, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== method) return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          throw new Error("simulated crash");
+        };
+      },
+    });
+    const news = inputs(instanceId);
+    const token = clientToken(news.identity, "ReplaceSystemDisk", { instanceId });
+    const err = await rejection(
+      replaceSystemDisk({
+        api: crashing,
+        instanceId,
+        imageId: IMAGES.plain,
+        credentials: { kind: "keep" },
+        restart: "previous",
+        clientToken: token,
+        timeoutMs: 30_000,
+        urn: news.identity.urn,
+      }),
+    );
+    expect(err.message).toContain("simulated crash");
+    expect(hasMarker(instanceId)).toBe(true);
+
+    const { outs } = await create(news);
+    expect(outs).toMatchObject({
+      previousImageId: IMAGES.base,
+      previousSystemDiskId: originalDisk,
+      imageId: IMAGES.plain,
+      instanceStatus: "Running",
+    });
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Running", imageId: IMAGES.plain });
+    expect(systemDisks(instanceId)).toHaveLength(1);
+    expect(hasMarker(instanceId)).toBe(false);
+  });
+
+  it("a run that timed out while the instance was stopping is finished by the next run", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    const err = await rejection(create(inputs(instanceId, { timeouts: { create: "100ms" } })));
+    expect(err.message).toMatch(/^Timed out after 100ms waiting for /);
+    expect(err.id).toBe(instanceId);
+    const { outs } = await create(inputs(instanceId));
+    expect(outs.instanceStatus).toBe("Running");
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Running", imageId: IMAGES.plain });
+  });
+});
+
+describe("read, update and delete", () => {
+  let instanceId: string;
+  let news: SystemDiskReplacementInputs;
+  let outs: SystemDiskReplacementOutputs;
+  const read = (id: string, props: SystemDiskReplacementOutputs) =>
+    (provider.read as NonNullable<typeof provider.read>)(id, props) as Promise<{
+      id: string;
+      props: SystemDiskReplacementOutputs;
+    }>;
+  const update = (olds: SystemDiskReplacementOutputs, next: SystemDiskReplacementInputs) =>
+    (provider.update as NonNullable<typeof provider.update>)(instanceId, olds, next) as Promise<{
+      outs: SystemDiskReplacementOutputs;
+    }>;
+
+  beforeAll(async () => {
+    instanceId = await newInstance({ keyPair: true });
+    news = inputs(instanceId);
+    ({ outs } = await create(news));
+  });
+
+  it("reads back what create reported, with no mutating call", async () => {
+    const since = lastSeq();
+    const result = await read(instanceId, outs);
+    expect(result).toEqual({ id: instanceId, props: outs });
+    expect(mutatingSince(since)).toEqual([]);
+  });
+
+  it("reports drift when someone replaced the system disk again", async () => {
+    emu.admin.modifyInstance(instanceId, { imageId: IMAGES.other });
+    const result = await read(instanceId, outs);
+    expect(result.props.imageId).toBe(IMAGES.other);
+    expect(diffSystemDiskReplacement(result.props, news)).toMatchObject({ changes: true, replaceDisk: true });
+    emu.admin.modifyInstance(instanceId, { imageId: IMAGES.plain });
+  });
+
+  it("updates only what is stored when restart changes", async () => {
+    const since = lastSeq();
+    const next = { ...news, restart: "running" as const };
+    const result = await update(outs, next);
+    expect(mutatingSince(since)).toEqual([]);
+    expect(result.outs).toEqual({ ...outs, restart: "running" });
+  });
+
+  it("replaces the disk again when the image changes", async () => {
+    const next = { ...news, imageId: IMAGES.other, revertOnDelete: true };
+    const result = await update(outs, next);
+    expect(result.outs).toMatchObject({
+      previousImageId: IMAGES.plain,
+      previousSystemDiskId: outs.newSystemDiskId,
+      imageId: IMAGES.other,
+      instanceStatus: "Running",
+    });
+    expect(emuInstance(instanceId)).toMatchObject({ imageId: IMAGES.other, status: "Running" });
+    outs = result.outs;
+  });
+
+  it("reverts to the previous image on delete when revertOnDelete is set", async () => {
+    await (provider.delete as NonNullable<typeof provider.delete>)(instanceId, outs);
+    expect(emuInstance(instanceId)).toMatchObject({ imageId: IMAGES.plain, status: "Running" });
+    expect(hasMarker(instanceId)).toBe(false);
+  });
+
+  it("leaves the instance as it is on delete by default", async () => {
+    const since = lastSeq();
+    await (provider.delete as NonNullable<typeof provider.delete>)(instanceId, { ...outs, revertOnDelete: false });
+    expect(mutatingSince(since)).toEqual([]);
+  });
+
+  it("reads an instance deleted behind its back as gone", async () => {
+    emu.admin.deleteInstance(instanceId);
+    expect(await read(instanceId, outs)).toEqual({ id: "", props: {} });
+    await (provider.delete as NonNullable<typeof provider.delete>)(instanceId, outs);
+  });
+});
