@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { State } from "./models/types";
 
@@ -14,6 +14,7 @@ export interface PersistedState {
 
 /** Writes atomically: a temporary file in the same directory, fsync, then rename over the target. */
 export function writeStateFile(path: string, data: PersistedState): void {
+  mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, "w", 0o600);
   try {
