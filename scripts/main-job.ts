@@ -4,13 +4,14 @@
 // points at a loopback endpoint, selects or creates the stack on the project's file backend, runs the pulumi command
 // with its normal live output, and ends with a short summary of what exists.
 import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEMO, type RunningEmulator, startEmulator } from "../emulator";
-import { EngineSetupError, ensureEngine, offlineEnv, projectRoot } from "./engine";
+import { EngineSetupError, ensureEngine, LOCAL_PASSPHRASE, offlineEnv, projectRoot } from "./engine";
 
 const COMMANDS = ["up", "preview", "refresh", "destroy"] as const;
 type Command = (typeof COMMANDS)[number];
-const ENDPOINT_KEY = "ecsSharedImages:endpoint";
+const ENDPOINT_LINE = /^\s*ecsSharedImages:endpoint:\s*["']?([^"'\s#]+)/m;
 /** Emulated time runs this much faster than the wall clock, so image copies take seconds, not minutes. */
 const LOCAL_TIME_SCALE = 30;
 
@@ -25,6 +26,12 @@ export function stackFromArgs(args: readonly string[], env: NodeJS.ProcessEnv = 
     if (inline) return inline[1];
   }
   return env.PULUMI_STACK || "local";
+}
+
+/** The endpoint the stack's config file sets (read from the file: it needs no passphrase), if any. */
+function stackEndpoint(stack: string): string | undefined {
+  const file = path.join(projectRoot, "stacks", `Pulumi.${stack}.yaml`);
+  return fs.existsSync(file) ? ENDPOINT_LINE.exec(fs.readFileSync(file, "utf8"))?.[1] : undefined;
 }
 
 /** The port of a loopback endpoint such as "http://127.0.0.1:18410", or undefined for any other endpoint. */
@@ -47,6 +54,13 @@ async function main(argv: string[]): Promise<number> {
   const cli = (args: string[]) =>
     execFileSync(pulumi, args, { cwd: projectRoot, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
+  const endpoint = stackEndpoint(stack);
+  const port = loopbackPort(endpoint);
+  if (port !== undefined) {
+    // Emulator stacks ship their (fake) secrets encrypted with the fixed local passphrase.
+    env.PULUMI_CONFIG_PASSPHRASE = LOCAL_PASSPHRASE;
+    delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  }
   try {
     cli(["stack", "select", "--create", stack]);
   } catch (err) {
@@ -54,15 +68,8 @@ async function main(argv: string[]): Promise<number> {
       `Could not select or create the stack "${stack}": ${(err as { stderr?: string }).stderr ?? err}`,
     );
   }
-  let endpoint: string | undefined;
-  try {
-    endpoint = cli(["config", "get", ENDPOINT_KEY, "--stack", stack]).trim();
-  } catch {
-    endpoint = undefined; // Not set: the stack talks to Alibaba Cloud's public endpoints.
-  }
 
   let emulator: RunningEmulator | undefined;
-  const port = loopbackPort(endpoint);
   if (port !== undefined) {
     emulator = await startEmulator({
       port,

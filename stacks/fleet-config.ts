@@ -36,7 +36,8 @@ export interface InstanceGroup {
   /** Name of a *secret* config key holding the instances' password. */
   readonly passwordKey?: string;
   readonly internetMaxBandwidthOut?: number;
-  readonly chargeType?: "PostPaid" | "PrePaid";
+  /** Pay-as-you-go only: subscription instances cannot be deleted on demand, which a declarative fleet needs. */
+  readonly chargeType?: "PostPaid";
   readonly tags?: Readonly<Record<string, string>>;
   readonly onImageChange?: "replace" | "replaceSystemDisk";
 }
@@ -86,8 +87,8 @@ export interface ConfigSource {
 
 export const TOP_LEVEL_KEYS = ["approval", "images", "groups", "systemDiskReplacements"] as const;
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
-const IMAGE_ID = /^m-[a-z0-9]+$/;
-const INSTANCE_ID = /^i-[a-z0-9]+$/;
+const IMAGE_ID = /^m-[a-z0-9-]+$/;
+const INSTANCE_ID = /^i-[a-z0-9-]+$/;
 const DISK_CATEGORIES = ["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"];
 
 type Json = Record<string, unknown>;
@@ -274,14 +275,14 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
     if (group.image !== undefined) imageRef(group.image, `${path}.image`);
     c.string(group.instanceType, `${path}.instanceType`, /^ecs\.[\w.-]+$/, 'an instance type like "ecs.g7.large"');
     c.string(group.zoneId, `${path}.zoneId`);
-    c.string(group.vSwitchId, `${path}.vSwitchId`, /^vsw-[a-z0-9]+$/, 'a vSwitch id like "vsw-..."');
+    c.string(group.vSwitchId, `${path}.vSwitchId`, /^vsw-[a-z0-9-]+$/, 'a vSwitch id like "vsw-..."');
     const sgs = group.securityGroupIds;
     if (
       sgs !== undefined &&
       (!Array.isArray(sgs) ||
         sgs.length < 1 ||
         sgs.length > 5 ||
-        sgs.some((s) => typeof s !== "string" || !/^sg-[a-z0-9]+$/.test(s)))
+        sgs.some((s) => typeof s !== "string" || !/^sg-[a-z0-9-]+$/.test(s)))
     ) {
       c.fail(
         `${path}.securityGroupIds`,
@@ -293,7 +294,11 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
       if (!Array.isArray(group.dataDisks) || group.dataDisks.length > 16) {
         c.fail(`${path}.dataDisks`, `must be a list of at most 16 disks; got ${quote(group.dataDisks)}`);
       } else {
-        for (const [i, d] of group.dataDisks.entries()) c.disk(d, `${path}.dataDisks[${i}]`);
+        for (const [i, d] of group.dataDisks.entries()) {
+          c.disk(d, `${path}.dataDisks[${i}]`);
+          if (isObject(d) && d.size === undefined)
+            c.fail(`${path}.dataDisks[${i}].size`, "is required for a data disk");
+        }
       }
     }
     c.string(group.keyPairName, `${path}.keyPairName`);
@@ -302,7 +307,7 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
       c.fail(`${path}.passwordKey`, "give either keyPairName or passwordKey, not both");
     }
     c.integer(group.internetMaxBandwidthOut, `${path}.internetMaxBandwidthOut`, 0, 100);
-    c.oneOf(group.chargeType, `${path}.chargeType`, ["PostPaid", "PrePaid"]);
+    c.oneOf(group.chargeType, `${path}.chargeType`, ["PostPaid"]);
     c.tags(group.tags, `${path}.tags`);
     c.oneOf(group.onImageChange, `${path}.onImageChange`, ["replace", "replaceSystemDisk"]);
   }

@@ -1,0 +1,105 @@
+// Turns a validated fleet config into resources: the image catalogue (shared images used directly, or copied into the
+// account first), instance groups, and system disk replacements of instances the stack does not own.
+import * as pulumi from "@pulumi/pulumi";
+import {
+  InstanceFromSharedImage,
+  ramPolicyDocument,
+  SharedImageCopy,
+  SystemDiskReplacement,
+} from "pulumi-ecs-shared-images";
+import type { FleetConfig } from "./fleet-config";
+
+/** Reads a secret config value by key (the program passes `pulumi.Config.requireSecret`). */
+export type SecretLookup = (key: string) => pulumi.Output<string>;
+
+export interface FleetOutputs {
+  /** Per group: its instances' ids and statuses, in index order. */
+  readonly groups: Record<string, pulumi.Output<{ instanceIds: string[]; statuses: string[] }>>;
+  /** Per catalogue entry copied into the account: the copy's id and status. */
+  readonly copies: Record<string, pulumi.Output<{ imageId: string; sourceImageId: string; status: string }>>;
+  /** The image each catalogue entry resolves to (the copy's id for copied entries). */
+  readonly catalogue: Record<string, pulumi.Output<string>>;
+  readonly systemDiskReplacements: Record<string, pulumi.Output<{ instanceId: string; imageId: string }>>;
+  /** The RAM policy that enforces the same owner allow-list in the cloud (attach it to deployers). */
+  readonly ramPolicy: ReturnType<typeof ramPolicyDocument>;
+}
+
+export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: string): FleetOutputs {
+  const approval = fleet.approval;
+  const catalogue: Record<string, pulumi.Output<string>> = {};
+  const copies: FleetOutputs["copies"] = {};
+  for (const [name, entry] of Object.entries(fleet.images)) {
+    if (!entry.copy) {
+      catalogue[name] = pulumi.output(entry.imageId);
+      continue;
+    }
+    const copy = new SharedImageCopy(`image-${name}`, {
+      sourceImageId: entry.imageId,
+      region,
+      name: entry.copy.name ?? `${pulumi.getStack()}-${name}`,
+      description: entry.copy.description,
+      encrypted: entry.copy.encrypted,
+      kmsKeyId: entry.copy.kmsKeyId,
+      tags: entry.copy.tags,
+      approval,
+    });
+    catalogue[name] = copy.imageId;
+    copies[name] = pulumi
+      .all([copy.imageId, copy.status])
+      .apply(([imageId, status]) => ({ imageId, sourceImageId: entry.imageId, status }));
+  }
+
+  const groups: FleetOutputs["groups"] = {};
+  for (const [name, group] of Object.entries(fleet.groups)) {
+    const instances: InstanceFromSharedImage[] = [];
+    for (let index = 0; index < group.count; index++) {
+      instances.push(
+        new InstanceFromSharedImage(`${name}-${index}`, {
+          imageId: catalogue[group.image],
+          region,
+          approval,
+          instanceType: group.instanceType,
+          zoneId: group.zoneId,
+          vSwitchId: group.vSwitchId,
+          securityGroupIds: [...group.securityGroupIds],
+          name: `${name}-${index}`,
+          hostName: `${name}-${index}`,
+          systemDisk: group.systemDisk,
+          dataDisks: group.dataDisks?.map((disk) => ({ ...disk, size: disk.size ?? 0 })),
+          password: group.passwordKey ? secret(group.passwordKey) : undefined,
+          keyPairName: group.keyPairName,
+          internetMaxBandwidthOut: group.internetMaxBandwidthOut,
+          instanceChargeType: group.chargeType,
+          tags: { ...group.tags, "fleet-group": name },
+          onImageChange: group.onImageChange,
+        }),
+      );
+    }
+    groups[name] = pulumi
+      .all(instances.map((i) => pulumi.all([i.instanceId, i.status])))
+      .apply((pairs) => ({ instanceIds: pairs.map(([id]) => id), statuses: pairs.map(([, status]) => status) }));
+  }
+
+  const systemDiskReplacements: FleetOutputs["systemDiskReplacements"] = {};
+  for (const [name, replacement] of Object.entries(fleet.systemDiskReplacements)) {
+    const credentials = replacement.credentials ?? "keep";
+    const resource = new SystemDiskReplacement(`replace-${name}`, {
+      instanceId: replacement.instanceId,
+      imageId: catalogue[replacement.image],
+      region,
+      approval,
+      systemDiskSize: replacement.systemDiskSize,
+      password:
+        typeof credentials === "object" && "passwordKey" in credentials ? secret(credentials.passwordKey) : undefined,
+      keyPairName:
+        typeof credentials === "object" && "keyPairName" in credentials ? credentials.keyPairName : undefined,
+      restart: replacement.restart,
+      revertOnDelete: replacement.revertOnDelete,
+    });
+    systemDiskReplacements[name] = pulumi
+      .all([resource.instanceId, resource.imageId])
+      .apply(([instanceId, imageId]) => ({ instanceId, imageId }));
+  }
+
+  return { groups, copies, catalogue, systemDiskReplacements, ramPolicy: ramPolicyDocument(approval) };
+}

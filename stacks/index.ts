@@ -1,0 +1,30 @@
+// The fleet program. Everything it declares comes from stack config (see README "Fleet config"); changing the fleet
+// never needs an edit here.
+import * as pulumi from "@pulumi/pulumi";
+import { declareFleet } from "./fleet";
+import { type ConfigSource, parseFleetConfig } from "./fleet-config";
+
+const project = pulumi.getProject();
+const config = new pulumi.Config();
+
+/** The project's config namespace, with secrecy as the engine reports it (so plaintext passwords are refused). */
+// @pulumi/pulumi 3.248 exports isConfigSecret from runtime/config at run time but not in its typings.
+const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+const isSecret = (key: string) => isConfigSecret(`${project}:${key}`);
+const source: ConfigSource = {
+  // Secret values are only read through requireSecret; validation needs to know they are set, not what they are.
+  get: (key) => (isSecret(key) ? "[secret]" : (config.getObject<unknown>(key) ?? config.get(key))),
+  isSecret,
+  keys: () =>
+    Object.keys(pulumi.runtime.allConfig())
+      .filter((key) => key.startsWith(`${project}:`))
+      .map((key) => key.slice(project.length + 1)),
+};
+
+const fleet = declareFleet(parseFleetConfig(source), (key) => config.requireSecret(key));
+
+export const groups = fleet.groups;
+export const copies = fleet.copies;
+export const catalogue = fleet.catalogue;
+export const systemDiskReplacements = fleet.systemDiskReplacements;
+export const ramPolicy = fleet.ramPolicy;
