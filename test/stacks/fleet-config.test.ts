@@ -86,7 +86,10 @@ describe("parseFleetConfig", () => {
       'groups.web.onImageChange: must be one of "replace", "replaceSystemDisk"',
     ],
     [{ "groups.web.chargeType": "Spot" }, 'groups.web.chargeType: must be one of "PostPaid"; got "Spot"'],
-    [{ "groups.web.dataDisks": [{ category: "cloud_essd" }] }, "groups.web.dataDisks[0].size: is required for a data disk"],
+    [
+      { "groups.web.dataDisks": [{ category: "cloud_essd" }] },
+      "groups.web.dataDisks[0].size: is required for a data disk",
+    ],
     [{ "groups.web.systemDisk": { category: "hdd" } }, "groups.web.systemDisk.category: must be one of"],
     [
       { "groups.web.passwordKey": "dbPassword" },
