@@ -1,0 +1,844 @@
+// SharedImageCopy: copies an image that another account shared with this one into this account (CopyImage, same
+// region only), waits until the copy is Available while reporting its progress, and deletes (or cancels) it on
+// destroy. The copy is ours: it survives the owner unsharing, deprecating or deleting the source.
+import * as pulumi from "@pulumi/pulumi";
+import { EcsApi } from "./ecs/api";
+import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
+import { clientToken, nextClientToken } from "./ecs/client-token";
+import { EcsError, formatDuration, InvalidInputError, TimeoutError, WaitFailedError } from "./ecs/errors";
+import type { ImageStatus, ImageView, Tags } from "./ecs/types";
+import {
+  type Acceptor,
+  DEFAULT_TIMEOUTS,
+  imageAvailable,
+  imageGone,
+  poll,
+  pollDelays,
+  resolveTimeouts,
+  type Timeouts,
+  type TimeoutsInput,
+} from "./ecs/wait";
+import { partialState } from "./partial";
+import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
+import { reportProgress } from "./progress";
+import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
+import { thinProvider } from "./shim";
+
+export const SHARED_IMAGE_COPY_MODULE = "pulumi-ecs-shared-images/providers/shared-image-copy";
+export const SHARED_IMAGE_COPY_TYPE = dynamicTypeToken("ecs-shared-images", "SharedImageCopy");
+
+/** What happens to the copy on `pulumi destroy` (or when it is replaced). */
+export interface SharedImageCopyDeleteOptions {
+  /**
+   * DeleteImage with Force=true: delete the copy even when instances use it or it is shared with other accounts
+   * (the instances keep running, but can no longer re-initialize their disks from it). Default false: such a copy
+   * makes the delete fail with the reason. Changing it updates state only.
+   */
+  readonly force?: boolean;
+  /**
+   * Cancel a copy that is still running (CancelCopyImage) instead of waiting for it to finish before deleting it.
+   * Default true. Changing it updates state only.
+   */
+  readonly cancelRunningCopy?: boolean;
+}
+
+/** Arguments of a SharedImageCopy. */
+export interface SharedImageCopyArgs {
+  /**
+   * Id of the image to copy: an image another account shared with this one (ImageOwnerAlias "others"), Available,
+   * not deprecated and approved by `approval`. Required. Changing it replaces the copy.
+   */
+  readonly sourceImageId: pulumi.Input<string>;
+  /**
+   * Region of the source image, and so of the copy: ECS copies an image shared by another account only within its
+   * own region. Default: the stack's `alicloud:region` (else ALICLOUD_REGION / ALIBABA_CLOUD_REGION). Changing it
+   * (also through the default) replaces the copy.
+   */
+  readonly region?: pulumi.Input<string>;
+  /**
+   * Name of the copy: 2-128 characters, starting with a letter; letters, digits, ".", ":", "_" and "-"; not starting
+   * with http://, https://, acs: or aliyun. Unique per account and region. Default: the resource's name. Changing it
+   * renames the copy in place.
+   */
+  readonly name?: pulumi.Input<string>;
+  /**
+   * Description of the copy, at most 256 characters, not starting with http:// or https://. Default: ECS gives the
+   * copy the source's description, and the description is then left as ECS has it. Changing it updates in place.
+   */
+  readonly description?: pulumi.Input<string>;
+  /**
+   * Encrypt the copy's snapshots (with `kmsKeyId`, else the ECS service key). Required (true) when the source is
+   * encrypted. Default false. Changing it replaces the copy.
+   */
+  readonly encrypted?: pulumi.Input<boolean>;
+  /** KMS key (of this account, in the region) to encrypt the copy with; needs `encrypted: true`. Default: the service key. Changing it replaces the copy. */
+  readonly kmsKeyId?: pulumi.Input<string>;
+  /** Tags of the copy (at most 20), managed exactly: keys missing here are removed. Default none. Changing them updates in place. */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Resource group of the copy. Default: the account's default group. Changing it replaces the copy. */
+  readonly resourceGroupId?: pulumi.Input<string>;
+  /**
+   * Which shared images may be copied (owner allow-list, optional id/name allow-lists, paid images). Required. It is
+   * applied whenever a copy is made (create or replacement), at preview time; an existing copy is this account's own
+   * image and stays as it is whatever later happens to the source. Changing it updates state only.
+   */
+  readonly approval: pulumi.Input<ApprovalPolicy>;
+  /**
+   * How long to wait: `create` for the copy to become Available (default 6h; also used when a later `pulumi up`
+   * resumes waiting for a copy that timed out), `update` for in-place changes (default 6h), `delete` (default 20m).
+   * Durations like "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
+   */
+  readonly timeouts?: pulumi.Input<TimeoutsInput>;
+  /** See SharedImageCopyDeleteOptions. Changing them updates state only. */
+  readonly deleteOptions?: pulumi.Input<SharedImageCopyDeleteOptions>;
+}
+
+/** Inputs as the provider sees them after check(): plain values, `region` and `name` resolved. */
+export interface SharedImageCopyInputs {
+  readonly identity: IdentityInput;
+  readonly sourceImageId: string;
+  readonly region: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly encrypted?: boolean;
+  readonly kmsKeyId?: string;
+  readonly tags?: Tags;
+  readonly resourceGroupId?: string;
+  readonly approval: ApprovalPolicy;
+  readonly timeouts?: TimeoutsInput;
+  readonly deleteOptions?: SharedImageCopyDeleteOptions;
+}
+
+/** State of a copy: the inputs plus what ECS reports. Name, description, tags and encryption are read back. */
+export interface SharedImageCopyOutputs extends SharedImageCopyInputs {
+  readonly imageId: string;
+  readonly status: ImageStatus;
+  /** 0-100; 100 once Available. */
+  readonly progress: number;
+  readonly sourceOwnerId: string;
+  readonly sourceImageName: string;
+  readonly description: string;
+  readonly tags: Tags;
+  /** Whether the copy's snapshots are encrypted, as ECS reports it. */
+  readonly encrypted: boolean;
+  /** The KMS key the copy was made with; "" = the service key or not encrypted. */
+  readonly kmsKeyId: string;
+  /** GiB. */
+  readonly size: number;
+  readonly isCopied: boolean;
+  readonly creationTime?: string;
+  readonly osType?: string;
+  readonly platform?: string;
+  readonly architecture?: string;
+}
+
+export interface SharedImageCopyDiff {
+  readonly changes: boolean;
+  readonly replaces: string[];
+  /** The properties that change in place (for tests and messages; the engine computes its own detail). */
+  readonly updates: string[];
+  readonly deleteBeforeReplace: boolean;
+}
+
+// ---- pure rules ----
+
+/** The placeholder Pulumi sends for values not known during preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const INPUT_KEYS = [
+  "identity",
+  "sourceImageId",
+  "region",
+  "name",
+  "description",
+  "encrypted",
+  "kmsKeyId",
+  "tags",
+  "resourceGroupId",
+  "approval",
+  "timeouts",
+  "deleteOptions",
+] as const;
+/** Engine-owned keys, and outputs a refresh may have copied into inputs. */
+const IGNORED_KEYS = new Set(["__provider"]);
+const SOURCE_IMAGE_ID = /^m-[A-Za-z0-9]{1,60}$/;
+const REGION_ID = /^[a-z]{2}-[a-z0-9-]{1,40}$/;
+const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
+const RESERVED_PREFIX = /^(https?:\/\/|acs:|aliyun)/i;
+const RESOURCE_GROUP_ID = /^rg-[A-Za-z0-9]{1,64}$/;
+const MAX_TAGS = 20;
+const REPLACING_KEYS = ["sourceImageId", "region", "encrypted", "kmsKeyId", "resourceGroupId"] as const;
+const IN_PROGRESS: ReadonlySet<ImageStatus> = new Set(["Creating", "Waiting"]);
+
+const quote = (value: unknown) => JSON.stringify(value);
+
+/** True when `value` is or contains the preview placeholder for an unknown value. */
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (typeof value !== "object" || value === null) return false;
+  return Object.values(value).some(containsUnknown);
+}
+
+/** Why `name` cannot be an ECS image name, or undefined when it can. */
+export function imageNameProblem(name: unknown): string | undefined {
+  if (typeof name !== "string") return `must be a string, got ${quote(name)}`;
+  if (name.length < 2 || name.length > 128) return `must be 2-128 characters long, got ${name.length}: ${quote(name)}`;
+  if (RESERVED_PREFIX.test(name)) return `must not start with http://, https://, acs: or aliyun, got ${quote(name)}`;
+  if (!IMAGE_NAME.test(name)) {
+    return `must start with a letter and contain only letters, digits, ".", ":", "_" and "-", got ${quote(name)}`;
+  }
+  return undefined;
+}
+
+function tagFailures(tags: unknown): PropertyFailure[] {
+  if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
+    return [{ property: "tags", reason: `must be an object of key: value strings, got ${quote(tags)}` }];
+  }
+  const entries = Object.entries(tags);
+  const failures: PropertyFailure[] = [];
+  if (entries.length > MAX_TAGS) {
+    failures.push({
+      property: "tags",
+      reason: `must have at most ${MAX_TAGS} tags (ECS limit), got ${entries.length}`,
+    });
+  }
+  for (const [key, value] of entries) {
+    if (key.length > 128 || RESERVED_PREFIX.test(key)) {
+      failures.push({
+        property: `tags.${key}`,
+        reason: "a tag key must be 1-128 characters and not start with http://, https://, acs: or aliyun",
+      });
+    }
+    if (typeof value !== "string" || value.length > 128 || /^https?:\/\//i.test(value)) {
+      failures.push({
+        property: `tags.${key}`,
+        reason: `a tag value must be a string of at most 128 characters, not starting with http:// or https://, got ${quote(value)}`,
+      });
+    }
+  }
+  return failures;
+}
+
+function deleteOptionFailures(value: unknown): PropertyFailure[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return [
+      { property: "deleteOptions", reason: `must be an object with force, cancelRunningCopy; got ${quote(value)}` },
+    ];
+  }
+  return Object.entries(value).flatMap(([key, v]) => {
+    if (key !== "force" && key !== "cancelRunningCopy") {
+      return [{ property: `deleteOptions.${key}`, reason: "is not a delete option; use force, cancelRunningCopy" }];
+    }
+    return v === undefined || typeof v === "boolean"
+      ? []
+      : [{ property: `deleteOptions.${key}`, reason: `must be true or false, got ${quote(v)}` }];
+  });
+}
+
+/**
+ * Format and rule checks of SharedImageCopy inputs (no ECS calls). Values still unknown during preview are skipped.
+ * `region` and `name` may be missing here: check() resolves their defaults first.
+ */
+export function validateSharedImageCopyInputs(news: Record<string, unknown>): PropertyFailure[] {
+  const failures: PropertyFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const known = (key: string) => news[key] !== undefined && !containsUnknown(news[key]);
+
+  for (const key of Object.keys(news)) {
+    if (!IGNORED_KEYS.has(key) && !(INPUT_KEYS as readonly string[]).includes(key) && news[key] !== undefined) {
+      fail(key, `is not an input of SharedImageCopy; use ${INPUT_KEYS.filter((k) => k !== "identity").join(", ")}`);
+    }
+  }
+  if (!containsUnknown(news.identity)) {
+    const problem = identityProblem(news.identity);
+    if (problem) fail("identity", problem);
+  }
+  if (news.sourceImageId === undefined) {
+    fail("sourceImageId", "is required: the id of an image another account shared with this one");
+  } else if (
+    known("sourceImageId") &&
+    !(typeof news.sourceImageId === "string" && SOURCE_IMAGE_ID.test(news.sourceImageId))
+  ) {
+    fail("sourceImageId", `must be a custom image id like "m-bp1abc...", got ${quote(news.sourceImageId)}`);
+  }
+  if (known("region") && !(typeof news.region === "string" && REGION_ID.test(news.region))) {
+    fail("region", `must be a region id like "cn-hangzhou", got ${quote(news.region)}`);
+  }
+  if (known("name")) {
+    const problem = imageNameProblem(news.name);
+    if (problem) fail("name", problem);
+  }
+  if (known("description")) {
+    const d = news.description;
+    if (typeof d !== "string" || d.length > 256 || /^https?:\/\//i.test(d)) {
+      fail("description", `must be at most 256 characters and not start with http:// or https://, got ${quote(d)}`);
+    }
+  }
+  if (known("encrypted") && typeof news.encrypted !== "boolean") {
+    fail("encrypted", `must be true or false, got ${quote(news.encrypted)}`);
+  }
+  if (known("kmsKeyId")) {
+    if (typeof news.kmsKeyId !== "string" || news.kmsKeyId === "" || news.kmsKeyId.length > 128) {
+      fail("kmsKeyId", `must be a KMS key id of 1-128 characters, got ${quote(news.kmsKeyId)}`);
+    } else if (news.encrypted !== true && !containsUnknown(news.encrypted)) {
+      fail("kmsKeyId", `a KMS key (${quote(news.kmsKeyId)}) encrypts the copy only with encrypted: true; set it`);
+    }
+  }
+  if (known("tags")) failures.push(...tagFailures(news.tags));
+  if (
+    known("resourceGroupId") &&
+    !(typeof news.resourceGroupId === "string" && RESOURCE_GROUP_ID.test(news.resourceGroupId))
+  ) {
+    fail("resourceGroupId", `must be a resource group id like "rg-acfm...", got ${quote(news.resourceGroupId)}`);
+  }
+  if (news.approval === undefined) {
+    fail("approval", "is required: the approval policy (approvedOwners, ...) the source image must satisfy");
+  } else if (!containsUnknown(news.approval)) {
+    failures.push(...validateApprovalPolicy(news.approval, "approval"));
+  }
+  if (known("timeouts")) {
+    if (typeof news.timeouts !== "object" || news.timeouts === null || Array.isArray(news.timeouts)) {
+      fail("timeouts", `must be an object with create, update, delete; got ${quote(news.timeouts)}`);
+    } else {
+      try {
+        resolveTimeouts(news.timeouts as TimeoutsInput, copyTimeoutDefaults);
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        fail(err.property, err.reason);
+      }
+    }
+  }
+  if (known("deleteOptions")) failures.push(...deleteOptionFailures(news.deleteOptions));
+  return failures;
+}
+
+const copyTimeoutDefaults: Timeouts = {
+  create: DEFAULT_TIMEOUTS.imageCopy,
+  update: DEFAULT_TIMEOUTS.imageCopy,
+  delete: DEFAULT_TIMEOUTS.imageDelete,
+};
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sortKeys(v)]),
+  );
+}
+
+/**
+ * What changes between the stored state (`olds`: outputs, as read back from ECS) and the checked inputs (`news`).
+ * Source, region, encryption, KMS key and resource group replace; name, description and tags update in place; the
+ * provider-only inputs (approval, timeouts, deleteOptions, identity) update state only. A copy that failed
+ * (CreateFailed) can never become Available, so it is replaced. `changes` is always definite.
+ */
+export function diffSharedImageCopy(
+  olds: Partial<SharedImageCopyOutputs>,
+  news: SharedImageCopyInputs,
+): SharedImageCopyDiff {
+  const replaces: string[] = [];
+  const updates: string[] = [];
+  const differs = (a: unknown, b: unknown) => (a ?? "") !== (b ?? "");
+  if (olds.sourceImageId !== news.sourceImageId) replaces.push("sourceImageId");
+  if (olds.region !== news.region) replaces.push("region");
+  if ((olds.encrypted ?? false) !== (news.encrypted ?? false)) replaces.push("encrypted");
+  if (differs(olds.kmsKeyId, news.kmsKeyId)) replaces.push("kmsKeyId");
+  if (differs(olds.resourceGroupId, news.resourceGroupId)) replaces.push("resourceGroupId");
+  if (olds.status === "CreateFailed") replaces.push("status");
+
+  if (olds.name !== news.name) updates.push("name");
+  // An unset description leaves the one ECS gave the copy (the source's) alone.
+  if (news.description !== undefined && differs(olds.description, news.description)) updates.push("description");
+  if (!sameJson(olds.tags ?? {}, news.tags ?? {})) updates.push("tags");
+  for (const key of ["approval", "timeouts", "deleteOptions", "identity"] as const) {
+    if (!sameJson(olds[key], news[key])) updates.push(key);
+  }
+  return {
+    changes: replaces.length > 0 || updates.length > 0,
+    replaces,
+    updates,
+    // Image names are unique per account and region: a replacement keeping both must delete the old copy first.
+    // This also holds for `pulumi up --replace`, which replaces even when nothing changed.
+    deleteBeforeReplace: olds.name === news.name && olds.region === news.region,
+  };
+}
+
+/** Whether these inputs make a new copy (create or replacement), so the source must be checked again. */
+export function makesNewCopy(olds: Partial<SharedImageCopyInputs>, news: SharedImageCopyInputs): boolean {
+  if (olds.sourceImageId === undefined) return true;
+  return REPLACING_KEYS.some((key) => (olds[key] ?? "") !== (news[key] ?? ""));
+}
+
+const ALIAS_TEXT: Readonly<Record<string, string>> = {
+  self: "an image of this account",
+  system: "a public image",
+  marketplace: "a marketplace image",
+};
+
+/**
+ * Rules on the source image as DescribeImages shows it to this account (pure; check() looks the image up). Each
+ * reason names the image and its owner.
+ */
+export function sourceImageFailures(
+  image: ImageView,
+  inputs: Pick<SharedImageCopyInputs, "approval" | "encrypted">,
+): PropertyFailure[] {
+  const subject = `image ${image.id}${image.name === "" ? "" : ` ("${image.name}")`} of owner ${image.ownerId || "(none)"}`;
+  if (image.ownerAlias !== "others") {
+    return [
+      {
+        property: "sourceImageId",
+        reason:
+          `${subject} is ${ALIAS_TEXT[image.ownerAlias] ?? image.ownerAlias}, not an image shared by another account; ` +
+          "SharedImageCopy copies shared images only",
+      },
+    ];
+  }
+  const failures = evaluateImage(image, inputs.approval).reasons.map((reason) => ({
+    property: "sourceImageId",
+    reason,
+  }));
+  if (image.encrypted && inputs.encrypted !== true) {
+    failures.push({
+      property: "encrypted",
+      reason: `${subject} is encrypted, so its copy must be encrypted too: set encrypted to true (and kmsKeyId to use your own key)`,
+    });
+  }
+  return failures;
+}
+
+// ---- ECS-facing helpers ----
+
+function timeoutsOf(inputs: Pick<SharedImageCopyInputs, "timeouts">): Timeouts {
+  return resolveTimeouts(inputs.timeouts, copyTimeoutDefaults);
+}
+
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The state of a copy: the inputs, with everything ECS reports about the image taking precedence. */
+export function copyOutputs(
+  inputs: SharedImageCopyInputs,
+  id: string,
+  image: ImageView | undefined,
+  source: { ownerId?: string; name?: string },
+): SharedImageCopyOutputs {
+  const status = image?.status ?? "Waiting";
+  return compact({
+    identity: inputs.identity,
+    sourceImageId: inputs.sourceImageId,
+    region: inputs.region,
+    approval: inputs.approval,
+    timeouts: inputs.timeouts,
+    deleteOptions: inputs.deleteOptions,
+    resourceGroupId: inputs.resourceGroupId,
+    imageId: id,
+    name: image?.name ?? inputs.name,
+    description: image?.description ?? inputs.description ?? "",
+    tags: image?.tags ?? inputs.tags ?? {},
+    status,
+    progress: status === "Available" || status === "Deprecated" ? 100 : (image?.progressPercent ?? 0),
+    sourceOwnerId: source.ownerId ?? "",
+    sourceImageName: source.name ?? "",
+    encrypted: image?.encrypted ?? inputs.encrypted ?? false,
+    kmsKeyId: inputs.kmsKeyId ?? "",
+    size: image?.size ?? 0,
+    isCopied: image?.isCopied ?? true,
+    creationTime: image?.creationTime,
+    osType: image?.osType,
+    platform: image?.platform,
+    architecture: image?.architecture,
+  });
+}
+
+/** Partial state (see providers/partial.ts) with the copy's outputs. */
+function keepInState(err: unknown, id: string, outputs: SharedImageCopyOutputs): Error {
+  return partialState(err, id, { ...outputs });
+}
+
+function isCode(err: unknown, ...codes: string[]): boolean {
+  return err instanceof EcsError && codes.includes(err.code);
+}
+
+/** Waits for the copy to become Available, reporting its percentage beside the resource in `pulumi up`. */
+async function waitForCopy(
+  api: EcsApi,
+  id: string,
+  inputs: SharedImageCopyInputs,
+  timeoutMs: number,
+): Promise<ImageView> {
+  const urn = inputs.identity.urn;
+  let lastShown = "";
+  const image = (await poll({
+    describe: () => api.getImage(id),
+    acceptor: imageAvailable(),
+    what: `the copy ${id} of ${inputs.sourceImageId} to become Available`,
+    timeoutMs,
+    ...pollDelays(),
+    onProgress: ({ reason, elapsedMs, remainingMs }) => {
+      if (reason === lastShown) return;
+      lastShown = reason;
+      reportProgress(
+        urn,
+        `copy ${id} of ${inputs.sourceImageId}: ${reason} (${formatDuration(elapsedMs) || "0s"} elapsed, ` +
+          `timeout in ${formatDuration(Math.max(remainingMs, 0)) || "0s"})`,
+        { ephemeral: true },
+      );
+    },
+  })) as ImageView;
+  reportProgress(urn, `copy ${id} of ${inputs.sourceImageId} is Available (${image.size} GiB)`);
+  return image;
+}
+
+/** What a failed wait last saw, so partial state shows the real status and progress. */
+function lastObserved(err: unknown): ImageView | undefined {
+  if (err instanceof TimeoutError) return err.lastObserved as ImageView | undefined;
+  if (err instanceof WaitFailedError) return err.observed as ImageView | undefined;
+  return undefined;
+}
+
+/** An id ECS answered for a ClientToken is a gone resource when it stays unlisted for a few polls. */
+const listed: Acceptor<ImageView | undefined> = (image) =>
+  image === undefined ? { state: "retry", reason: "not listed" } : { state: "success", reason: image.status };
+
+async function isListed(api: EcsApi, id: string): Promise<boolean> {
+  const delays = pollDelays();
+  try {
+    await poll({
+      describe: () => api.getImage(id),
+      acceptor: listed,
+      what: `image ${id}`,
+      timeoutMs: delays.minDelayMs * 3,
+      ...delays,
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof TimeoutError) return false;
+    throw err;
+  }
+}
+
+/**
+ * CopyImage with the resource's deterministic ClientToken: a run interrupted after ECS accepted the copy gets the
+ * same image back. When the token's image is gone (an earlier copy with the same inputs was deleted, e.g. by a
+ * delete-before-replace), the next token is derived from that image, so a replacement never gets the old one back.
+ */
+async function startCopy(api: EcsApi, inputs: SharedImageCopyInputs): Promise<string> {
+  const request = {
+    sourceImageId: inputs.sourceImageId,
+    name: inputs.name,
+    description: inputs.description,
+    encrypted: inputs.encrypted,
+    kmsKeyId: inputs.kmsKeyId,
+    tags: inputs.tags,
+    resourceGroupId: inputs.resourceGroupId,
+  };
+  let token = clientToken(inputs.identity, "CopyImage", { ...request, region: api.regionId });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const id = await api.copyImage({ ...request, clientToken: token });
+    if (await isListed(api, id)) return id;
+    token = nextClientToken(token, id);
+  }
+  throw new Error(`CopyImage kept answering with deleted images for ${inputs.sourceImageId}; this is an ECS fault`);
+}
+
+/** Stops waiting once a cancelled copy is gone or no longer running. */
+const copyStopped: Acceptor<ImageView | undefined> = (image) =>
+  image === undefined || !IN_PROGRESS.has(image.status)
+    ? { state: "success", reason: image === undefined ? "deleted" : image.status }
+    : { state: "retry", reason: `still ${image.status}` };
+
+function apiFor(region: string | undefined, action: string): EcsApi {
+  return EcsApi.forRegion(region, action);
+}
+
+// ---- the provider ----
+
+async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<SharedImageCopyInputs>> {
+  const inputs: Record<string, unknown> = { ...news };
+  const failures: PropertyFailure[] = [];
+  const identity = inputs.identity as IdentityInput | undefined;
+  if (inputs.name === undefined && identity && typeof identity.name === "string") {
+    if (imageNameProblem(identity.name) === undefined) inputs.name = identity.name;
+    else {
+      failures.push({
+        property: "name",
+        reason: `is not set, and the resource name ${quote(identity.name)} is not a valid image name (${imageNameProblem(identity.name)}); set name`,
+      });
+    }
+  }
+  if (inputs.region === undefined) {
+    try {
+      inputs.region = resolveSettings(undefined, "DescribeImages").regionId;
+    } catch (err) {
+      if (err instanceof InvalidInputError && err.property === "region")
+        failures.push({ property: "region", reason: err.reason });
+      // Missing credentials are reported below, where the source lookup needs them.
+      else if (!(err instanceof EcsError)) throw err;
+    }
+  }
+  failures.push(...validateSharedImageCopyInputs(inputs));
+  const checked = inputs as unknown as SharedImageCopyInputs;
+  const lookupBlocked = failures.some((f) => /^(sourceImageId|region|approval|identity)/.test(f.property));
+  const unknown = ["sourceImageId", "region", "approval", "encrypted"].some((k) => containsUnknown(inputs[k]));
+  if (!lookupBlocked && !unknown && makesNewCopy(olds as Partial<SharedImageCopyInputs>, checked)) {
+    failures.push(...(await sourceLookupFailures(checked)));
+  }
+  return { inputs: checked, failures };
+}
+
+/** Read-only: the source must be visible here, shared, approved and Available; a cross-region copy is refused. */
+async function sourceLookupFailures(inputs: SharedImageCopyInputs): Promise<PropertyFailure[]> {
+  try {
+    const api = apiFor(inputs.region, "DescribeImages");
+    const image = await api.getImage(inputs.sourceImageId);
+    if (image) return sourceImageFailures(image, inputs);
+    const elsewhere = await findInDefaultRegion(inputs);
+    if (elsewhere && elsewhere.ownerAlias === "others") {
+      return [
+        {
+          property: "region",
+          reason:
+            `a cross-region copy is refused: image ${elsewhere.id} ("${elsewhere.name}") of owner ${elsewhere.ownerId} is in ` +
+            `${elsewhere.regionId}, and ECS copies an image shared by another account only within its own region ` +
+            `(OperationDenied.SameRegionOnly); set region to "${elsewhere.regionId}"`,
+        },
+      ];
+    }
+    return [
+      {
+        property: "sourceImageId",
+        reason:
+          `image ${inputs.sourceImageId} is not visible to this account in ${inputs.region}: it does not exist there, ` +
+          "or its owner has not shared it with this account (or revoked the share)",
+      },
+    ];
+  } catch (err) {
+    if (err instanceof InvalidInputError) return [{ property: err.property, reason: err.reason }];
+    if (err instanceof EcsError) {
+      return [{ property: "sourceImageId", reason: `could not be checked: ${err.message}` }];
+    }
+    throw err;
+  }
+}
+
+/** The source looked up in the stack's default region, when the copy is for another one. */
+async function findInDefaultRegion(inputs: SharedImageCopyInputs): Promise<ImageView | undefined> {
+  let defaultRegion: string;
+  try {
+    defaultRegion = resolveSettings(undefined, "DescribeImages").regionId;
+  } catch {
+    return undefined;
+  }
+  if (defaultRegion === inputs.region) return undefined;
+  return apiFor(defaultRegion, "DescribeImages").getImage(inputs.sourceImageId);
+}
+
+async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.CreateResult<SharedImageCopyOutputs>> {
+  const api = apiFor(inputs.region, "CopyImage");
+  const timeouts = timeoutsOf(inputs);
+  const source = await api.getImage(inputs.sourceImageId);
+  const sourceInfo = { ownerId: source?.ownerId, name: source?.name };
+  const id = await startCopy(api, inputs);
+  reportProgress(
+    inputs.identity.urn,
+    `copying ${inputs.sourceImageId} of owner ${sourceInfo.ownerId ?? "?"} to ${id} in ${api.regionId}` +
+      ` (timeout ${formatDuration(timeouts.create)})`,
+  );
+  try {
+    const image = await waitForCopy(api, id, inputs, timeouts.create);
+    return { id, outs: copyOutputs(inputs, id, image, sourceInfo) };
+  } catch (err) {
+    // The copy exists: keep it in state so the next `pulumi up` resumes waiting (or replaces a failed copy).
+    throw keepInState(err, id, copyOutputs(inputs, id, lastObserved(err), sourceInfo));
+  }
+}
+
+async function read(
+  id: string,
+  props: object,
+): Promise<pulumi.dynamic.ReadResult<SharedImageCopyOutputs | Record<string, never>>> {
+  const stored = props as Partial<SharedImageCopyOutputs>;
+  const api = apiFor(stored.region, "DescribeImages");
+  const image = await api.getImage(id);
+  if (!image) return { id: "", props: {} };
+  const inputs = { ...stored, region: api.regionId } as SharedImageCopyInputs;
+  return {
+    id,
+    props: copyOutputs(inputs, id, image, { ownerId: stored.sourceOwnerId, name: stored.sourceImageName }),
+  };
+}
+
+async function update(
+  id: string,
+  olds: SharedImageCopyOutputs,
+  news: SharedImageCopyInputs,
+): Promise<pulumi.dynamic.UpdateResult<SharedImageCopyOutputs>> {
+  const api = apiFor(news.region, "ModifyImageAttribute");
+  const timeouts = timeoutsOf(news);
+  const source = { ownerId: olds.sourceOwnerId, name: olds.sourceImageName };
+  let image = await api.getImage(id);
+  if (!image) {
+    throw new Error(
+      `The copy ${id} no longer exists in ${api.regionId} (deleted outside Pulumi?). Fix: run pulumi refresh, then pulumi up to copy again.`,
+    );
+  }
+  if (IN_PROGRESS.has(image.status)) {
+    // An earlier run timed out (partial state): resume waiting, with the create timeout the user may have raised.
+    reportProgress(news.identity.urn, `resuming the wait for copy ${id} (${image.status})`);
+    try {
+      image = await waitForCopy(api, id, news, timeouts.create);
+    } catch (err) {
+      throw keepInState(err, id, copyOutputs(news, id, lastObserved(err) ?? image, source));
+    }
+  }
+  const description = news.description ?? image.description;
+  if (image.name !== news.name || image.description !== description) {
+    await api.modifyImageAttribute(id, news.name, description);
+  }
+  await api.setTags("image", id, image.tags, news.tags ?? {});
+  const after = await api.getImage(id);
+  return { outs: copyOutputs(news, id, after ?? image, source) };
+}
+
+async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<void> {
+  const api = apiFor(props.region, "DeleteImage");
+  const timeouts = timeoutsOf(props);
+  const urn = props.identity?.urn;
+  const delays = pollDelays();
+  let image = await api.getImage(id);
+  if (!image) return;
+  if (IN_PROGRESS.has(image.status)) {
+    if (props.deleteOptions?.cancelRunningCopy === false) {
+      if (urn) reportProgress(urn, `waiting for the running copy ${id} to finish before deleting it`);
+      image = await poll({
+        describe: () => api.getImage(id),
+        acceptor: imageAvailable(),
+        what: `the copy ${id} to finish before deleting it`,
+        timeoutMs: timeouts.delete,
+        ...delays,
+      });
+    } else {
+      try {
+        await api.cancelCopyImage(id);
+        if (urn) reportProgress(urn, `cancelled the running copy ${id} (was ${image.status})`);
+      } catch (err) {
+        if (isCode(err, "InvalidImageId.NotFound")) return;
+        // The copy finished between the read and the cancel: delete it below.
+        if (!isCode(err, "IncorrectImageStatus", "CancelNotSupported")) throw err;
+      }
+      image = await poll({
+        describe: () => api.getImage(id),
+        acceptor: copyStopped,
+        what: `the cancelled copy ${id} to stop`,
+        timeoutMs: timeouts.delete,
+        ...delays,
+      });
+      if (!image) return;
+    }
+  }
+  try {
+    await api.deleteImage(id, props.deleteOptions?.force === true);
+  } catch (err) {
+    if (isCode(err, "InvalidImageId.NotFound")) return;
+    if (isCode(err, "ImageUsingByInstance", "ImageUseShared") && props.deleteOptions?.force !== true) {
+      throw new Error(`${(err as Error).message} (Set deleteOptions.force to true to delete it anyway.)`);
+    }
+    throw err;
+  }
+  await poll({
+    describe: () => api.getImage(id),
+    acceptor: imageGone,
+    what: `the copy ${id} to be deleted`,
+    timeoutMs: timeouts.delete,
+    ...delays,
+  });
+}
+
+/** The SharedImageCopy dynamic provider (loaded in the provider process through the thin shim). */
+export const provider = {
+  async configure(req: { config: StackConfig }): Promise<void> {
+    useStackConfig(req.config);
+  },
+  check,
+  async diff(_id: string, olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) {
+    const { changes, replaces, deleteBeforeReplace } = diffSharedImageCopy(olds, news);
+    return { changes, replaces, deleteBeforeReplace };
+  },
+  create,
+  read,
+  update,
+  delete: deleteCopy,
+} satisfies pulumi.dynamic.ResourceProvider;
+
+/**
+ * A copy, in this account, of an image another account shared with it. The copy survives the owner unsharing or
+ * deleting the source; instances can then be built from `imageId`.
+ */
+export class SharedImageCopy extends pulumi.dynamic.Resource {
+  /** Id of the copy (an image of this account). */
+  declare readonly imageId: pulumi.Output<string>;
+  /** Available once the copy finished; Creating/Waiting while it runs; Deprecated when someone deprecated it. */
+  declare readonly status: pulumi.Output<ImageStatus>;
+  /** Copy progress in percent (100 once Available). */
+  declare readonly progress: pulumi.Output<number>;
+  declare readonly sourceImageId: pulumi.Output<string>;
+  /** Account that owns (and shared) the source image. */
+  declare readonly sourceOwnerId: pulumi.Output<string>;
+  declare readonly sourceImageName: pulumi.Output<string>;
+  declare readonly region: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  /** Whether the copy is encrypted, as ECS reports it. */
+  declare readonly encrypted: pulumi.Output<boolean>;
+  /** KMS key the copy was encrypted with; "" for the service key or no encryption. */
+  declare readonly kmsKeyId: pulumi.Output<string>;
+  declare readonly tags: pulumi.Output<Record<string, string>>;
+  declare readonly resourceGroupId: pulumi.Output<string | undefined>;
+  /** GiB. */
+  declare readonly size: pulumi.Output<number>;
+  declare readonly isCopied: pulumi.Output<boolean>;
+  declare readonly creationTime: pulumi.Output<string | undefined>;
+  declare readonly osType: pulumi.Output<string | undefined>;
+  declare readonly platform: pulumi.Output<string | undefined>;
+  declare readonly architecture: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: SharedImageCopyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      thinProvider(SHARED_IMAGE_COPY_MODULE),
+      name,
+      {
+        ...args,
+        region: args.region,
+        name: args.name,
+        description: args.description,
+        encrypted: args.encrypted,
+        kmsKeyId: args.kmsKeyId,
+        tags: args.tags,
+        resourceGroupId: args.resourceGroupId,
+        identity: identityInput(SHARED_IMAGE_COPY_TYPE, name, opts),
+        imageId: undefined,
+        status: undefined,
+        progress: undefined,
+        sourceOwnerId: undefined,
+        sourceImageName: undefined,
+        size: undefined,
+        isCopied: undefined,
+        creationTime: undefined,
+        osType: undefined,
+        platform: undefined,
+        architecture: undefined,
+      },
+      opts,
+      "ecs-shared-images",
+      "SharedImageCopy",
+    );
+  }
+}

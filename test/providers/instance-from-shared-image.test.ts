@@ -1,0 +1,884 @@
+// InstanceFromSharedImage's provider methods called directly against an in-process emulator (fresh world, port 0),
+// through the real SDK inside EcsApi; pure rules (validation, encryption, request, diff) as table tests.
+process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
+
+import type { RunningEmulator, WorldSpec } from "../../emulator";
+import { EcsApi } from "../../providers/ecs/api";
+import {
+  applyImageEncryption,
+  COMMITTED_TAG,
+  createToken,
+  diffInstance,
+  encryptionFailures,
+  type InstanceFromSharedImageInputs,
+  type InstanceFromSharedImageOutputs,
+  passwordDigest,
+  provider,
+  runInstancesRequest,
+  validateInputs,
+} from "../../providers/instance-from-shared-image";
+import type { PartialStateError } from "../../providers/partial";
+import { setProgressSink } from "../../providers/progress";
+import type { IdentityInput } from "../../providers/resource-identity";
+import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
+
+const OWNER = DEMO.owner.accountId;
+const WORKLOAD = DEMO.workload.accountId;
+const IMAGES = {
+  plain: DEMO.images.plain,
+  encrypted: DEMO.images.encrypted,
+  paid: DEMO.images.paid,
+  unapproved: DEMO.images.unapproved,
+  deprecated: "m-demogoldenold01",
+  other: "m-ifsiother01",
+  revoked: "m-ifsirevoked01",
+  arrears: "m-ifsiarrears01",
+};
+const ARREARS_OWNER = "4444444444444444";
+const PASSWORD = "Ifsi-Test-Pass-7q";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The demo world plus the images this file needs (one whose owner goes into arrears, so others stay usable). */
+function world(): WorldSpec {
+  const w = demoWorld();
+  const owner = w.accounts.find((a) => a.accountId === OWNER);
+  if (!owner) throw new Error("demo world changed: owner account missing");
+  const shared = { regionId: DEMO.region, sizeGiB: 40, sharedWith: [WORKLOAD] };
+  owner.images?.push(
+    { ...shared, imageId: IMAGES.other, name: "golden-base-2024-11" },
+    { ...shared, imageId: IMAGES.revoked, name: "golden-soon-revoked" },
+  );
+  w.accounts.push({
+    accountId: ARREARS_OWNER,
+    name: "owner-in-arrears",
+    accessKeys: [{ accessKeyId: "LTAI-ifsi-arrears", accessKeySecret: "ifsi-arrears-secret" }],
+    images: [{ ...shared, imageId: IMAGES.arrears, name: "golden-arrears" }],
+  });
+  return w;
+}
+
+let emu: RunningEmulator;
+const progress: { message: string; warning: boolean }[] = [];
+const approval = { approvedOwners: [OWNER] };
+
+let serial = 0;
+function identity(name = `vm-${++serial}`): IdentityInput {
+  const type = "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSharedImage";
+  return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
+}
+
+function inputs(extra: Partial<InstanceFromSharedImageInputs> = {}): InstanceFromSharedImageInputs {
+  return {
+    identity: identity(),
+    imageId: IMAGES.plain,
+    approval,
+    instanceType: "ecs.g7.large",
+    vSwitchId: DEMO.workload.vSwitchId,
+    securityGroupIds: [DEMO.workload.securityGroupId],
+    ...extra,
+  };
+}
+
+type Outputs = InstanceFromSharedImageOutputs;
+const p = provider as Required<typeof provider>;
+const configure = (credentials?: { accessKeyId: string; accessKeySecret: string }) =>
+  p.configure({ config: emulatorStackConfig(emu, { credentials }) } as never);
+const check = async (news: InstanceFromSharedImageInputs, olds: Partial<InstanceFromSharedImageInputs> = {}) =>
+  (await p.check(olds, news)) as {
+    inputs: InstanceFromSharedImageInputs;
+    failures: { property: string; reason: string }[];
+  };
+const create = (i: InstanceFromSharedImageInputs) => p.create(i) as Promise<{ id: string; outs: Outputs }>;
+const update = (id: string, olds: Outputs, news: InstanceFromSharedImageInputs) =>
+  p.update(id, olds, news) as Promise<{ outs: Outputs }>;
+const read = (id: string, props: Outputs) => p.read(id, props) as Promise<{ id: string; props: Outputs }>;
+
+/** Checks (expecting no failures), then creates, as the engine does. */
+async function checkedCreate(i: InstanceFromSharedImageInputs) {
+  const checked = await check(i);
+  expect(checked.failures).toEqual([]);
+  return { ...(await create(checked.inputs)), inputs: checked.inputs };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error & Partial<PartialStateError>> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error & Partial<PartialStateError>;
+  }
+  throw new Error("expected a rejection");
+}
+
+const inventory = () => emu.admin.inventory(WORKLOAD)[WORKLOAD];
+const emuInstance = (id: string) => inventory().instances.find((i) => i.instanceId === id);
+const disksOf = (id: string) => inventory().disks.filter((d) => d.instanceId === id);
+const lastSeq = () => emu.admin.requests().at(-1)?.seq ?? 0;
+const callsSince = (since: number, action?: string) => emu.admin.requests({ since, action });
+const mutatingSince = (since: number) =>
+  callsSince(since)
+    .filter((r) => r.mutating)
+    .map((r) => `${r.action}${r.params.DryRun === "true" ? " (DryRun)" : ""}`);
+
+beforeAll(async () => {
+  emu = await startDemoEmulator({ world: world(), timeScale: 100 });
+  await configure();
+  setProgressSink((event) => progress.push({ message: event.message, warning: event.severity === "warning" }));
+});
+
+afterAll(async () => {
+  setProgressSink(undefined);
+  await emu.close();
+});
+
+afterEach(async () => {
+  emu.admin.clearFaults();
+  await configure();
+});
+
+describe("validateInputs (check without ECS)", () => {
+  const cases: [string, Record<string, unknown>, { property: string; reason: RegExp }[]][] = [
+    ["accepts minimal inputs", {}, []],
+    [
+      "accepts every optional input",
+      {
+        region: "cn-hangzhou",
+        zoneId: "cn-hangzhou-h",
+        name: "web-1",
+        hostName: "web-1.internal",
+        description: "front end",
+        systemDisk: { category: "cloud_essd", size: 60, encrypted: true, kmsKeyId: "key-1" },
+        dataDisks: [{ size: 100, category: "cloud_auto" }],
+        password: PASSWORD,
+        internetMaxBandwidthOut: 10,
+        tags: { team: "web" },
+        instanceChargeType: "PostPaid",
+        onImageChange: "replaceSystemDisk",
+        timeouts: { create: "30m" },
+      },
+      [],
+    ],
+    ["skips unknown (preview) values", { imageId: UNKNOWN, securityGroupIds: [UNKNOWN], password: UNKNOWN }, []],
+    ["rejects a malformed image id", { imageId: "m bad" }, [{ property: "imageId", reason: /"m bad"/ }]],
+    ["rejects a malformed region", { region: "Hangzhou" }, [{ property: "region", reason: /"Hangzhou"/ }]],
+    ["rejects a missing approval", { approval: undefined }, [{ property: "approval", reason: /approvedOwners/ }]],
+    ["rejects a malformed instance type", { instanceType: "g7" }, [{ property: "instanceType", reason: /"g7"/ }]],
+    ["rejects a malformed vSwitch", { vSwitchId: "vpc-1" }, [{ property: "vSwitchId", reason: /"vpc-1"/ }]],
+    ["rejects a malformed zone", { zoneId: "Zone H" }, [{ property: "zoneId", reason: /"Zone H"/ }]],
+    ["rejects no security groups", { securityGroupIds: [] }, [{ property: "securityGroupIds", reason: /1 to 5/ }]],
+    [
+      "rejects more than five security groups",
+      { securityGroupIds: ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"] },
+      [{ property: "securityGroupIds", reason: /1 to 5/ }],
+    ],
+    [
+      "rejects a malformed security group",
+      { securityGroupIds: ["sg-1", "default"] },
+      [{ property: "securityGroupIds[1]", reason: /"default"/ }],
+    ],
+    [
+      "rejects a duplicated security group",
+      { securityGroupIds: ["sg-1", "sg-1"] },
+      [{ property: "securityGroupIds[1]", reason: /twice/ }],
+    ],
+    [
+      "rejects a name starting with a digit",
+      { name: "1web" },
+      [{ property: "name", reason: /starting with a letter/ }],
+    ],
+    ["rejects a host name with a double period", { hostName: "a..b" }, [{ property: "hostName", reason: /"a..b"/ }]],
+    [
+      "rejects a description that is a URL",
+      { description: "https://example.com" },
+      [{ property: "description", reason: /http/ }],
+    ],
+    [
+      "rejects an unknown disk category",
+      { systemDisk: { category: "ssd" } },
+      [{ property: "systemDisk.category", reason: /cloud_essd.*"ssd"/ }],
+    ],
+    [
+      "rejects a system disk below 20 GiB",
+      { systemDisk: { size: 10 } },
+      [{ property: "systemDisk.size", reason: /20 to 2048/ }],
+    ],
+    [
+      "rejects an unknown disk setting",
+      { systemDisk: { iops: 3 } },
+      [{ property: "systemDisk.iops", reason: /not a disk setting/ }],
+    ],
+    ["rejects a data disk without size", { dataDisks: [{}] }, [{ property: "dataDisks[0].size", reason: /required/ }]],
+    [
+      "rejects more than 16 data disks",
+      { dataDisks: Array.from({ length: 17 }, () => ({ size: 20 })) },
+      [{ property: "dataDisks", reason: /at most 16/ }],
+    ],
+    [
+      "rejects a non-boolean encrypted",
+      { dataDisks: [{ size: 20, encrypted: "yes" }] },
+      [{ property: "dataDisks[0].encrypted", reason: /"yes"/ }],
+    ],
+    [
+      "rejects a weak password without quoting it",
+      { password: "weakpass" },
+      [{ property: "password", reason: /8-30/ }],
+    ],
+    [
+      "rejects password together with keyPairName",
+      { password: PASSWORD, keyPairName: "k1" },
+      [{ property: "keyPairName", reason: /either password or keyPairName/ }],
+    ],
+    [
+      "rejects bandwidth above 100",
+      { internetMaxBandwidthOut: 200 },
+      [{ property: "internetMaxBandwidthOut", reason: /0 to 100/ }],
+    ],
+    [
+      "rejects more than 16 tags",
+      { tags: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) },
+      [{ property: "tags", reason: /at most 16/ }],
+    ],
+    [
+      "rejects the package's reserved tag keys",
+      { tags: { [COMMITTED_TAG]: "x" } },
+      [{ property: `tags.${COMMITTED_TAG}`, reason: /reserved/ }],
+    ],
+    ["rejects aliyun tag keys", { tags: { aliyunX: "1" } }, [{ property: "tags.aliyunX", reason: /aliyun/ }]],
+    [
+      "rejects subscription instances",
+      { instanceChargeType: "PrePaid" },
+      [{ property: "instanceChargeType", reason: /"PostPaid".*"PrePaid"/ }],
+    ],
+    [
+      "rejects an unknown onImageChange",
+      { onImageChange: "rebuild" },
+      [{ property: "onImageChange", reason: /"replace" or "replaceSystemDisk".*"rebuild"/ }],
+    ],
+    ["rejects a malformed timeout", { timeouts: { create: "soon" } }, [{ property: "timeouts.create", reason: /45m/ }]],
+    [
+      "rejects an unknown timeout",
+      { timeouts: { read: "1m" } },
+      [{ property: "timeouts.read", reason: /create, update or delete/ }],
+    ],
+    ["rejects a missing identity", { identity: undefined }, [{ property: "identity", reason: /resource class/ }]],
+  ];
+  it.each(cases)("%s", (_name, patch, expected) => {
+    const failures = validateInputs({ ...inputs(), ...patch });
+    expect(failures).toEqual(expected.map((e) => ({ property: e.property, reason: expect.stringMatching(e.reason) })));
+  });
+
+  it("never quotes the password in a failure", () => {
+    const failures = validateInputs({ ...inputs(), password: "short-secret" });
+    expect(JSON.stringify(failures)).not.toContain("short-secret");
+  });
+});
+
+describe("encryption of disks from encrypted images (pure)", () => {
+  const cases: [string, Partial<InstanceFromSharedImageInputs>, boolean, Partial<InstanceFromSharedImageInputs>][] = [
+    ["leaves disks of a plain image alone", { dataDisks: [{ size: 50 }] }, false, { dataDisks: [{ size: 50 }] }],
+    [
+      "encrypts every disk with the service key when no key is given",
+      { dataDisks: [{ size: 50 }] },
+      true,
+      { systemDisk: { encrypted: true }, dataDisks: [{ size: 50, encrypted: true }] },
+    ],
+    [
+      "uses the system disk's key for data disks without their own",
+      { systemDisk: { kmsKeyId: "key-a" }, dataDisks: [{ size: 50 }, { size: 60, kmsKeyId: "key-b" }] },
+      true,
+      {
+        systemDisk: { kmsKeyId: "key-a", encrypted: true },
+        dataDisks: [
+          { size: 50, encrypted: true, kmsKeyId: "key-a" },
+          { size: 60, encrypted: true, kmsKeyId: "key-b" },
+        ],
+      },
+    ],
+    [
+      "never flips an explicit encrypted: false (check reports it)",
+      { systemDisk: { encrypted: false } },
+      true,
+      { systemDisk: { encrypted: false } },
+    ],
+  ];
+  it.each(cases)("%s", (_name, given, imageEncrypted, expected) => {
+    expect(applyImageEncryption(given, imageEncrypted)).toEqual({ ...expected, imageEncrypted });
+  });
+
+  it("leaves imageEncrypted out while the image is unknown (preview of an image still being copied)", () => {
+    const checked = applyImageEncryption({ systemDisk: { size: 40 }, imageEncrypted: false }, undefined);
+    expect(checked).toEqual({ systemDisk: { size: 40 } });
+    expect(Object.keys(checked)).not.toContain("imageEncrypted");
+  });
+
+  it("reports encrypted: false on an encrypted image, and a key without encryption, naming the disk", () => {
+    expect(
+      encryptionFailures({ imageId: "m-x", systemDisk: { encrypted: false }, dataDisks: [{ size: 20 }] }, true),
+    ).toEqual([{ property: "systemDisk.encrypted", reason: expect.stringMatching(/image m-x is encrypted/) }]);
+    expect(encryptionFailures({ dataDisks: [{ size: 20, kmsKeyId: "key-1" }] }, false)).toEqual([
+      { property: "dataDisks[0].kmsKeyId", reason: expect.stringMatching(/set encrypted: true/) },
+    ]);
+  });
+
+  it("builds RunInstances with Encrypted=true and the given key or the service key for an encrypted image", () => {
+    const withKey = runInstancesRequest(
+      applyImageEncryption(inputs({ systemDisk: { kmsKeyId: "key-a" }, dataDisks: [{ size: 20 }] }), true),
+    );
+    expect(withKey.systemDisk).toEqual({ encrypted: true, kmsKeyId: "key-a" });
+    expect(withKey.dataDisks).toEqual([{ size: 20, encrypted: true, kmsKeyId: "key-a" }]);
+    const serviceKey = runInstancesRequest(applyImageEncryption(inputs({ dataDisks: [{ size: 20 }] }), true));
+    expect(serviceKey.systemDisk).toEqual({ encrypted: true });
+    expect(serviceKey.dataDisks).toEqual([{ size: 20, encrypted: true }]);
+    expect(serviceKey.instanceChargeType).toBe("PostPaid");
+  });
+
+  it("keeps the password out of the request and the ClientToken", () => {
+    const a = inputs({ password: PASSWORD });
+    expect(JSON.stringify(runInstancesRequest(a))).not.toContain(PASSWORD);
+    expect(createToken(a)).toBe(createToken({ ...a, password: "Another-Pass-42" }));
+    expect(createToken(a)).not.toBe(createToken({ ...a, password: undefined }));
+    expect(createToken(a)).toBe(createToken({ ...a, securityGroupIds: [...a.securityGroupIds].reverse() }));
+    expect(createToken(a)).not.toBe(createToken({ ...a, name: "other-name" }));
+  });
+});
+
+describe("diffInstance (pure)", () => {
+  const id = identity("diffed");
+  const olds: Outputs = {
+    ...inputs({ identity: id, tags: { team: "a" } }),
+    instanceId: "i-1",
+    status: "Running",
+    zoneId: "cn-hangzhou-h",
+    name: "i-1",
+    hostName: "iZ1Z",
+    description: "",
+    tags: { team: "a" },
+    systemDiskId: "d-1",
+    systemDisk: { size: 40 },
+    imageEncrypted: false,
+    passwordDigest: passwordDigest(id.urn, PASSWORD),
+  };
+  const news = (patch: Partial<InstanceFromSharedImageInputs>): InstanceFromSharedImageInputs => ({
+    ...inputs({ identity: id, tags: { team: "a" }, systemDisk: { size: 40 }, imageEncrypted: false }),
+    password: PASSWORD,
+    ...patch,
+  });
+  const cases: [string, Partial<InstanceFromSharedImageInputs>, string[], boolean][] = [
+    ["no change", {}, [], false],
+    ["unset optional inputs (ECS's defaults) are not drift", { name: undefined, zoneId: undefined }, [], false],
+    ["name updates in place", { name: "web" }, [], true],
+    ["description updates in place", { description: "d" }, [], true],
+    ["host name updates in place", { hostName: "web-1" }, [], true],
+    ["tags update in place", { tags: { team: "b" } }, [], true],
+    ["password updates in place", { password: "Another-Pass-42" }, [], true],
+    ["an unknown password is a change", { password: UNKNOWN }, [], true],
+    ["approval and timeouts are stored only", { approval: { approvedOwners: [OWNER, ARREARS_OWNER] } }, [], true],
+    ["onImageChange is stored only", { onImageChange: "replaceSystemDisk" }, [], true],
+    ["instance type replaces", { instanceType: "ecs.g7.xlarge" }, ["instanceType"], true],
+    ["region replaces", { region: "cn-shanghai" }, ["region"], true],
+    ["vSwitch replaces", { vSwitchId: "vsw-other" }, ["vSwitchId"], true],
+    ["a set zone that differs replaces", { zoneId: "cn-hangzhou-i" }, ["zoneId"], true],
+    ["a key pair replaces", { password: undefined, keyPairName: "k" }, ["keyPairName"], true],
+    ["bandwidth replaces", { internetMaxBandwidthOut: 5 }, ["internetMaxBandwidthOut"], true],
+    ["data disks replace", { dataDisks: [{ size: 20 }] }, ["dataDisks"], true],
+    ["security group order does not matter", { securityGroupIds: [DEMO.workload.securityGroupId] }, [], false],
+    ["security groups replace", { securityGroupIds: ["sg-other"] }, ["securityGroupIds"], true],
+    ["the image replaces by default", { imageId: IMAGES.other }, ["imageId"], true],
+    [
+      "the image replaces the system disk in place with onImageChange replaceSystemDisk",
+      { imageId: IMAGES.other, onImageChange: "replaceSystemDisk" },
+      [],
+      true,
+    ],
+    [
+      "a growing system disk rides along with an in-place image change",
+      { imageId: IMAGES.other, onImageChange: "replaceSystemDisk", systemDisk: { size: 80, encrypted: true } },
+      [],
+      true,
+    ],
+    [
+      "a shrinking system disk replaces even with replaceSystemDisk",
+      { imageId: IMAGES.other, onImageChange: "replaceSystemDisk", systemDisk: { size: 30 } },
+      ["systemDisk"],
+      true,
+    ],
+    ["a system disk change alone replaces", { systemDisk: { size: 80 } }, ["systemDisk"], true],
+  ];
+  it.each(cases)("%s", (_name, patch, replaces, changes) => {
+    const diff = diffInstance(olds, news(patch));
+    expect(diff.replaces).toEqual(replaces);
+    expect(diff.changes).toBe(changes);
+  });
+
+  it("tells update what to do in place", () => {
+    expect(diffInstance(olds, news({ name: "web", password: "Another-Pass-42" })).attributes).toEqual([
+      "name",
+      "password",
+    ]);
+    expect(diffInstance(olds, news({ tags: {} })).tags).toBe(true);
+    expect(
+      diffInstance(olds, news({ imageId: IMAGES.other, onImageChange: "replaceSystemDisk" })).replaceSystemDisk,
+    ).toBe(true);
+  });
+});
+
+describe("check against ECS (read-only, runs at preview)", () => {
+  it("passes an approved shared image, dry-running RunInstances without creating anything or sending the password", async () => {
+    const since = lastSeq();
+    const result = await check(inputs({ password: PASSWORD }));
+    expect(result.failures).toEqual([]);
+    expect(result.inputs.imageEncrypted).toBe(false);
+    expect(mutatingSince(since)).toEqual(["RunInstances (DryRun)"]);
+    const dryRun = callsSince(since, "RunInstances")[0];
+    expect(dryRun.params.Password).toBeUndefined();
+    expect(inventory().instances).toHaveLength(0);
+  });
+
+  it("makes no ECS call at all when nothing it checks changed (a no-change preview)", async () => {
+    const first = await check(inputs());
+    const since = lastSeq();
+    const again = await check({ ...first.inputs, name: "renamed" }, first.inputs);
+    expect(again.failures).toEqual([]);
+    expect(callsSince(since)).toEqual([]);
+    expect(again.inputs.imageEncrypted).toBe(false);
+  });
+
+  it("skips the ECS checks while values are unknown (preview of a program whose image is being copied)", async () => {
+    const since = lastSeq();
+    const result = await check(inputs({ imageId: UNKNOWN }));
+    expect(result.failures).toEqual([]);
+    expect(callsSince(since)).toEqual([]);
+  });
+
+  it("shows encrypted disks in the checked inputs for an encrypted shared image", async () => {
+    const result = await check(inputs({ imageId: IMAGES.encrypted, dataDisks: [{ size: 50 }] }));
+    expect(result.failures).toEqual([]);
+    expect(result.inputs.systemDisk).toEqual({ encrypted: true });
+    expect(result.inputs.dataDisks).toEqual([{ size: 50, encrypted: true }]);
+    expect(result.inputs.imageEncrypted).toBe(true);
+  });
+
+  it("refuses encrypted: false for an encrypted shared image", async () => {
+    const result = await check(inputs({ imageId: IMAGES.encrypted, systemDisk: { encrypted: false } }));
+    expect(result.failures).toEqual([
+      { property: "systemDisk.encrypted", reason: expect.stringMatching(/image m-demogoldenenc01 is encrypted/) },
+    ]);
+  });
+
+  it.each([
+    [
+      "an owner not on the allow-list",
+      IMAGES.unapproved,
+      /image m-demothirdparty01 .*of owner 3333333333333333 is not approved/,
+    ],
+    ["a deprecated image", IMAGES.deprecated, /image m-demogoldenold01 .*of owner 1111111111111111 is deprecated/],
+    ["a paid image", IMAGES.paid, /of owner 1111111111111111 is a paid image .*acceptPaidImages/],
+  ])("refuses %s, naming the image and the owner", async (_name, imageId, reason) => {
+    const result = await check(inputs({ imageId }));
+    expect(result.failures).toEqual([{ property: "imageId", reason: expect.stringMatching(reason) }]);
+  });
+
+  it("reports an image that does not exist or is no longer shared (InvalidImageId.NotFound at create)", async () => {
+    const result = await check(inputs({ imageId: "m-doesnotexist1" }));
+    expect(result.failures).toEqual([
+      {
+        property: "imageId",
+        reason: expect.stringMatching(/m-doesnotexist1 does not exist in cn-hangzhou or is not shared/),
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      "vSwitchId",
+      { vSwitchId: "vsw-missing" },
+      /RunInstances failed: The specified VSwitchId "vsw-missing" does not exist in cn-hangzhou\. \(InvalidVSwitchId.NotFound, HTTP 404/,
+    ],
+    [
+      "zoneId",
+      { zoneId: "cn-hangzhou-z" },
+      /ZoneId "cn-hangzhou-z" does not exist .*\(InvalidZoneId.NotFound, HTTP 404/,
+    ],
+    [
+      "vSwitchId",
+      { zoneId: "cn-hangzhou-i" },
+      /ZoneId "cn-hangzhou-i" does not match the zone cn-hangzhou-h .*\(InvalidParameter.Mismatch, HTTP 400/,
+    ],
+    [
+      "securityGroupIds",
+      { securityGroupIds: ["sg-missing"] },
+      /SecurityGroupId "sg-missing" does not exist .*\(InvalidSecurityGroupId.NotFound, HTTP 404/,
+    ],
+    [
+      "instanceType",
+      { instanceType: "ecs.x9.huge" },
+      /instance type "ecs.x9.huge" is not available .*\(InvalidInstanceType.ValueNotSupported, HTTP 400/,
+    ],
+    [
+      "instanceType",
+      { instanceType: "ecs.c7.large", vSwitchId: "vsw-demo-workload-i" },
+      /"ecs.c7.large" is not available in cn-hangzhou-i\. \(InvalidInstanceType.ValueNotSupported/,
+    ],
+    ["keyPairName", { keyPairName: "no-such-key" }, /InvalidKeyPairName.NotFound/],
+    [
+      "systemDisk",
+      { systemDisk: { encrypted: true, kmsKeyId: "key-missing" } },
+      /InvalidParameter.KMSKeyId.NotFound.*key-missing/,
+    ],
+    ["systemDisk", { systemDisk: { size: 20 } }, /InvalidSystemDiskSize.LessThanImageSize/],
+  ])("reports RunInstances' own validation at preview through DryRun (%s)", async (property, patch, reason) => {
+    const result = await check(inputs(patch as Partial<InstanceFromSharedImageInputs>));
+    expect(result.failures).toEqual([{ property, reason: expect.stringMatching(reason) }]);
+    expect(inventory().instances).toHaveLength(0);
+  });
+
+  it("reports a disabled KMS key of this account at preview", async () => {
+    const world = emu.admin.inventory(WORKLOAD)[WORKLOAD].kmsKeys.map((k) => k.keyId);
+    expect(world).toContain(DEMO.workload.kmsKeyId);
+    emu.admin.disableKmsKey(DEMO.workload.kmsKeyId);
+    try {
+      const result = await check(inputs({ systemDisk: { encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId } }));
+      expect(result.failures).toEqual([
+        {
+          property: "systemDisk",
+          reason: expect.stringMatching(
+            /the KMS key is not enabled \(InvalidParameter.KMSKeyId.CMKNotEnabled, HTTP 400.*key-demo-workload-hz" is Disabled/,
+          ),
+        },
+      ]);
+    } finally {
+      emu.admin.enableKmsKey(DEMO.workload.kmsKeyId);
+    }
+  });
+
+  it("reports Forbidden.RAM for the demo RAM user whose policy denies images of other owners", async () => {
+    await configure(DEMO.deployer);
+    const result = await check(
+      inputs({ imageId: IMAGES.unapproved, approval: { approvedOwners: [OWNER, DEMO.thirdParty.accountId] } }),
+    );
+    expect(result.failures).toEqual([
+      {
+        property: "imageId",
+        reason: expect.stringMatching(/RunInstances failed: the RAM user .*Forbidden.RAM, HTTP 403/),
+      },
+    ]);
+  });
+
+  it("reports OperationDenied.ImageNotValid when the owner is in arrears", async () => {
+    emu.admin.setArrears(ARREARS_OWNER, true);
+    try {
+      const result = await check(inputs({ imageId: IMAGES.arrears, approval: { approvedOwners: [ARREARS_OWNER] } }));
+      expect(result.failures).toEqual([
+        {
+          property: "imageId",
+          reason: expect.stringMatching(/image m-ifsiarrears01 can no longer be used: the owner may be in arrears/),
+        },
+      ]);
+    } finally {
+      emu.admin.setArrears(ARREARS_OWNER, false);
+    }
+  });
+});
+
+describe("create", () => {
+  it("runs one instance, waits for Running with progress, and outputs no password", async () => {
+    const since = lastSeq();
+    const { id, outs } = await checkedCreate(
+      inputs({ name: "web-1", tags: { team: "web" }, password: PASSWORD, description: "front end" }),
+    );
+    expect(outs).toMatchObject({ instanceId: id, status: "Running", name: "web-1", tags: { team: "web" } });
+    expect(outs.zoneId).toBe("cn-hangzhou-h");
+    expect(outs.systemDiskId).toMatch(/^d-/);
+    expect(JSON.stringify(outs)).not.toContain(PASSWORD);
+    expect(outs.passwordDigest).toMatch(/^[0-9a-f]{64}$/);
+    const inst = emuInstance(id);
+    expect(inst).toMatchObject({ status: "Running", name: "web-1", hasPassword: true, imageId: IMAGES.plain });
+    expect(inst?.tags).toEqual({ team: "web", [COMMITTED_TAG]: "true" });
+    const run = callsSince(since, "RunInstances").filter((r) => r.params.DryRun !== "true");
+    expect(run).toHaveLength(1);
+    expect(run[0].params).toMatchObject({
+      Amount: "1",
+      ClientToken: expect.stringMatching(/^psi1-/),
+      Password: "******",
+    });
+    expect(progress.some((l) => l.message.includes(`${id}: created from image ${IMAGES.plain}`))).toBe(true);
+    expect(JSON.stringify(progress)).not.toContain(PASSWORD);
+  });
+
+  it("encrypts every disk of an encrypted shared image with this account's key", async () => {
+    const { id } = await checkedCreate(
+      inputs({
+        imageId: IMAGES.encrypted,
+        systemDisk: { kmsKeyId: DEMO.workload.kmsKeyId },
+        dataDisks: [{ size: 50 }],
+      }),
+    );
+    const disks = disksOf(id);
+    expect(disks.length).toBe(3); // system, the image's data disk, ours
+    for (const disk of disks) expect(disk.encrypted).toBe(true);
+    expect(disks.find((d) => d.type === "system")?.kmsKeyId).toBe(DEMO.workload.kmsKeyId);
+    expect(disks.find((d) => d.sizeGiB === 50)?.kmsKeyId).toBe(DEMO.workload.kmsKeyId);
+  });
+
+  it("encrypts with the service key when no key is given", async () => {
+    const { id } = await checkedCreate(inputs({ imageId: IMAGES.encrypted, dataDisks: [{ size: 50 }] }));
+    for (const disk of disksOf(id)) expect(disk).toMatchObject({ encrypted: true, kmsKeyId: "" });
+  });
+
+  it.each([
+    [
+      "InvalidImageId.NotFound when the owner revoked the share",
+      () => emu.admin.revokeShare(IMAGES.revoked, WORKLOAD),
+      { imageId: IMAGES.revoked },
+      /RunInstances failed: the image m-ifsirevoked01 no longer exists or is no longer shared with this account \(InvalidImageId.NotFound, HTTP 404, RequestId [0-9A-F-]+\)\. Fix: ask the image owner/,
+    ],
+    [
+      "OperationDenied.ImageNotValid when the owner's KMS key is disabled",
+      () => emu.admin.disableKmsKey(DEMO.ownerKmsKeyId),
+      { imageId: IMAGES.encrypted },
+      /the image m-demogoldenenc01 can no longer be used: .*disabled its key \(OperationDenied.ImageNotValid, HTTP 403/,
+    ],
+    [
+      "IncorrectImageStatus for a deprecated image",
+      () => undefined,
+      { imageId: IMAGES.deprecated },
+      /the image m-demogoldenold01 is not in a status that allows this operation .*\(IncorrectImageStatus, HTTP 403/,
+    ],
+    [
+      "EncryptedOption.Conflict for a data disk not marked encrypted on an encrypted shared image",
+      () => undefined,
+      { imageId: IMAGES.encrypted, dataDisks: [{ size: 50 }] },
+      /the encryption settings conflict with the image's encryption \(EncryptedOption.Conflict, HTTP 400/,
+    ],
+    [
+      "InvalidParameter.EncryptedIllegal for a KMS key without encryption",
+      () => undefined,
+      { systemDisk: { kmsKeyId: DEMO.workload.kmsKeyId } },
+      /a KMS key was given without enabling encryption.*\(InvalidParameter.EncryptedIllegal, HTTP 400/,
+    ],
+    [
+      "InvalidVSwitchId.NotFound with ECS's sentence",
+      () => undefined,
+      { vSwitchId: "vsw-missing" },
+      /RunInstances failed: The specified VSwitchId "vsw-missing" does not exist in cn-hangzhou\. \(InvalidVSwitchId.NotFound, HTTP 404/,
+    ],
+    [
+      "InvalidSecurityGroupId.NotFound with ECS's sentence",
+      () => undefined,
+      { securityGroupIds: ["sg-missing"] },
+      /SecurityGroupId "sg-missing" does not exist .*\(InvalidSecurityGroupId.NotFound, HTTP 404/,
+    ],
+    [
+      "InvalidInstanceType.ValueNotSupported with ECS's sentence",
+      () => undefined,
+      { instanceType: "ecs.x9.huge" },
+      /instance type "ecs.x9.huge" is not available in cn-hangzhou-h\. \(InvalidInstanceType.ValueNotSupported, HTTP 400/,
+    ],
+    [
+      "InvalidZoneId.NotFound with ECS's sentence",
+      () => undefined,
+      { zoneId: "cn-hangzhou-z" },
+      /ZoneId "cn-hangzhou-z" does not exist in cn-hangzhou\. \(InvalidZoneId.NotFound, HTTP 404/,
+    ],
+  ])("reports %s (creating nothing)", async (_name, arrange, patch, message) => {
+    arrange();
+    try {
+      const before = inventory().instances.length;
+      const err = await rejection(create(inputs(patch as Partial<InstanceFromSharedImageInputs>)));
+      expect(err.message).toMatch(message);
+      expect(err.id).toBeUndefined();
+      expect(inventory().instances.length).toBe(before);
+    } finally {
+      emu.admin.enableKmsKey(DEMO.ownerKmsKeyId);
+    }
+  });
+
+  it("reports Forbidden.RAM for the demo RAM user creating from another owner's image", async () => {
+    await configure(DEMO.deployer);
+    const err = await rejection(create(inputs({ imageId: IMAGES.unapproved })));
+    expect(err.message).toMatch(
+      /RunInstances failed: the RAM user or role is not allowed to do this \(a RAM policy may restrict ecs:ImageOwnerId\) \(Forbidden.RAM, HTTP 403, RequestId [0-9A-F-]+\)/,
+    );
+  });
+
+  it("lets the demo RAM user create from the approved owner's image", async () => {
+    await configure(DEMO.deployer);
+    const { outs } = await create(inputs());
+    expect(outs.status).toBe("Running");
+  });
+
+  it("reports IdempotentParameterMismatch with what to do, and does not retry it", async () => {
+    const since = lastSeq();
+    emu.admin.addFault({ action: "RunInstances", kind: "error", code: "IdempotentParameterMismatch", httpStatus: 400 });
+    const err = await rejection(create(inputs()));
+    expect(err.message).toMatch(
+      /the ClientToken of this operation was already used with different parameters \(IdempotentParameterMismatch, HTTP 400.*Fix: an earlier interrupted run used other inputs/,
+    );
+    expect(callsSince(since, "RunInstances")).toHaveLength(1);
+  });
+
+  it("retries throttling with the same ClientToken and creates one instance", async () => {
+    const since = lastSeq();
+    emu.admin.addFault({ action: "RunInstances", kind: "error", code: "Throttling.User", httpStatus: 400, count: 2 });
+    const { id } = await create(inputs());
+    const calls = callsSince(since, "RunInstances");
+    expect(calls.map((c) => c.code ?? "OK")).toEqual(["Throttling.User", "Throttling.User", "OK"]);
+    expect(new Set(calls.map((c) => c.params.ClientToken)).size).toBe(1);
+    expect(emuInstance(id)?.status).toBe("Running");
+  });
+
+  it("gets the same instance back when the answer to RunInstances was lost (connection dropped after commit)", async () => {
+    const before = inventory().instances.length;
+    emu.admin.addFault({ action: "RunInstances", kind: "commitThenDrop", count: 1 });
+    const { id } = await create(inputs());
+    expect(inventory().instances.length).toBe(before + 1);
+    expect(emuInstance(id)?.tags[COMMITTED_TAG]).toBe("true");
+  });
+
+  it("re-running an interrupted create returns the instance the first run made (no duplicate)", async () => {
+    const i = inputs({ name: "resumed" });
+    // The first run got as far as RunInstances, then the process died.
+    const api = EcsApi.forRegion(undefined, "test");
+    const first = await api.runInstance({ ...runInstancesRequest(i), clientToken: createToken(i) });
+    const before = inventory().instances.length;
+    const { id } = await create(i);
+    expect(id).toBe(first);
+    expect(inventory().instances.length).toBe(before);
+  });
+
+  it("gives a forced replacement with identical inputs a NEW instance, also after the old one is gone", async () => {
+    const i = inputs({ name: "replaced" });
+    const one = await create(i);
+    const two = await create(i);
+    expect(two.id).not.toBe(one.id);
+    await p.delete(one.id, one.outs);
+    const three = await create(i);
+    expect(new Set([one.id, two.id, three.id]).size).toBe(3);
+    expect(emuInstance(two.id)?.status).toBe("Running");
+    expect(emuInstance(three.id)?.status).toBe("Running");
+  });
+
+  it("reports partial state when a step after RunInstances fails, and the next update finishes the create", async () => {
+    emu.admin.addFault({ action: "TagResources", kind: "error", code: "InvalidParameter", httpStatus: 400, count: 1 });
+    const i = inputs({ name: "half-made", password: PASSWORD });
+    const err = await rejection(create(i));
+    expect(err.message).toMatch(/^TagResources failed: .*\(InvalidParameter, HTTP 400/);
+    expect(err.id).toMatch(/^i-/);
+    const props = err.properties as unknown as Outputs;
+    expect(props).toMatchObject({ instanceId: err.id, name: "half-made" });
+    expect(JSON.stringify(props)).not.toContain(PASSWORD);
+    expect(emuInstance(err.id as string)?.tags[COMMITTED_TAG]).toBeUndefined();
+    const { outs } = await update(err.id as string, props, i);
+    expect(outs.status).toBe("Running");
+    expect(emuInstance(err.id as string)?.tags[COMMITTED_TAG]).toBe("true");
+  });
+});
+
+describe("update, read and delete", () => {
+  it("updates name, description, host name, tags and password in place", async () => {
+    const made = await checkedCreate(inputs({ name: "before", tags: { a: "1", b: "2" }, password: PASSWORD }));
+    const news = {
+      ...made.inputs,
+      name: "after",
+      description: "now described",
+      hostName: "web-after",
+      tags: { a: "1", c: "3" },
+      password: "Changed-Pass-99",
+    };
+    const diff = await p.diff(made.id, made.outs, news);
+    expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const since = lastSeq();
+    const { outs } = await update(made.id, made.outs, news);
+    expect(outs).toMatchObject({
+      name: "after",
+      description: "now described",
+      hostName: "web-after",
+      tags: { a: "1", c: "3" },
+    });
+    expect(outs.passwordDigest).not.toBe(made.outs.passwordDigest);
+    expect(emuInstance(made.id)?.tags).toEqual({ a: "1", c: "3", [COMMITTED_TAG]: "true" });
+    const modify = callsSince(since, "ModifyInstanceAttribute");
+    expect(modify).toHaveLength(1);
+    expect(modify[0].params.Password).toBe("******");
+    expect(JSON.stringify(outs)).not.toContain("Changed-Pass-99");
+    expect(await p.diff(made.id, outs, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("replaces the system disk in place on an image change with onImageChange replaceSystemDisk", async () => {
+    const made = await checkedCreate(inputs({ onImageChange: "replaceSystemDisk", password: PASSWORD }));
+    const checked = await check({ ...made.inputs, imageId: IMAGES.other }, made.inputs);
+    expect(checked.failures).toEqual([]);
+    const diff = await p.diff(made.id, made.outs, checked.inputs);
+    expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const { outs } = await update(made.id, made.outs, checked.inputs);
+    expect(outs).toMatchObject({ instanceId: made.id, imageId: IMAGES.other, status: "Running" });
+    expect(outs.systemDiskId).not.toBe(made.outs.systemDiskId);
+    const inst = emuInstance(made.id);
+    expect(inst).toMatchObject({ imageId: IMAGES.other, status: "Running", hasPassword: true });
+    expect(Object.keys(inst?.tags ?? {})).toEqual([COMMITTED_TAG]);
+  });
+
+  it("read reports ECS's current values (drift), a stopped instance, and deletion", async () => {
+    const made = await checkedCreate(inputs({ name: "drifty", tags: { team: "a" } }));
+    emu.admin.modifyInstance(made.id, {
+      name: "renamed-by-hand",
+      tags: { team: "b", extra: "x", [COMMITTED_TAG]: "true" },
+      status: "Stopped",
+    });
+    const { id, props } = await read(made.id, made.outs);
+    expect(id).toBe(made.id);
+    expect(props).toMatchObject({ name: "renamed-by-hand", tags: { team: "b", extra: "x" }, status: "Stopped" });
+    expect(progress.some((l) => l.warning && l.message.includes(`${made.id} is Stopped`))).toBe(true);
+    const diff = diffInstance(props, made.inputs);
+    expect(diff).toMatchObject({ changes: true, replaces: [], attributes: ["name"], tags: true });
+    emu.admin.deleteInstance(made.id);
+    expect(await read(made.id, made.outs)).toEqual({ id: "", props: {} });
+  });
+
+  it("delete force-deletes, waits until gone, and treats an already deleted instance as success", async () => {
+    const made = await checkedCreate(inputs());
+    const since = lastSeq();
+    await p.delete(made.id, made.outs);
+    expect(emuInstance(made.id)).toBeUndefined();
+    expect(callsSince(since, "DeleteInstance")[0].params.Force).toBe("true");
+    await expect(p.delete(made.id, made.outs)).resolves.toBeUndefined();
+  });
+
+  it("update of an instance deleted behind Pulumi's back says to refresh", async () => {
+    const made = await checkedCreate(inputs());
+    emu.admin.deleteInstance(made.id);
+    const err = await rejection(update(made.id, made.outs, { ...made.inputs, name: "x-1" }));
+    expect(err.message).toMatch(/no longer exists .*run pulumi refresh/);
+  });
+});
+
+describe("status batching across resources in one provider process", () => {
+  const N = 150;
+  let made: { id: string; outs: Outputs }[] = [];
+
+  it(`${N} concurrent creates share DescribeInstances calls (100 ids each)`, async () => {
+    const since = lastSeq();
+    const api = EcsApi.forRegion(undefined, "test");
+    const observe = jest.spyOn(api, "getInstance");
+    let observations = 0;
+    try {
+      made = await Promise.all(Array.from({ length: N }, () => create(inputs())));
+      observations = observe.mock.calls.length;
+    } finally {
+      observe.mockRestore();
+    }
+    const describeCalls = callsSince(since, "DescribeInstances").length;
+    // Unbatched, every observation would be a call; batched, a poll round of N waits costs about N/100 calls.
+    expect(observations).toBeGreaterThanOrEqual(2 * N);
+    expect(describeCalls).toBeLessThanOrEqual(observations / 10);
+    for (const call of callsSince(since, "DescribeInstances")) {
+      expect(JSON.parse(call.params.InstanceIds).length).toBeLessThanOrEqual(100);
+    }
+  }, 120_000);
+
+  it(`${N} concurrent reads cost ceil(N/100) DescribeInstances calls`, async () => {
+    const since = lastSeq();
+    const results = await Promise.all(made.map((m) => read(m.id, m.outs)));
+    expect(results.every((r) => r.props.status === "Running")).toBe(true);
+    expect(callsSince(since, "DescribeInstances")).toHaveLength(Math.ceil(N / 100));
+  });
+});
