@@ -213,7 +213,8 @@ export class EmulatorCore {
         throw new InvalidActionNotFound(
           `Specified api "${action.slice(0, 64)}" is not found, please check your url and method.`,
         );
-      mutating = r.mutating;
+      // A DryRun only validates (ECS answers DryRunOperation), so it never counts as a change.
+      mutating = r.mutating && String(query.DryRun).toLowerCase() !== "true";
       if (this.faults.fire(action, "reset").length > 0) {
         fault = "reset";
         return finish(0, {}, { drop: true });

@@ -1,7 +1,6 @@
 // InstanceFromSharedImage: one ECS instance created (RunInstances) from an approved shared image or this account's
 // copy of one. Encrypted shared images get encrypted disks automatically; the image can be changed in place through
 // the resumable system disk sequence (onImageChange: "replaceSystemDisk") instead of recreating the instance.
-import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { type DiskSpec, EcsApi, type RunInstanceRequest } from "./ecs/api";
 import { type StackConfig, useStackConfig } from "./ecs/client";
@@ -19,7 +18,8 @@ import {
   type TimeoutsInput,
 } from "./ecs/wait";
 import { partialState } from "./partial";
-import { type ApprovalPolicy, evaluateImage, validateApprovalPolicy } from "./policy/approval";
+import { passwordDigest, passwordProblem } from "./password";
+import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
 import { reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
@@ -166,11 +166,6 @@ function containsUnknown(value: unknown): boolean {
   return false;
 }
 
-export interface CheckFailure {
-  readonly property: string;
-  readonly reason: string;
-}
-
 /** Instance tag keys starting with this belong to the package (commit marker, system disk sequence marker). */
 export const INTERNAL_TAG_PREFIX = "ecs-shared-images:";
 /** Set once the instance this resource created reached Running: a later RunInstances answer naming it is stale. */
@@ -193,7 +188,6 @@ const VSWITCH_ID = /^vsw-[A-Za-z0-9-]+$/;
 const SECURITY_GROUP_ID = /^sg-[A-Za-z0-9-]+$/;
 const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:-]{1,127}$/;
 const HOST_NAME = /^(?=.{2,64}$)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$/;
-const PASSWORD_SPECIALS = /[()`~!@#$%^&*\-_+=|{}[\]:;'<>,.?/]/;
 
 const TIMEOUT_DEFAULTS: Timeouts = {
   create: DEFAULT_TIMEOUTS.instanceCreate,
@@ -203,25 +197,18 @@ const TIMEOUT_DEFAULTS: Timeouts = {
 
 const quote = (value: unknown) => JSON.stringify(value);
 
-/** ECS password rules, checked without ever quoting the value. */
-function passwordProblem(password: string): string | undefined {
-  const classes = [/[a-z]/, /[A-Z]/, /\d/, PASSWORD_SPECIALS].filter((r) => r.test(password)).length;
-  if (password.length < 8 || password.length > 30 || classes < 3 || /[^\x21-\x7e]/.test(password)) {
-    return (
-      "must be 8-30 printable ASCII characters with at least three of: lower case, upper case, digits, " +
-      "special characters ()`~!@#$%^&*-_+=|{}[]:;'<>,.?/ (the value is not shown because it is secret)"
-    );
-  }
-  return undefined;
-}
-
-function diskFailures(disk: unknown, property: string, sizes: [number, number], sizeRequired: boolean): CheckFailure[] {
+function diskFailures(
+  disk: unknown,
+  property: string,
+  sizes: [number, number],
+  sizeRequired: boolean,
+): PropertyFailure[] {
   if (disk === UNKNOWN) return [];
   if (typeof disk !== "object" || disk === null || Array.isArray(disk)) {
     return [{ property, reason: `must be an object with category, size, encrypted, kmsKeyId; got ${quote(disk)}` }];
   }
   const d = disk as Record<string, unknown>;
-  const failures: CheckFailure[] = [];
+  const failures: PropertyFailure[] = [];
   for (const key of Object.keys(d)) {
     if (!["category", "size", "encrypted", "kmsKeyId"].includes(key)) {
       failures.push({
@@ -258,8 +245,8 @@ function diskFailures(disk: unknown, property: string, sizes: [number, number], 
 }
 
 /** Input rules that need no ECS call. Unknown (preview) values are skipped. Every failure names its property. */
-export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImageInputs, unknown>>): CheckFailure[] {
-  const failures: CheckFailure[] = [];
+export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImageInputs, unknown>>): PropertyFailure[] {
+  const failures: PropertyFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const known = (key: keyof InstanceFromSharedImageInputs) => news[key] !== undefined && news[key] !== UNKNOWN;
   const required = (key: keyof InstanceFromSharedImageInputs, test: (v: unknown) => boolean, reason: string) => {
@@ -413,8 +400,8 @@ export function applyImageEncryption<T extends Partial<InstanceFromSharedImageIn
 export function encryptionFailures(
   inputs: Partial<InstanceFromSharedImageInputs>,
   imageEncrypted: boolean,
-): CheckFailure[] {
-  const failures: CheckFailure[] = [];
+): PropertyFailure[] {
+  const failures: PropertyFailure[] = [];
   const disks: [string, DiskInput | undefined][] = [
     ["systemDisk", inputs.systemDisk],
     ...(inputs.dataDisks ?? []).map((d, i): [string, DiskInput] => [`dataDisks[${i}]`, d]),
@@ -474,11 +461,6 @@ export function createToken(inputs: InstanceFromSharedImageInputs): string {
     region: inputs.region,
     hasPassword: inputs.password !== undefined,
   });
-}
-
-/** The password's fingerprint for diffs, keyed by the resource's URN so equal passwords elsewhere do not match. */
-export function passwordDigest(urn: string, password: string | undefined): string | undefined {
-  return password === undefined ? undefined : createHmac("sha256", urn).update(password).digest("hex");
 }
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -611,7 +593,7 @@ function ecsReason(err: EcsError): string {
 async function cloudCheck(
   news: InstanceFromSharedImageInputs,
   dryRun: boolean,
-): Promise<{ failures: CheckFailure[]; image?: ImageView }> {
+): Promise<{ failures: PropertyFailure[]; image?: ImageView }> {
   const api = EcsApi.forRegion(news.region, "check");
   const image = await api.getImage(news.imageId);
   if (image === undefined) {

@@ -1,7 +1,6 @@
 // SystemDiskReplacement: replaces the system disk of an existing instance (one the stack does not manage) with an
 // approved image, keeping its login credentials, and brings the instance back to the state it was in. The sequence
 // itself (stop -> ReplaceSystemDisk -> start, resumable after any interruption) is in system-disk-sequence.ts.
-import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { EcsApi } from "./ecs/api";
 import { type StackConfig, useStackConfig } from "./ecs/client";
@@ -9,7 +8,8 @@ import { canonicalJson, clientToken } from "./ecs/client-token";
 import { InvalidInputError } from "./ecs/errors";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput } from "./ecs/wait";
 import { partialState } from "./partial";
-import { type ApprovalPolicy, evaluateImage, validateApprovalPolicy } from "./policy/approval";
+import { passwordDigest, passwordProblem } from "./password";
+import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import {
@@ -91,16 +91,10 @@ export interface SystemDiskReplacementOutputs extends Omit<SystemDiskReplacement
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const isUnknown = (value: unknown) => value === UNKNOWN;
 
-export interface CheckFailure {
-  readonly property: string;
-  readonly reason: string;
-}
-
 const INSTANCE_ID = /^i-[A-Za-z0-9]+$/;
 const IMAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const REGION = /^[a-z]{2}-[a-z0-9-]+$/;
 const RESTART_MODES: readonly RestartMode[] = ["previous", "running", "stopped"];
-const PASSWORD_SPECIALS = /[()`~!@#$%^&*\-_+=|{}[\]:;'<>,.?/]/;
 
 const TIMEOUT_DEFAULTS: Timeouts = {
   create: DEFAULT_TIMEOUTS.systemDiskReplacement,
@@ -108,21 +102,9 @@ const TIMEOUT_DEFAULTS: Timeouts = {
   delete: DEFAULT_TIMEOUTS.systemDiskReplacement,
 };
 
-/** ECS password rules, checked without ever quoting the value. */
-function passwordProblem(password: string): string | undefined {
-  const classes = [/[a-z]/, /[A-Z]/, /\d/, PASSWORD_SPECIALS].filter((r) => r.test(password)).length;
-  if (password.length < 8 || password.length > 30 || classes < 3 || /[^\x21-\x7e]/.test(password)) {
-    return (
-      "must be 8-30 printable ASCII characters with at least three of: lower case, upper case, digits, " +
-      "special characters ()`~!@#$%^&*-_+=|{}[]:;'<>,.?/ (the value is not shown because it is secret)"
-    );
-  }
-  return undefined;
-}
-
 /** Input rules that need no ECS call. Unknown (preview) values are skipped. Failures name the property. */
-export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementInputs, unknown>>): CheckFailure[] {
-  const failures: CheckFailure[] = [];
+export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementInputs, unknown>>): PropertyFailure[] {
+  const failures: PropertyFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const known = (key: keyof SystemDiskReplacementInputs) => news[key] !== undefined && !isUnknown(news[key]);
 
@@ -185,11 +167,6 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
     }
   }
   return failures;
-}
-
-/** The password's fingerprint for diffs: keyed by the instance id, so equal passwords elsewhere do not match. */
-export function passwordDigest(instanceId: string, password: string | undefined): string | undefined {
-  return password === undefined ? undefined : createHmac("sha256", instanceId).update(password).digest("hex");
 }
 
 /** Inputs whose change makes the disk be replaced again (the sequence runs in update). */
@@ -312,14 +289,14 @@ function timeoutsOf(inputs: { timeouts?: TimeoutsInput }): Timeouts {
 }
 
 /** Read-only ECS checks (they run during preview): instance, image visibility and approval, encryption, size. */
-async function cloudFailures(news: SystemDiskReplacementInputs): Promise<CheckFailure[]> {
+async function cloudFailures(news: SystemDiskReplacementInputs): Promise<PropertyFailure[]> {
   const api = EcsApi.forRegion(news.region, "check");
   const [instance, image, disks] = await Promise.all([
     api.getInstance(news.instanceId),
     api.getImage(news.imageId),
     api.describeDisks({ instanceId: news.instanceId, diskType: "system" }),
   ]);
-  const failures: CheckFailure[] = [];
+  const failures: PropertyFailure[] = [];
   if (instance === undefined) {
     failures.push({
       property: "instanceId",

@@ -91,6 +91,8 @@ describe("emulator instances and disks", () => {
   it("answers DryRun with DryRunOperation and creates nothing", async () => {
     await expectEcsError(workload().runInstances(runRequest({ dryRun: true })), "DryRunOperation", 400);
     expect(emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].instances).toEqual([]);
+    // Previews may dry-run RunInstances; the log must not count that as a change.
+    expect(emu.admin.requests({ action: "RunInstances" }).at(-1)).toMatchObject({ mutating: false });
   });
 
   it("still validates a DryRun request", async () => {

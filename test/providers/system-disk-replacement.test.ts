@@ -9,11 +9,11 @@ import { ecsClient, resolveSettings } from "../../providers/ecs/client";
 import { clientToken } from "../../providers/ecs/client-token";
 import { instanceInStatus, poll, pollDelays } from "../../providers/ecs/wait";
 import type { PartialStateError } from "../../providers/partial";
+import { passwordDigest } from "../../providers/password";
 import { setProgressSink } from "../../providers/progress";
 import type { IdentityInput } from "../../providers/resource-identity";
 import {
   diffSystemDiskReplacement,
-  passwordDigest,
   provider,
   type SystemDiskReplacementInputs,
   type SystemDiskReplacementOutputs,
