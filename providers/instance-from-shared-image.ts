@@ -20,7 +20,7 @@ import {
 import { partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
 import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
-import { reportProgress } from "./progress";
+import { progressDelivered, reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import { type DiskCredentials, replaceSystemDisk, SystemDiskSequenceError } from "./system-disk-sequence";
@@ -747,6 +747,7 @@ async function create(
   try {
     const running = await finishCreate(api, instanceId, urn, timeoutsOf(inputs).create);
     const systemDiskId = await systemDiskIdOf(api, instanceId);
+    await progressDelivered();
     return { id: instanceId, outs: outputsOf(inputs, running, { instanceId, systemDiskId, passwordDigest: digest }) };
   } catch (err) {
     // The instance exists: keep it in state so the next `pulumi up` finishes (update) or replaces it.

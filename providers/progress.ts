@@ -19,6 +19,10 @@ interface EngineLogClient {
 
 let sink: ProgressSink | undefined;
 let engineClient: EngineLogClient | null | undefined;
+/** Log calls sent to the engine and not yet acknowledged. */
+const inFlight = new Set<Promise<void>>();
+/** A progress line is never worth holding up a deployment for longer than this. */
+const DELIVERY_WAIT_MS = 2_000;
 
 /** Replaces where progress goes (tests); `undefined` restores the default (engine when available, else stderr). */
 export function setProgressSink(next: ProgressSink | undefined): void {
@@ -56,7 +60,24 @@ export function reportProgress(urn: string, message: string, options: { ephemera
   request.setMessage(message);
   request.setUrn(urn);
   request.setEphemeral(event.ephemeral);
-  client.log(request, () => {
-    // A lost progress line is not worth failing or retrying for.
+  const delivered = new Promise<void>((resolve) => {
+    // A lost progress line is not worth failing or retrying for: the callback's error is dropped on purpose.
+    client.log(request, () => resolve());
   });
+  inFlight.add(delivered);
+  delivered.then(() => inFlight.delete(delivered));
+}
+
+/**
+ * Waits (briefly) until the engine has every progress line sent so far. Call it before returning from create or
+ * update: otherwise the engine can print the resource as done before its last status line arrives.
+ */
+export async function progressDelivered(): Promise<void> {
+  if (inFlight.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, DELIVERY_WAIT_MS);
+  });
+  await Promise.race([Promise.all(inFlight), cap]);
+  clearTimeout(timer);
 }

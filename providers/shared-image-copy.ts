@@ -20,7 +20,7 @@ import {
 } from "./ecs/wait";
 import { partialState } from "./partial";
 import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
-import { reportProgress } from "./progress";
+import { progressDelivered, reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 
@@ -494,6 +494,7 @@ async function waitForCopy(
     },
   })) as ImageView;
   reportProgress(urn, `copy ${id} of ${inputs.sourceImageId} is Available (${image.size} GiB)`);
+  await progressDelivered();
   return image;
 }
 

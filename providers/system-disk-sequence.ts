@@ -15,7 +15,7 @@ import { nextClientToken } from "./ecs/client-token";
 import { EcsError, TimeoutError } from "./ecs/errors";
 import type { InstanceStatus, InstanceView, Tags } from "./ecs/types";
 import { poll, pollDelays } from "./ecs/wait";
-import { reportProgress } from "./progress";
+import { progressDelivered, reportProgress } from "./progress";
 
 export type DiskCredentials =
   | { kind: "password"; password: string }
@@ -284,6 +284,7 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
         case "done": {
           const disk = observed.systemDisk as DiskView;
           progress(`system disk ${disk.id} from image ${plan.imageId}, instance ${step.finalStatus}`);
+          await progressDelivered();
           return {
             previousImageId: marker?.priorImageId ?? instance.imageId,
             previousSystemDiskId: marker?.priorSystemDiskId ?? disk.id,
