@@ -11,6 +11,8 @@ import { EngineSetupError, ensureEngine, LOCAL_PASSPHRASE, offlineEnv, projectRo
 
 const COMMANDS = ["up", "preview", "refresh", "destroy"] as const;
 type Command = (typeof COMMANDS)[number];
+/** The Pulumi project to run: this repository, or another checkout of it given by PULUMI_ECS_PROJECT_DIR. */
+const projectDir = path.resolve(process.env.PULUMI_ECS_PROJECT_DIR || projectRoot);
 const ENDPOINT_LINE = /^\s*ecsSharedImages:endpoint:\s*["']?([^"'\s#]+)/m;
 /** Emulated time runs this much faster than the wall clock, so image copies take seconds, not minutes. */
 const LOCAL_TIME_SCALE = 30;
@@ -30,7 +32,7 @@ export function stackFromArgs(args: readonly string[], env: NodeJS.ProcessEnv = 
 
 /** The endpoint the stack's config file sets (read from the file: it needs no passphrase), if any. */
 function stackEndpoint(stack: string): string | undefined {
-  const file = path.join(projectRoot, "stacks", `Pulumi.${stack}.yaml`);
+  const file = path.join(projectDir, "stacks", `Pulumi.${stack}.yaml`);
   return fs.existsSync(file) ? ENDPOINT_LINE.exec(fs.readFileSync(file, "utf8"))?.[1] : undefined;
 }
 
@@ -46,13 +48,13 @@ async function main(argv: string[]): Promise<number> {
     throw new JobError(`Unknown command "${command}": use one of ${COMMANDS.join(", ")}.`);
   }
   const engine = await ensureEngine();
-  const env = offlineEnv(engine, { projectDir: projectRoot });
+  const env = offlineEnv(engine, { projectDir });
   const pulumi = path.join(engine.binDir, "pulumi");
   const stack = stackFromArgs(rest);
   const passThrough =
     rest.includes("-s") || rest.some((a) => a.startsWith("--stack")) ? rest : ["--stack", stack, ...rest];
   const cli = (args: string[]) =>
-    execFileSync(pulumi, args, { cwd: projectRoot, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(pulumi, args, { cwd: projectDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
   const endpoint = stackEndpoint(stack);
   const port = loopbackPort(endpoint);
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     emulator = await startEmulator({
       port,
       world: path.join(projectRoot, "emulator", "worlds", "demo.json"),
-      statePath: path.join(projectRoot, ".emulator", `${stack}.json`),
+      statePath: path.join(projectDir, ".emulator", `${stack}.json`),
       timeScale: LOCAL_TIME_SCALE,
     }).catch((err: Error) => {
       throw new JobError(`Could not start the local ECS emulator on port ${port} (${endpoint}): ${err.message}`);
@@ -91,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", ignore);
   const args = command === "preview" ? [command, ...passThrough] : [command, "--yes", ...passThrough];
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(pulumi, args, { cwd: projectRoot, env, stdio: "inherit" });
+    const child = spawn(pulumi, args, { cwd: projectDir, env, stdio: "inherit" });
     child.on("close", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
 

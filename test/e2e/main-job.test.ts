@@ -1,0 +1,101 @@
+// The main job as a user runs it (`npm run up`, Ctrl-C, `npm run up` again, `npm run destroy`), on a copy of this
+// project so the repository's own state is never touched.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { projectRoot } from "../../scripts/engine";
+import { tempDir } from "../support/engine";
+
+const MAIN_JOB = path.join(projectRoot, "dist", "scripts", "main-job.js");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A checkout of the project: its files copied (stack config with a free emulator port), the rest linked. */
+function copyProject(dir: string, port: number): void {
+  for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
+    fs.copyFileSync(path.join(projectRoot, file), path.join(dir, file));
+  }
+  fs.cpSync(path.join(projectRoot, "stacks"), path.join(dir, "stacks"), { recursive: true });
+  const local = path.join(dir, "stacks", "Pulumi.local.yaml");
+  fs.writeFileSync(local, fs.readFileSync(local, "utf8").replace("127.0.0.1:18410", `127.0.0.1:${port}`));
+  for (const linked of ["node_modules", "dist", "providers"]) {
+    fs.symlinkSync(path.join(projectRoot, linked), path.join(dir, linked));
+  }
+}
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+/** Runs the main job; `interruptWhen` sends Ctrl-C (SIGINT to the process group) once the output matches it. */
+function mainJob(dir: string, command: string, interruptWhen?: RegExp): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN_JOB, command], {
+      env: { ...process.env, PULUMI_ECS_PROJECT_DIR: dir, PULUMI_CONFIG_PASSPHRASE: "" },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let interrupted = false;
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (interruptWhen && !interrupted && interruptWhen.test(output) && child.pid) {
+        interrupted = true;
+        process.kill(-child.pid, "SIGINT");
+      }
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+const holds = (run: Run) =>
+  /the workload account holds (\d+) instance\(s\) and (\d+) image\(s\)/.exec(run.output)?.slice(1);
+
+describe("the main job (npm run up / preview / destroy) on the local emulator stack", () => {
+  const work = tempDir("main-job");
+
+  afterAll(() => work.cleanup());
+
+  it("survives Ctrl-C in the middle of up: the next up finishes without duplicates, then no changes", async () => {
+    copyProject(work.dir, await freePort());
+
+    const interrupted = await mainJob(work.dir, "up", /InstanceFromSharedImage \S+ creating/);
+    expect(interrupted.code).not.toBe(0);
+    expect(interrupted.output).toMatch(/Emulator state saved/);
+    const saved = JSON.parse(fs.readFileSync(path.join(work.dir, ".emulator", "local.json"), "utf8"));
+    expect(saved.format).toBe("ecs-emulator-state/1");
+
+    const resumed = await mainJob(work.dir, "up");
+    expect(resumed.code).toBe(0);
+    expect(resumed.output).toMatch(/What exists now:/);
+    expect(holds(resumed)).toEqual(["3", "2"]);
+
+    const again = await mainJob(work.dir, "up");
+    expect(again.code).toBe(0);
+    expect(again.output).toMatch(/6 unchanged/);
+    expect(holds(again)).toEqual(["3", "2"]);
+  }, 300_000);
+
+  it("previews without changes, and destroy leaves the workload account empty", async () => {
+    const preview = await mainJob(work.dir, "preview");
+    expect(preview.code).toBe(0);
+    expect(preview.output).toMatch(/6 unchanged/);
+
+    const destroyed = await mainJob(work.dir, "destroy");
+    expect(destroyed.code).toBe(0);
+    expect(holds(destroyed)).toEqual(["0", "0"]);
+  }, 300_000);
+});
