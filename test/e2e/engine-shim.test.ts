@@ -95,6 +95,23 @@ describe("the Pulumi engine with a thin-shim dynamic provider (local program)", 
     expect(preview.changeSummary).toEqual({ same: 2 });
   });
 
+  it("shows no diff after the implementation is upgraded, and runs the new code", async () => {
+    // An upgrade replaces the package's files; the shim in state names the package, not its code.
+    const impl = path.join(projectDir, "node_modules", "echo-provider", "index.js");
+    fs.writeFileSync(
+      impl,
+      `${ECHO_PROVIDER}\nexports.provider.read = async (id, props) => ({ id, props: { ...props, upgraded: true } });\n`,
+    );
+    const preview = await s.stack.preview();
+    expect(preview.changeSummary).toEqual({ same: 2 });
+    const refresh = await s.stack.refresh();
+    expect(refresh.summary.result).toBe("succeeded");
+    const exported = await s.stack.exportStack();
+    const echo = exported.deployment.resources.find((r: { type: string }) => r.type.endsWith("e2e:Echo"));
+    expect(echo.outputs.upgraded).toBe(true);
+    fs.writeFileSync(impl, ECHO_PROVIDER);
+  });
+
   it("stores a __provider with no path and no credential in it", async () => {
     // exportStack() decrypts secrets for display; the file the backend writes is what must hold no credential.
     const exported = await s.stack.exportStack();
