@@ -248,3 +248,36 @@ export function resolveTimeouts(input: TimeoutsInput | undefined, defaults: Time
     input?.[key] === undefined ? defaults[key] : parseTimeout(input[key], `${property}.${key}`);
   return { create: pick("create"), update: pick("update"), delete: pick("delete") };
 }
+
+/** How patient `listedAfterCreate` is, in poll intervals: 15 x 2 s = 30 s with the default interval. */
+const LISTING_PATIENCE_POLLS = 15;
+
+/**
+ * After a create call answered our ClientToken with an id, tells whether that resource exists. ECS lists a new
+ * resource only eventually, so a miss right after creation proves nothing; but the token may also name a resource
+ * made earlier and deleted since (a replacement reusing the token). Returns the resource once listed, or undefined
+ * only after `misses` consecutive misses spanning at least `minWaitMs` (default 15 poll intervals).
+ */
+export async function listedAfterCreate<T>(
+  describe: () => Promise<T | undefined>,
+  options: {
+    readonly misses?: number;
+    readonly minWaitMs?: number;
+    readonly now?: () => number;
+    readonly sleep?: (ms: number) => Promise<void>;
+  } = {},
+): Promise<T | undefined> {
+  const interval = pollDelays().minDelayMs;
+  const misses = options.misses ?? 3;
+  const minWaitMs = options.minWaitMs ?? LISTING_PATIENCE_POLLS * interval;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const start = now();
+  for (let missed = 0; ; ) {
+    const found = await describe();
+    if (found !== undefined) return found;
+    missed++;
+    if (missed >= misses && now() - start >= minWaitMs) return undefined;
+    await sleep(interval);
+  }
+}

@@ -7,6 +7,7 @@ import {
   instanceGone,
   instanceHasImage,
   instanceInStatus,
+  listedAfterCreate,
   type PollProgress,
   parseTimeout,
   poll,
@@ -300,5 +301,34 @@ describe("resolveTimeouts", () => {
       instanceDelete: 20 * 60_000,
       systemDiskReplacement: 30 * 60_000,
     });
+  });
+});
+
+describe("listedAfterCreate", () => {
+  function clock() {
+    let t = 0;
+    return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+  }
+
+  it("returns the resource as soon as it is listed, even after a few misses", async () => {
+    const answers = [undefined, undefined, undefined, undefined, "i-1"];
+    const c = clock();
+    const found = await listedAfterCreate(async () => answers.shift(), { ...c, minWaitMs: 10_000 });
+    expect(found).toBe("i-1");
+  });
+
+  it("calls it gone only after enough misses spanning the minimum wait", async () => {
+    const c = clock();
+    let calls = 0;
+    const found = await listedAfterCreate(
+      async () => {
+        calls++;
+        return undefined;
+      },
+      { ...c, misses: 3, minWaitMs: 30_000 },
+    );
+    expect(found).toBeUndefined();
+    expect(c.now()).toBeGreaterThanOrEqual(30_000);
+    expect(calls).toBeGreaterThanOrEqual(3);
   });
 });
