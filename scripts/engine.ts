@@ -128,12 +128,16 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 
 function goVersion(env: NodeJS.ProcessEnv): string {
   try {
-    return execFileSync("go", ["version"], { encoding: "utf8", env, stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    throw new EngineSetupError(
-      `Go is not installed (no \`go\` on PATH): it is needed once to build the Pulumi engine v${PULUMI_VERSION}; ` +
-        `install Go >= 1.25, or put a \`pulumi\` >= ${PULUMI_VERSION} on PATH.`,
-    );
+    return execFileSync("go", ["version"], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] }).trim();
+  } catch (err) {
+    const { code, stderr } = err as { code?: string; stderr?: string };
+    if (code === "ENOENT") {
+      throw new EngineSetupError(
+        `Go is not installed (no \`go\` on PATH): it is needed once to build the Pulumi engine v${PULUMI_VERSION}; ` +
+          `install Go >= 1.25, or put a \`pulumi\` >= ${PULUMI_VERSION} on PATH.`,
+      );
+    }
+    throw new EngineSetupError(`\`go version\` failed, so the engine cannot be built: ${String(stderr ?? err).trim()}`);
   }
 }
 

@@ -1,5 +1,6 @@
 // The fleet as a platform engineer declares it in stack config, validated up front. Every problem is reported at once,
 // each with the key path, what was wrong and what is allowed, so a pull request's preview says exactly what to fix.
+import { DISK_CATEGORIES } from "../providers/instance-from-shared-image";
 import { type ApprovalPolicy, validateApprovalPolicy } from "../providers/policy/approval";
 
 export interface CatalogueImage {
@@ -31,7 +32,8 @@ export interface InstanceGroup {
   readonly vSwitchId: string;
   readonly securityGroupIds: readonly string[];
   readonly systemDisk?: DiskConfig;
-  readonly dataDisks?: readonly DiskConfig[];
+  /** Each needs a size (validated). */
+  readonly dataDisks?: readonly (DiskConfig & { readonly size: number })[];
   readonly keyPairName?: string;
   /** Name of a *secret* config key holding the instances' password. */
   readonly passwordKey?: string;
@@ -89,7 +91,10 @@ export const TOP_LEVEL_KEYS = ["approval", "images", "groups", "systemDiskReplac
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const IMAGE_ID = /^m-[a-z0-9-]+$/;
 const INSTANCE_ID = /^i-[a-z0-9-]+$/;
-const DISK_CATEGORIES = ["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"];
+/** Tags an instance group may set: the provider keeps 4 of ECS's 20 for itself, and the program adds fleet-group. */
+const MAX_GROUP_TAGS = 15;
+/** Tags a copy may set (ECS allows 20 per image; the copy keeps 2 for its source). */
+const MAX_COPY_TAGS = 18;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -161,12 +166,12 @@ class Checker {
     return value === true;
   }
 
-  tags(value: unknown, path: string): void {
+  tags(value: unknown, path: string, max: number): void {
     if (value === undefined) return;
     if (!isObject(value) || Object.values(value).some((v) => typeof v !== "string")) {
       this.fail(path, `must be a map of string tags; got ${quote(value)}`);
-    } else if (Object.keys(value).length > 20) {
-      this.fail(path, `has ${Object.keys(value).length} tags; ECS allows at most 20`);
+    } else if (Object.keys(value).length > max) {
+      this.fail(path, `has ${Object.keys(value).length} tags; at most ${max} are allowed here`);
     }
   }
 
@@ -181,11 +186,12 @@ class Checker {
     }
   }
 
-  disk(value: unknown, path: string): void {
+  /** Disk settings with the same limits the instance resource applies (system disks 20-2048 GiB, data 20-32768). */
+  disk(value: unknown, path: string, maxSize: number): void {
     const disk = this.object(value, path, ["category", "size", "encrypted", "kmsKeyId"]);
     if (!disk) return;
     this.oneOf(disk.category, `${path}.category`, DISK_CATEGORIES);
-    this.integer(disk.size, `${path}.size`, 20, 32768);
+    this.integer(disk.size, `${path}.size`, 20, maxSize);
     this.boolean(disk.encrypted, `${path}.encrypted`);
     this.string(disk.kmsKeyId, `${path}.kmsKeyId`);
     if (disk.kmsKeyId !== undefined && disk.encrypted !== true) {
@@ -239,7 +245,7 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
     if (copy.kmsKeyId !== undefined && copy.encrypted !== true) {
       c.fail(`${path}.copy.kmsKeyId`, "needs encrypted: true (a KMS key only applies to an encrypted copy)");
     }
-    c.tags(copy.tags, `${path}.copy.tags`);
+    c.tags(copy.tags, `${path}.copy.tags`, MAX_COPY_TAGS);
   }
   const imageRef = (value: unknown, path: string) => {
     if (typeof value !== "string" || !(value in catalogue)) {
@@ -289,13 +295,13 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
         `must be a list of 1 to 5 security group ids like "sg-..."; got ${quote(sgs)}`,
       );
     }
-    if (group.systemDisk !== undefined) c.disk(group.systemDisk, `${path}.systemDisk`);
+    if (group.systemDisk !== undefined) c.disk(group.systemDisk, `${path}.systemDisk`, 2048);
     if (group.dataDisks !== undefined) {
       if (!Array.isArray(group.dataDisks) || group.dataDisks.length > 16) {
         c.fail(`${path}.dataDisks`, `must be a list of at most 16 disks; got ${quote(group.dataDisks)}`);
       } else {
         for (const [i, d] of group.dataDisks.entries()) {
-          c.disk(d, `${path}.dataDisks[${i}]`);
+          c.disk(d, `${path}.dataDisks[${i}]`, 32768);
           if (isObject(d) && d.size === undefined)
             c.fail(`${path}.dataDisks[${i}].size`, "is required for a data disk");
         }
@@ -308,7 +314,7 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
     }
     c.integer(group.internetMaxBandwidthOut, `${path}.internetMaxBandwidthOut`, 0, 100);
     c.oneOf(group.chargeType, `${path}.chargeType`, ["PostPaid"]);
-    c.tags(group.tags, `${path}.tags`);
+    c.tags(group.tags, `${path}.tags`, MAX_GROUP_TAGS);
     c.oneOf(group.onImageChange, `${path}.onImageChange`, ["replace", "replaceSystemDisk"]);
   }
 

@@ -65,7 +65,7 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
           name: `${name}-${index}`,
           hostName: `${name}-${index}`,
           systemDisk: group.systemDisk,
-          dataDisks: group.dataDisks?.map((disk) => ({ ...disk, size: disk.size ?? 0 })),
+          dataDisks: group.dataDisks ? [...group.dataDisks] : undefined,
           password: group.passwordKey ? secret(group.passwordKey) : undefined,
           keyPairName: group.keyPairName,
           internetMaxBandwidthOut: group.internetMaxBandwidthOut,

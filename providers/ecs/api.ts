@@ -172,16 +172,17 @@ export class EcsApi {
     this.instances = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchInstances(ids) });
   }
 
-  private static readonly cache = new Map<string, EcsApi>();
+  /** One per SDK client, and ecsClient() already gives one client per distinct connection (region included). */
+  private static readonly cache = new WeakMap<Ecs, EcsApi>();
 
   /** The shared API object for a region (resolving connection settings from stack config and environment). */
   static forRegion(region: string | undefined, action: string): EcsApi {
     const settings: ConnectionSettings = resolveSettings(region, action);
-    const key = `${settings.regionId}|${settings.endpoint ?? ""}|${JSON.stringify(settings.credential)}`;
-    let api = EcsApi.cache.get(key);
+    const client = ecsClient(settings);
+    let api = EcsApi.cache.get(client);
     if (!api) {
-      api = new EcsApi(ecsClient(settings), settings.regionId);
-      EcsApi.cache.set(key, api);
+      api = new EcsApi(client, settings.regionId);
+      EcsApi.cache.set(client, api);
     }
     return api;
   }
