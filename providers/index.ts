@@ -1,5 +1,6 @@
 // The library's public API: the three resources, the approval policy and the RAM policy that enforces it in the cloud.
 export {
+  DISK_CATEGORIES,
   InstanceFromSharedImage,
   type InstanceFromSharedImageArgs,
   type OnImageChange,

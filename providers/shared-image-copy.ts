@@ -5,13 +5,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { clientToken, nextClientToken } from "./ecs/client-token";
-import { EcsError, formatDuration, InvalidInputError, TimeoutError, WaitFailedError } from "./ecs/errors";
+import {
+  EcsError,
+  formatDuration,
+  InvalidInputError,
+  isCopyNoLongerCancellable,
+  isImageInUse,
+  isImageNotFound,
+  TimeoutError,
+  WaitFailedError,
+} from "./ecs/errors";
 import type { ImageStatus, ImageView, Tags } from "./ecs/types";
 import {
   type Acceptor,
   DEFAULT_TIMEOUTS,
   imageAvailable,
   imageGone,
+  listedAfterCreate,
   poll,
   pollDelays,
   resolveTimeouts,
@@ -19,10 +29,18 @@ import {
   type TimeoutsInput,
 } from "./ecs/wait";
 import { partialState } from "./partial";
-import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
+import {
+  type ApprovalPolicy,
+  evaluateImage,
+  PROVENANCE_TAGS,
+  type PropertyFailure,
+  provenanceTags,
+  validateApprovalPolicy,
+} from "./policy/approval";
 import { progressDelivered, reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
+import { containsUnknown, dropUndefined } from "./wire-values";
 
 export const SHARED_IMAGE_COPY_MODULE = "pulumi-ecs-shared-images/providers/shared-image-copy";
 export const SHARED_IMAGE_COPY_TYPE = dynamicTypeToken("ecs-shared-images", "SharedImageCopy");
@@ -73,7 +91,12 @@ export interface SharedImageCopyArgs {
   readonly encrypted?: pulumi.Input<boolean>;
   /** KMS key (of this account, in the region) to encrypt the copy with; needs `encrypted: true`. Default: the service key. Changing it replaces the copy. */
   readonly kmsKeyId?: pulumi.Input<string>;
-  /** Tags of the copy (at most 20), managed exactly: keys missing here are removed. Default none. Changing them updates in place. */
+  /**
+   * Tags of the copy (at most 17: ECS allows 20, and the copy carries 3 of the provider's own), managed exactly: keys
+   * missing here are removed. Keys starting with "ecs-shared-images:" are reserved: the provider tags each copy with
+   * its source (owner, image id and name) so the approval rule can trace the copy back to an approved image; those
+   * tags are kept on the copy and never appear in `tags`. Default none. Changing them updates in place.
+   */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Resource group of the copy. Default: the account's default group. Changing it replaces the copy. */
   readonly resourceGroupId?: pulumi.Input<string>;
@@ -117,7 +140,10 @@ export interface SharedImageCopyOutputs extends SharedImageCopyInputs {
   readonly progress: number;
   readonly sourceOwnerId: string;
   readonly sourceImageName: string;
+  /** The account that owns the copy (its ImageOwnerId as DescribeImages reports it); "" until ECS lists the copy. */
+  readonly accountId: string;
   readonly description: string;
+  /** The copy's tags without the provider's own (provenance) tags. */
   readonly tags: Tags;
   /** Whether the copy's snapshots are encrypted, as ECS reports it. */
   readonly encrypted: boolean;
@@ -142,8 +168,6 @@ export interface SharedImageCopyDiff {
 
 // ---- pure rules ----
 
-/** The placeholder Pulumi sends for values not known during preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const INPUT_KEYS = [
   "identity",
   "sourceImageId",
@@ -165,18 +189,14 @@ const REGION_ID = /^[a-z]{2}-[a-z0-9-]{1,40}$/;
 const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
 const RESERVED_PREFIX = /^(https?:\/\/|acs:|aliyun)/i;
 const RESOURCE_GROUP_ID = /^rg-[A-Za-z0-9]{1,64}$/;
-const MAX_TAGS = 20;
+/** Keys the provider keeps on a copy for itself (PROVENANCE_TAGS); users may not set or see them. */
+const PROVIDER_TAG_PREFIX = "ecs-shared-images:";
+/** ECS allows 20 tags per image; the provenance tags take some of them. */
+const MAX_TAGS = 20 - Object.keys(PROVENANCE_TAGS).length;
 const REPLACING_KEYS = ["sourceImageId", "region", "encrypted", "kmsKeyId", "resourceGroupId"] as const;
 const IN_PROGRESS: ReadonlySet<ImageStatus> = new Set(["Creating", "Waiting"]);
 
 const quote = (value: unknown) => JSON.stringify(value);
-
-/** True when `value` is or contains the preview placeholder for an unknown value. */
-export function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (typeof value !== "object" || value === null) return false;
-  return Object.values(value).some(containsUnknown);
-}
 
 /** Why `name` cannot be an ECS image name, or undefined when it can. */
 export function imageNameProblem(name: unknown): string | undefined {
@@ -198,7 +218,7 @@ function tagFailures(tags: unknown): PropertyFailure[] {
   if (entries.length > MAX_TAGS) {
     failures.push({
       property: "tags",
-      reason: `must have at most ${MAX_TAGS} tags (ECS limit), got ${entries.length}`,
+      reason: `must have at most ${MAX_TAGS} tags (ECS allows 20, and the copy carries ${20 - MAX_TAGS} of the provider's own), got ${entries.length}`,
     });
   }
   for (const [key, value] of entries) {
@@ -206,6 +226,11 @@ function tagFailures(tags: unknown): PropertyFailure[] {
       failures.push({
         property: `tags.${key}`,
         reason: "a tag key must be 1-128 characters and not start with http://, https://, acs: or aliyun",
+      });
+    } else if (key.startsWith(PROVIDER_TAG_PREFIX)) {
+      failures.push({
+        property: `tags.${key}`,
+        reason: `the prefix "${PROVIDER_TAG_PREFIX}" is reserved for the tags the provider keeps on its copies (their source); use another key`,
       });
     }
     if (typeof value !== "string" || value.length > 128 || /^https?:\/\//i.test(value)) {
@@ -419,8 +444,20 @@ function timeoutsOf(inputs: Pick<SharedImageCopyInputs, "timeouts">): Timeouts {
   return resolveTimeouts(inputs.timeouts, copyTimeoutDefaults);
 }
 
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** The tags a user manages: everything but the provider's own. */
+function userTags(tags: Tags): Tags {
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith(PROVIDER_TAG_PREFIX)));
+}
+
+/** The provider's own tags on the copy, i.e. its provenance. */
+function providerTags(tags: Tags): Tags {
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => key.startsWith(PROVIDER_TAG_PREFIX)));
+}
+
+/** What is known about the source of a copy (looked up at create time, kept in state). */
+interface SourceInfo {
+  readonly ownerId?: string;
+  readonly name?: string;
 }
 
 /** The state of a copy: the inputs, with everything ECS reports about the image taking precedence. */
@@ -428,10 +465,10 @@ export function copyOutputs(
   inputs: SharedImageCopyInputs,
   id: string,
   image: ImageView | undefined,
-  source: { ownerId?: string; name?: string },
+  source: SourceInfo,
 ): SharedImageCopyOutputs {
   const status = image?.status ?? "Waiting";
-  return compact({
+  return dropUndefined({
     identity: inputs.identity,
     sourceImageId: inputs.sourceImageId,
     region: inputs.region,
@@ -442,11 +479,12 @@ export function copyOutputs(
     imageId: id,
     name: image?.name ?? inputs.name,
     description: image?.description ?? inputs.description ?? "",
-    tags: image?.tags ?? inputs.tags ?? {},
+    tags: userTags(image?.tags ?? inputs.tags ?? {}),
     status,
     progress: status === "Available" || status === "Deprecated" ? 100 : (image?.progressPercent ?? 0),
     sourceOwnerId: source.ownerId ?? "",
     sourceImageName: source.name ?? "",
+    accountId: image?.ownerId ?? "",
     encrypted: image?.encrypted ?? inputs.encrypted ?? false,
     kmsKeyId: inputs.kmsKeyId ?? "",
     size: image?.size ?? 0,
@@ -460,11 +498,7 @@ export function copyOutputs(
 
 /** Partial state (see providers/partial.ts) with the copy's outputs. */
 function keepInState(err: unknown, id: string, outputs: SharedImageCopyOutputs): Error {
-  return partialState(err, id, { ...outputs });
-}
-
-function isCode(err: unknown, ...codes: string[]): boolean {
-  return err instanceof EcsError && codes.includes(err.code);
+  return partialState(err, id, dropUndefined({ ...outputs }));
 }
 
 /** Waits for the copy to become Available, reporting its percentage beside the resource in `pulumi up`. */
@@ -505,33 +539,13 @@ function lastObserved(err: unknown): ImageView | undefined {
   return undefined;
 }
 
-/** An id ECS answered for a ClientToken is a gone resource when it stays unlisted for a few polls. */
-const listed: Acceptor<ImageView | undefined> = (image) =>
-  image === undefined ? { state: "retry", reason: "not listed" } : { state: "success", reason: image.status };
-
-async function isListed(api: EcsApi, id: string): Promise<boolean> {
-  const delays = pollDelays();
-  try {
-    await poll({
-      describe: () => api.getImage(id),
-      acceptor: listed,
-      what: `image ${id}`,
-      timeoutMs: delays.minDelayMs * 3,
-      ...delays,
-    });
-    return true;
-  } catch (err) {
-    if (err instanceof TimeoutError) return false;
-    throw err;
-  }
-}
-
 /**
  * CopyImage with the resource's deterministic ClientToken: a run interrupted after ECS accepted the copy gets the
  * same image back. When the token's image is gone (an earlier copy with the same inputs was deleted, e.g. by a
  * delete-before-replace), the next token is derived from that image, so a replacement never gets the old one back.
+ * The copy is tagged with its source (PROVENANCE_TAGS), which is how the approval rule recognises it later.
  */
-async function startCopy(api: EcsApi, inputs: SharedImageCopyInputs): Promise<string> {
+async function startCopy(api: EcsApi, inputs: SharedImageCopyInputs, source: SourceInfo): Promise<string> {
   const request = {
     sourceImageId: inputs.sourceImageId,
     name: inputs.name,
@@ -541,10 +555,14 @@ async function startCopy(api: EcsApi, inputs: SharedImageCopyInputs): Promise<st
     tags: inputs.tags,
     resourceGroupId: inputs.resourceGroupId,
   };
+  // The token covers the user's request only, so it stays what it was before copies carried provenance tags.
   let token = clientToken(inputs.identity, "CopyImage", { ...request, region: api.regionId });
+  const tags = { ...inputs.tags, ...provenanceTags({ ...source, imageId: inputs.sourceImageId }) };
   for (let attempt = 0; attempt < 5; attempt++) {
-    const id = await api.copyImage({ ...request, clientToken: token });
-    if (await isListed(api, id)) return id;
+    const id = await api.copyImage({ ...request, tags, clientToken: token });
+    // ECS lists a new copy only eventually: give it the full listing patience before taking it for a deleted one,
+    // or a second CopyImage with the same name would fail (InvalidImageName.Duplicated) and leak the first copy.
+    if ((await listedAfterCreate(() => api.getImage(id))) !== undefined) return id;
     token = nextClientToken(token, id);
   }
   throw new Error(`CopyImage kept answering with deleted images for ${inputs.sourceImageId}; this is an ECS fault`);
@@ -555,10 +573,6 @@ const copyStopped: Acceptor<ImageView | undefined> = (image) =>
   image === undefined || !IN_PROGRESS.has(image.status)
     ? { state: "success", reason: image === undefined ? "deleted" : image.status }
     : { state: "retry", reason: `still ${image.status}` };
-
-function apiFor(region: string | undefined, action: string): EcsApi {
-  return EcsApi.forRegion(region, action);
-}
 
 // ---- the provider ----
 
@@ -592,13 +606,13 @@ async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckRe
   if (!lookupBlocked && !unknown && makesNewCopy(olds as Partial<SharedImageCopyInputs>, checked)) {
     failures.push(...(await sourceLookupFailures(checked)));
   }
-  return { inputs: checked, failures };
+  return { inputs: dropUndefined(checked), failures };
 }
 
 /** Read-only: the source must be visible here, shared, approved and Available; a cross-region copy is refused. */
 async function sourceLookupFailures(inputs: SharedImageCopyInputs): Promise<PropertyFailure[]> {
   try {
-    const api = apiFor(inputs.region, "DescribeImages");
+    const api = EcsApi.forRegion(inputs.region, "DescribeImages");
     const image = await api.getImage(inputs.sourceImageId);
     if (image) return sourceImageFailures(image, inputs);
     const elsewhere = await findInDefaultRegion(inputs);
@@ -635,19 +649,21 @@ async function findInDefaultRegion(inputs: SharedImageCopyInputs): Promise<Image
   let defaultRegion: string;
   try {
     defaultRegion = resolveSettings(undefined, "DescribeImages").regionId;
-  } catch {
-    return undefined;
+  } catch (err) {
+    // No usable default region or credentials: there is nowhere else to look. Anything else is a bug.
+    if (err instanceof InvalidInputError || err instanceof EcsError) return undefined;
+    throw err;
   }
   if (defaultRegion === inputs.region) return undefined;
-  return apiFor(defaultRegion, "DescribeImages").getImage(inputs.sourceImageId);
+  return EcsApi.forRegion(defaultRegion, "DescribeImages").getImage(inputs.sourceImageId);
 }
 
 async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.CreateResult<SharedImageCopyOutputs>> {
-  const api = apiFor(inputs.region, "CopyImage");
+  const api = EcsApi.forRegion(inputs.region, "CopyImage");
   const timeouts = timeoutsOf(inputs);
   const source = await api.getImage(inputs.sourceImageId);
-  const sourceInfo = { ownerId: source?.ownerId, name: source?.name };
-  const id = await startCopy(api, inputs);
+  const sourceInfo: SourceInfo = { ownerId: source?.ownerId, name: source?.name };
+  const id = await startCopy(api, inputs, sourceInfo);
   reportProgress(
     inputs.identity.urn,
     `copying ${inputs.sourceImageId} of owner ${sourceInfo.ownerId ?? "?"} to ${id} in ${api.regionId}` +
@@ -667,14 +683,16 @@ async function read(
   props: object,
 ): Promise<pulumi.dynamic.ReadResult<SharedImageCopyOutputs | Record<string, never>>> {
   const stored = props as Partial<SharedImageCopyOutputs>;
-  const api = apiFor(stored.region, "DescribeImages");
+  const api = EcsApi.forRegion(stored.region, "DescribeImages");
   const image = await api.getImage(id);
   if (!image) return { id: "", props: {} };
   const inputs = { ...stored, region: api.regionId } as SharedImageCopyInputs;
-  return {
-    id,
-    props: copyOutputs(inputs, id, image, { ownerId: stored.sourceOwnerId, name: stored.sourceImageName }),
+  // An adopted copy (opts.id) has no stored source: its provenance tags tell it.
+  const source: SourceInfo = {
+    ownerId: stored.sourceOwnerId || image.tags[PROVENANCE_TAGS.sourceOwner],
+    name: stored.sourceImageName || image.tags[PROVENANCE_TAGS.sourceImageName],
   };
+  return { id, props: copyOutputs(inputs, id, image, source) };
 }
 
 async function update(
@@ -682,9 +700,9 @@ async function update(
   olds: SharedImageCopyOutputs,
   news: SharedImageCopyInputs,
 ): Promise<pulumi.dynamic.UpdateResult<SharedImageCopyOutputs>> {
-  const api = apiFor(news.region, "ModifyImageAttribute");
+  const api = EcsApi.forRegion(news.region, "ModifyImageAttribute");
   const timeouts = timeoutsOf(news);
-  const source = { ownerId: olds.sourceOwnerId, name: olds.sourceImageName };
+  const source: SourceInfo = { ownerId: olds.sourceOwnerId, name: olds.sourceImageName };
   let image = await api.getImage(id);
   if (!image) {
     throw new Error(
@@ -704,13 +722,15 @@ async function update(
   if (image.name !== news.name || image.description !== description) {
     await api.modifyImageAttribute(id, news.name, description);
   }
-  await api.setTags("image", id, image.tags, news.tags ?? {});
+  // The provider's own tags stay (and a copy made before they existed gets them): they never show in `tags`.
+  const provenance = provenanceTags({ ...source, imageId: olds.sourceImageId });
+  await api.setTags("image", id, image.tags, { ...providerTags(image.tags), ...provenance, ...news.tags });
   const after = await api.getImage(id);
   return { outs: copyOutputs(news, id, after ?? image, source) };
 }
 
 async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<void> {
-  const api = apiFor(props.region, "DeleteImage");
+  const api = EcsApi.forRegion(props.region, "DeleteImage");
   const timeouts = timeoutsOf(props);
   const urn = props.identity?.urn;
   const delays = pollDelays();
@@ -731,9 +751,9 @@ async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<vo
         await api.cancelCopyImage(id);
         if (urn) reportProgress(urn, `cancelled the running copy ${id} (was ${image.status})`);
       } catch (err) {
-        if (isCode(err, "InvalidImageId.NotFound")) return;
+        if (isImageNotFound(err)) return;
         // The copy finished between the read and the cancel: delete it below.
-        if (!isCode(err, "IncorrectImageStatus", "CancelNotSupported")) throw err;
+        if (!isCopyNoLongerCancellable(err)) throw err;
       }
       image = await poll({
         describe: () => api.getImage(id),
@@ -748,8 +768,8 @@ async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<vo
   try {
     await api.deleteImage(id, props.deleteOptions?.force === true);
   } catch (err) {
-    if (isCode(err, "InvalidImageId.NotFound")) return;
-    if (isCode(err, "ImageUsingByInstance", "ImageUseShared") && props.deleteOptions?.force !== true) {
+    if (isImageNotFound(err)) return;
+    if (isImageInUse(err) && props.deleteOptions?.force !== true) {
       throw new Error(`${(err as Error).message} (Set deleteOptions.force to true to delete it anyway.)`);
     }
     throw err;
@@ -794,6 +814,11 @@ export class SharedImageCopy extends pulumi.dynamic.Resource {
   /** Account that owns (and shared) the source image. */
   declare readonly sourceOwnerId: pulumi.Output<string>;
   declare readonly sourceImageName: pulumi.Output<string>;
+  /**
+   * The account that owns the copy (this stack's account, as DescribeImages reports the copy's ImageOwnerId). Pass it
+   * to `ramPolicyDocument(approval, { selfAccountId })`, or the RAM policy denies instances from the stack's copies.
+   */
+  declare readonly accountId: pulumi.Output<string>;
   declare readonly region: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string>;
@@ -830,6 +855,7 @@ export class SharedImageCopy extends pulumi.dynamic.Resource {
         progress: undefined,
         sourceOwnerId: undefined,
         sourceImageName: undefined,
+        accountId: undefined,
         size: undefined,
         isCopied: undefined,
         creationTime: undefined,

@@ -3,9 +3,9 @@
 // itself (stop -> ReplaceSystemDisk -> start, resumable after any interruption) is in system-disk-sequence.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { EcsApi } from "./ecs/api";
-import { type StackConfig, useStackConfig } from "./ecs/client";
+import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken } from "./ecs/client-token";
-import { InvalidInputError } from "./ecs/errors";
+import { EcsError, InvalidInputError } from "./ecs/errors";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput } from "./ecs/wait";
 import { partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
@@ -19,6 +19,7 @@ import {
   type SystemDiskReplacementResult,
   SystemDiskSequenceError,
 } from "./system-disk-sequence";
+import { containsUnknown, dropUndefined, UNKNOWN } from "./wire-values";
 
 export const MODULE = "ecs-shared-images";
 export const TYPE = "SystemDiskReplacement";
@@ -32,23 +33,35 @@ export interface SystemDiskReplacementArgs {
   readonly instanceId: pulumi.Input<string>;
   /** The image for the new system disk: a shared image (or this account's copy of one). Changing it replaces the disk again. */
   readonly imageId: pulumi.Input<string>;
-  /** Region of the instance; default `alicloud:region`, then ALICLOUD_REGION. Changing it replaces the resource. */
+  /**
+   * Region of the instance; default `alicloud:region`, then ALICLOUD_REGION / ALIBABA_CLOUD_REGION, resolved when the
+   * resource is checked and recorded in state. Changing it (or the default it was resolved from) replaces the resource.
+   */
   readonly region?: pulumi.Input<string>;
   /** Which shared images may be used: the image must pass it at preview time. Changing it re-checks the image only. */
   readonly approval: pulumi.Input<ApprovalPolicy>;
-  /** New system disk size in GiB (20-2048, at least the image size and the current disk size). Default: ECS picks max(current, image size). Changing it replaces the disk again. */
+  /**
+   * New system disk size in GiB (20-2048, at least the image size and the current disk size). Default: ECS picks
+   * max(current, image size). Changing it re-images the system disk from `imageId` (everything on it is lost), even
+   * when the image is unchanged; removing it changes nothing on the instance.
+   */
   readonly systemDiskSize?: pulumi.Input<number>;
   /**
    * Login password set on the new disk (8-30 characters, three of upper, lower, digits, specials). Stored only as a
    * secret input, never in outputs. Give at most one of password and keyPairName; with neither, the instance keeps
-   * its credentials (its key pair is re-attached, or PasswordInherit is used). Changing it replaces the disk again.
+   * its credentials (its key pair is re-attached, or PasswordInherit is used). Changing it re-images the system disk
+   * from `imageId` (everything on it is lost), even when the image is unchanged: there is no separate password reset
+   * here. Removing it keeps the instance's current password and changes nothing on the instance.
    */
   readonly password?: pulumi.Input<string>;
-  /** Key pair bound to the new disk. See `password`. Changing it replaces the disk again. */
+  /**
+   * Key pair bound to the new disk. See `password`. Changing it re-images the system disk from `imageId` (everything
+   * on it is lost), even when the image is unchanged; removing it keeps the current credentials and changes nothing.
+   */
   readonly keyPairName?: pulumi.Input<string>;
-  /** Encrypt the new system disk. Required (true) for encrypted shared images. Changing it replaces the disk again. */
+  /** Encrypt the new system disk. Required (true) for encrypted shared images. Default false. Changing it re-images the system disk from `imageId`. */
   readonly encrypted?: pulumi.Input<boolean>;
-  /** KMS key for the encrypted disk (requires encrypted=true); default the service key. Changing it replaces the disk again. */
+  /** KMS key for the encrypted disk (requires encrypted=true); default the service key. Changing it re-images the system disk from `imageId`. */
   readonly kmsKeyId?: pulumi.Input<string>;
   /** State after the replacement: "previous" (default: as it was before), "running" or "stopped". Updates in place. */
   readonly restart?: pulumi.Input<RestartMode>;
@@ -63,6 +76,7 @@ export interface SystemDiskReplacementInputs {
   readonly identity: IdentityInput;
   readonly instanceId: string;
   readonly imageId: string;
+  /** Resolved by check() (input, else stack config / environment); absent only in states of older versions. */
   readonly region?: string;
   readonly approval: ApprovalPolicy;
   readonly systemDiskSize?: number;
@@ -87,10 +101,6 @@ export interface SystemDiskReplacementOutputs extends Omit<SystemDiskReplacement
   readonly interrupted: boolean;
 }
 
-/** The engine's placeholder for values not known during preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const isUnknown = (value: unknown) => value === UNKNOWN;
-
 const INSTANCE_ID = /^i-[A-Za-z0-9]+$/;
 const IMAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const REGION = /^[a-z]{2}-[a-z0-9-]+$/;
@@ -102,24 +112,28 @@ const TIMEOUT_DEFAULTS: Timeouts = {
   delete: DEFAULT_TIMEOUTS.systemDiskReplacement,
 };
 
-/** Input rules that need no ECS call. Unknown (preview) values are skipped. Failures name the property. */
+/**
+ * Input rules that need no ECS call. Values unknown during preview, or holding an unknown anywhere inside, are
+ * skipped. Failures name the property.
+ */
 export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementInputs, unknown>>): PropertyFailure[] {
   const failures: PropertyFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const known = (key: keyof SystemDiskReplacementInputs) => news[key] !== undefined && !isUnknown(news[key]);
+  const unknown = (key: keyof SystemDiskReplacementInputs) => containsUnknown(news[key]);
+  const known = (key: keyof SystemDiskReplacementInputs) => news[key] !== undefined && !unknown(key);
 
   const identity = identityProblem(news.identity);
-  if (identity !== undefined && !isUnknown(news.identity)) fail("identity", identity);
-  if (!isUnknown(news.instanceId) && (typeof news.instanceId !== "string" || !INSTANCE_ID.test(news.instanceId))) {
+  if (identity !== undefined && !unknown("identity")) fail("identity", identity);
+  if (!unknown("instanceId") && (typeof news.instanceId !== "string" || !INSTANCE_ID.test(news.instanceId))) {
     fail("instanceId", `must be an instance id like "i-bp1abc...", got ${JSON.stringify(news.instanceId)}`);
   }
-  if (!isUnknown(news.imageId) && (typeof news.imageId !== "string" || !IMAGE_ID.test(news.imageId))) {
+  if (!unknown("imageId") && (typeof news.imageId !== "string" || !IMAGE_ID.test(news.imageId))) {
     fail("imageId", `must be an image id like "m-bp1abc...", got ${JSON.stringify(news.imageId)}`);
   }
   if (known("region") && (typeof news.region !== "string" || !REGION.test(news.region))) {
     fail("region", `must be a region id like "cn-hangzhou", got ${JSON.stringify(news.region)}`);
   }
-  if (!isUnknown(news.approval)) failures.push(...validateApprovalPolicy(news.approval, "approval"));
+  if (!unknown("approval")) failures.push(...validateApprovalPolicy(news.approval, "approval"));
   if (known("systemDiskSize")) {
     const size = news.systemDiskSize;
     if (typeof size !== "number" || !Number.isInteger(size) || size < 20 || size > 2048) {
@@ -148,7 +162,7 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
   if (known("kmsKeyId")) {
     if (typeof news.kmsKeyId !== "string" || news.kmsKeyId === "") {
       fail("kmsKeyId", `must be a KMS key id, got ${JSON.stringify(news.kmsKeyId)}`);
-    } else if (news.encrypted !== true && !isUnknown(news.encrypted)) {
+    } else if (news.encrypted !== true && !unknown("encrypted")) {
       fail("kmsKeyId", `is set (${JSON.stringify(news.kmsKeyId)}) but encrypted is not true; set encrypted: true`);
     }
   }
@@ -169,10 +183,10 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
   return failures;
 }
 
-/** Inputs whose change makes the disk be replaced again (the sequence runs in update). */
-const SEQUENCE_KEYS = ["imageId", "systemDiskSize", "keyPairName", "encrypted", "kmsKeyId"] as const;
-/** Inputs that change only what is stored. */
-const STORED_KEYS = ["approval", "restart", "revertOnDelete", "timeouts", "identity"] as const;
+/** Inputs of the new disk besides the image: a new value re-images the disk; a removed one changes nothing. */
+const DISK_KEYS = ["systemDiskSize", "keyPairName", "encrypted", "kmsKeyId"] as const;
+/** Inputs that are only stored (disk inputs too: a removed one is stored, see reimageReasons). */
+const STORED_KEYS = ["approval", "restart", "revertOnDelete", "timeouts", "identity", ...DISK_KEYS] as const;
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
@@ -181,12 +195,45 @@ export interface SystemDiskReplacementDiff {
   readonly replaces: string[];
   /** Whether update must run the replacement sequence (an input of the disk changed, or a run was interrupted). */
   readonly replaceDisk: boolean;
+  /**
+   * Whether that run must re-image the disk although the image is unchanged (credentials, size or encryption
+   * changed, or an interrupted run on the same image is finished). Never true without replaceDisk.
+   */
+  readonly reimage: boolean;
 }
 
 /**
- * Pure diff of stored outputs against new inputs. instanceId and region replace the resource; image, size,
- * credentials and encryption replace the disk again (an in-place update of this resource); the rest only update
- * what is stored. An interrupted sequence is always an update, so the next `pulumi up` finishes it.
+ * The disk inputs (besides the image) whose new value needs a new system disk. A removed value does not: without a
+ * password or key pair the instance keeps its credentials, without a size the disk keeps its size, so nothing
+ * would change. `encrypted` counts as its effective value (unset = false).
+ */
+export function reimageReasons(
+  olds: Partial<SystemDiskReplacementOutputs>,
+  news: Partial<SystemDiskReplacementInputs>,
+): string[] {
+  const reasons: string[] = [];
+  if (news.password !== undefined && !same(olds.passwordDigest, digestOf(news))) reasons.push("password");
+  for (const key of ["keyPairName", "systemDiskSize"] as const) {
+    if (news[key] !== undefined && !same(olds[key], news[key])) reasons.push(key);
+  }
+  if (containsUnknown(news.encrypted) || (olds.encrypted === true) !== (news.encrypted === true)) {
+    reasons.push("encrypted");
+  }
+  if (!same(olds.kmsKeyId, news.kmsKeyId)) reasons.push("kmsKeyId");
+  return reasons;
+}
+
+/** The password digest the new inputs would store (unknown while the password is unknown). */
+function digestOf(news: Partial<SystemDiskReplacementInputs>): string | undefined {
+  if (containsUnknown(news.password)) return UNKNOWN;
+  return passwordDigest(String(news.instanceId ?? ""), news.password);
+}
+
+/**
+ * Pure diff of stored outputs against new inputs. instanceId and region replace the resource; a new image replaces
+ * the disk with it, and new credentials, size or encryption re-image the disk from the same image (both in-place
+ * updates of this resource); the rest only update what is stored. An interrupted sequence is always an update, so
+ * the next `pulumi up` finishes it.
  */
 export function diffSystemDiskReplacement(
   olds: Partial<SystemDiskReplacementOutputs>,
@@ -194,15 +241,18 @@ export function diffSystemDiskReplacement(
 ): SystemDiskReplacementDiff {
   const replaces: string[] = [];
   if (!same(olds.instanceId, news.instanceId)) replaces.push("instanceId");
-  if (!same(olds.region, news.region)) replaces.push("region");
-  const changedKeys = SEQUENCE_KEYS.filter((key) => !same(olds[key], news[key]));
-  const newDigest = isUnknown(news.password)
-    ? UNKNOWN
-    : passwordDigest(String(news.instanceId ?? ""), news.password as string | undefined);
-  const passwordChanged = !same(olds.passwordDigest, newDigest);
-  const replaceDisk = changedKeys.length > 0 || passwordChanged || olds.interrupted === true;
-  const stored = STORED_KEYS.some((key) => !same(olds[key], news[key]));
-  return { changes: replaces.length > 0 || replaceDisk || stored, replaces, replaceDisk };
+  // A state of an older version has no region (it ran in the default of its time): not a change by itself.
+  if (olds.region !== undefined && !same(olds.region, news.region)) replaces.push("region");
+  const imageChanged = !same(olds.imageId, news.imageId);
+  const reasons = reimageReasons(olds, news);
+  const interrupted = olds.interrupted === true;
+  const replaceDisk = imageChanged || reasons.length > 0 || interrupted;
+  const reimage = !imageChanged && (reasons.length > 0 || interrupted);
+  const stored =
+    !same(olds.passwordDigest, digestOf(news)) ||
+    STORED_KEYS.some((key) => !same(olds[key], news[key])) ||
+    (olds.region === undefined && news.region !== undefined);
+  return { changes: replaces.length > 0 || replaceDisk || stored, replaces, replaceDisk, reimage };
 }
 
 function credentialsOf(inputs: SystemDiskReplacementInputs): DiskCredentials {
@@ -233,11 +283,16 @@ function outputsOf(
   };
 }
 
-/** Runs the sequence for `inputs`; an unfinished failure becomes partial state so the next `up` resumes. */
+/**
+ * Runs the sequence for `inputs` (`reimage`: even if the instance is on the image already); an unfinished failure
+ * becomes partial state so the next `up` resumes. The partial state holds the new inputs with `interrupted`, so the
+ * next diff asks for the same run again, and the marker on the instance makes it the same ReplaceSystemDisk.
+ */
 async function runSequence(
   inputs: SystemDiskReplacementInputs,
   timeoutMs: number,
   action: string,
+  reimage = false,
 ): Promise<SystemDiskReplacementOutputs> {
   const api = EcsApi.forRegion(inputs.region, action);
   const token = clientToken(inputs.identity, "ReplaceSystemDisk", {
@@ -259,25 +314,28 @@ async function runSequence(
       encrypted: inputs.encrypted,
       kmsKeyId: inputs.kmsKeyId,
       restart: inputs.restart ?? "previous",
+      reimage,
       clientToken: token,
       timeoutMs,
       urn: inputs.identity.urn,
     });
-    return outputsOf(inputs, { ...result, instanceStatus: result.finalStatus, interrupted: false });
+    return dropUndefined(outputsOf(inputs, { ...result, instanceStatus: result.finalStatus, interrupted: false }));
   } catch (err) {
     if (err instanceof SystemDiskSequenceError && err.unfinished && err.marker !== undefined) {
       throw partialState(
         err,
         inputs.instanceId,
-        outputsOf(inputs, {
-          previousImageId: err.marker.priorImageId,
-          previousSystemDiskId: err.marker.priorSystemDiskId,
-          newSystemDiskId: "",
-          // Not confirmed yet: the instance is known to have been on the prior image.
-          imageId: err.marker.priorImageId,
-          instanceStatus: "",
-          interrupted: true,
-        }) as unknown as Record<string, unknown>,
+        dropUndefined(
+          outputsOf(inputs, {
+            previousImageId: err.marker.priorImageId,
+            previousSystemDiskId: err.marker.priorSystemDiskId,
+            newSystemDiskId: "",
+            // Not confirmed yet: the instance is known to have been on the prior image.
+            imageId: err.marker.priorImageId,
+            instanceStatus: "",
+            interrupted: true,
+          }) as unknown as Record<string, unknown>,
+        ),
       );
     }
     throw err;
@@ -345,11 +403,23 @@ export const provider: pulumi.dynamic.ResourceProvider = {
   },
 
   async check(olds: Partial<SystemDiskReplacementInputs>, news: SystemDiskReplacementInputs) {
-    const failures = validateInputs(news);
-    const anyUnknown = CLOUD_CHECKED.some((key) => isUnknown(news[key]));
-    const changed = olds.instanceId === undefined || CLOUD_CHECKED.some((key) => !same(olds[key], news[key]));
-    if (failures.length === 0 && !anyUnknown && changed) failures.push(...(await cloudFailures(news)));
-    return { inputs: news, failures };
+    const inputs = { ...news };
+    const failures: PropertyFailure[] = [];
+    if (inputs.region === undefined) {
+      // Recorded, so that a later change of the stack's default region is seen as a change (and read looks here).
+      try {
+        inputs.region = resolveSettings(undefined, "check").regionId;
+      } catch (err) {
+        if (err instanceof InvalidInputError && err.property === "region") {
+          failures.push({ property: "region", reason: err.reason });
+        } else if (!(err instanceof EcsError)) throw err; // missing credentials: the ECS checks below report them
+      }
+    }
+    failures.push(...validateInputs(inputs));
+    const anyUnknown = CLOUD_CHECKED.some((key) => containsUnknown(inputs[key]));
+    const changed = olds.instanceId === undefined || CLOUD_CHECKED.some((key) => !same(olds[key], inputs[key]));
+    if (failures.length === 0 && !anyUnknown && changed) failures.push(...(await cloudFailures(inputs)));
+    return { inputs: dropUndefined(inputs), failures };
   },
 
   async diff(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
@@ -371,26 +441,29 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     if (instance === undefined) return { id: "", props: {} };
     const outs: SystemDiskReplacementOutputs = {
       ...props,
+      region: api.regionId,
       imageId: instance.imageId,
       newSystemDiskId: disks[0]?.id ?? "",
       instanceStatus: instance.status,
       interrupted: readMarker(instance.tags) !== undefined,
     };
-    return { id, props: outs };
+    return { id, props: dropUndefined(outs) };
   },
 
   async update(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
-    const { replaceDisk } = diffSystemDiskReplacement(olds, news);
-    if (replaceDisk) return { outs: await runSequence(news, timeoutsOf(news).update, "update") };
+    const { replaceDisk, reimage } = diffSystemDiskReplacement(olds, news);
+    if (replaceDisk) return { outs: await runSequence(news, timeoutsOf(news).update, "update", reimage) };
     return {
-      outs: outputsOf(news, {
-        previousImageId: olds.previousImageId,
-        previousSystemDiskId: olds.previousSystemDiskId,
-        newSystemDiskId: olds.newSystemDiskId,
-        imageId: olds.imageId,
-        instanceStatus: olds.instanceStatus,
-        interrupted: false,
-      }),
+      outs: dropUndefined(
+        outputsOf(news, {
+          previousImageId: olds.previousImageId,
+          previousSystemDiskId: olds.previousSystemDiskId,
+          newSystemDiskId: olds.newSystemDiskId,
+          imageId: olds.imageId,
+          instanceStatus: olds.instanceStatus,
+          interrupted: false,
+        }),
+      ),
     };
   },
 

@@ -12,7 +12,7 @@
 // decides "start".
 import type { DiskView, EcsApi } from "./ecs/api";
 import { nextClientToken } from "./ecs/client-token";
-import { EcsError, TimeoutError } from "./ecs/errors";
+import { EcsError, isIncorrectInstanceStatus, TimeoutError } from "./ecs/errors";
 import type { InstanceStatus, InstanceView, Tags } from "./ecs/types";
 import { poll, pollDelays } from "./ecs/wait";
 import { progressDelivered, reportProgress } from "./progress";
@@ -33,6 +33,13 @@ export interface SystemDiskReplacementPlan {
   kmsKeyId?: string;
   /** State after the replacement: the one before it ("previous"), or always Running / Stopped. */
   restart: "previous" | "running" | "stopped";
+  /**
+   * Re-image even when the instance already runs `imageId` (new credentials, size or encryption on the same image).
+   * Default false: an instance already on the image is left as it is. The disk to re-image is the one attached when
+   * the run begins, or, when the instance carries a marker for this image (an interrupted re-image), the one the
+   * marker recorded: a resumed run then repeats the same ReplaceSystemDisk (same ClientToken) instead of a second one.
+   */
+  reimage?: boolean;
   /**
    * The caller's deterministic token for this logical replacement (see ecs/client-token.ts). The token actually sent
    * with ReplaceSystemDisk is derived from it and the system disk being replaced, so replacing again with the same
@@ -79,6 +86,11 @@ export interface Goal {
   readonly restart: SystemDiskReplacementPlan["restart"];
   /** ReplaceSystemDisk was accepted in this run: a Stopped instance still on the old image is catching up. */
   readonly replaceIssued?: boolean;
+  /**
+   * Re-image although the instance may already be on `imageId`: the system disk with this id must be replaced (the
+   * disk found when the run began, or the one an existing marker recorded). Unset: an instance on the image is done.
+   */
+  readonly reimageDiskId?: string;
 }
 
 export type Step =
@@ -122,8 +134,8 @@ function finalStatus(goal: Goal, marker: Marker | undefined, current: "Running" 
 
 /**
  * What to do next, given one observation. Pure: the table test in test/unit/system-disk-sequence.test.ts lists
- * every case. An instance already on the target image without a marker is taken as done (nothing is re-imaged:
- * replacing a disk with the image it already runs would only wipe it).
+ * every case. An instance already on the target image without a marker is taken as done (replacing a disk with the
+ * image it already runs would only wipe it), unless the goal asks for a re-image of the disk still attached.
  */
 export function nextStep(observed: Observation, goal: Goal): Step {
   const { instance, systemDisk } = observed;
@@ -149,10 +161,24 @@ export function nextStep(observed: Observation, goal: Goal): Step {
     return { kind: "replace", marker };
   }
 
+  // A re-image on the same image: the same steps as a replacement, as long as the disk to re-image is attached.
+  if (goal.reimageDiskId !== undefined && systemDisk?.id === goal.reimageDiskId) {
+    if (marker === undefined) {
+      return {
+        kind: "mark",
+        marker: { priorStatus: status, priorImageId: instance.imageId, priorSystemDiskId: systemDisk.id },
+      };
+    }
+    if (status === "Running") return { kind: "stop", reason: "ReplaceSystemDisk needs the instance Stopped" };
+    if (goal.replaceIssued) return { kind: "wait", reason: `system disk is still ${systemDisk.id}` };
+    return { kind: "replace", marker };
+  }
+
   // On the target image: the new disk must be ready (and really new, when this sequence replaced it).
   if (systemDisk === undefined) return { kind: "wait", reason: "no system disk attached yet" };
   if (systemDisk.status !== "In_use") return { kind: "wait", reason: `new system disk ${systemDisk.status}` };
-  const replacedHere = marker !== undefined && marker.priorImageId !== goal.imageId;
+  const replacedHere =
+    marker !== undefined && (marker.priorImageId !== goal.imageId || goal.reimageDiskId !== undefined);
   if (replacedHere && systemDisk.id === marker.priorSystemDiskId) {
     return { kind: "wait", reason: `system disk is still ${systemDisk.id}` };
   }
@@ -181,6 +207,19 @@ export class SystemDiskSequenceError extends Error {
   }
 }
 
+/** The instance is in a state the sequence cannot work with (gone, locked, no system disk). */
+export class InstanceNotReplaceableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InstanceNotReplaceableError";
+  }
+}
+
+/** Failures that come from ECS or the instance, as opposed to bugs. */
+function isSequenceFailure(err: unknown): boolean {
+  return err instanceof EcsError || err instanceof TimeoutError || err instanceof InstanceNotReplaceableError;
+}
+
 /** The token sent with ReplaceSystemDisk: one per (logical operation, disk being replaced). */
 export function replaceToken(planToken: string, priorSystemDiskId: string): string {
   return priorSystemDiskId === "" ? planToken : nextClientToken(planToken, priorSystemDiskId);
@@ -200,6 +239,21 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
   let marker: Marker | undefined;
   let replaceIssued = false;
   let lastStep: Step["kind"] | undefined;
+  /** For a re-image: the disk to replace, fixed at the first observation (see SystemDiskReplacementPlan.reimage). */
+  let reimageDiskId: string | undefined;
+  let reimageFixed = plan.reimage !== true;
+  const fixReimageDisk = (o: Observation) => {
+    if (reimageFixed || o.instance === undefined) return;
+    const found = readMarker(o.instance.tags);
+    if (found === undefined) {
+      if (o.systemDisk === undefined) return; // nothing attached yet: decide on a later observation
+      reimageDiskId = o.systemDisk.id;
+    } else if (found.priorImageId === plan.imageId) {
+      reimageDiskId = found.priorSystemDiskId; // an interrupted re-image: finish that one
+    }
+    // (A marker for another image is an unfinished replacement, which makes a new disk anyway.)
+    reimageFixed = true;
+  };
 
   const observe = async (): Promise<Observation> => {
     const [instance, disks] = await Promise.all([
@@ -220,7 +274,8 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
     const observed = await poll({
       describe: observe,
       acceptor: (o) => {
-        step = nextStep(o, { imageId: plan.imageId, restart: plan.restart, replaceIssued });
+        fixReimageDisk(o);
+        step = nextStep(o, { imageId: plan.imageId, restart: plan.restart, replaceIssued, reimageDiskId });
         return step.kind === "wait" ? { state: "retry", reason: step.reason } : { state: "success", reason: step.kind };
       },
       what: `instance ${instanceId} during its system disk replacement`,
@@ -251,7 +306,7 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
       lastStep = step.kind;
       switch (step.kind) {
         case "fail":
-          throw new Error(`Cannot replace the system disk of ${instanceId}: ${step.reason}.`);
+          throw new InstanceNotReplaceableError(`Cannot replace the system disk of ${instanceId}: ${step.reason}.`);
         case "mark":
           progress(`recording its ${step.marker.priorStatus} state before replacing the system disk`);
           await setMarker(instance, step.marker);
@@ -318,7 +373,12 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
     }
     try {
       const restore = marker;
-      const undo: SystemDiskReplacementPlan = { ...plan, imageId: restore.priorImageId, restart: "previous" };
+      const undo: SystemDiskReplacementPlan = {
+        ...plan,
+        imageId: restore.priorImageId,
+        restart: "previous",
+        reimage: false,
+      };
       progress(`ECS refused the replacement; restoring the instance to ${restore.priorStatus}`);
       await resumeAfterRefusal(undo, restore);
       return new SystemDiskSequenceError(
@@ -328,6 +388,8 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
         err,
       );
     } catch (undoErr) {
+      // Only a failure of the instance or of ECS is reported this way; a bug in the undo surfaces as itself.
+      if (!isSequenceFailure(undoErr instanceof SystemDiskSequenceError ? undoErr.cause : undoErr)) throw undoErr;
       const why = undoErr instanceof Error ? undoErr.message : String(undoErr);
       return new SystemDiskSequenceError(
         `${message} Restoring the instance ${instanceId} also failed (${why}); the next pulumi up finishes it.`,
@@ -344,7 +406,12 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
  * so the sequence towards that image only starts it (if it was Running) and removes the marker.
  */
 async function resumeAfterRefusal(plan: SystemDiskReplacementPlan, marker: Marker): Promise<void> {
-  await replaceSystemDisk({ ...plan, imageId: marker.priorImageId, timeoutMs: Math.min(plan.timeoutMs, 600_000) });
+  await replaceSystemDisk({
+    ...plan,
+    imageId: marker.priorImageId,
+    reimage: false,
+    timeoutMs: Math.min(plan.timeoutMs, 600_000),
+  });
 }
 
 /**
@@ -359,7 +426,7 @@ async function tolerateRace(
   try {
     await call();
   } catch (err) {
-    if (err instanceof EcsError && err.code === "IncorrectInstanceStatus") {
+    if (isIncorrectInstanceStatus(err)) {
       const { instance } = await observe();
       if (instance !== undefined && accepted.includes(instance.status)) return;
     }

@@ -1,7 +1,8 @@
 // The fleet as a platform engineer declares it in stack config, validated up front. Every problem is reported at once,
 // each with the key path, what was wrong and what is allowed, so a pull request's preview says exactly what to fix.
-import { DISK_CATEGORIES } from "../providers/instance-from-shared-image";
-import { type ApprovalPolicy, validateApprovalPolicy } from "../providers/policy/approval";
+// Through the package name only: the program then runs the library's compiled code (as a consumer would), and ts-node
+// compiles nothing but stacks/ (Pulumi's ts-node settings target ES6, which the library's sources do not).
+import { type ApprovalPolicy, DISK_CATEGORIES, validateApprovalPolicy } from "pulumi-ecs-shared-images";
 
 export interface CatalogueImage {
   /** The shared image (or an image of our own). */

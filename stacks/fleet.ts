@@ -20,14 +20,18 @@ export interface FleetOutputs {
   /** The image each catalogue entry resolves to (the copy's id for copied entries). */
   readonly catalogue: Record<string, pulumi.Output<string>>;
   readonly systemDiskReplacements: Record<string, pulumi.Output<{ instanceId: string; imageId: string }>>;
-  /** The RAM policy that enforces the same owner allow-list in the cloud (attach it to deployers). */
-  readonly ramPolicy: ReturnType<typeof ramPolicyDocument>;
+  /**
+   * The RAM policy that enforces the same owner allow-list in the cloud (attach it to deployers). It also allows this
+   * account's own images when the catalogue copies images, or the copies could not be used under it.
+   */
+  readonly ramPolicy: pulumi.Output<ReturnType<typeof ramPolicyDocument>>;
 }
 
 export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: string): FleetOutputs {
   const approval = fleet.approval;
   const catalogue: Record<string, pulumi.Output<string>> = {};
   const copies: FleetOutputs["copies"] = {};
+  const copyAccounts: pulumi.Output<string>[] = [];
   for (const [name, entry] of Object.entries(fleet.images)) {
     if (!entry.copy) {
       catalogue[name] = pulumi.output(entry.imageId);
@@ -44,6 +48,7 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
       approval,
     });
     catalogue[name] = copy.imageId;
+    copyAccounts.push(copy.accountId);
     copies[name] = pulumi
       .all([copy.imageId, copy.status])
       .apply(([imageId, status]) => ({ imageId, sourceImageId: entry.imageId, status }));
@@ -101,5 +106,8 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
       .apply(([instanceId, imageId]) => ({ instanceId, imageId }));
   }
 
-  return { groups, copies, catalogue, systemDiskReplacements, ramPolicy: ramPolicyDocument(approval) };
+  const ramPolicy = pulumi
+    .all(copyAccounts)
+    .apply((accounts) => ramPolicyDocument(approval, { selfAccountId: accounts.find((id) => id !== "") }));
+  return { groups, copies, catalogue, systemDiskReplacements, ramPolicy };
 }

@@ -41,7 +41,8 @@ export interface DiskSpec {
   readonly kmsKeyId?: string;
 }
 
-export interface RunInstanceRequest {
+/** What RunInstances makes; a RunInstanceRequest adds the ClientToken (a real create) or DryRun (a check). */
+export interface RunInstanceSpec {
   readonly imageId: string;
   readonly instanceType: string;
   readonly zoneId?: string;
@@ -57,9 +58,14 @@ export interface RunInstanceRequest {
   readonly internetMaxBandwidthOut?: number;
   readonly instanceChargeType?: string;
   readonly tags?: Tags;
-  readonly clientToken: string;
-  readonly dryRun?: boolean;
 }
+
+/** A create carries its ClientToken; a DryRun carries none (it makes nothing, so there is nothing to deduplicate). */
+export type RunInstanceRequest = RunInstanceSpec &
+  (
+    | { readonly clientToken: string; readonly dryRun?: false }
+    | { readonly clientToken?: undefined; readonly dryRun: true }
+  );
 
 export interface ReplaceSystemDiskRequest {
   readonly instanceId: string;
@@ -365,6 +371,21 @@ export class EcsApi {
     });
     const views = (body?.instances?.instance ?? []).map(toInstanceView);
     return new Map(views.map((view) => [view.id, view]));
+  }
+
+  /** The instances carrying tag `key` with exactly `value` (not batched: for rare lookups). */
+  async findInstancesByTag(key: string, value: string): Promise<InstanceView[]> {
+    const body = await this.call("DescribeInstances", {}, async () => {
+      const response = await this.client.describeInstances(
+        new $Ecs.DescribeInstancesRequest({
+          regionId: this.regionId,
+          tag: [new $Ecs.DescribeInstancesRequestTag({ key, value })],
+          pageSize: 100,
+        }),
+      );
+      return response.body;
+    });
+    return (body?.instances?.instance ?? []).map(toInstanceView);
   }
 
   /** One instance, or undefined when it does not exist (deleted, or released). */

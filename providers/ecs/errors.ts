@@ -515,3 +515,102 @@ export function formatDuration(ms: number): string {
   }
   return parts.join("");
 }
+
+// ---- Predicates on ECS error codes (SharedImageCopy), so callers outside providers/ecs/ name no wire codes ----
+
+/** Whether `err` is an EcsError with one of `codes`. */
+export function hasCode(err: unknown, ...codes: string[]): boolean {
+  return err instanceof EcsError && codes.includes(err.code);
+}
+
+/** The image does not exist (or is no longer visible to this account). */
+export function isImageNotFound(err: unknown): boolean {
+  return hasCode(err, "InvalidImageId.NotFound");
+}
+
+/** CancelCopyImage came too late: the copy finished (or can no longer be cancelled) meanwhile. */
+export function isCopyNoLongerCancellable(err: unknown): boolean {
+  return hasCode(err, "IncorrectImageStatus", "CancelNotSupported");
+}
+
+/** DeleteImage refused because instances use the image or it is shared with other accounts (Force overrides). */
+export function isImageInUse(err: unknown): boolean {
+  return hasCode(err, "ImageUsingByInstance", "ImageUseShared");
+}
+
+// ---- Predicates on ECS error codes (SystemDiskReplacement / system-disk-sequence), reusing hasCode above ----
+
+/** The instance is not in a status that allows the call (e.g. StartInstance on an instance already starting). */
+export function isIncorrectInstanceStatus(err: unknown): boolean {
+  return hasCode(err, "IncorrectInstanceStatus");
+}
+
+// ---- Predicates and tables on ECS error codes (InstanceFromSharedImage), so callers outside providers/ecs/ name no
+// wire codes ----
+
+/** The instance does not exist in the region asked (deleted, released, or never there). */
+export function isInstanceNotFound(err: unknown): boolean {
+  return err instanceof EcsError && err.code === "InvalidInstanceId.NotFound";
+}
+
+/** A DryRun request passed every check ECS makes: ECS reports that success as the error DryRunOperation. */
+export function isDryRunPassed(err: unknown): boolean {
+  return err instanceof EcsError && err.code === "DryRunOperation";
+}
+
+/** The ClientToken was used before with other parameters, so the earlier request's resource exists. */
+export function isClientTokenReusedWithOtherParameters(err: unknown): boolean {
+  return (
+    err instanceof EcsError &&
+    (err.code === "IdempotentParameterMismatch" || err.code === "InvalidIdempotenceParameter.Mismatch")
+  );
+}
+
+/** The RunInstances parameters (RunInstanceRequest fields) that validation errors of RunInstances are about. */
+export type RunInstancesParameter =
+  | "imageId"
+  | "instanceType"
+  | "vSwitchId"
+  | "zoneId"
+  | "securityGroupIds"
+  | "keyPairName"
+  | "systemDisk"
+  | "dataDisks";
+
+const RUN_INSTANCES_PARAMETER_BY_CODE: Readonly<Record<string, RunInstancesParameter>> = {
+  "InvalidImageId.NotFound": "imageId",
+  IncorrectImageStatus: "imageId",
+  "OperationDenied.ImageNotValid": "imageId",
+  // A RAM policy denying RunInstances is conditioned on the image's owner (ecs:ImageOwnerId).
+  "Forbidden.RAM": "imageId",
+  ImageNotSupportInstanceType: "instanceType",
+  "InvalidInstanceType.ValueNotSupported": "instanceType",
+  "InvalidVSwitchId.NotFound": "vSwitchId",
+  "InvalidZoneId.NotFound": "zoneId",
+  // The zone given does not match the vSwitch's zone.
+  "InvalidParameter.Mismatch": "vSwitchId",
+  "InvalidSecurityGroupId.NotFound": "securityGroupIds",
+  "InvalidKeyPairName.NotFound": "keyPairName",
+  "EncryptedOption.Conflict": "dataDisks",
+  "InvalidParameter.EncryptedIllegal": "systemDisk",
+  "InvalidParameter.EncryptedNotSupported": "systemDisk",
+  "InvalidParameter.KMSKeyId.NotFound": "systemDisk",
+  "InvalidParameter.KMSKeyId.CMKNotEnabled": "systemDisk",
+  "InvalidParameter.KMSKeyId.KMSUnauthorized": "systemDisk",
+  "InvalidParameter.Encrypted.KmsNotEnabled": "systemDisk",
+  "InvalidSystemDiskCategory.ValueNotSupported": "systemDisk",
+  "InvalidSystemDiskSize.LessThanImageSize": "systemDisk",
+  "InvalidSystemDiskSize.MoreThanMaxSize": "systemDisk",
+  "InvalidSystemDiskSize.ImageNotSupportResize": "systemDisk",
+  InvalidSystemDiskSize: "systemDisk",
+  "InvalidDataDiskCategory.ValueNotSupported": "dataDisks",
+  "InvalidDataDiskSize.ValueNotSupported": "dataDisks",
+};
+
+/**
+ * The RunInstances parameter a validation error is about (so a preview's DryRun failure can name the input), or
+ * undefined when `err` is not such an error (throttling, credentials, an unexpected code).
+ */
+export function runInstancesParameterOf(err: unknown): RunInstancesParameter | undefined {
+  return err instanceof EcsError ? RUN_INSTANCES_PARAMETER_BY_CODE[err.code] : undefined;
+}

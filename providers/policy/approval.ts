@@ -93,36 +93,114 @@ export function matchesGlob(pattern: string, text: string): boolean {
 }
 
 /**
+ * Tags SharedImageCopy puts on every copy it makes, recording what was copied. A copy gets a new id and the name the
+ * stack chose, so these tags are how the approval rule traces a copy back to an approved shared image. They are a
+ * guard against mistakes, not a security boundary: anyone allowed to tag images in the account can write them.
+ */
+export const PROVENANCE_TAGS = {
+  sourceOwner: "ecs-shared-images:source-owner",
+  sourceImage: "ecs-shared-images:source-image",
+  sourceImageName: "ecs-shared-images:source-image-name",
+} as const;
+
+/** The provenance tags for a copy of `source`; a value that is not known (empty) is left out. */
+export function provenanceTags(source: {
+  readonly ownerId?: string;
+  readonly imageId?: string;
+  readonly name?: string;
+}): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (source.ownerId) tags[PROVENANCE_TAGS.sourceOwner] = source.ownerId;
+  if (source.imageId) tags[PROVENANCE_TAGS.sourceImage] = source.imageId;
+  if (source.name) tags[PROVENANCE_TAGS.sourceImageName] = source.name;
+  return tags;
+}
+
+const describeImage = (id: string, name: string | undefined, ownerId: string) =>
+  `image ${id}${name ? ` ("${name}")` : ""} of owner ${ownerId || "(none)"}`;
+
+/** The allow-lists an image (id, name) is not on, e.g. "allowedImageIds (m-1)"; undefined when it passes or none is set. */
+function allowListProblem(policy: ApprovalPolicy, id: string, name: string | undefined): string | undefined {
+  const ids = policy.allowedImageIds;
+  const patterns = policy.allowedImageNamePatterns;
+  if (ids === undefined && patterns === undefined) return undefined;
+  const listed = ids?.includes(id) ?? false;
+  const named = name !== undefined && (patterns?.some((p) => matchesGlob(p, name)) ?? false);
+  if (listed || named) return undefined;
+  const allowed = [
+    ...(ids === undefined ? [] : [`allowedImageIds (${ids.join(", ")})`]),
+    ...(patterns === undefined ? [] : [`allowedImageNamePatterns (${patterns.join(", ")})`]),
+  ];
+  return allowed.join(" or ");
+}
+
+/** The owner rule applied to the image itself: its owner approved, and the image on the id/name allow-lists. */
+function ownerReasons(image: ImageView, policy: ApprovalPolicy, subject: string): string[] {
+  const reasons: string[] = [];
+  if (!policy.approvedOwners.includes(image.ownerId)) {
+    reasons.push(
+      `${subject} is not approved: the owner is not in approvedOwners (${policy.approvedOwners.join(", ")})`,
+    );
+  }
+  const listProblem = allowListProblem(policy, image.id, image.name);
+  if (listProblem !== undefined) reasons.push(`${subject} is not approved: it is not in ${listProblem}`);
+  return reasons;
+}
+
+/**
+ * The rule for an image of this account that is a copy: its provenance tags name an approved owner, and the source
+ * image (its id, or its name at copy time) passes the id/name allow-lists when they are set.
+ */
+function copyReasons(image: ImageView, policy: ApprovalPolicy, subject: string): string[] {
+  const sourceOwner = image.tags[PROVENANCE_TAGS.sourceOwner];
+  if (!image.isCopied || !sourceOwner) {
+    const what = image.isCopied
+      ? `is a copy in this account without the ${PROVENANCE_TAGS.sourceOwner} tag SharedImageCopy puts on its copies, so its source is unknown`
+      : "is an image this account made itself, not a copy of an approved shared image";
+    return [
+      `${subject} is not approved: it ${what}, and this account is not in approvedOwners (${policy.approvedOwners.join(", ")})`,
+    ];
+  }
+  const sourceId = image.tags[PROVENANCE_TAGS.sourceImage] ?? "";
+  const source = describeImage(sourceId || "(unknown)", image.tags[PROVENANCE_TAGS.sourceImageName], sourceOwner);
+  const reasons: string[] = [];
+  if (!policy.approvedOwners.includes(sourceOwner)) {
+    reasons.push(
+      `${subject} is not approved: it is a copy of ${source}, whose owner is not in approvedOwners (${policy.approvedOwners.join(", ")})`,
+    );
+  }
+  const listProblem = allowListProblem(policy, sourceId, image.tags[PROVENANCE_TAGS.sourceImageName]);
+  if (listProblem !== undefined) {
+    reasons.push(`${subject} is not approved: it is a copy of ${source}, which is not in ${listProblem}`);
+  }
+  return reasons;
+}
+
+/** An image of this account that the owner rule (`asOwner`) refused: approved as a copy, or refused with the clearer reasons. */
+function ownImageReasons(image: ImageView, policy: ApprovalPolicy, subject: string, asOwner: string[]): string[] {
+  const asCopy = copyReasons(image, policy, subject);
+  if (asCopy.length === 0) return [];
+  const traceableCopy = image.isCopied && Boolean(image.tags[PROVENANCE_TAGS.sourceOwner]);
+  // The account itself approved as an owner, and the image no copy: the allow-list failures are the real reason.
+  return !traceableCopy && policy.approvedOwners.includes(image.ownerId) ? asOwner : asCopy;
+}
+
+/**
  * Decides whether `image` may be used under `policy`. Every reason is a full sentence naming the image and owner.
- * Images owned by the calling account (`accountId`, or ownerAlias "self") skip the owner and id/name lists: they
- * are our own copies, whose source was approved when SharedImageCopy made them (a copy gets a new id and the name
- * we chose, so the lists could never match it). Status and paid-image rules apply to every image.
+ * - An image of another account: its owner must be in approvedOwners and, when id/name allow-lists are set, the
+ *   image must be on them.
+ * - An image of the calling account (`accountId`, or ownerAlias "self"): approved when it is a copy (IsCopied) whose
+ *   provenance tags (PROVENANCE_TAGS, written by SharedImageCopy) name an approved owner and, when allow-lists are
+ *   set, a source image on them (by source id, or by the source's name at copy time). Also approved when the account
+ *   itself is in approvedOwners and the image passes the allow-lists like any other owner's image. Anything else
+ *   (an image the account built itself, a copy made by hand) is refused.
+ * Status and paid-image rules apply to every image.
  */
 export function evaluateImage(image: ImageView, policy: ApprovalPolicy, accountId?: string): ApprovalResult {
-  const subject = `image ${image.id}${image.name === "" ? "" : ` ("${image.name}")`} of owner ${image.ownerId}`;
-  const reasons: string[] = [];
+  const subject = describeImage(image.id, image.name, image.ownerId);
   const selfOwned = image.ownerAlias === "self" || (accountId !== undefined && image.ownerId === accountId);
-
-  if (!selfOwned) {
-    if (!policy.approvedOwners.includes(image.ownerId)) {
-      reasons.push(
-        `${subject} is not approved: the owner is not in approvedOwners (${policy.approvedOwners.join(", ")})`,
-      );
-    }
-    const ids = policy.allowedImageIds;
-    const patterns = policy.allowedImageNamePatterns;
-    if (ids !== undefined || patterns !== undefined) {
-      const listed = ids?.includes(image.id) ?? false;
-      const named = patterns?.some((p) => matchesGlob(p, image.name)) ?? false;
-      if (!listed && !named) {
-        const allowed = [
-          ...(ids === undefined ? [] : [`allowedImageIds (${ids.join(", ")})`]),
-          ...(patterns === undefined ? [] : [`allowedImageNamePatterns (${patterns.join(", ")})`]),
-        ];
-        reasons.push(`${subject} is not approved: it is not in ${allowed.join(" or ")}`);
-      }
-    }
-  }
+  const asOwner = ownerReasons(image, policy, subject);
+  const reasons = selfOwned && asOwner.length > 0 ? ownImageReasons(image, policy, subject, asOwner) : asOwner;
   if (image.productCode !== undefined && image.productCode !== "" && policy.acceptPaidImages !== true) {
     reasons.push(
       `${subject} is a paid image (product code ${image.productCode}), billed to whoever runs it; ` +

@@ -17,14 +17,22 @@ export interface RamPolicyDocument {
 
 export interface RamPolicyOptions {
   /**
-   * The workload account itself. Copies made by SharedImageCopy are owned by it, so without it in the list the
-   * policy would deny instances from those copies. Public (system) images are denied either way, as intended.
+   * The workload account itself (16 digits; e.g. a SharedImageCopy's `accountId` output). Copies made by
+   * SharedImageCopy are owned by it, so without it in the list the policy would deny instances from those copies.
+   * Note that RAM then allows every image of the account, not only copies: the approval rule (evaluateImage) is what
+   * tells copies of approved images from the rest. Public (system) images are denied either way, as intended.
    */
   readonly selfAccountId?: string;
 }
 
 /** One owner is written as a string and several as a list, as in the product documentation. */
 export function ramPolicyDocument(policy: ApprovalPolicy, options: RamPolicyOptions = {}): RamPolicyDocument {
+  // An empty or mistyped id (e.g. a copy's accountId before ECS listed it) would silently leave our copies denied.
+  if (options.selfAccountId !== undefined && !/^\d{16}$/.test(options.selfAccountId)) {
+    throw new RangeError(
+      `ramPolicyDocument: options.selfAccountId must be a 16-digit account id, got ${JSON.stringify(options.selfAccountId)}`,
+    );
+  }
   const owners = [
     ...new Set([...policy.approvedOwners, ...(options.selfAccountId === undefined ? [] : [options.selfAccountId])]),
   ];

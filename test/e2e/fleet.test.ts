@@ -87,8 +87,9 @@ describe("the fleet stack through the Pulumi engine (emulator)", () => {
     const copyId = inv.images[0].imageId;
     const webImages = inv.instances.filter((i) => i.tags?.["fleet-group"] === "web").map((i) => i.imageId);
     expect(webImages).toEqual([copyId, copyId]);
+    // The copies belong to the workload account: the policy must let them be used too.
     expect(up.outputs.ramPolicy.value.Statement[0].Condition).toEqual({
-      StringNotEquals: { "ecs:ImageOwnerId": DEMO.owner.accountId },
+      StringNotEquals: { "ecs:ImageOwnerId": [DEMO.owner.accountId, DEMO.workload.accountId] },
     });
   });
 

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";
+import { PROVENANCE_TAGS } from "../../providers/policy/approval";
 import { projectRoot } from "../../scripts/engine";
 import { DEMO, emulatorConfigValues, startDemoEmulator } from "../support/emulator";
 import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
@@ -15,17 +16,20 @@ const STACK = "e2e";
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
 const { SharedImageCopy } = require("pulumi-ecs-shared-images/providers/shared-image-copy");
+const { ramPolicyDocument } = require("pulumi-ecs-shared-images/providers/policy/ram-policy");
 const config = new pulumi.Config();
+const approval = { approvedOwners: [config.require("approvedOwner")] };
 const copy = new SharedImageCopy("golden-copy", {
   sourceImageId: config.require("sourceImageId"),
   description: config.get("description"),
   tags: config.getObject("tags"),
-  approval: { approvedOwners: [config.require("approvedOwner")] },
+  approval,
   timeouts: config.getObject("timeouts"),
 });
-for (const key of ["imageId", "status", "progress", "name", "description", "tags", "sourceImageId", "sourceOwnerId", "encrypted", "size"]) {
+for (const key of ["imageId", "status", "progress", "name", "description", "tags", "sourceImageId", "sourceOwnerId", "accountId", "encrypted", "size"]) {
   exports[key] = copy[key];
 }
+exports.ramPolicy = copy.accountId.apply((selfAccountId) => ramPolicyDocument(approval, { selfAccountId }));
 `;
 
 interface StateResource {
@@ -50,6 +54,13 @@ describe("SharedImageCopy through the Pulumi engine (local program, emulator)", 
       r.type.endsWith("ecs-shared-images:SharedImageCopy"),
     );
   }
+  /** The tags SharedImageCopy keeps on its copy of the plain golden image; never in outputs. */
+  const PROVENANCE = {
+    [PROVENANCE_TAGS.sourceOwner]: DEMO.owner.accountId,
+    [PROVENANCE_TAGS.sourceImage]: DEMO.images.plain,
+    [PROVENANCE_TAGS.sourceImageName]: "golden-base-2024-10",
+  };
+
   /** The emulator holds exactly the copies the state holds, with the same name, description, tags and status. */
   async function expectInventoryMatchesState(): Promise<void> {
     const state = await stateCopies();
@@ -61,9 +72,10 @@ describe("SharedImageCopy through the Pulumi engine (local program, emulator)", 
         imageId: image?.imageId,
         name: image?.name,
         description: image?.description,
-        tags: image?.tags,
         status: image?.status,
       });
+      // The copy carries its provenance tags; the state's `tags` are the user's, without them.
+      expect(image?.tags).toEqual({ ...(resource.outputs.tags as Record<string, string>), ...PROVENANCE });
     }
   }
 
@@ -111,9 +123,16 @@ describe("SharedImageCopy through the Pulumi engine (local program, emulator)", 
       name: { value: "golden-copy" },
       sourceImageId: { value: DEMO.images.plain },
       sourceOwnerId: { value: DEMO.owner.accountId },
+      accountId: { value: DEMO.workload.accountId },
+      tags: { value: {} },
       encrypted: { value: false },
       size: { value: 40 },
     });
+    // The stack's own account is allowed next to the approved owner, so RAM does not deny instances from the copy.
+    expect(up.outputs.ramPolicy.value.Statement[0].Condition.StringNotEquals["ecs:ImageOwnerId"]).toEqual([
+      DEMO.owner.accountId,
+      DEMO.workload.accountId,
+    ]);
     // Non-interactive output shows every progress line as the resource's status text while it is being created;
     // the ephemeral percentage lines appear only there, the durable milestones also under Diagnostics.
     expect(output).toMatch(

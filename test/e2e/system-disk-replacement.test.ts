@@ -6,13 +6,20 @@ import type { RunningEmulator } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
 import { useStackConfig } from "../../providers/ecs/client";
 import { instanceInStatus, poll } from "../../providers/ecs/wait";
+import { passwordDigest } from "../../providers/password";
 import { projectRoot } from "../../scripts/engine";
 import { DEMO, demoWorld, emulatorConfigValues, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
 
 const PASSWORD = "E2e-Disk-Pass-42x";
+const ROTATED_PASSWORD = "E2e-Rotated-Pass-57y";
 const OTHER_IMAGE = "m-sdre2eother01";
 const PROJECT = "sdr-e2e";
+/** How a state file stores a secret: the engine's secret signature and the ciphertext, never the value. */
+const ENCRYPTED_SECRET = {
+  "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+  ciphertext: expect.any(String),
+};
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
@@ -46,6 +53,23 @@ describe("SystemDiskReplacement through the Pulumi engine (local program, emulat
     return { inst, disk };
   };
   const lastSeq = () => emu.admin.requests().at(-1)?.seq ?? 0;
+  /** The resource as the state file stores it (secrets as ciphertext objects). */
+  const storedResource = () => {
+    const state = fs.readFileSync(stateFile, "utf8");
+    const resource = JSON.parse(state).checkpoint.latest.resources.find((r: { type: string }) =>
+      r.type.endsWith("ecs-shared-images:SystemDiskReplacement"),
+    );
+    return { state, resource };
+  };
+  /** The password input and the digest output (derived from it) are encrypted secrets; neither is in plaintext. */
+  const expectPasswordStoredAsSecret = (password: string) => {
+    const { state, resource } = storedResource();
+    const digest = passwordDigest(instanceId, password) as string;
+    for (const plaintext of [password, digest, DEMO.workload.accessKeySecret]) expect(state).not.toContain(plaintext);
+    expect(resource.inputs.password).toEqual(ENCRYPTED_SECRET);
+    expect(resource.outputs.passwordDigest).toEqual(ENCRYPTED_SECRET);
+    expect(resource.outputs).not.toHaveProperty("password");
+  };
   const resourceOutputs = async () => {
     const exported = await s.stack.exportStack();
     const resource = (exported.deployment.resources ?? []).find((r: { type: string }) =>
@@ -122,19 +146,41 @@ describe("SystemDiskReplacement through the Pulumi engine (local program, emulat
   });
 
   it("keeps secrets and paths out of the state file", async () => {
-    const state = fs.readFileSync(stateFile, "utf8");
-    for (const secret of [PASSWORD, DEMO.workload.accessKeySecret]) expect(state).not.toContain(secret);
-    const stored = JSON.parse(state).checkpoint.latest.resources.find((r: { type: string }) =>
-      r.type.endsWith("ecs-shared-images:SystemDiskReplacement"),
-    );
-    // The password input and the digest output (derived from it) are both encrypted secrets.
-    expect(stored.inputs.password).toHaveProperty("ciphertext");
-    expect(stored.outputs.passwordDigest).toHaveProperty("ciphertext");
-    expect(stored.outputs).not.toHaveProperty("password");
+    expectPasswordStoredAsSecret(PASSWORD);
     const outputs = await resourceOutputs();
     const shim = String(outputs?.__provider);
     expect(shim).toContain('"pulumi-ecs-shared-images/providers/system-disk-replacement"');
     for (const forbidden of [projectRoot, work.dir]) expect(shim).not.toContain(forbidden);
+  });
+
+  it("records the region resolved from the stack config", async () => {
+    expect(await resourceOutputs()).toMatchObject({ region: DEMO.region });
+    expect(storedResource().resource.inputs).toMatchObject({ region: DEMO.region });
+  });
+
+  it("re-images the disk from the same image when only the password changes, keeping it secret", async () => {
+    const before = instance().disk?.diskId;
+    await s.stack.setConfig("password", { value: ROTATED_PASSWORD, secret: true });
+    const since = lastSeq();
+    const up = await s.stack.up();
+    expect(up.summary.resourceChanges).toMatchObject({ update: 1, same: 1 });
+    const calls = emu.admin.requests({ since, action: "ReplaceSystemDisk" });
+    expect(calls).toHaveLength(1);
+    expect(calls[0].params).toMatchObject({ ImageId: DEMO.images.plain, Password: "******" });
+    const { inst, disk } = instance();
+    expect(inst).toMatchObject({ status: "Running", imageId: DEMO.images.plain, hasPassword: true });
+    expect(disk?.diskId).not.toBe(before);
+    expect(up.outputs).toMatchObject({
+      imageId: { value: DEMO.images.plain },
+      previousImageId: { value: DEMO.images.plain },
+      newSystemDiskId: { value: disk?.diskId },
+    });
+    expectPasswordStoredAsSecret(ROTATED_PASSWORD);
+    expect(storedResource().state).not.toContain(PASSWORD);
+
+    const again = lastSeq();
+    expect((await s.stack.preview()).changeSummary).toEqual({ same: 2 });
+    expect(emu.admin.requests({ since: again }).filter((r) => r.mutating)).toEqual([]);
   });
 
   it("replaces the disk again in place when the image changes", async () => {

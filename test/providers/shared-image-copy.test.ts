@@ -3,11 +3,15 @@
 import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";
+import { EcsApi } from "../../providers/ecs/api";
+import * as ecsClient from "../../providers/ecs/client";
+import { InvalidInputError } from "../../providers/ecs/errors";
+import type { ImageView } from "../../providers/ecs/types";
 import type { PartialStateError } from "../../providers/partial";
+import { evaluateImage, PROVENANCE_TAGS } from "../../providers/policy/approval";
 import { setProgressSink } from "../../providers/progress";
 import type { IdentityInput } from "../../providers/resource-identity";
 import {
-  containsUnknown,
   diffSharedImageCopy,
   provider,
   SHARED_IMAGE_COPY_TYPE,
@@ -15,9 +19,9 @@ import {
   type SharedImageCopyOutputs,
   validateSharedImageCopyInputs,
 } from "../../providers/shared-image-copy";
+import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const REQUEST_ID = "RequestId [0-9A-F-]{36}";
 const approval = { approvedOwners: [DEMO.owner.accountId] };
 
@@ -49,6 +53,7 @@ const outputs = (over: Partial<SharedImageCopyOutputs> = {}): SharedImageCopyOut
   progress: 100,
   sourceOwnerId: DEMO.owner.accountId,
   sourceImageName: "golden-base-2024-10",
+  accountId: DEMO.workload.accountId,
   description: "",
   tags: {},
   encrypted: false,
@@ -57,6 +62,13 @@ const outputs = (over: Partial<SharedImageCopyOutputs> = {}): SharedImageCopyOut
   isCopied: true,
   ...over,
 });
+
+/** The tags SharedImageCopy keeps on a copy of the demo's plain golden image (never in its `tags` output). */
+const PLAIN_PROVENANCE = {
+  [PROVENANCE_TAGS.sourceOwner]: DEMO.owner.accountId,
+  [PROVENANCE_TAGS.sourceImage]: DEMO.images.plain,
+  [PROVENANCE_TAGS.sourceImageName]: "golden-base-2024-10",
+};
 
 /** create() with the outputs it always returns typed as such. */
 async function made(news: SharedImageCopyInputs): Promise<{ id: string; outs: SharedImageCopyOutputs }> {
@@ -176,11 +188,27 @@ describe("validateSharedImageCopyInputs", () => {
       [{ property: "encrypted", reason: 'must be true or false, got "yes"' }],
     ],
     [
-      "21 tags",
-      { tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"])) },
-      [{ property: "tags", reason: "must have at most 20 tags (ECS limit), got 21" }],
+      "18 tags (the copy carries 3 of the provider's own)",
+      { tags: Object.fromEntries(Array.from({ length: 18 }, (_, i) => [`k${i}`, "v"])) },
+      [
+        {
+          property: "tags",
+          reason: "must have at most 17 tags (ECS allows 20, and the copy carries 3 of the provider's own), got 18",
+        },
+      ],
     ],
-    ["20 tags", { tags: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, "v"])) }, []],
+    ["17 tags", { tags: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }, []],
+    [
+      "a tag key with the provider's reserved prefix",
+      { tags: { [PROVENANCE_TAGS.sourceOwner]: DEMO.owner.accountId } },
+      [
+        {
+          property: `tags.${PROVENANCE_TAGS.sourceOwner}`,
+          reason:
+            'the prefix "ecs-shared-images:" is reserved for the tags the provider keeps on its copies (their source); use another key',
+        },
+      ],
+    ],
     [
       "a reserved tag key",
       { tags: { "acs:owner": "x" } },
@@ -268,11 +296,6 @@ describe("validateSharedImageCopyInputs", () => {
         reason: expect.stringMatching(typeof f.reason === "string" ? `^${escapeRegExp(f.reason)}$` : f.reason),
       })),
     );
-  });
-
-  it("treats nested unknowns as unknown", () => {
-    expect(containsUnknown({ a: [1, { b: UNKNOWN }] })).toBe(true);
-    expect(containsUnknown({ a: [1, { b: "x" }] })).toBe(false);
   });
 });
 
@@ -448,6 +471,58 @@ describe("the SharedImageCopy provider against the emulator", () => {
       expect(emu.admin.requests()).toEqual([]);
     });
 
+    it("returns the checked inputs without undefined values, at any depth", async () => {
+      const news = {
+        ...inputs(),
+        description: undefined,
+        timeouts: { create: "1h", delete: undefined },
+        deleteOptions: { force: undefined, cancelRunningCopy: false },
+      };
+      const result = await provider.check({}, news);
+      expect(result.failures).toEqual([]);
+      expect(result.inputs).toStrictEqual({
+        ...inputs(),
+        timeouts: { create: "1h" },
+        deleteOptions: { cancelRunningCopy: false },
+      });
+    });
+
+    describe("looking for the source in the default region when it is not in the copy's region", () => {
+      const resolveSettings = ecsClient.resolveSettings;
+      /** Settings resolution throws `error` for the default region (no region given) and works otherwise. */
+      const defaultRegionThrows = (error: Error) =>
+        jest.spyOn(ecsClient, "resolveSettings").mockImplementation((region, action) => {
+          if (region === undefined) throw error;
+          return resolveSettings(region, action);
+        });
+
+      it("reports the source as not visible when there is no usable default region", async () => {
+        const spy = defaultRegionThrows(new InvalidInputError("region", "is not set"));
+        try {
+          const result = await provider.check({}, inputs({ region: DEMO.otherRegion }));
+          expect(result.failures).toEqual([
+            {
+              property: "sourceImageId",
+              reason: expect.stringMatching(/^image m-demogoldenplain01 is not visible to this account in cn-shanghai/),
+            },
+          ]);
+        } finally {
+          spy.mockRestore();
+        }
+      });
+
+      it("lets any other error through instead of hiding it behind a not-visible message", async () => {
+        const spy = defaultRegionThrows(new TypeError("a bug in settings resolution"));
+        try {
+          await expect(provider.check({}, inputs({ region: DEMO.otherRegion }))).rejects.toThrow(
+            "a bug in settings resolution",
+          );
+        } finally {
+          spy.mockRestore();
+        }
+      });
+    });
+
     it("names the resource name when it cannot be an image name", async () => {
       const result = await provider.check(
         {},
@@ -538,6 +613,7 @@ describe("the SharedImageCopy provider against the emulator", () => {
         progress: 100,
         sourceOwnerId: DEMO.owner.accountId,
         sourceImageName: "golden-base-2024-10",
+        accountId: DEMO.workload.accountId,
         encrypted: false,
         kmsKeyId: "",
         size: 40,
@@ -553,9 +629,9 @@ describe("the SharedImageCopy provider against the emulator", () => {
         name: "golden-copy",
         description: "our copy",
         status: "Available",
-        tags: { team: "platform" },
         isCopied: true,
       });
+      expect(image.tags).toEqual({ team: "platform", ...PLAIN_PROVENANCE });
       const copy = emu.admin.requests({ action: "CopyImage" });
       expect(copy).toHaveLength(1);
       expect(copy[0].params).toMatchObject({
@@ -605,6 +681,41 @@ describe("the SharedImageCopy provider against the emulator", () => {
       const second = await made(inputs());
       expect(second.id).not.toBe(first.id);
       expect(images().map((i) => i.imageId)).toEqual([second.id]);
+    });
+
+    it("waits for a new copy ECS does not list yet instead of taking it for a deleted one and copying again", async () => {
+      // ECS lists a new image only eventually: the first 5 DescribeImages of the new copy miss it (about 100 ms at
+      // the 20 ms test poll interval, more than the 3 polls the provider once gave up after).
+      const getImage = EcsApi.prototype.getImage;
+      let misses = 5;
+      const spy = jest.spyOn(EcsApi.prototype, "getImage").mockImplementation(function (this: EcsApi, id: string) {
+        if (id !== DEMO.images.plain && misses > 0) {
+          misses--;
+          return Promise.resolve(undefined);
+        }
+        return getImage.call(this, id);
+      });
+      try {
+        const { id, outs } = await made(inputs());
+        expect(misses).toBe(0);
+        expect(outs).toMatchObject({ imageId: id, status: "Available" });
+        expect(emu.admin.requests({ action: "CopyImage" })).toHaveLength(1);
+        expect(images().map((i) => i.imageId)).toEqual([id]);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it("returns outputs and partial state without undefined values, at any depth", async () => {
+      const { outs } = await made(inputs({ timeouts: { create: "1h", delete: undefined } }));
+      expect(outs.timeouts).toStrictEqual({ create: "1h" });
+      slowCopies();
+      const err = await rejection(
+        provider.create(inputs({ name: "second", timeouts: { create: "100ms", update: undefined } })),
+      );
+      expect(err.id).toMatch(/^m-/);
+      expect(err.properties?.timeouts).toStrictEqual({ create: "100ms" });
+      expect(JSON.stringify(Object.entries(err.properties ?? {}))).not.toContain("undefined");
     });
 
     it("encrypts the copy with the given KMS key", async () => {
@@ -747,6 +858,61 @@ describe("the SharedImageCopy provider against the emulator", () => {
     });
   });
 
+  describe("approval of the copies it makes", () => {
+    const SELF_MADE = "m-selfmade01";
+    const FORGED = "m-selfforged01";
+    /** The demo world plus two images the workload account made itself (not copies), one with forged tags. */
+    function worldWithSelfMadeImages(): void {
+      const world = demoWorld();
+      const workload = world.accounts.find((a) => a.accountId === DEMO.workload.accountId);
+      if (workload === undefined) throw new Error("the demo world has no workload account");
+      workload.images = [
+        ...(workload.images ?? []),
+        { imageId: SELF_MADE, regionId: DEMO.region, name: "golden-base-2024-10", sizeGiB: 40 },
+        { imageId: FORGED, regionId: DEMO.region, name: "golden-forged", sizeGiB: 40, tags: PLAIN_PROVENANCE },
+      ];
+      emu.admin.loadWorld(world);
+    }
+    /** The image as an instance provider sees it: DescribeImages through the SDK, as the workload account. */
+    async function seen(imageId: string): Promise<ImageView> {
+      const image = await EcsApi.forRegion(DEMO.region, "DescribeImages").getImage(imageId);
+      if (image === undefined) throw new Error(`image ${imageId} is not visible`);
+      return image;
+    }
+
+    it("approves a copy it made for use, and refuses an image the account made itself", async () => {
+      worldWithSelfMadeImages();
+      const { id } = await made(inputs());
+      expect(evaluateImage(await seen(id), approval)).toEqual({ approved: true, reasons: [] });
+      expect(evaluateImage(await seen(id), { ...approval, allowedImageNamePatterns: ["golden-base-*"] }).approved).toBe(
+        true,
+      );
+
+      const notApproved = (imageId: string, name: string) =>
+        `image ${imageId} ("${name}") of owner ${DEMO.workload.accountId} is not approved: it is an image this account made itself, not a copy of an approved shared image, and this account is not in approvedOwners (${DEMO.owner.accountId})`;
+      expect(evaluateImage(await seen(SELF_MADE), approval)).toEqual({
+        approved: false,
+        reasons: [notApproved(SELF_MADE, "golden-base-2024-10")],
+      });
+      // Provenance tags on an image that is no copy prove nothing.
+      expect(evaluateImage(await seen(FORGED), approval)).toEqual({
+        approved: false,
+        reasons: [notApproved(FORGED, "golden-forged")],
+      });
+    });
+
+    it("refuses a copy whose source owner is no longer approved, naming the source", async () => {
+      const { id } = await made(inputs());
+      const policy = { approvedOwners: [DEMO.thirdParty.accountId] };
+      expect(evaluateImage(await seen(id), policy)).toEqual({
+        approved: false,
+        reasons: [
+          `image ${id} ("golden-copy") of owner ${DEMO.workload.accountId} is not approved: it is a copy of image ${DEMO.images.plain} ("golden-base-2024-10") of owner ${DEMO.owner.accountId}, whose owner is not in approvedOwners (${DEMO.thirdParty.accountId})`,
+        ],
+      });
+    });
+  });
+
   describe("read", () => {
     it("reads back name, description, tags and encryption, so changes made outside Pulumi show as drift", async () => {
       const { id, outs } = await made(inputs({ tags: { team: "a" } }));
@@ -794,14 +960,24 @@ describe("the SharedImageCopy provider against the emulator", () => {
       expect(await provider.read(id, outs)).toEqual({ id: "", props: {} });
     });
 
-    it("adopts an existing copy from program inputs (opts.id)", async () => {
+    it("adopts an existing copy from program inputs (opts.id), returning no undefined values", async () => {
       const { id } = await made(inputs());
-      const read = await provider.read(id, { ...inputs(), region: undefined });
+      const read = await provider.read(id, {
+        ...inputs(),
+        region: undefined,
+        timeouts: { create: "1h", delete: undefined },
+      });
+      expect(read.props?.timeouts).toStrictEqual({ create: "1h" });
       expect(read.props).toMatchObject({
         imageId: id,
         region: DEMO.region,
         status: "Available",
         sourceImageId: DEMO.images.plain,
+        // An adopted copy's source comes from the tags SharedImageCopy put on it.
+        sourceOwnerId: DEMO.owner.accountId,
+        sourceImageName: "golden-base-2024-10",
+        accountId: DEMO.workload.accountId,
+        tags: {},
       });
     });
   });
@@ -825,9 +1001,26 @@ describe("the SharedImageCopy provider against the emulator", () => {
         timeouts: { delete: "5m" },
       });
       expect(mutatingCalls().sort()).toEqual(["ModifyImageAttribute", "TagResources", "UntagResources"]);
-      expect(images()).toMatchObject([
-        { imageId: id, name: "golden-copy-v2", description: "v2", tags: { team: "b", added: "y" } },
-      ]);
+      expect(after?.tags).toEqual({ team: "b", added: "y" });
+      expect(images()).toMatchObject([{ imageId: id, name: "golden-copy-v2", description: "v2" }]);
+      expect(images()[0].tags).toEqual({ team: "b", added: "y", ...PLAIN_PROVENANCE });
+    });
+
+    it("gives a copy without the provenance tags (made by an older version) its tags back, never showing them", async () => {
+      const { id, outs } = await made(inputs({ tags: { team: "a" } }));
+      await workloadSdk.untagResources(
+        new $Ecs.UntagResourcesRequest({
+          regionId: DEMO.region,
+          resourceType: "image",
+          resourceId: [id],
+          tagKey: Object.keys(PLAIN_PROVENANCE),
+        }),
+      );
+      const read = await provider.read(id, outs);
+      expect(read.props).toEqual(outs);
+      const { outs: after } = await provider.update(id, outs, inputs({ tags: { team: "b" } }));
+      expect(after?.tags).toEqual({ team: "b" });
+      expect(images()[0].tags).toEqual({ team: "b", ...PLAIN_PROVENANCE });
     });
 
     it("makes no ECS change when only provider settings change", async () => {

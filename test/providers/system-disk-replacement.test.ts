@@ -20,6 +20,7 @@ import {
   validateInputs,
 } from "../../providers/system-disk-replacement";
 import { MARKER_TAGS, replaceSystemDisk } from "../../providers/system-disk-sequence";
+import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 
 const REGION = DEMO.region;
@@ -75,8 +76,19 @@ function identity(): IdentityInput {
   return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
 }
 
+/** Inputs as check() passes them on (region resolved). */
 function inputs(instanceId: string, extra: Partial<SystemDiskReplacementInputs> = {}): SystemDiskReplacementInputs {
-  return { identity: identity(), instanceId, imageId: IMAGES.plain, approval, ...extra };
+  return { identity: identity(), instanceId, imageId: IMAGES.plain, region: REGION, approval, ...extra };
+}
+
+/** Paths of undefined values anywhere inside `value` (the engine's Struct encoding rejects them). */
+function undefinedPaths(value: unknown, at = "$"): string[] {
+  if (value === undefined) return [at];
+  if (Array.isArray(value)) return value.flatMap((item, i) => undefinedPaths(item, `${at}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => undefinedPaths(item, `${at}.${key}`));
+  }
+  return [];
 }
 
 /** An instance made in the emulator world (not by a stack), from the public image, Running unless asked. */
@@ -201,10 +213,23 @@ describe("validateInputs (check without ECS)", () => {
       [{ property: "revertOnDelete", reason: /true or false/ }],
     ],
     ["rejects a bad timeout", { timeouts: { create: "soon" } }, [{ property: "timeouts.create", reason: /duration/ }]],
+    ["skips values unknown during preview", { instanceId: UNKNOWN, imageId: UNKNOWN }, []],
+    ["skips an unknown approval", { approval: UNKNOWN as never }, []],
+    ["skips an approval with an unknown owner inside", { approval: { approvedOwners: [UNKNOWN] } }, []],
     [
-      "skips values unknown during preview",
-      { instanceId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", imageId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
+      "skips an approval with an unknown image allow-list entry",
+      { approval: { approvedOwners: [OWNER], allowedImageIds: [UNKNOWN] } },
       [],
+    ],
+    ["skips timeouts with an unknown duration inside", { timeouts: { create: UNKNOWN } }, []],
+    ["skips an identity with an unknown part", { identity: { ...identity(), urn: UNKNOWN } }, []],
+    ["skips an unknown size", { systemDiskSize: UNKNOWN as never }, []],
+    ["skips an unknown password", { password: UNKNOWN }, []],
+    ["accepts kmsKeyId while encrypted is unknown", { kmsKeyId: "key-1", encrypted: UNKNOWN as never }, []],
+    [
+      "still checks the known values next to an unknown",
+      { approval: { approvedOwners: [UNKNOWN] }, systemDiskSize: 10 },
+      [{ property: "systemDiskSize", reason: /20 to 2048/ }],
     ],
   ];
   it.each(cases)("%s", (_name, patch, expected) => {
@@ -233,24 +258,76 @@ describe("diffSystemDiskReplacement", () => {
     interrupted: false,
   } as SystemDiskReplacementOutputs;
   const cases: [string, Partial<SystemDiskReplacementInputs>, Partial<SystemDiskReplacementOutputs>, object][] = [
-    ["no change", {}, {}, { changes: false, replaces: [], replaceDisk: false }],
-    ["image change replaces the disk again", { imageId: IMAGES.other }, {}, { changes: true, replaceDisk: true }],
-    ["size change replaces the disk again", { systemDiskSize: 60 }, {}, { changes: true, replaceDisk: true }],
-    ["password change replaces the disk again", { password: "Other-Pass-123" }, {}, { replaceDisk: true }],
-    ["switching to a key pair", { password: undefined, keyPairName: "k1" }, {}, { replaceDisk: true }],
-    ["encryption change", { encrypted: true }, {}, { replaceDisk: true }],
-    ["kms key change", { encrypted: true, kmsKeyId: "key-2" }, {}, { replaceDisk: true }],
+    ["no change", {}, {}, { changes: false, replaces: [], replaceDisk: false, reimage: false }],
+    [
+      "image change replaces the disk with the new image",
+      { imageId: IMAGES.other },
+      {},
+      { changes: true, replaceDisk: true, reimage: false },
+    ],
+    [
+      "size change re-images the disk from the same image",
+      { systemDiskSize: 60 },
+      {},
+      { changes: true, replaceDisk: true, reimage: true },
+    ],
+    [
+      "password change re-images the disk from the same image",
+      { password: "Other-Pass-123" },
+      {},
+      { changes: true, replaceDisk: true, reimage: true },
+    ],
+    ["a password unknown during preview re-images", { password: UNKNOWN }, {}, { replaceDisk: true, reimage: true }],
+    ["switching to a key pair re-images", { password: undefined, keyPairName: "k1" }, {}, { reimage: true }],
+    ["encryption change re-images", { encrypted: true }, {}, { replaceDisk: true, reimage: true }],
+    ["kms key change re-images", { encrypted: true, kmsKeyId: "key-2" }, {}, { replaceDisk: true, reimage: true }],
+    [
+      "image and password change together: one replacement with the new image",
+      { imageId: IMAGES.other, password: "Other-Pass-123" },
+      {},
+      { replaceDisk: true, reimage: false },
+    ],
+    [
+      "removing the password keeps the instance's password: only stored",
+      { password: undefined },
+      {},
+      { changes: true, replaces: [], replaceDisk: false, reimage: false },
+    ],
+    [
+      "removing the size keeps the disk's size: only stored",
+      { systemDiskSize: undefined },
+      {},
+      { changes: true, replaces: [], replaceDisk: false, reimage: false },
+    ],
+    ["encrypted false is the default", { encrypted: false }, {}, { changes: true, replaceDisk: false }],
     ["instance change replaces the resource", { instanceId: "i-bp1other" }, {}, { replaces: ["instanceId"] }],
     ["region change replaces the resource", { region: DEMO.otherRegion }, {}, { replaces: ["region"] }],
+    [
+      "a state without a recorded region (older version) is not replaced; the region gets recorded",
+      {},
+      { region: undefined },
+      { changes: true, replaces: [], replaceDisk: false },
+    ],
     ["restart only updates what is stored", { restart: "running" }, {}, { changes: true, replaceDisk: false }],
     ["revertOnDelete only updates what is stored", { revertOnDelete: true }, {}, { changes: true, replaceDisk: false }],
     [
-      "an interrupted run is finished by the next update",
+      "an interrupted re-image (recorded on the target image) is finished as a re-image",
       {},
       { interrupted: true },
-      { changes: true, replaceDisk: true },
+      { changes: true, replaceDisk: true, reimage: true },
     ],
-    ["drift found by refresh replaces again", {}, { imageId: IMAGES.other }, { changes: true, replaceDisk: true }],
+    [
+      "an interrupted replacement (recorded on the prior image) is finished as a replacement",
+      {},
+      { interrupted: true, imageId: IMAGES.base },
+      { changes: true, replaceDisk: true, reimage: false },
+    ],
+    [
+      "drift found by refresh replaces again",
+      {},
+      { imageId: IMAGES.other },
+      { changes: true, replaceDisk: true, reimage: false },
+    ],
   ];
   it.each(cases)("%s", (_name, newPatch, oldPatch, expected) => {
     expect(diffSystemDiskReplacement({ ...olds, ...oldPatch }, { ...news, ...newPatch })).toMatchObject(expected);
@@ -331,6 +408,57 @@ describe("check against ECS (read-only)", () => {
     expect((await check(news, { ...news, restart: "running" })).failures).toEqual([]);
     expect(emu.admin.requests({ since })).toEqual([]);
   });
+
+  it("skips the ECS checks while a nested input is unknown, and reports no failure", async () => {
+    const since = lastSeq();
+    const result = await check({}, inputs(instanceId, { approval: { approvedOwners: [UNKNOWN] } }));
+    expect(result.failures).toEqual([]);
+    expect(emu.admin.requests({ since })).toEqual([]);
+  });
+
+  it("resolves the region from the stack config and records it in the checked inputs", async () => {
+    const { region: _region, ...withoutRegion } = inputs(instanceId);
+    const result = await check({}, withoutRegion);
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toMatchObject({ region: REGION });
+  });
+
+  it("returns inputs without undefined values", async () => {
+    const result = await check({}, inputs(instanceId, { password: undefined, systemDiskSize: undefined }));
+    expect(result.failures).toEqual([]);
+    expect(undefinedPaths(result.inputs)).toEqual([]);
+  });
+});
+
+describe("a change of the stack's default region", () => {
+  it("is a replacement, and read still looks where the instance is", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    const { region: _region, ...withoutRegion } = inputs(instanceId);
+    const checked = (await check({}, withoutRegion)).inputs as SystemDiskReplacementInputs;
+    const { outs } = await create(checked);
+    expect(outs.region).toBe(REGION);
+    try {
+      await (provider.configure as (req: unknown) => Promise<void>)({
+        config: emulatorStackConfig(emu, { region: DEMO.otherRegion }),
+      });
+      const next = await check(checked, withoutRegion);
+      expect(next.inputs).toMatchObject({ region: DEMO.otherRegion });
+      const diff = await (provider.diff as NonNullable<typeof provider.diff>)(instanceId, outs, next.inputs);
+      expect(diff).toMatchObject({ changes: true, replaces: ["region"], deleteBeforeReplace: true });
+      const read = await (provider.read as NonNullable<typeof provider.read>)(instanceId, outs);
+      expect(read).toEqual({ id: instanceId, props: outs });
+    } finally {
+      await configure();
+    }
+  });
+
+  it("read records the region of a state written before regions were recorded", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    const { outs } = await create(inputs(instanceId));
+    const { region: _region, ...legacy } = outs;
+    const read = await (provider.read as NonNullable<typeof provider.read>)(instanceId, legacy);
+    expect(read.props).toEqual(outs);
+  });
 });
 
 describe("create", () => {
@@ -409,6 +537,14 @@ describe("create", () => {
     const instanceId = await newInstance({ keyPair: true });
     await create(inputs(instanceId, { imageId: IMAGES.encrypted, encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId }));
     expect(systemDisks(instanceId)[0]).toMatchObject({ encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
+  });
+
+  it("returns outputs without undefined values", async () => {
+    const instanceId = await newInstance({ keyPair: true });
+    const { outs } = await create(
+      inputs(instanceId, { password: undefined, keyPairName: undefined, systemDiskSize: undefined }),
+    );
+    expect(undefinedPaths(outs)).toEqual([]);
   });
 
   it("does nothing to an instance already on the image (no re-imaging)", async () => {
@@ -579,6 +715,7 @@ describe("interrupted runs are finished by the next run", () => {
     expect(err.message).toContain("will be finished (and started again) by the next pulumi up");
     const partial = err.properties as unknown as SystemDiskReplacementOutputs;
     expect(partial).toMatchObject({ interrupted: true, previousImageId: IMAGES.base });
+    expect(undefinedPaths(partial)).toEqual([]);
     expect(emuInstance(instanceId)).toMatchObject({ status: "Stopped", imageId: IMAGES.plain });
     expect(hasMarker(instanceId)).toBe(true);
 
@@ -652,6 +789,174 @@ describe("interrupted runs are finished by the next run", () => {
   });
 });
 
+describe("changes without a new image re-image the system disk", () => {
+  const OTHER_PASSWORD = "Sdr-Rotated-Pass-7y";
+  const update = (id: string, olds: SystemDiskReplacementOutputs, next: SystemDiskReplacementInputs) =>
+    (provider.update as NonNullable<typeof provider.update>)(id, olds, next) as Promise<{
+      outs: SystemDiskReplacementOutputs;
+    }>;
+  const replaceCalls = (since: number) => emu.admin.requests({ since, action: "ReplaceSystemDisk" });
+
+  /** An instance on IMAGES.plain through create, with `extra` inputs. */
+  async function replaced(extra: Partial<SystemDiskReplacementInputs> = {}) {
+    const instanceId = await newInstance();
+    const news = inputs(instanceId, extra);
+    const since = lastSeq();
+    const { outs } = await create(news);
+    const [createCall] = replaceCalls(since);
+    return { instanceId, news, outs, createToken: createCall.params.ClientToken };
+  }
+
+  it("a new password alone: one ReplaceSystemDisk from the same image with the new password, and a new disk", async () => {
+    const { instanceId, news, outs, createToken } = await replaced({ password: PASSWORD });
+    const next = { ...news, password: OTHER_PASSWORD };
+    expect(diffSystemDiskReplacement(outs, next)).toMatchObject({ replaceDisk: true, reimage: true });
+    const since = lastSeq();
+    const result = await update(instanceId, outs, next);
+    const calls = replaceCalls(since);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].params).toMatchObject({ ImageId: IMAGES.plain, Password: "******" });
+    expect(calls[0].params).not.toHaveProperty("PasswordInherit");
+    expect(calls[0].params.ClientToken).not.toBe(createToken);
+    expect(mutatingSince(since)).toEqual([
+      "TagResources",
+      "StopInstance",
+      "ReplaceSystemDisk",
+      "StartInstance",
+      "UntagResources",
+    ]);
+    const [disk] = systemDisks(instanceId);
+    expect(disk.diskId).not.toBe(outs.newSystemDiskId);
+    expect(result.outs).toMatchObject({
+      imageId: IMAGES.plain,
+      previousImageId: IMAGES.plain,
+      previousSystemDiskId: outs.newSystemDiskId,
+      newSystemDiskId: disk.diskId,
+      passwordDigest: passwordDigest(instanceId, OTHER_PASSWORD),
+      instanceStatus: "Running",
+      interrupted: false,
+    });
+    expect(JSON.stringify(result.outs)).not.toContain(OTHER_PASSWORD);
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Running", imageId: IMAGES.plain, hasPassword: true });
+    expect(hasMarker(instanceId)).toBe(false);
+    expect(diffSystemDiskReplacement(result.outs, next)).toMatchObject({ changes: false });
+  });
+
+  it("a new size alone: one ReplaceSystemDisk from the same image with the new size", async () => {
+    const { instanceId, news, outs } = await replaced();
+    const since = lastSeq();
+    const result = await update(instanceId, outs, { ...news, systemDiskSize: 60 });
+    const calls = replaceCalls(since);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].params).toMatchObject({ ImageId: IMAGES.plain, "SystemDisk.Size": "60", PasswordInherit: "true" });
+    const [disk] = systemDisks(instanceId);
+    expect(disk).toMatchObject({ sizeGiB: 60 });
+    expect(disk.diskId).not.toBe(outs.newSystemDiskId);
+    expect(result.outs).toMatchObject({ systemDiskSize: 60, newSystemDiskId: disk.diskId, instanceStatus: "Running" });
+  });
+
+  it("removing the password only updates what is stored (the instance keeps its password)", async () => {
+    const { instanceId, news, outs } = await replaced({ password: PASSWORD });
+    const since = lastSeq();
+    const result = await update(instanceId, outs, { ...news, password: undefined });
+    expect(mutatingSince(since)).toEqual([]);
+    expect(result.outs).not.toHaveProperty("passwordDigest");
+    expect(result.outs.newSystemDiskId).toBe(outs.newSystemDiskId);
+  });
+
+  it("a re-image interrupted after ReplaceSystemDisk is finished by the next update without replacing twice", async () => {
+    const { instanceId, news, outs } = await replaced({ password: PASSWORD });
+    const next = { ...news, password: OTHER_PASSWORD };
+    emu.admin.addFault({ action: "StartInstance", kind: "error", code: "Forbidden.RAM", httpStatus: 403, count: 1 });
+    const since = lastSeq();
+    const err = await rejection(update(instanceId, outs, next));
+    expect(err.id).toBe(instanceId);
+    const partial = err.properties as unknown as SystemDiskReplacementOutputs;
+    expect(partial).toMatchObject({ interrupted: true, imageId: IMAGES.plain });
+    expect(undefinedPaths(partial)).toEqual([]);
+    expect(emuInstance(instanceId).status).toBe("Stopped");
+    const newDisk = systemDisks(instanceId)[0].diskId;
+    expect(newDisk).not.toBe(outs.newSystemDiskId);
+
+    expect(diffSystemDiskReplacement(partial, next)).toMatchObject({ replaceDisk: true, reimage: true });
+    const resumed = lastSeq();
+    const result = await update(instanceId, partial, next);
+    expect(mutatingSince(resumed)).toEqual(["StartInstance", "UntagResources"]);
+    expect(replaceCalls(since)).toHaveLength(1);
+    expect(result.outs).toMatchObject({
+      previousSystemDiskId: outs.newSystemDiskId,
+      newSystemDiskId: newDisk,
+      instanceStatus: "Running",
+      interrupted: false,
+    });
+    expect(hasMarker(instanceId)).toBe(false);
+  });
+
+  it("a re-image whose process died right after ReplaceSystemDisk is finished by the next update, not repeated", async () => {
+    const { instanceId, news, outs } = await replaced({ password: PASSWORD });
+    const crashing = new Proxy(api, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== "replaceSystemDisk") return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          throw new Error("simulated crash");
+        };
+      },
+    });
+    const since = lastSeq();
+    await rejection(
+      replaceSystemDisk({
+        api: crashing,
+        instanceId,
+        imageId: IMAGES.plain,
+        credentials: { kind: "password", password: OTHER_PASSWORD },
+        restart: "previous",
+        reimage: true,
+        clientToken: clientToken(news.identity, "ReplaceSystemDisk", { instanceId }),
+        timeoutMs: 30_000,
+        urn: news.identity.urn,
+      }),
+    );
+    expect(hasMarker(instanceId)).toBe(true);
+    // No partial state reached Pulumi: the next update starts from the old outputs.
+    const result = await update(instanceId, outs, { ...news, password: OTHER_PASSWORD });
+    expect(replaceCalls(since)).toHaveLength(1);
+    expect(systemDisks(instanceId)).toHaveLength(1);
+    expect(result.outs).toMatchObject({
+      previousSystemDiskId: outs.newSystemDiskId,
+      newSystemDiskId: systemDisks(instanceId)[0].diskId,
+      instanceStatus: "Running",
+    });
+    expect(hasMarker(instanceId)).toBe(false);
+  });
+
+  it("a re-image whose answer was lost is retried with the same ClientToken: one new disk", async () => {
+    const { instanceId, news, outs } = await replaced();
+    emu.admin.addFault({ action: "ReplaceSystemDisk", kind: "commitThenDrop", count: 1 });
+    const since = lastSeq();
+    const result = await update(instanceId, outs, { ...news, systemDiskSize: 50 });
+    const calls = replaceCalls(since);
+    expect(calls).toHaveLength(2);
+    expect(calls[0].params.ClientToken).toBe(calls[1].params.ClientToken);
+    expect(systemDisks(instanceId).map((d) => d.diskId)).toEqual([result.outs.newSystemDiskId]);
+    expect(result.outs.newSystemDiskId).not.toBe(outs.newSystemDiskId);
+  });
+
+  it("a refused re-image leaves the instance as it was (no second replacement while undoing)", async () => {
+    const { instanceId, news, outs } = await replaced();
+    const since = lastSeq();
+    const err = await rejection(update(instanceId, outs, { ...news, keyPairName: "no-such-key" }));
+    expect(err.message).toContain("InvalidKeyPairName.NotFound");
+    expect(err.message).toContain("Nothing was replaced");
+    expect(err.id).toBeUndefined();
+    expect(replaceCalls(since)).toHaveLength(1);
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Running", imageId: IMAGES.plain });
+    expect(systemDisks(instanceId)[0].diskId).toBe(outs.newSystemDiskId);
+    expect(hasMarker(instanceId)).toBe(false);
+  });
+});
+
 describe("read, update and delete", () => {
   let instanceId: string;
   let news: SystemDiskReplacementInputs;
@@ -677,6 +982,7 @@ describe("read, update and delete", () => {
     const result = await read(instanceId, outs);
     expect(result).toEqual({ id: instanceId, props: outs });
     expect(mutatingSince(since)).toEqual([]);
+    expect(undefinedPaths(result)).toEqual([]);
   });
 
   it("reports drift when someone replaced the system disk again", async () => {
@@ -689,10 +995,11 @@ describe("read, update and delete", () => {
 
   it("updates only what is stored when restart changes", async () => {
     const since = lastSeq();
-    const next = { ...news, restart: "running" as const };
+    const next = { ...news, restart: "running" as const, systemDiskSize: undefined };
     const result = await update(outs, next);
     expect(mutatingSince(since)).toEqual([]);
     expect(result.outs).toEqual({ ...outs, restart: "running" });
+    expect(undefinedPaths(result.outs)).toEqual([]);
   });
 
   it("replaces the disk again when the image changes", async () => {

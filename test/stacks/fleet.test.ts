@@ -18,7 +18,7 @@ pulumi.runtime.setMocks(
       // The outputs the resources compute: ids and statuses.
       const state: Record<string, unknown> = { ...args.inputs };
       if (args.type.endsWith(":SharedImageCopy"))
-        Object.assign(state, { imageId: `m-copy-${args.name}`, status: "Available" });
+        Object.assign(state, { imageId: `m-copy-${args.name}`, status: "Available", accountId: WORKLOAD });
       if (args.type.endsWith(":InstanceFromSharedImage"))
         Object.assign(state, { instanceId: `i-${args.name}`, status: "Running" });
       return { id, state };
@@ -36,6 +36,7 @@ pulumi.runtime.setMocks(
 const { declareFleet } = require("../../stacks/fleet") as typeof import("../../stacks/fleet");
 
 const OWNER = "1111111111111111";
+const WORKLOAD = "2222222222222222";
 const network = { instanceType: "ecs.g7.large", vSwitchId: "vsw-a", securityGroupIds: ["sg-a"] };
 
 function fleet(partial: Partial<FleetConfig>): FleetConfig {
@@ -161,9 +162,9 @@ describe("declareFleet", () => {
     expect(replacement.inputs).toMatchObject({ instanceId: "i-legacy", imageId: "m-shared", keyPairName: "ops" });
   });
 
-  it("outputs the RAM policy that enforces the same owner allow-list", () => {
+  it("outputs the RAM policy that enforces the same owner allow-list", async () => {
     const out = declareFleet(fleet({ approval: { approvedOwners: [OWNER, "4444444444444444"] } }), secret);
-    expect(out.ramPolicy).toEqual({
+    expect(await value(out.ramPolicy)).toEqual({
       Version: "1",
       Statement: [
         expect.objectContaining({
@@ -173,5 +174,14 @@ describe("declareFleet", () => {
         }),
       ],
     });
+  });
+
+  it("lets the RAM policy allow the account's own copies when the catalogue copies images", async () => {
+    const out = declareFleet(
+      fleet({ images: { golden: { imageId: "m-shared", copy: { name: "golden-copy" } } } }),
+      secret,
+    );
+    const policy = await value(out.ramPolicy);
+    expect(policy.Statement[0].Condition).toEqual({ StringNotEquals: { "ecs:ImageOwnerId": [OWNER, WORKLOAD] } });
   });
 });

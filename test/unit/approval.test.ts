@@ -3,6 +3,8 @@ import {
   type ApprovalPolicy,
   evaluateImage,
   matchesGlob,
+  PROVENANCE_TAGS,
+  provenanceTags,
   validateApprovalPolicy,
 } from "../../providers/policy/approval";
 
@@ -26,6 +28,15 @@ const shared = (over: Partial<ImageView> = {}): ImageView => ({
 
 const policy: ApprovalPolicy = { approvedOwners: [OWNER] };
 const SUBJECT = `image m-golden1 ("golden-ubuntu-2404") of owner ${OWNER}`;
+
+/** An image of this account; `source` makes it a copy SharedImageCopy made of that image (tagged with it). */
+const own = (over: Partial<ImageView> = {}): ImageView =>
+  shared({ id: "m-mycopy", name: "my-copy", ownerId: SELF, ownerAlias: "self", isCopied: false, ...over });
+const copyOf = (source: { ownerId: string; imageId: string; name: string }, over: Partial<ImageView> = {}) =>
+  own({ isCopied: true, tags: provenanceTags(source), ...over });
+const GOLDEN = { ownerId: OWNER, imageId: "m-golden1", name: "golden-ubuntu-2404" };
+const OWN_SUBJECT = `image m-mycopy ("my-copy") of owner ${SELF}`;
+const SOURCE = `image m-golden1 ("golden-ubuntu-2404") of owner ${OWNER}`;
 
 describe("validateApprovalPolicy", () => {
   it("accepts a complete policy", () => {
@@ -151,14 +162,8 @@ describe("evaluateImage", () => {
       [`${SUBJECT} is Creating, not Available`],
     ],
     [
-      "approves our own copy whatever its owner, id and name",
-      shared({ id: "m-mycopy", name: "my-copy", ownerId: SELF, ownerAlias: "self", isCopied: true }),
-      { ...policy, allowedImageIds: ["m-golden1"] },
-      [],
-    ],
-    [
       "still refuses our own copy when it is not Available",
-      shared({ id: "m-mycopy", name: "", ownerId: SELF, ownerAlias: "self", status: "CreateFailed" }),
+      copyOf(GOLDEN, { name: "", status: "CreateFailed" }),
       policy,
       [`image m-mycopy of owner ${SELF} is CreateFailed, not Available`],
     ],
@@ -176,8 +181,109 @@ describe("evaluateImage", () => {
     expect(evaluateImage(image, p)).toEqual({ approved: reasons.length === 0, reasons });
   });
 
-  it("treats an image owned by the given account as self-owned even if listed under another alias", () => {
-    expect(evaluateImage(shared({ ownerId: SELF }), policy, SELF).approved).toBe(true);
-    expect(evaluateImage(shared({ ownerId: SELF }), policy).approved).toBe(false);
+  describe("an image of this account", () => {
+    it.each<[string, ImageView, ApprovalPolicy, string[]]>([
+      ["approves a copy of an approved owner's image, whatever its own id and name", copyOf(GOLDEN), policy, []],
+      [
+        "approves a copy whose source image id is on allowedImageIds",
+        copyOf(GOLDEN),
+        { ...policy, allowedImageIds: ["m-golden1"] },
+        [],
+      ],
+      [
+        "approves a copy whose source image name matches allowedImageNamePatterns",
+        copyOf(GOLDEN),
+        { ...policy, allowedImageNamePatterns: ["golden-*"] },
+        [],
+      ],
+      [
+        "refuses a copy whose source is on neither allow-list",
+        copyOf(GOLDEN),
+        { ...policy, allowedImageIds: ["m-other"], allowedImageNamePatterns: ["my-*"] },
+        [
+          `${OWN_SUBJECT} is not approved: it is a copy of ${SOURCE}, which is not in allowedImageIds (m-other) or allowedImageNamePatterns (my-*)`,
+        ],
+      ],
+      [
+        "refuses a copy of an owner that is not approved",
+        copyOf({ ...GOLDEN, ownerId: OTHER }),
+        policy,
+        [
+          `${OWN_SUBJECT} is not approved: it is a copy of image m-golden1 ("golden-ubuntu-2404") of owner ${OTHER}, whose owner is not in approvedOwners (${OWNER})`,
+        ],
+      ],
+      [
+        "refuses a copy without the provenance tags (made by hand, or of anything)",
+        own({ isCopied: true }),
+        policy,
+        [
+          `${OWN_SUBJECT} is not approved: it is a copy in this account without the ${PROVENANCE_TAGS.sourceOwner} tag SharedImageCopy puts on its copies, so its source is unknown, and this account is not in approvedOwners (${OWNER})`,
+        ],
+      ],
+      [
+        "refuses an image the account made itself (the bypass: ownerAlias self alone approved it)",
+        own(),
+        policy,
+        [
+          `${OWN_SUBJECT} is not approved: it is an image this account made itself, not a copy of an approved shared image, and this account is not in approvedOwners (${OWNER})`,
+        ],
+      ],
+      [
+        "refuses provenance tags on an image that is no copy",
+        own({ tags: provenanceTags(GOLDEN) }),
+        policy,
+        [
+          `${OWN_SUBJECT} is not approved: it is an image this account made itself, not a copy of an approved shared image, and this account is not in approvedOwners (${OWNER})`,
+        ],
+      ],
+      [
+        "approves the account's own image when the account is in approvedOwners",
+        own(),
+        { approvedOwners: [OWNER, SELF] },
+        [],
+      ],
+      [
+        "applies the allow-lists to the own image itself when the account is in approvedOwners",
+        own(),
+        { approvedOwners: [OWNER, SELF], allowedImageNamePatterns: ["golden-*"] },
+        [`${OWN_SUBJECT} is not approved: it is not in allowedImageNamePatterns (golden-*)`],
+      ],
+      [
+        "approves a copy by its source when the account is in approvedOwners but the copy's own name is not listed",
+        copyOf(GOLDEN),
+        { approvedOwners: [OWNER, SELF], allowedImageNamePatterns: ["golden-*"] },
+        [],
+      ],
+      [
+        "refuses a paid copy unless paid images are accepted",
+        copyOf(GOLDEN, { productCode: "p1" }),
+        policy,
+        [
+          `${OWN_SUBJECT} is a paid image (product code p1), billed to whoever runs it; set acceptPaidImages to true to allow it`,
+        ],
+      ],
+    ])("%s", (_label, image, p, reasons) => {
+      expect(evaluateImage(image, p)).toEqual({ approved: reasons.length === 0, reasons });
+    });
+
+    it("is recognised by the given account id even if listed under another alias", () => {
+      const copy = copyOf(GOLDEN, { ownerAlias: "others" });
+      expect(evaluateImage(copy, policy, SELF).approved).toBe(true);
+      expect(evaluateImage(copy, policy).reasons).toEqual([
+        `${OWN_SUBJECT} is not approved: the owner is not in approvedOwners (${OWNER})`,
+      ]);
+    });
+  });
+
+  it("writes provenance tags only for what is known", () => {
+    expect(provenanceTags(GOLDEN)).toEqual({
+      "ecs-shared-images:source-owner": OWNER,
+      "ecs-shared-images:source-image": "m-golden1",
+      "ecs-shared-images:source-image-name": "golden-ubuntu-2404",
+    });
+    expect(provenanceTags({ ownerId: OWNER, imageId: "m-golden1", name: "" })).toEqual({
+      "ecs-shared-images:source-owner": OWNER,
+      "ecs-shared-images:source-image": "m-golden1",
+    });
   });
 });

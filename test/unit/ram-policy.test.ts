@@ -22,6 +22,27 @@ describe("ramPolicyDocument", () => {
     expect(doc.Statement[0].Condition.StringNotEquals["ecs:ImageOwnerId"]).toEqual(expected);
   });
 
+  it.each([[""], ["123"], ["1111222233334444 "]])(
+    "refuses a selfAccountId that is not 16 digits: %j",
+    (selfAccountId) => {
+      expect(() => ramPolicyDocument({ approvedOwners: [A] }, { selfAccountId })).toThrow(
+        `ramPolicyDocument: options.selfAccountId must be a 16-digit account id, got ${JSON.stringify(selfAccountId)}`,
+      );
+    },
+  );
+
+  it("puts the own account in the StringNotEquals list, so instances from the stack's copies are not denied", () => {
+    const doc = ramPolicyDocument({ approvedOwners: [A, B] }, { selfAccountId: SELF });
+    expect(doc.Statement).toEqual([
+      {
+        Action: ["ecs:RunInstances", "ecs:CreateInstance"],
+        Effect: "Deny",
+        Resource: "*",
+        Condition: { StringNotEquals: { "ecs:ImageOwnerId": [A, B, SELF] } },
+      },
+    ]);
+  });
+
   it("refuses an empty owner list, which would deny every image", () => {
     expect(() => ramPolicyDocument({ approvedOwners: [] })).toThrow(
       "ramPolicyDocument: approvedOwners is empty, so the policy would deny every image",

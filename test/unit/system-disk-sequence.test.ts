@@ -41,6 +41,9 @@ function disk(id: string, status = "In_use"): DiskView {
 }
 
 const previous: Goal = { imageId: NEW, restart: "previous" };
+/** A re-image on the image the instance already runs: disk d-cur must be replaced. */
+const reimage: Goal = { imageId: NEW, restart: "previous", reimageDiskId: "d-cur" };
+const reimageMarker: Marker = { priorStatus: "Running", priorImageId: NEW, priorSystemDiskId: "d-cur" };
 
 describe("nextStep (what the sequence does next, given one observation)", () => {
   const cases: [string, InstanceView | undefined, DiskView | undefined, Goal, Step][] = [
@@ -178,6 +181,76 @@ describe("nextStep (what the sequence does next, given one observation)", () => 
       instance("Stopped", OLD, { marker: runningMarker }),
       disk("d-old"),
       { imageId: OLD, restart: "previous" },
+      { kind: "start" },
+    ],
+    [
+      "re-image: marks an unmarked instance already on the image",
+      instance("Running", NEW),
+      disk("d-cur"),
+      reimage,
+      { kind: "mark", marker: reimageMarker },
+    ],
+    [
+      "re-image: stops the marked Running instance",
+      instance("Running", NEW, { marker: reimageMarker }),
+      disk("d-cur"),
+      reimage,
+      { kind: "stop", reason: "ReplaceSystemDisk needs the instance Stopped" },
+    ],
+    [
+      "re-image: replaces once Stopped although the image is the same",
+      instance("Stopped", NEW, { marker: reimageMarker }),
+      disk("d-cur"),
+      reimage,
+      { kind: "replace", marker: reimageMarker },
+    ],
+    [
+      "re-image: waits for the new disk after ReplaceSystemDisk was accepted",
+      instance("Stopped", NEW, { marker: reimageMarker }),
+      disk("d-cur"),
+      { ...reimage, replaceIssued: true },
+      { kind: "wait", reason: "system disk is still d-cur" },
+    ],
+    [
+      "re-image: waits while the new disk is Creating",
+      instance("Stopped", NEW, { marker: reimageMarker }),
+      disk("d-new", "Creating"),
+      reimage,
+      { kind: "wait", reason: "new system disk Creating" },
+    ],
+    [
+      "re-image: a resumed run whose disk was replaced already only starts the instance",
+      instance("Stopped", NEW, { marker: reimageMarker }),
+      disk("d-new"),
+      reimage,
+      { kind: "start" },
+    ],
+    [
+      "re-image: removes the marker once Running again",
+      instance("Running", NEW, { marker: reimageMarker }),
+      disk("d-new"),
+      reimage,
+      { kind: "unmark" },
+    ],
+    [
+      "re-image: done once the disk is new and the marker gone (never re-images twice in one run)",
+      instance("Running", NEW),
+      disk("d-new"),
+      reimage,
+      { kind: "done", finalStatus: "Running" },
+    ],
+    [
+      "re-image: an instance on another image is replaced the usual way",
+      instance("Running", OLD),
+      disk("d-cur"),
+      reimage,
+      { kind: "mark", marker: { priorStatus: "Running", priorImageId: OLD, priorSystemDiskId: "d-cur" } },
+    ],
+    [
+      "undoing a refused re-image (no reimageDiskId) never replaces: it restarts",
+      instance("Stopped", NEW, { marker: reimageMarker }),
+      disk("d-cur"),
+      previous,
       { kind: "start" },
     ],
   ];

@@ -307,7 +307,12 @@ describe("resolveTimeouts", () => {
 describe("listedAfterCreate", () => {
   function clock() {
     let t = 0;
-    return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+    return {
+      now: () => t,
+      sleep: async (ms: number) => {
+        t += ms;
+      },
+    };
   }
 
   it("returns the resource as soon as it is listed, even after a few misses", async () => {
