@@ -2,15 +2,23 @@
 // copy of one. Encrypted shared images get encrypted disks automatically; the image can be changed in place through
 // the resumable system disk sequence (onImageChange: "replaceSystemDisk") instead of recreating the instance.
 import * as pulumi from "@pulumi/pulumi";
-import { type DiskSpec, EcsApi, type RunInstanceRequest } from "./ecs/api";
-import { type StackConfig, useStackConfig } from "./ecs/client";
+import { type DiskSpec, EcsApi, type RunInstanceRequest, type RunInstanceSpec } from "./ecs/api";
+import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken, nextClientToken } from "./ecs/client-token";
-import { EcsError, InvalidInputError, WaitFailedError } from "./ecs/errors";
+import {
+  EcsError,
+  InvalidInputError,
+  isClientTokenReusedWithOtherParameters,
+  isDryRunPassed,
+  isInstanceNotFound,
+  runInstancesParameterOf,
+} from "./ecs/errors";
 import type { ImageView, InstanceView, Tags } from "./ecs/types";
 import {
   DEFAULT_TIMEOUTS,
   instanceGone,
   instanceInStatus,
+  listedAfterCreate,
   poll,
   pollDelays,
   resolveTimeouts,
@@ -24,6 +32,7 @@ import { progressDelivered, reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import { type DiskCredentials, replaceSystemDisk, SystemDiskSequenceError } from "./system-disk-sequence";
+import { containsUnknown, dropUndefined, UNKNOWN } from "./wire-values";
 
 const MODULE = "ecs-shared-images";
 const TYPE = "InstanceFromSharedImage";
@@ -116,6 +125,11 @@ export interface DiskInput {
 export interface InstanceFromSharedImageInputs {
   readonly identity: IdentityInput;
   readonly imageId: string;
+  /**
+   * The region. check() resolves the default (stack config, then environment) and records it here, so reads and
+   * deletes look where the instance is even after the stack's region setting changed, and that change replaces.
+   * Only state written before the region was recorded lacks it.
+   */
   readonly region?: string;
   readonly approval: ApprovalPolicy;
   readonly instanceType: string;
@@ -136,6 +150,13 @@ export interface InstanceFromSharedImageInputs {
   readonly timeouts?: TimeoutsInput;
   /** Set by check(): the image is encrypted, so every disk is (carried over when the image did not change). */
   readonly imageEncrypted?: boolean;
+  /**
+   * Set by check(): one more than the generation of the resource's previous inputs (1 for a new resource). It goes
+   * into the create's ClientToken, so a replacement, even a forced one with identical inputs, never gets the
+   * instance it replaces back from RunInstances, while a create retried after an interruption (the engine passes the
+   * same previous inputs) gets the instance it already made. Never a change in diff.
+   */
+  readonly generation?: number;
 }
 
 /**
@@ -156,20 +177,15 @@ export interface InstanceFromSharedImageOutputs extends Omit<InstanceFromSharedI
   readonly passwordDigest?: string;
 }
 
-/** The engine's placeholder for values not known during preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(containsUnknown);
-  return false;
-}
-
 /** Instance tag keys starting with this belong to the package (commit marker, system disk sequence marker). */
 export const INTERNAL_TAG_PREFIX = "ecs-shared-images:";
-/** Set once the instance this resource created reached Running: a later RunInstances answer naming it is stale. */
+/**
+ * The create's ClientToken, so the instance can be traced to the create that made it: RunInstances tags the instance
+ * `pending:<token>` (found by that tag when the token must be looked up), and the value becomes the bare token once
+ * the create finished (Running, in-place settings applied). Instances made before tokens were recorded say "true".
+ */
 export const COMMITTED_TAG = `${INTERNAL_TAG_PREFIX}committed`;
+const PENDING_PREFIX = "pending:";
 const MAX_USER_TAGS = 16;
 
 export const DISK_CATEGORIES = [
@@ -217,7 +233,7 @@ function diskFailures(
       });
     }
   }
-  const known = (key: string) => d[key] !== undefined && d[key] !== UNKNOWN;
+  const known = (key: string) => d[key] !== undefined && !containsUnknown(d[key]);
   if (known("category") && !DISK_CATEGORIES.includes(d.category as string)) {
     failures.push({
       property: `${property}.category`,
@@ -244,13 +260,16 @@ function diskFailures(
   return failures;
 }
 
-/** Input rules that need no ECS call. Unknown (preview) values are skipped. Every failure names its property. */
+/**
+ * Input rules that need no ECS call. Values that are or hold an unknown (preview) are skipped, except where a rule
+ * checks each item itself (security groups, tags, disks). Every failure names its property.
+ */
 export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImageInputs, unknown>>): PropertyFailure[] {
   const failures: PropertyFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const known = (key: keyof InstanceFromSharedImageInputs) => news[key] !== undefined && news[key] !== UNKNOWN;
+  const known = (key: keyof InstanceFromSharedImageInputs) => news[key] !== undefined && !containsUnknown(news[key]);
   const required = (key: keyof InstanceFromSharedImageInputs, test: (v: unknown) => boolean, reason: string) => {
-    if (news[key] === UNKNOWN) return;
+    if (containsUnknown(news[key])) return;
     if (!test(news[key])) fail(key, `${reason}, got ${quote(news[key])}`);
   };
   const optional = (key: keyof InstanceFromSharedImageInputs, test: (v: unknown) => boolean, reason: string) => {
@@ -258,13 +277,13 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
   };
   const matches = (re: RegExp) => (v: unknown) => typeof v === "string" && re.test(v);
 
-  if (news.identity !== UNKNOWN) {
+  if (!containsUnknown(news.identity)) {
     const problem = identityProblem(news.identity);
     if (problem !== undefined) fail("identity", problem);
   }
   required("imageId", matches(IMAGE_ID), 'must be an image id like "m-bp1abc..."');
   optional("region", matches(REGION), 'must be a region id like "cn-hangzhou"');
-  if (news.approval !== UNKNOWN) failures.push(...validateApprovalPolicy(news.approval, "approval"));
+  if (!containsUnknown(news.approval)) failures.push(...validateApprovalPolicy(news.approval, "approval"));
   required("instanceType", matches(INSTANCE_TYPE), 'must be an instance type like "ecs.g7.large"');
   required("vSwitchId", matches(VSWITCH_ID), 'must be a vSwitch id like "vsw-bp1abc..."');
   optional("zoneId", matches(REGION), 'must be a zone id like "cn-hangzhou-h"');
@@ -294,7 +313,7 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
     "must be at most 256 characters, not starting with http:// or https://",
   );
   if (news.systemDisk !== undefined) failures.push(...diskFailures(news.systemDisk, "systemDisk", [20, 2048], false));
-  if (known("dataDisks")) {
+  if (news.dataDisks !== undefined && news.dataDisks !== UNKNOWN) {
     const disks = news.dataDisks;
     if (!Array.isArray(disks) || disks.length > 16) {
       fail("dataDisks", `must be a list of at most 16 disks, got ${quote(disks)}`);
@@ -324,7 +343,7 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
     (v) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 100,
     "must be a whole number of Mbit/s from 0 to 100",
   );
-  if (known("tags")) {
+  if (news.tags !== undefined && news.tags !== UNKNOWN) {
     const tags = news.tags;
     if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
       fail("tags", `must be an object of tag keys to values, got ${quote(tags)}`);
@@ -339,7 +358,10 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
         } else if (key.startsWith(INTERNAL_TAG_PREFIX)) {
           fail(`tags.${key}`, `keys starting with ${quote(INTERNAL_TAG_PREFIX)} are reserved for this package`);
         }
-        if (value !== UNKNOWN && (typeof value !== "string" || value.length > 128 || /^https?:\/\//i.test(value))) {
+        if (
+          !containsUnknown(value) &&
+          (typeof value !== "string" || value.length > 128 || /^https?:\/\//i.test(value))
+        ) {
           fail(`tags.${key}`, `values must be strings of at most 128 characters, got ${quote(value)}`);
         }
       }
@@ -369,7 +391,9 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
 /**
  * Encrypted images make encrypted disks: every disk of the instance is marked encrypted (ECS would refuse data disks
  * of a shared encrypted image that do not say so, EncryptedOption.Conflict), keeping the key given, else the system
- * disk's key, else the service key (no KMSKeyId). Pure; check() applies it so the preview shows the result.
+ * disk's key, else the service key (no KMSKeyId). Pure; check() applies it so the preview shows the result. A disk
+ * value that is or holds an unknown (preview) stays as it is, and so does a data disk that would take the key of a
+ * system disk that is not known yet.
  */
 export function applyImageEncryption<T extends Partial<InstanceFromSharedImageInputs>>(
   inputs: T,
@@ -382,17 +406,24 @@ export function applyImageEncryption<T extends Partial<InstanceFromSharedImageIn
     return (imageEncrypted === undefined ? rest : { ...rest, imageEncrypted }) as T;
   }
   const systemDisk = inputs.systemDisk === undefined ? {} : inputs.systemDisk;
-  const key = systemDisk.kmsKeyId;
-  const encrypt = (disk: DiskInput, fallbackKey: string | undefined): DiskInput => {
+  const systemDiskKnown = !containsUnknown(systemDisk);
+  const encrypt = (disk: DiskInput, fallback: { known: boolean; key?: string }): DiskInput => {
+    if (containsUnknown(disk)) return disk;
     if (disk.encrypted === false) return disk; // reported by encryptionFailures, never silently flipped
-    const kmsKeyId = disk.kmsKeyId ?? fallbackKey;
+    if (disk.kmsKeyId === undefined && !fallback.known) return disk;
+    const kmsKeyId = disk.kmsKeyId ?? fallback.key;
     return { ...disk, encrypted: true, ...(kmsKeyId === undefined ? {} : { kmsKeyId }) };
   };
+  const dataDisks = inputs.dataDisks;
+  const systemKey = { known: systemDiskKnown, key: systemDiskKnown ? systemDisk.kmsKeyId : undefined };
   return {
     ...inputs,
     imageEncrypted: true,
-    systemDisk: encrypt(systemDisk, undefined),
-    ...(inputs.dataDisks === undefined ? {} : { dataDisks: inputs.dataDisks.map((d) => encrypt(d, key)) }),
+    systemDisk: encrypt(systemDisk, { known: true }),
+    // During preview the whole list may be the unknown placeholder (a string).
+    ...(dataDisks === undefined
+      ? {}
+      : { dataDisks: Array.isArray(dataDisks) ? dataDisks.map((d) => encrypt(d, systemKey)) : dataDisks }),
   };
 }
 
@@ -402,9 +433,10 @@ export function encryptionFailures(
   imageEncrypted: boolean,
 ): PropertyFailure[] {
   const failures: PropertyFailure[] = [];
+  const dataDisks: readonly DiskInput[] = Array.isArray(inputs.dataDisks) ? inputs.dataDisks : [];
   const disks: [string, DiskInput | undefined][] = [
     ["systemDisk", inputs.systemDisk],
-    ...(inputs.dataDisks ?? []).map((d, i): [string, DiskInput] => [`dataDisks[${i}]`, d]),
+    ...dataDisks.map((d, i): [string, DiskInput] => [`dataDisks[${i}]`, d]),
   ];
   for (const [property, disk] of disks) {
     if (disk === undefined || containsUnknown(disk)) continue;
@@ -428,8 +460,8 @@ const diskSpec = (disk: DiskInput | undefined): DiskSpec | undefined =>
     ? undefined
     : { category: disk.category, size: disk.size, encrypted: disk.encrypted, kmsKeyId: disk.kmsKeyId };
 
-/** The non-secret RunInstances request for checked inputs (the password is added by the caller). */
-export function runInstancesRequest(inputs: InstanceFromSharedImageInputs): Omit<RunInstanceRequest, "clientToken"> {
+/** The non-secret RunInstances parameters for checked inputs (the password is added by the caller). */
+export function runInstancesRequest(inputs: InstanceFromSharedImageInputs): RunInstanceSpec {
   return {
     imageId: inputs.imageId,
     instanceType: inputs.instanceType,
@@ -448,19 +480,31 @@ export function runInstancesRequest(inputs: InstanceFromSharedImageInputs): Omit
   };
 }
 
+/** Request parameters that update sets in place: an earlier create's instance is converged to them, not replaced. */
+const IN_PLACE_PARAMETERS = ["name", "hostName", "description", "tags"] as const;
+
 /**
- * The ClientToken of the create: every non-secret request parameter (and whether a password is set, which ECS
- * fingerprints as well), so one token always means one identical request. The password value is left out: it must
- * not travel in the token, and a changed password does not make another instance.
+ * The ClientToken of the create: every non-secret request parameter whose change would replace the instance (and
+ * whether a password is set, which ECS fingerprints as well), the region and the generation. Name, host name,
+ * description and tags are left out, so a create interrupted after RunInstances and retried with those edited finds
+ * its instance and applies them; the password value is left out too: it must not travel in the token.
  */
 export function createToken(inputs: InstanceFromSharedImageInputs): string {
-  const request = runInstancesRequest(inputs);
+  const request: Partial<RunInstanceSpec> = { ...runInstancesRequest(inputs) };
+  for (const key of IN_PLACE_PARAMETERS) delete request[key];
   return clientToken(inputs.identity, "RunInstances", {
     ...request,
-    securityGroupIds: [...request.securityGroupIds].sort(),
+    securityGroupIds: [...(request.securityGroupIds ?? [])].sort(),
     region: inputs.region,
     hasPassword: inputs.password !== undefined,
+    generation: inputs.generation,
   });
+}
+
+/** The RunInstances request of a create: the parameters, the token, and the token as a pending commit marker. */
+export function createRequest(inputs: InstanceFromSharedImageInputs, token: string): RunInstanceRequest {
+  const request = runInstancesRequest(inputs);
+  return { ...request, tags: { ...request.tags, [COMMITTED_TAG]: `${PENDING_PREFIX}${token}` }, clientToken: token };
 }
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -479,7 +523,7 @@ export interface InstanceDiff {
 
 /** Optional inputs ECS fills in itself: unset means "whatever ECS chose", so they are compared only when set. */
 const OPTIONAL_REPLACING = ["zoneId", "keyPairName"] as const;
-const REPLACING = ["region", "instanceType", "vSwitchId", "internetMaxBandwidthOut", "dataDisks"] as const;
+const REPLACING = ["instanceType", "vSwitchId", "internetMaxBandwidthOut", "dataDisks"] as const;
 const STORED = ["approval", "onImageChange", "timeouts", "identity", "imageEncrypted"] as const;
 
 /**
@@ -493,6 +537,10 @@ export function diffInstance(
   news: Partial<InstanceFromSharedImageInputs>,
 ): InstanceDiff {
   const replaces: string[] = [];
+  // State written before check() recorded the region does not say where the instance is: recording it is a change,
+  // not a replacement (the instance is where the stack's region pointed when it was made, most likely still there).
+  const regionRecorded = olds.region === undefined && news.region !== undefined;
+  if (!regionRecorded && !same(olds.region, news.region)) replaces.push("region");
   for (const key of REPLACING) if (!same(olds[key], news[key])) replaces.push(key);
   for (const key of OPTIONAL_REPLACING) {
     if (news[key] !== undefined && !same(olds[key], news[key])) replaces.push(key);
@@ -523,6 +571,7 @@ export function diffInstance(
   const stored = STORED.some((key) => !same(olds[key], news[key]));
   return {
     changes:
+      regionRecorded ||
       replaces.length > 0 ||
       inPlaceImage ||
       attributes.length > 0 ||
@@ -551,35 +600,6 @@ const CLOUD_CHECKED = [
   "internetMaxBandwidthOut",
   "instanceChargeType",
 ] as const;
-/** Where each RunInstances validation error belongs among the inputs (check failures name the property). */
-const DRY_RUN_PROPERTY: Readonly<Record<string, keyof InstanceFromSharedImageInputs>> = {
-  "InvalidImageId.NotFound": "imageId",
-  IncorrectImageStatus: "imageId",
-  "OperationDenied.ImageNotValid": "imageId",
-  ImageNotSupportInstanceType: "instanceType",
-  "InvalidInstanceType.ValueNotSupported": "instanceType",
-  "InvalidVSwitchId.NotFound": "vSwitchId",
-  "InvalidZoneId.NotFound": "zoneId",
-  "InvalidParameter.Mismatch": "vSwitchId",
-  "InvalidSecurityGroupId.NotFound": "securityGroupIds",
-  "InvalidKeyPairName.NotFound": "keyPairName",
-  "Forbidden.RAM": "imageId",
-  "EncryptedOption.Conflict": "dataDisks",
-  "InvalidParameter.EncryptedIllegal": "systemDisk",
-  "InvalidParameter.EncryptedNotSupported": "systemDisk",
-  "InvalidParameter.KMSKeyId.NotFound": "systemDisk",
-  "InvalidParameter.KMSKeyId.CMKNotEnabled": "systemDisk",
-  "InvalidParameter.KMSKeyId.KMSUnauthorized": "systemDisk",
-  "InvalidParameter.Encrypted.KmsNotEnabled": "systemDisk",
-  "InvalidSystemDiskCategory.ValueNotSupported": "systemDisk",
-  "InvalidSystemDiskSize.LessThanImageSize": "systemDisk",
-  "InvalidSystemDiskSize.MoreThanMaxSize": "systemDisk",
-  "InvalidSystemDiskSize.ImageNotSupportResize": "systemDisk",
-  InvalidSystemDiskSize: "systemDisk",
-  "InvalidDataDiskCategory.ValueNotSupported": "dataDisks",
-  "InvalidDataDiskSize.ValueNotSupported": "dataDisks",
-};
-
 /** The user-visible message of an EcsError, plus ECS's own words when our sentence is generic. */
 function ecsReason(err: EcsError): string {
   const own =
@@ -615,16 +635,13 @@ async function cloudCheck(
   try {
     // DryRun validates everything RunInstances would (network, type, key pair, KMS keys, RAM's ecs:ImageOwnerId,
     // image usability) without creating anything. No password: it is secret, and its rules are checked locally.
-    await api.runInstance({
-      ...runInstancesRequest(normalized),
-      clientToken: clientToken(news.identity, "RunInstancesDryRun", { at: "check" }),
-      dryRun: true,
-    });
+    // No ClientToken either: a dry run makes nothing, so there is nothing to deduplicate.
+    await api.runInstance({ ...runInstancesRequest(normalized), dryRun: true });
   } catch (err) {
-    if (!(err instanceof EcsError)) throw err;
-    if (err.code !== "DryRunOperation") {
-      const property = DRY_RUN_PROPERTY[err.code];
-      if (property === undefined) throw err;
+    if (!isDryRunPassed(err)) {
+      // The RunInstances parameters are named like the inputs they come from.
+      const property = runInstancesParameterOf(err);
+      if (property === undefined || !(err instanceof EcsError)) throw err;
       failures.push({ property, reason: ecsReason(err) });
     }
   }
@@ -672,94 +689,184 @@ async function systemDiskIdOf(api: EcsApi, instanceId: string): Promise<string> 
   return disks.find((d) => d.instanceId === instanceId)?.id ?? disks[0]?.id ?? "";
 }
 
+/** Partial state for instance `id`: the engine keeps it with these outputs, so the next `pulumi up` resumes. */
+function partial(err: unknown, id: string, outputs: InstanceFromSharedImageOutputs) {
+  return partialState(err, id, dropUndefined(outputs) as unknown as Record<string, unknown>);
+}
+
 /**
- * The instance a RunInstances answer names, or undefined when it is gone. Right after RunInstances a new id may not
- * be listed yet, so a missing instance is looked for a few times before it counts as gone (an old answer to a
- * reused token, naming an instance deleted since).
+ * The instance as ECS reports it, for the partial state of a failed create or update. A failed observation is
+ * tolerated: the partial state then carries the inputs instead of ECS's values (the next refresh or up reads them),
+ * whereas failing here would lose the partial state and leak the instance. Anything but an ECS error is a bug.
  */
-async function observeReturned(api: EcsApi, instanceId: string): Promise<InstanceView | undefined> {
-  let misses = 0;
+async function observeForPartialState(api: EcsApi, id: string): Promise<InstanceView | undefined> {
   try {
-    return await poll({
-      describe: () => api.getInstance(instanceId),
-      acceptor: (instance) => {
-        if (instance !== undefined) return { state: "success", reason: instance.status };
-        misses++;
-        return misses >= 3 ? { state: "failure", reason: "not listed" } : { state: "retry", reason: "not listed yet" };
-      },
-      what: `instance ${instanceId} to be listed`,
-      timeoutMs: 60_000,
-      ...pollDelays(),
-    });
+    return await api.getInstance(id);
   } catch (err) {
-    if (err instanceof WaitFailedError) return undefined;
+    if (err instanceof EcsError) return undefined;
     throw err;
   }
 }
 
-/** A RunInstances answer that names an instance another (or an earlier) resource already owns. */
-const committed = (instance: InstanceView | undefined) =>
-  instance === undefined || instance.tags[COMMITTED_TAG] !== undefined;
+/** What an instance's commit marker says: the create token it names, and whether that create finished. */
+function commitMarker(instance: InstanceView): { committed: boolean; token?: string } {
+  const value = instance.tags[COMMITTED_TAG];
+  if (value === undefined) return { committed: false };
+  if (value.startsWith(PENDING_PREFIX)) return { committed: false, token: value.slice(PENDING_PREFIX.length) };
+  return { committed: true, token: value === "true" ? undefined : value };
+}
 
-/** Waits for Running (with progress), then marks the instance as this resource's own. */
-async function finishCreate(api: EcsApi, instanceId: string, urn: string, timeoutMs: number): Promise<InstanceView> {
+/** The instance an earlier run made with `token`, found by its commit marker (pending or finished). */
+async function instanceMadeWith(api: EcsApi, token: string): Promise<InstanceView | undefined> {
+  for (const value of [`${PENDING_PREFIX}${token}`, token]) {
+    const [found] = await api.findInstancesByTag(COMMITTED_TAG, value);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Most times a create moves past instances that are not its own before giving up. */
+const MAX_TOKEN_HOPS = 20;
+
+interface MadeInstance {
+  readonly instance: InstanceView;
+  readonly token: string;
+  /** Made by an earlier run of this create: its in-place settings and password may be out of date. */
+  readonly earlier: boolean;
+}
+
+/**
+ * RunInstances with the create's token, or the instance an earlier run of the same create made with it:
+ * - the answer names an instance marked with this token: ours, made now or by a run whose result the engine never
+ *   recorded (the process died after RunInstances, or even after the commit marker was written);
+ * - ECS refuses the token because an earlier run sent other in-place settings (name, tags, ...): ours, found by
+ *   its marker (when no instance carries it, the refusal is reported: moving on could duplicate an instance whose
+ *   marker was removed, and renaming the resource is the way out the refusal names);
+ * - the answer names an instance that is gone (deleted since: the token outlives it) or marked otherwise (made
+ *   before tokens were recorded): not ours; the next token is derived from it, so a retry takes the same path.
+ * A replacement never meets the instance it replaces here: its generation, hence its token, differs.
+ */
+async function runOrAdopt(api: EcsApi, inputs: InstanceFromSharedImageInputs): Promise<MadeInstance> {
+  let token = createToken(inputs);
+  let answered = "";
+  for (let hop = 0; hop < MAX_TOKEN_HOPS; hop++) {
+    let instance: InstanceView | undefined;
+    let refused = false;
+    try {
+      answered = await api.runInstance({ ...createRequest(inputs, token), password: inputs.password });
+      instance = await listedAfterCreate(() => api.getInstance(answered));
+    } catch (err) {
+      if (!isClientTokenReusedWithOtherParameters(err)) throw err;
+      refused = true;
+      instance = await listedAfterCreate(() => instanceMadeWith(api, token));
+      if (instance === undefined) throw err;
+    }
+    const marker = instance === undefined ? undefined : commitMarker(instance);
+    if (instance !== undefined && marker?.token === token) {
+      return { instance, token, earlier: refused || marker.committed };
+    }
+    token = nextClientToken(token, instance?.id ?? answered);
+  }
+  throw new Error(
+    `RunInstances kept answering ${inputs.identity.urn} with instances that are not its own (last ${answered}); ` +
+      "rename the resource to start with fresh ClientTokens.",
+  );
+}
+
+/**
+ * Brings an instance made by an earlier run of the create to the current in-place settings (name, description, host
+ * name; the password too when `setPassword`), as update would. The OS sees a changed host name or password after
+ * its next restart. Returns the instance with the attributes set.
+ */
+async function applyInPlaceSettings(
+  api: EcsApi,
+  instance: InstanceView,
+  inputs: InstanceFromSharedImageInputs,
+  setPassword: boolean,
+): Promise<InstanceView> {
+  const changed = (key: "name" | "description" | "hostName") =>
+    inputs[key] !== undefined && inputs[key] !== instance[key] ? inputs[key] : undefined;
+  const attributes = { name: changed("name"), description: changed("description"), hostName: changed("hostName") };
+  const password = setPassword ? inputs.password : undefined;
+  if (Object.values(attributes).every((v) => v === undefined) && password === undefined) return instance;
+  await api.modifyInstanceAttribute(instance.id, { ...attributes, password });
+  return {
+    ...instance,
+    name: attributes.name ?? instance.name,
+    description: attributes.description ?? instance.description,
+    hostName: attributes.hostName ?? instance.hostName,
+  };
+}
+
+/**
+ * Waits for Running (with progress); with `settings`, applies the in-place settings and the user tags (a create);
+ * then marks the instance as finished under `token`, in the same tag call.
+ */
+async function finishCreate(
+  api: EcsApi,
+  instanceId: string,
+  options: {
+    urn: string;
+    timeoutMs: number;
+    token: string;
+    settings?: { inputs: InstanceFromSharedImageInputs; setPassword: boolean };
+  },
+): Promise<InstanceView> {
   let running = (await poll({
     describe: () => api.getInstance(instanceId),
     acceptor: instanceInStatus("Running"),
     what: `instance ${instanceId} to be Running`,
-    timeoutMs,
+    timeoutMs: options.timeoutMs,
     ...pollDelays(),
-    onProgress: (p) => reportProgress(urn, `${instanceId}: ${p.reason}`, { ephemeral: true }),
+    onProgress: (p) => reportProgress(options.urn, `${instanceId}: ${p.reason}`, { ephemeral: true }),
   })) as InstanceView;
-  if (running.tags[COMMITTED_TAG] === undefined) {
-    await api.setTags("instance", instanceId, {}, { [COMMITTED_TAG]: "true" });
-    running = { ...running, tags: { ...running.tags, [COMMITTED_TAG]: "true" } };
+  const { settings } = options;
+  if (settings !== undefined) running = await applyInPlaceSettings(api, running, settings.inputs, settings.setPassword);
+  const tags: Record<string, string> =
+    settings === undefined ? { ...running.tags } : { ...internalTags(running.tags), ...(settings.inputs.tags ?? {}) };
+  tags[COMMITTED_TAG] = options.token;
+  if (!same(running.tags, tags)) {
+    await api.setTags("instance", instanceId, running.tags, tags);
+    running = { ...running, tags };
   }
   return running;
 }
 
-/** Most times a create moves past committed instances before giving up (each is one forced replacement ago). */
-const MAX_TOKEN_HOPS = 20;
+const internalTags = (tags: Tags) =>
+  Object.fromEntries(Object.entries(tags).filter(([key]) => key.startsWith(INTERNAL_TAG_PREFIX)));
 
 async function create(
   inputs: InstanceFromSharedImageInputs,
 ): Promise<{ id: string; outs: InstanceFromSharedImageOutputs }> {
   const api = EcsApi.forRegion(inputs.region, "create");
   const urn = inputs.identity.urn;
-  const request = runInstancesRequest(inputs);
-  let token = createToken(inputs);
-  let instanceId = "";
-  for (let hop = 0; ; hop++) {
-    if (hop >= MAX_TOKEN_HOPS) {
-      throw new Error(
-        `RunInstances kept answering with instances that belong to earlier replacements of ${urn} ` +
-          `(last ${instanceId}); rename the resource to start with fresh ClientTokens.`,
-      );
-    }
-    instanceId = await api.runInstance({ ...request, password: inputs.password, clientToken: token });
-    const returned = await observeReturned(api, instanceId);
-    if (!committed(returned)) break;
-    // ClientTokens are idempotent: identical inputs (a forced replacement) got the old instance back.
-    token = nextClientToken(token, instanceId);
-  }
-  reportProgress(urn, `${instanceId}: created from image ${inputs.imageId}, waiting for Running`);
+  const made = await runOrAdopt(api, inputs);
+  const instanceId = made.instance.id;
+  reportProgress(
+    urn,
+    made.earlier
+      ? `${instanceId}: made from image ${inputs.imageId} by an interrupted run, finishing it`
+      : `${instanceId}: created from image ${inputs.imageId}, waiting for Running`,
+  );
+  const setPassword = made.earlier && inputs.password !== undefined;
   const digest = passwordDigest(urn, inputs.password);
   try {
-    const running = await finishCreate(api, instanceId, urn, timeoutsOf(inputs).create);
+    const running = await finishCreate(api, instanceId, {
+      urn,
+      timeoutMs: timeoutsOf(inputs).create,
+      token: made.token,
+      settings: { inputs, setPassword },
+    });
     const systemDiskId = await systemDiskIdOf(api, instanceId);
     await progressDelivered();
-    return { id: instanceId, outs: outputsOf(inputs, running, { instanceId, systemDiskId, passwordDigest: digest }) };
+    const outs = outputsOf(inputs, running, { instanceId, systemDiskId, passwordDigest: digest });
+    return { id: instanceId, outs: dropUndefined(outs) };
   } catch (err) {
-    // The instance exists: keep it in state so the next `pulumi up` finishes (update) or replaces it.
-    const last = await api.getInstance(instanceId).catch(() => undefined);
-    throw partialState(
-      err,
-      instanceId,
-      outputsOf(inputs, last, { instanceId, systemDiskId: "", passwordDigest: digest }) as unknown as Record<
-        string,
-        unknown
-      >,
-    );
+    // The instance exists: keep it in state so the next `pulumi up` finishes (update) or replaces it. A password
+    // still to be set is recorded as unknown, so that update sets it.
+    const last = await observeForPartialState(api, instanceId);
+    const facts = { instanceId, systemDiskId: "", passwordDigest: setPassword ? undefined : digest };
+    throw partial(err, instanceId, outputsOf(inputs, last, facts));
   }
 }
 
@@ -781,30 +888,36 @@ async function update(
   const timeoutMs = timeoutsOf(news).update;
   const diff = diffInstance(olds, news);
   const digest = passwordDigest(urn, news.password);
-  const partial = (err: unknown, instance: InstanceView | undefined, from: InstanceFromSharedImageOutputs) =>
-    partialState(
+  const partialOf = (err: unknown, instance: InstanceView | undefined, from: InstanceFromSharedImageOutputs) =>
+    partial(
       err,
       id,
       outputsOf({ ...news, imageId: from.imageId }, instance, {
         instanceId: id,
         systemDiskId: from.systemDiskId,
         passwordDigest: from.passwordDigest,
-      }) as unknown as Record<string, unknown>,
+      }),
     );
 
   let instance = await api.getInstance(id);
   if (instance === undefined) {
-    throw new Error(`Instance ${id} no longer exists (deleted outside Pulumi); run pulumi refresh, then pulumi up.`);
+    throw new Error(
+      `Instance ${id} no longer exists in ${api.regionId} (deleted outside Pulumi); run pulumi refresh, then pulumi up.`,
+    );
   }
   try {
     // A create that failed after RunInstances left partial state: finish it first.
-    if (instance.tags[COMMITTED_TAG] === undefined) instance = await finishCreate(api, id, urn, timeoutMs);
+    const marker = commitMarker(instance);
+    if (!marker.committed) {
+      instance = await finishCreate(api, id, { urn, timeoutMs, token: marker.token ?? createToken(news) });
+    }
   } catch (err) {
-    throw partial(err, instance, olds);
+    throw partialOf(err, instance, olds);
   }
 
   let passwordSet = false;
-  let systemDiskId = olds.systemDiskId;
+  // Empty after a create that failed before reading it (partial state).
+  let systemDiskId = olds.systemDiskId || (await systemDiskIdOf(api, id));
   if (diff.replaceSystemDisk) {
     const credentials = credentialsOf(news, diff);
     passwordSet = credentials.kind === "password";
@@ -831,7 +944,7 @@ async function update(
       systemDiskId = result.newSystemDiskId;
     } catch (err) {
       if (err instanceof SystemDiskSequenceError && err.unfinished) {
-        throw partial(err, await api.getInstance(id).catch(() => undefined), olds);
+        throw partialOf(err, await observeForPartialState(api, id), { ...olds, systemDiskId });
       }
       throw err;
     }
@@ -854,7 +967,7 @@ async function update(
     await api.setTags("instance", id, userTags(fresh.tags), news.tags ?? {});
   }
   const final = (await api.getInstance(id)) ?? fresh;
-  return { outs: outputsOf(news, final, { instanceId: id, systemDiskId, passwordDigest: digest }) };
+  return { outs: dropUndefined(outputsOf(news, final, { instanceId: id, systemDiskId, passwordDigest: digest })) };
 }
 
 export const provider: pulumi.dynamic.ResourceProvider = {
@@ -862,8 +975,24 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     useStackConfig(req.config);
   },
 
-  async check(olds: Partial<InstanceFromSharedImageInputs>, news: InstanceFromSharedImageInputs) {
-    const failures = validateInputs(news);
+  async check(olds: Partial<InstanceFromSharedImageInputs>, given: InstanceFromSharedImageInputs) {
+    const failures: PropertyFailure[] = [];
+    let region = given.region;
+    if (region === undefined) {
+      try {
+        region = resolveSettings(undefined, "check").regionId;
+      } catch (err) {
+        if (err instanceof InvalidInputError && err.property === "region") {
+          failures.push({ property: "region", reason: err.reason });
+        } else if (!(err instanceof EcsError)) {
+          throw err;
+        }
+        // Missing credentials are reported by the ECS checks below (or by create), which need them.
+      }
+    }
+    const generation = (typeof olds.generation === "number" ? olds.generation : 0) + 1;
+    const news: InstanceFromSharedImageInputs = { ...given, region, generation };
+    failures.push(...validateInputs(news));
     const isNew = olds.identity === undefined || olds.imageEncrypted === undefined;
     const changed = (keys: readonly (keyof InstanceFromSharedImageInputs)[]) =>
       isNew || keys.some((key) => !same(olds[key], news[key]));
@@ -878,7 +1007,7 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     } else if (imageEncrypted !== undefined && failures.length === 0) {
       failures.push(...encryptionFailures(applyImageEncryption(news, imageEncrypted), imageEncrypted));
     }
-    return { inputs: applyImageEncryption(news, imageEncrypted), failures };
+    return { inputs: dropUndefined(applyImageEncryption(news, imageEncrypted)), failures };
   },
 
   async diff(_id: string, olds: InstanceFromSharedImageOutputs, news: InstanceFromSharedImageInputs) {
@@ -898,13 +1027,14 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       });
     }
     const { passwordDigest: digest, systemDiskId, ...rest } = props;
-    const outs = outputsOf(rest as InstanceFromSharedImageInputs, instance, {
-      instanceId: id,
-      systemDiskId: systemDiskId ?? "",
-      passwordDigest: digest,
-    });
+    // Missing after a create that failed before reading it; stale when the image changed outside Pulumi (a system
+    // disk replacement gives a new disk id).
+    const diskId = systemDiskId && instance.imageId === props.imageId ? systemDiskId : await systemDiskIdOf(api, id);
+    // The region found is recorded: state written before check() recorded it lacks it.
+    const stored = { ...rest, region: api.regionId } as InstanceFromSharedImageInputs;
+    const outs = outputsOf(stored, instance, { instanceId: id, systemDiskId: diskId, passwordDigest: digest });
     // Optional inputs the user did not set stay unset, so ECS's defaults never look like drift.
-    return { id, props: outs };
+    return { id, props: dropUndefined(outs) };
   },
 
   update,
@@ -914,7 +1044,7 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     try {
       await api.deleteInstance(id);
     } catch (err) {
-      if (err instanceof EcsError && err.code === "InvalidInstanceId.NotFound") return;
+      if (isInstanceNotFound(err)) return;
       throw err;
     }
     const urn = props.identity?.urn ?? id;

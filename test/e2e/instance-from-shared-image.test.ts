@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../emulator";
 import { COMMITTED_TAG } from "../../providers/instance-from-shared-image";
+import { passwordDigest } from "../../providers/password";
 import { DEMO, emulatorConfigValues, startDemoEmulator } from "../support/emulator";
 import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
 
@@ -67,7 +68,8 @@ describe("InstanceFromSharedImage through the Pulumi engine (local program, emul
       status: inst.status,
     });
     const { [COMMITTED_TAG]: committed, ...userTags } = inst.tags;
-    expect(committed).toBe("true");
+    // The finished create's ClientToken (not "pending:...").
+    expect(committed).toMatch(/^psi1-[0-9a-f]+$/);
     expect(resource?.outputs.tags).toEqual(userTags);
     return inst;
   };
@@ -150,6 +152,21 @@ describe("InstanceFromSharedImage through the Pulumi engine (local program, emul
     expect((await expectInventoryMatchesState()).name).toBe("web-renamed");
   });
 
+  it("keeps finding the instance in its recorded region after the stack's region setting changes", async () => {
+    const [inst] = instances();
+    await s.stack.setConfig("alicloud:region", { value: DEMO.otherRegion });
+    try {
+      const refresh = await s.stack.refresh({ onOutput });
+      expect(refresh.summary.result).toBe("succeeded");
+      expect(await stateResource()).toMatchObject({ id: inst.instanceId, outputs: { region: DEMO.region } });
+      // New instances would go to the new region, where the shared image is not: check says so, naming it.
+      await expect(s.stack.preview({ onOutput })).rejects.toThrow(/does not exist in cn-shanghai/);
+    } finally {
+      await s.stack.setConfig("alicloud:region", { value: DEMO.region });
+    }
+    await expectInventoryMatchesState();
+  });
+
   it("destroys the instance", async () => {
     const destroy = await s.stack.destroy({ onOutput });
     expect(destroy.summary.result).toBe("succeeded");
@@ -167,5 +184,23 @@ describe("InstanceFromSharedImage through the Pulumi engine (local program, emul
       expect(output).not.toContain(secret);
     }
     expect(output.length).toBeGreaterThan(0);
+  });
+
+  it("stores passwordDigest in the state file only as a secret (ciphertext), never as its hex value", () => {
+    const recorded = stateSnapshots.flatMap((text) => {
+      const resources: { urn: string; type: string; outputs?: Record<string, unknown> }[] =
+        JSON.parse(text).checkpoint?.latest?.resources ?? [];
+      return resources.filter((r) => r.type.endsWith("ecs-shared-images:InstanceFromSharedImage"));
+    });
+    expect(recorded.length).toBe(stateSnapshots.length);
+    for (const resource of recorded) {
+      expect(resource.outputs?.passwordDigest).toEqual({
+        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        ciphertext: expect.any(String),
+      });
+      const digest = passwordDigest(resource.urn, PASSWORD) as string;
+      expect(digest).toMatch(/^[0-9a-f]{64}$/);
+      for (const text of stateSnapshots) expect(text).not.toContain(digest);
+    }
   });
 });

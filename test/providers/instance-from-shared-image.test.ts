@@ -2,11 +2,15 @@
 // through the real SDK inside EcsApi; pure rules (validation, encryption, request, diff) as table tests.
 process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
 
+import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
+import { ecsClient, resolveSettings } from "../../providers/ecs/client";
+import { EcsError } from "../../providers/ecs/errors";
 import {
   applyImageEncryption,
   COMMITTED_TAG,
+  createRequest,
   createToken,
   diffInstance,
   encryptionFailures,
@@ -100,6 +104,22 @@ async function checkedCreate(i: InstanceFromSharedImageInputs) {
   return { ...(await create(checked.inputs)), inputs: checked.inputs };
 }
 
+/** Where `value` holds undefined (the engine's Struct encoding rejects it, losing the result or partial state). */
+function undefinedPaths(value: unknown, path = "$"): string[] {
+  if (value === undefined) return [path];
+  if (Array.isArray(value)) return value.flatMap((item, i) => undefinedPaths(item, `${path}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => undefinedPaths(item, `${path}.${key}`));
+  }
+  return [];
+}
+
+/** A value the provider hands to the engine must encode as a Struct: no undefined anywhere. */
+function expectWireSafe(value: unknown) {
+  expect(undefinedPaths(value)).toEqual([]);
+  expect(JSON.parse(JSON.stringify(value))).toEqual(value);
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error & Partial<PartialStateError>> {
   try {
     await promise;
@@ -158,6 +178,21 @@ describe("validateInputs (check without ECS)", () => {
       [],
     ],
     ["skips unknown (preview) values", { imageId: UNKNOWN, securityGroupIds: [UNKNOWN], password: UNKNOWN }, []],
+    ["skips an approval holding an unknown owner", { approval: { approvedOwners: [UNKNOWN] } }, []],
+    ["skips an unknown approval", { approval: UNKNOWN }, []],
+    ["skips an identity holding an unknown", { identity: { ...identity(), urn: UNKNOWN } }, []],
+    ["skips a timeout that is unknown", { timeouts: { create: UNKNOWN } }, []],
+    ["skips a tag value that is unknown", { tags: { team: UNKNOWN } }, []],
+    ["skips unknown disks", { systemDisk: UNKNOWN, dataDisks: UNKNOWN }, []],
+    ["skips disk settings that are unknown", { systemDisk: { size: UNKNOWN }, dataDisks: [{ size: UNKNOWN }] }, []],
+    [
+      "still checks the known parts around an unknown",
+      { tags: { [COMMITTED_TAG]: UNKNOWN }, securityGroupIds: [UNKNOWN, "default"] },
+      [
+        { property: "securityGroupIds[1]", reason: /"default"/ },
+        { property: `tags.${COMMITTED_TAG}`, reason: /reserved/ },
+      ],
+    ],
     ["rejects a malformed image id", { imageId: "m bad" }, [{ property: "imageId", reason: /"m bad"/ }]],
     ["rejects a malformed region", { region: "Hangzhou" }, [{ property: "region", reason: /"Hangzhou"/ }]],
     ["rejects a missing approval", { approval: undefined }, [{ property: "approval", reason: /approvedOwners/ }]],
@@ -304,6 +339,36 @@ describe("encryption of disks from encrypted images (pure)", () => {
     expect(applyImageEncryption(given, imageEncrypted)).toEqual({ ...expected, imageEncrypted });
   });
 
+  const unknownCases: [string, Partial<InstanceFromSharedImageInputs>, Partial<InstanceFromSharedImageInputs>][] = [
+    [
+      "leaves an unknown system disk alone, and the data disks that would take its key",
+      { systemDisk: UNKNOWN as never, dataDisks: [{ size: 50 }, { size: 60, kmsKeyId: "key-b" }] },
+      {
+        systemDisk: UNKNOWN as never,
+        dataDisks: [{ size: 50 }, { size: 60, kmsKeyId: "key-b", encrypted: true }],
+      },
+    ],
+    [
+      "leaves a system disk holding an unknown key alone, and the data disks that would take it",
+      { systemDisk: { kmsKeyId: UNKNOWN }, dataDisks: [{ size: 50 }] },
+      { systemDisk: { kmsKeyId: UNKNOWN }, dataDisks: [{ size: 50 }] },
+    ],
+    [
+      "leaves an unknown list of data disks alone",
+      { dataDisks: UNKNOWN as never },
+      { systemDisk: { encrypted: true }, dataDisks: UNKNOWN as never },
+    ],
+    [
+      "leaves a data disk holding an unknown alone, encrypting the others",
+      { dataDisks: [{ size: UNKNOWN as never }, { size: 20 }] },
+      { systemDisk: { encrypted: true }, dataDisks: [{ size: UNKNOWN as never }, { size: 20, encrypted: true }] },
+    ],
+  ];
+  it.each(unknownCases)("%s (preview, image known to be encrypted)", (_name, given, expected) => {
+    expect(applyImageEncryption(given, true)).toEqual({ ...expected, imageEncrypted: true });
+    expect(encryptionFailures(applyImageEncryption(given, true), true)).toEqual([]);
+  });
+
   it("leaves imageEncrypted out while the image is unknown (preview of an image still being copied)", () => {
     const checked = applyImageEncryption({ systemDisk: { size: 40 }, imageEncrypted: false }, undefined);
     expect(checked).toEqual({ systemDisk: { size: 40 } });
@@ -331,20 +396,49 @@ describe("encryption of disks from encrypted images (pure)", () => {
     expect(serviceKey.instanceChargeType).toBe("PostPaid");
   });
 
+  it("derives the create token from what would replace the instance, not from in-place settings", () => {
+    const base = inputs({ region: DEMO.region, generation: 1, name: "a", tags: { team: "a" } });
+    const token = createToken(base);
+    for (const inPlace of [{ name: "b" }, { hostName: "h-b" }, { description: "d" }, { tags: { team: "b" } }]) {
+      expect(createToken({ ...base, ...inPlace })).toBe(token);
+    }
+    const replacing: Partial<InstanceFromSharedImageInputs>[] = [
+      { instanceType: "ecs.g7.xlarge" },
+      { region: "cn-shanghai" },
+      { generation: 2 },
+      { keyPairName: "k" },
+      { systemDisk: { size: 80 } },
+      { dataDisks: [{ size: 20 }] },
+      { imageId: IMAGES.other },
+      { password: PASSWORD },
+    ];
+    for (const patch of replacing) expect(createToken({ ...base, ...patch })).not.toBe(token);
+    expect(createToken({ ...base, securityGroupIds: ["sg-2", "sg-1"] })).toBe(
+      createToken({ ...base, securityGroupIds: ["sg-1", "sg-2"] }),
+    );
+  });
+
+  it("marks the instance RunInstances makes with the pending token", () => {
+    const i = inputs({ tags: { team: "a" } });
+    expect(createRequest(i, "psi1-t")).toMatchObject({
+      clientToken: "psi1-t",
+      tags: { team: "a", [COMMITTED_TAG]: "pending:psi1-t" },
+    });
+  });
+
   it("keeps the password out of the request and the ClientToken", () => {
     const a = inputs({ password: PASSWORD });
     expect(JSON.stringify(runInstancesRequest(a))).not.toContain(PASSWORD);
     expect(createToken(a)).toBe(createToken({ ...a, password: "Another-Pass-42" }));
     expect(createToken(a)).not.toBe(createToken({ ...a, password: undefined }));
     expect(createToken(a)).toBe(createToken({ ...a, securityGroupIds: [...a.securityGroupIds].reverse() }));
-    expect(createToken(a)).not.toBe(createToken({ ...a, name: "other-name" }));
   });
 });
 
 describe("diffInstance (pure)", () => {
   const id = identity("diffed");
   const olds: Outputs = {
-    ...inputs({ identity: id, tags: { team: "a" } }),
+    ...inputs({ identity: id, tags: { team: "a" }, region: DEMO.region, generation: 3 }),
     instanceId: "i-1",
     status: "Running",
     zoneId: "cn-hangzhou-h",
@@ -359,6 +453,8 @@ describe("diffInstance (pure)", () => {
   };
   const news = (patch: Partial<InstanceFromSharedImageInputs>): InstanceFromSharedImageInputs => ({
     ...inputs({ identity: id, tags: { team: "a" }, systemDisk: { size: 40 }, imageEncrypted: false }),
+    region: DEMO.region,
+    generation: 4,
     password: PASSWORD,
     ...patch,
   });
@@ -375,6 +471,7 @@ describe("diffInstance (pure)", () => {
     ["onImageChange is stored only", { onImageChange: "replaceSystemDisk" }, [], true],
     ["instance type replaces", { instanceType: "ecs.g7.xlarge" }, ["instanceType"], true],
     ["region replaces", { region: "cn-shanghai" }, ["region"], true],
+    ["a new generation (every check makes one) is not a change", { generation: 9 }, [], false],
     ["vSwitch replaces", { vSwitchId: "vsw-other" }, ["vSwitchId"], true],
     ["a set zone that differs replaces", { zoneId: "cn-hangzhou-i" }, ["zoneId"], true],
     ["a key pair replaces", { password: undefined, keyPairName: "k" }, ["keyPairName"], true],
@@ -409,6 +506,11 @@ describe("diffInstance (pure)", () => {
     expect(diff.changes).toBe(changes);
   });
 
+  it("records the region of state written before regions were recorded without replacing", () => {
+    const { region: _region, ...unrecorded } = olds;
+    expect(diffInstance(unrecorded, news({}))).toMatchObject({ changes: true, replaces: [] });
+  });
+
   it("tells update what to do in place", () => {
     expect(diffInstance(olds, news({ name: "web", password: "Another-Pass-42" })).attributes).toEqual([
       "name",
@@ -431,6 +533,8 @@ describe("check against ECS (read-only, runs at preview)", () => {
     const dryRun = callsSince(since, "RunInstances")[0];
     expect(dryRun.params.DryRun).toBe("true");
     expect(dryRun.params.Password).toBeUndefined();
+    // A dry run makes nothing, so it carries no ClientToken to deduplicate with.
+    expect(dryRun.params.ClientToken).toBeUndefined();
     expect(inventory().instances).toHaveLength(0);
   });
 
@@ -448,6 +552,40 @@ describe("check against ECS (read-only, runs at preview)", () => {
     const result = await check(inputs({ imageId: UNKNOWN }));
     expect(result.failures).toEqual([]);
     expect(callsSince(since)).toEqual([]);
+  });
+
+  it("keeps unknown disks as they are when the image is known to be encrypted (preview of a changed program)", async () => {
+    const olds = { ...inputs({ imageId: IMAGES.encrypted, region: DEMO.region, generation: 1 }), imageEncrypted: true };
+    const since = lastSeq();
+    const result = await check(
+      { ...inputs({ imageId: IMAGES.encrypted }), systemDisk: UNKNOWN as never, dataDisks: UNKNOWN as never },
+      olds,
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toMatchObject({ systemDisk: UNKNOWN, dataDisks: UNKNOWN, imageEncrypted: true });
+    expect(callsSince(since)).toEqual([]);
+  });
+
+  it("records the stack's region and a new generation in the checked inputs, with nothing undefined", async () => {
+    const result = await check({ ...inputs(), name: undefined, systemDisk: { size: 60, kmsKeyId: undefined } });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toMatchObject({ region: DEMO.region, generation: 1 });
+    expectWireSafe(result.inputs);
+    expect((await check(result.inputs, result.inputs)).inputs.generation).toBe(2);
+  });
+
+  it("names region when neither the resource nor the stack sets one", async () => {
+    await p.configure({ config: emulatorStackConfig(emu, { overrides: { "alicloud:region": undefined } }) } as never);
+    const saved = { a: process.env.ALICLOUD_REGION, b: process.env.ALIBABA_CLOUD_REGION };
+    delete process.env.ALICLOUD_REGION;
+    delete process.env.ALIBABA_CLOUD_REGION;
+    try {
+      const result = await check(inputs());
+      expect(result.failures).toEqual([{ property: "region", reason: expect.stringMatching(/alicloud:region/) }]);
+    } finally {
+      if (saved.a !== undefined) process.env.ALICLOUD_REGION = saved.a;
+      if (saved.b !== undefined) process.env.ALIBABA_CLOUD_REGION = saved.b;
+    }
   });
 
   it("shows encrypted disks in the checked inputs for an encrypted shared image", async () => {
@@ -583,7 +721,11 @@ describe("check against ECS (read-only, runs at preview)", () => {
 describe("create", () => {
   it("runs one instance, waits for Running with progress, and outputs no password", async () => {
     const since = lastSeq();
-    const { id, outs } = await checkedCreate(
+    const {
+      id,
+      outs,
+      inputs: checked,
+    } = await checkedCreate(
       inputs({ name: "web-1", tags: { team: "web" }, password: PASSWORD, description: "front end" }),
     );
     expect(outs).toMatchObject({ instanceId: id, status: "Running", name: "web-1", tags: { team: "web" } });
@@ -593,7 +735,8 @@ describe("create", () => {
     expect(outs.passwordDigest).toMatch(/^[0-9a-f]{64}$/);
     const inst = emuInstance(id);
     expect(inst).toMatchObject({ status: "Running", name: "web-1", hasPassword: true, imageId: IMAGES.plain });
-    expect(inst?.tags).toEqual({ team: "web", [COMMITTED_TAG]: "true" });
+    expect(inst?.tags).toEqual({ team: "web", [COMMITTED_TAG]: createToken(checked) });
+    expectWireSafe(outs);
     const run = callsSince(since, "RunInstances").filter((r) => r.params.DryRun !== "true");
     expect(run).toHaveLength(1);
     expect(run[0].params).toMatchObject({
@@ -730,32 +873,97 @@ describe("create", () => {
   it("gets the same instance back when the answer to RunInstances was lost (connection dropped after commit)", async () => {
     const before = inventory().instances.length;
     emu.admin.addFault({ action: "RunInstances", kind: "commitThenDrop", count: 1 });
-    const { id } = await create(inputs());
+    const i = inputs();
+    const { id } = await create(i);
     expect(inventory().instances.length).toBe(before + 1);
-    expect(emuInstance(id)?.tags[COMMITTED_TAG]).toBe("true");
+    expect(emuInstance(id)?.tags[COMMITTED_TAG]).toBe(createToken(i));
   });
 
   it("re-running an interrupted create returns the instance the first run made (no duplicate)", async () => {
     const i = inputs({ name: "resumed" });
     // The first run got as far as RunInstances, then the process died.
     const api = EcsApi.forRegion(undefined, "test");
-    const first = await api.runInstance({ ...runInstancesRequest(i), clientToken: createToken(i) });
+    const first = await api.runInstance(createRequest(i, createToken(i)));
     const before = inventory().instances.length;
     const { id } = await create(i);
     expect(id).toBe(first);
     expect(inventory().instances.length).toBe(before);
   });
 
+  it("a create interrupted after RunInstances and retried with other in-place settings adopts its instance and applies them", async () => {
+    const given = inputs({ name: "before", tags: { team: "a" }, password: PASSWORD });
+    const first = (await check(given)).inputs;
+    // The first run got as far as RunInstances, then the process died; the engine recorded nothing.
+    const api = EcsApi.forRegion(first.region, "test");
+    const earlier = await api.runInstance({ ...createRequest(first, createToken(first)), password: PASSWORD });
+    // Edited before the next up; the engine passes the same (no) previous inputs to check.
+    const edited = (
+      await check({
+        ...given,
+        name: "after",
+        description: "now described",
+        hostName: "web-after",
+        tags: { team: "b" },
+        password: "Changed-Pass-99",
+      })
+    ).inputs;
+    const before = inventory().instances.length;
+    const since = lastSeq();
+    const { id, outs } = await create(edited);
+    expect(id).toBe(earlier);
+    expect(inventory().instances.length).toBe(before);
+    expect(emuInstance(id)).toMatchObject({
+      status: "Running",
+      name: "after",
+      description: "now described",
+      hostName: "web-after",
+      tags: { team: "b", [COMMITTED_TAG]: createToken(edited) },
+    });
+    expect(outs).toMatchObject({ name: "after", description: "now described", tags: { team: "b" } });
+    expect(outs.passwordDigest).toBe(passwordDigest(edited.identity.urn, "Changed-Pass-99"));
+    // ECS refused the token with the new settings; the instance was found by its marker and brought up to date.
+    expect(callsSince(since, "RunInstances").map((r) => r.code)).toEqual(["IdempotentParameterMismatch"]);
+    const modify = callsSince(since, "ModifyInstanceAttribute");
+    expect(modify).toHaveLength(1);
+    expect(modify[0].params).toMatchObject({ InstanceName: "after", HostName: "web-after", Password: "******" });
+  });
+
+  it("adopts its own instance when the engine never recorded a finished create (died after the commit marker)", async () => {
+    const i = (await check(inputs({ name: "window" }))).inputs;
+    const first = await create(i);
+    expect(emuInstance(first.id)?.tags[COMMITTED_TAG]).toBe(createToken(i));
+    const before = inventory().instances.length;
+    // The engine retries the create with the same checked inputs.
+    const again = await create(i);
+    expect(again.id).toBe(first.id);
+    expect(inventory().instances.length).toBe(before);
+    expect(again.outs).toEqual(first.outs);
+  });
+
   it("gives a forced replacement with identical inputs a NEW instance, also after the old one is gone", async () => {
-    const i = inputs({ name: "replaced" });
-    const one = await create(i);
-    const two = await create(i);
+    const given = inputs({ name: "replaced" });
+    const one = await checkedCreate(given);
+    // A replacement's check sees the replaced resource's inputs, so its generation (and token) is new.
+    const replacement = await check(given, one.inputs);
+    expect(replacement.inputs.generation).toBe((one.inputs.generation ?? 0) + 1);
+    const two = await create(replacement.inputs);
     expect(two.id).not.toBe(one.id);
     await p.delete(one.id, one.outs);
-    const three = await create(i);
+    // A fresh resource of the same name (after a destroy) meets the deleted instance's token and moves past it.
+    const three = await create(one.inputs);
     expect(new Set([one.id, two.id, three.id]).size).toBe(3);
     expect(emuInstance(two.id)?.status).toBe("Running");
     expect(emuInstance(three.id)?.status).toBe("Running");
+  });
+
+  it("moves past an instance marked before tokens were recorded that answers its token", async () => {
+    const i = inputs({ name: "legacy" });
+    const api = EcsApi.forRegion(undefined, "test");
+    const old = await api.runInstance(createRequest(i, createToken(i)));
+    emu.admin.modifyInstance(old, { tags: { [COMMITTED_TAG]: "true" } });
+    const { id } = await create(i);
+    expect(id).not.toBe(old);
+    expect(emuInstance(id)?.tags[COMMITTED_TAG]).toMatch(/^psi1-/);
   });
 
   it("reports partial state when a step after RunInstances fails, and the next update finishes the create", async () => {
@@ -765,12 +973,37 @@ describe("create", () => {
     expect(err.message).toMatch(/^TagResources failed: .*\(InvalidParameter, HTTP 400/);
     expect(err.id).toMatch(/^i-/);
     const props = err.properties as unknown as Outputs;
-    expect(props).toMatchObject({ instanceId: err.id, name: "half-made" });
+    expect(props).toMatchObject({ instanceId: err.id, name: "half-made", systemDiskId: "" });
+    expectWireSafe(props);
     expect(JSON.stringify(props)).not.toContain(PASSWORD);
-    expect(emuInstance(err.id as string)?.tags[COMMITTED_TAG]).toBeUndefined();
+    expect(emuInstance(err.id as string)?.tags[COMMITTED_TAG]).toBe(`pending:${createToken(i)}`);
     const { outs } = await update(err.id as string, props, i);
     expect(outs.status).toBe("Running");
-    expect(emuInstance(err.id as string)?.tags[COMMITTED_TAG]).toBe("true");
+    expect(outs.systemDiskId).toBe(disksOf(err.id as string).find((d) => d.type === "system")?.diskId);
+    expectWireSafe(outs);
+    expect(emuInstance(err.id as string)?.tags[COMMITTED_TAG]).toBe(createToken(i));
+  });
+
+  it("rethrows a programmer error met while observing the instance for partial state", async () => {
+    const api = EcsApi.forRegion(undefined, "test");
+    let tagFailed = false;
+    const getInstance = api.getInstance.bind(api);
+    const observe = jest.spyOn(api, "getInstance").mockImplementation(async (id) => {
+      if (tagFailed) throw new TypeError("a bug in the observation");
+      return getInstance(id);
+    });
+    const tag = jest.spyOn(api, "setTags").mockImplementation(async () => {
+      tagFailed = true;
+      throw new EcsError({ action: "TagResources", code: "InternalError", sentence: "ECS reported an internal error" });
+    });
+    try {
+      const err = await rejection(create(inputs()));
+      expect(err).toBeInstanceOf(TypeError);
+      expect(err.message).toBe("a bug in the observation");
+    } finally {
+      observe.mockRestore();
+      tag.mockRestore();
+    }
   });
 });
 
@@ -796,7 +1029,8 @@ describe("update, read and delete", () => {
       tags: { a: "1", c: "3" },
     });
     expect(outs.passwordDigest).not.toBe(made.outs.passwordDigest);
-    expect(emuInstance(made.id)?.tags).toEqual({ a: "1", c: "3", [COMMITTED_TAG]: "true" });
+    expect(emuInstance(made.id)?.tags).toEqual({ a: "1", c: "3", [COMMITTED_TAG]: createToken(made.inputs) });
+    expectWireSafe(outs);
     const modify = callsSince(since, "ModifyInstanceAttribute");
     expect(modify).toHaveLength(1);
     expect(modify[0].params.Password).toBe("******");
@@ -833,6 +1067,48 @@ describe("update, read and delete", () => {
     expect(diff).toMatchObject({ changes: true, replaces: [], attributes: ["name"], tags: true });
     emu.admin.deleteInstance(made.id);
     expect(await read(made.id, made.outs)).toEqual({ id: "", props: {} });
+  });
+
+  it("read after the key pair was detached outside Pulumi returns values the engine can encode and shows the drift", async () => {
+    const made = await checkedCreate(inputs({ keyPairName: DEMO.workload.keyPairName }));
+    expect(made.outs.keyPairName).toBe(DEMO.workload.keyPairName);
+    const client = ecsClient(resolveSettings(undefined, "test"));
+    await client.detachKeyPair(
+      new $Ecs.DetachKeyPairRequest({
+        regionId: DEMO.region,
+        keyPairName: DEMO.workload.keyPairName,
+        instanceIds: JSON.stringify([made.id]),
+      }),
+    );
+    expect(emuInstance(made.id)?.keyPairName).toBe("");
+    const { id, props } = await read(made.id, made.outs);
+    expect(id).toBe(made.id);
+    expectWireSafe(props);
+    expect(Object.keys(props)).not.toContain("keyPairName");
+    expect(diffInstance(props, made.inputs).replaces).toEqual(["keyPairName"]);
+  });
+
+  it("reads, diffs and deletes in the region recorded at create after the stack's region setting changed", async () => {
+    const given = inputs({ name: "regional" });
+    const made = await checkedCreate(given);
+    expect(made.outs.region).toBe(DEMO.region);
+    await p.configure({ config: emulatorStackConfig(emu, { region: DEMO.otherRegion }) } as never);
+    const { id, props } = await read(made.id, made.outs);
+    expect(id).toBe(made.id);
+    expect(props).toMatchObject({ region: DEMO.region, status: "Running", name: "regional" });
+    const rechecked = await check(given, made.inputs);
+    expect(rechecked.inputs.region).toBe(DEMO.otherRegion);
+    const diff = await p.diff(made.id, props, rechecked.inputs);
+    expect(diff.replaces).toContain("region");
+    await p.delete(made.id, props);
+    expect(emuInstance(made.id)).toBeUndefined();
+  });
+
+  it("read fills in a system disk id that is missing (a create that failed before reading it)", async () => {
+    const made = await checkedCreate(inputs());
+    const { props } = await read(made.id, { ...made.outs, systemDiskId: "" });
+    expect(props.systemDiskId).toBe(made.outs.systemDiskId);
+    expect(props.systemDiskId).toMatch(/^d-/);
   });
 
   it("delete force-deletes, waits until gone, and treats an already deleted instance as success", async () => {
