@@ -112,7 +112,6 @@ export function toImageView(image: SdkImage): ImageView {
     progressPercent: progress ? Number(progress[1]) : undefined,
     productCode: image.productCode || undefined,
     isCopied: image.isCopied === true,
-    isSelfShared: image.isSelfShared === undefined ? undefined : String(image.isSelfShared) === "True",
     size: image.size ?? 0,
     tags: tagsOf(image.tags?.tag),
     encrypted: mappings.some((m) => m.encrypted === true),

@@ -24,12 +24,10 @@ export interface ImageView {
   /** Set for paid (marketplace-derived) images: whoever runs them is billed. */
   readonly productCode?: string;
   readonly isCopied: boolean;
-  readonly isSelfShared?: boolean;
   /** GiB. */
   readonly size: number;
   readonly tags: Tags;
   readonly encrypted: boolean;
-  readonly kmsKeyId?: string;
   readonly regionId?: string;
   readonly creationTime?: string;
   readonly osType?: string;
@@ -54,7 +52,6 @@ export interface InstanceView {
   readonly hostName: string;
   readonly description: string;
   readonly operationLocks: readonly OperationLock[];
-  readonly systemDiskId?: string;
   readonly keyPairName?: string;
   readonly vSwitchId?: string;
   readonly securityGroupIds?: readonly string[];

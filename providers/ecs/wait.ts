@@ -99,16 +99,12 @@ function requirePositive(field: string, value: number): void {
 // ---- Acceptors. `undefined` means the describe call did not find the resource. ----
 
 /**
- * A copied image becoming Available. Right after CopyImage the new id may not be listed yet (eventual
- * consistency): pass allowMissing for that window; later, a missing image means someone deleted it.
+ * A copied image becoming Available. Callers first wait until a new copy is listed (listedAfterCreate), so a missing
+ * image here means someone deleted it.
  */
-export function imageAvailable(options: { allowMissing?: boolean } = {}): Acceptor<ImageView | undefined> {
+export function imageAvailable(): Acceptor<ImageView | undefined> {
   return (image) => {
-    if (image === undefined) {
-      return options.allowMissing
-        ? { state: "retry", reason: "not listed by ECS yet" }
-        : { state: "failure", reason: "the image no longer exists" };
-    }
+    if (image === undefined) return { state: "failure", reason: "the image no longer exists" };
     switch (image.status) {
       case "Available":
         return { state: "success", reason: "Available" };
@@ -161,30 +157,6 @@ export const instanceGone: Acceptor<InstanceView | undefined> = (instance) =>
   instance === undefined
     ? { state: "success", reason: "deleted" }
     : { state: "retry", reason: `still ${instance.status}` };
-
-/**
- * ReplaceSystemDisk finished: the instance reports the new image, no operation locks, and (when the previous
- * system disk is known) a new system disk id.
- */
-export function instanceHasImage(
-  imageId: string,
-  options: { previousSystemDiskId?: string } = {},
-): Acceptor<InstanceView | undefined> {
-  return (instance) => {
-    if (instance === undefined) return { state: "failure", reason: "the instance no longer exists" };
-    const locks = blockingLocks(instance);
-    if (locks !== undefined) return { state: "failure", reason: `the instance is locked (${locks})` };
-    if (instance.imageId !== imageId) return { state: "retry", reason: `still on image ${instance.imageId}` };
-    if (instance.operationLocks.length > 0) {
-      const reasons = instance.operationLocks.map((l) => l.lockReason).join(", ");
-      return { state: "retry", reason: `operation locks pending (${reasons})` };
-    }
-    if (options.previousSystemDiskId !== undefined && instance.systemDiskId === options.previousSystemDiskId) {
-      return { state: "retry", reason: `system disk is still ${options.previousSystemDiskId}` };
-    }
-    return { state: "success", reason: `on image ${imageId}` };
-  };
-}
 
 // ---- Timeouts ----
 

@@ -5,7 +5,6 @@ import {
   imageAvailable,
   imageGone,
   instanceGone,
-  instanceHasImage,
   instanceInStatus,
   listedAfterCreate,
   type PollProgress,
@@ -38,7 +37,6 @@ const instance = (over: Partial<InstanceView> = {}): InstanceView => ({
   hostName: "web",
   description: "",
   operationLocks: [],
-  systemDiskId: "d-new",
   tags: {},
   ...over,
 });
@@ -69,12 +67,12 @@ describe("poll", () => {
     const result = await poll({
       what: "image m-copy to become Available",
       describe: sequence<ImageView | undefined>([
-        undefined,
         image({ status: "Waiting" }),
+        image({ status: "Creating", progressPercent: 10 }),
         image({ status: "Creating", progressPercent: 45 }),
         image(),
       ]),
-      acceptor: imageAvailable({ allowMissing: true }),
+      acceptor: imageAvailable(),
       timeoutMs: 60_000,
       minDelayMs: 1000,
       maxDelayMs: 4000,
@@ -83,7 +81,7 @@ describe("poll", () => {
       onProgress: (p) => progress.push(p),
     });
     expect(result?.status).toBe("Available");
-    expect(progress.map((p) => p.reason)).toEqual(["not listed by ECS yet", "Waiting", "Creating 45%"]);
+    expect(progress.map((p) => p.reason)).toEqual(["Waiting", "Creating 10%", "Creating 45%"]);
     expect(time.sleeps).toEqual([1000, 2000, 4000]);
   });
 
@@ -180,16 +178,15 @@ describe("poll", () => {
 
 describe("acceptors", () => {
   it.each([
-    ["missing right after CopyImage", undefined, true, "retry", "not listed by ECS yet"],
-    ["missing later", undefined, false, "failure", "the image no longer exists"],
-    ["Waiting", image({ status: "Waiting" }), false, "retry", "Waiting"],
-    ["Creating with progress", image({ status: "Creating", progressPercent: 73 }), false, "retry", "Creating 73%"],
-    ["Available", image(), false, "success", "Available"],
-    ["CreateFailed", image({ status: "CreateFailed" }), false, "failure", "the image is CreateFailed"],
-    ["UnAvailable", image({ status: "UnAvailable" }), false, "failure", "the image is UnAvailable"],
-    ["Deprecated", image({ status: "Deprecated" }), false, "failure", "the image is Deprecated"],
-  ] as const)("imageAvailable: %s -> %s", (_label, observed, allowMissing, state, reason) => {
-    expect(imageAvailable({ allowMissing })(observed)).toEqual({ state, reason });
+    ["missing (deleted)", undefined, "failure", "the image no longer exists"],
+    ["Waiting", image({ status: "Waiting" }), "retry", "Waiting"],
+    ["Creating with progress", image({ status: "Creating", progressPercent: 73 }), "retry", "Creating 73%"],
+    ["Available", image(), "success", "Available"],
+    ["CreateFailed", image({ status: "CreateFailed" }), "failure", "the image is CreateFailed"],
+    ["UnAvailable", image({ status: "UnAvailable" }), "failure", "the image is UnAvailable"],
+    ["Deprecated", image({ status: "Deprecated" }), "failure", "the image is Deprecated"],
+  ] as const)("imageAvailable: %s -> %s", (_label, observed, state, reason) => {
+    expect(imageAvailable()(observed)).toEqual({ state, reason });
   });
 
   it.each([
@@ -223,27 +220,6 @@ describe("acceptors", () => {
     [instance({ status: "Stopping" }), "retry", "still Stopping"],
   ] as const)("instanceGone: %j -> %s", (observed, state, reason) => {
     expect(instanceGone(observed)).toEqual({ state, reason });
-  });
-
-  it.each([
-    ["old image", instance({ imageId: "m-old" }), "retry", "still on image m-old"],
-    [
-      "new image, locks pending",
-      instance({ operationLocks: [{ lockReason: "Recycling" }] }),
-      "retry",
-      "operation locks pending (Recycling)",
-    ],
-    ["new image, old disk", instance({ systemDiskId: "d-old" }), "retry", "system disk is still d-old"],
-    ["done", instance(), "success", "on image m-new"],
-    ["gone", undefined, "failure", "the instance no longer exists"],
-    [
-      "security lock",
-      instance({ imageId: "m-old", operationLocks: [{ lockReason: "security" }] }),
-      "failure",
-      "the instance is locked (security)",
-    ],
-  ] as const)("instanceHasImage after ReplaceSystemDisk: %s -> %s", (_label, observed, state, reason) => {
-    expect(instanceHasImage("m-new", { previousSystemDiskId: "d-old" })(observed)).toEqual({ state, reason });
   });
 });
 
