@@ -24,6 +24,7 @@ import {
   resolveTimeouts,
   type Timeouts,
   type TimeoutsInput,
+  timeoutsFailures,
 } from "./ecs/wait";
 import { partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
@@ -377,14 +378,7 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
     (v) => ON_IMAGE_CHANGE.includes(v as OnImageChange),
     'must be "replace" or "replaceSystemDisk"',
   );
-  if (known("timeouts")) {
-    try {
-      resolveTimeouts(news.timeouts as TimeoutsInput, TIMEOUT_DEFAULTS);
-    } catch (err) {
-      if (!(err instanceof InvalidInputError)) throw err;
-      fail(err.property, err.reason);
-    }
-  }
+  if (known("timeouts")) failures.push(...timeoutsFailures(news.timeouts, TIMEOUT_DEFAULTS));
   return failures;
 }
 

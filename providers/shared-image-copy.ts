@@ -27,6 +27,7 @@ import {
   resolveTimeouts,
   type Timeouts,
   type TimeoutsInput,
+  timeoutsFailures,
 } from "./ecs/wait";
 import { partialState } from "./partial";
 import {
@@ -320,18 +321,7 @@ export function validateSharedImageCopyInputs(news: Record<string, unknown>): Pr
   } else if (!containsUnknown(news.approval)) {
     failures.push(...validateApprovalPolicy(news.approval, "approval"));
   }
-  if (known("timeouts")) {
-    if (typeof news.timeouts !== "object" || news.timeouts === null || Array.isArray(news.timeouts)) {
-      fail("timeouts", `must be an object with create, update, delete; got ${quote(news.timeouts)}`);
-    } else {
-      try {
-        resolveTimeouts(news.timeouts as TimeoutsInput, copyTimeoutDefaults);
-      } catch (err) {
-        if (!(err instanceof InvalidInputError)) throw err;
-        fail(err.property, err.reason);
-      }
-    }
-  }
+  if (known("timeouts")) failures.push(...timeoutsFailures(news.timeouts, copyTimeoutDefaults));
   if (known("deleteOptions")) failures.push(...deleteOptionFailures(news.deleteOptions));
   return failures;
 }

@@ -6,7 +6,7 @@ import { EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken } from "./ecs/client-token";
 import { EcsError, InvalidInputError } from "./ecs/errors";
-import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput } from "./ecs/wait";
+import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput, timeoutsFailures } from "./ecs/wait";
 import { partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
 import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
@@ -172,14 +172,7 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
   if (known("revertOnDelete") && typeof news.revertOnDelete !== "boolean") {
     fail("revertOnDelete", `must be true or false, got ${JSON.stringify(news.revertOnDelete)}`);
   }
-  if (known("timeouts")) {
-    try {
-      resolveTimeouts(news.timeouts as TimeoutsInput, TIMEOUT_DEFAULTS);
-    } catch (err) {
-      if (!(err instanceof InvalidInputError)) throw err;
-      fail(err.property, err.reason);
-    }
-  }
+  if (known("timeouts")) failures.push(...timeoutsFailures(news.timeouts, TIMEOUT_DEFAULTS));
   return failures;
 }
 

@@ -210,6 +210,24 @@ export interface Timeouts {
   readonly delete: number;
 }
 
+/** The check() failures of a `timeouts` input (shape, keys, durations), each naming e.g. "timeouts.create". */
+export function timeoutsFailures(
+  input: unknown,
+  defaults: Timeouts,
+  property = "timeouts",
+): { property: string; reason: string }[] {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return [{ property, reason: `must be an object with create, update, delete; got ${JSON.stringify(input)}` }];
+  }
+  try {
+    resolveTimeouts(input as TimeoutsInput, defaults, property);
+    return [];
+  } catch (err) {
+    if (!(err instanceof InvalidInputError)) throw err;
+    return [{ property: err.property, reason: err.reason }];
+  }
+}
+
 /** Resolves a resource's `timeouts` input against its defaults; failures name e.g. "timeouts.create". */
 export function resolveTimeouts(input: TimeoutsInput | undefined, defaults: Timeouts, property = "timeouts"): Timeouts {
   for (const key of Object.keys(input ?? {})) {
