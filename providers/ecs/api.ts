@@ -316,7 +316,13 @@ export class EcsApi {
   /** RunInstances with Amount 1; with `dryRun` it only validates (ECS answers DryRunOperation on success). */
   runInstance(request: RunInstanceRequest): Promise<string> {
     const secrets = request.password ? [request.password] : [];
-    return this.call("RunInstances", { imageId: request.imageId, secrets }, async () => {
+    const context = {
+      imageId: request.imageId,
+      keyPairName: request.keyPairName,
+      kmsKeyId: request.systemDisk?.kmsKeyId ?? request.dataDisks?.find((d) => d.kmsKeyId)?.kmsKeyId,
+      secrets,
+    };
+    return this.call("RunInstances", context, async () => {
       const disk = request.systemDisk;
       const response = await this.client.runInstances(
         new $Ecs.RunInstancesRequest({
@@ -428,7 +434,13 @@ export class EcsApi {
 
   replaceSystemDisk(request: ReplaceSystemDiskRequest): Promise<string> {
     const secrets = request.password ? [request.password] : [];
-    const context = { instanceId: request.instanceId, imageId: request.imageId, secrets };
+    const context = {
+      instanceId: request.instanceId,
+      imageId: request.imageId,
+      keyPairName: request.keyPairName,
+      kmsKeyId: request.kmsKeyId,
+      secrets,
+    };
     return this.call("ReplaceSystemDisk", context, async () => {
       const response = await this.client.replaceSystemDisk(
         new $Ecs.ReplaceSystemDiskRequest({

@@ -680,7 +680,7 @@ describe("check against ECS (read-only, runs at preview)", () => {
         {
           property: "systemDisk",
           reason: expect.stringMatching(
-            /the KMS key is not enabled \(InvalidParameter.KMSKeyId.CMKNotEnabled, HTTP 400.*key-demo-workload-hz" is Disabled/,
+            /the KMS key key-demo-workload-hz is not enabled \(InvalidParameter.KMSKeyId.CMKNotEnabled, HTTP 400.*key-demo-workload-hz" is Disabled/,
           ),
         },
       ]);

@@ -575,7 +575,7 @@ describe("ECS refusals: the message a user sees, and the instance is back as it 
 
   it("InvalidKeyPairName.NotFound", async () => {
     expect(await refused({ keyPairName: "no-such-key" })).toMatch(
-      /^ReplaceSystemDisk failed: the key pair does not exist \(InvalidKeyPairName\.NotFound, HTTP 404, RequestId [\w-]+\)\. Fix: check the key pair name and region\./,
+      /^ReplaceSystemDisk failed: the key pair no-such-key does not exist \(InvalidKeyPairName\.NotFound, HTTP 404, RequestId [\w-]+\)\. Fix: check the key pair name and region\./,
     );
   });
 
