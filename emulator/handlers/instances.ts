@@ -25,7 +25,7 @@ import {
 } from "../models/instances";
 import type { InstanceRec } from "../models/types";
 import { CLIENT_TOKEN, fingerprint, type Handler, REGION_ID, tagMap, wireTags } from "./context";
-import { type Params, page, paginate, tokenPage } from "./params";
+import { type Params, page, pageOf, paginate } from "./params";
 
 const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:,()[\]-]{1,127}$/;
@@ -283,20 +283,10 @@ export const DescribeInstances: Handler = ({ cloud, caller, p }) => {
   };
   const dryRun = p.bool("DryRun") ?? false;
   p.ignore(...DESCRIBE_FILTERS);
-  const useToken = p.has("NextToken") || p.has("MaxResults");
+  // With token pagination, ECS ignores PageNumber/PageSize rather than rejecting them.
+  if (p.has("NextToken") || p.has("MaxResults")) p.ignore("PageNumber", "PageSize");
   const all = describeInstances(cloud, caller, q);
-  let items: InstanceRec[];
-  let nextToken = "";
-  let pageNumber = 1;
-  let pageSize = 10;
-  if (useToken) {
-    ({ items, nextToken } = tokenPage(p, all, 100));
-    pageSize = items.length;
-    p.ignore("PageNumber", "PageSize");
-  } else {
-    ({ pageNumber, pageSize } = page(p, 100));
-    items = paginate(all, pageNumber, pageSize);
-  }
+  const { items, nextToken, pageNumber, pageSize } = pageOf(p, all, { maxResults: 100, maxPageSize: 100 });
   p.finish();
   if (dryRun) throw new DryRunOperation();
   return {

@@ -233,3 +233,20 @@ export function tokenPage<T>(
   const next = offset + size < items.length ? Buffer.from(`o:${offset + size}`).toString("base64url") : "";
   return { items: slice, nextToken: next };
 }
+
+/**
+ * Either pagination a Describe* call may use: NextToken/MaxResults when the caller sends either (ECS's newer style),
+ * else PageNumber/PageSize. Returns the page and the fields both response shapes carry.
+ */
+export function pageOf<T>(
+  p: Params,
+  all: T[],
+  limits: { maxResults: number; maxPageSize: number },
+): { items: T[]; nextToken: string; pageNumber: number; pageSize: number } {
+  if (p.has("NextToken") || p.has("MaxResults")) {
+    const { items, nextToken } = tokenPage(p, all, limits.maxResults);
+    return { items, nextToken, pageNumber: 1, pageSize: items.length };
+  }
+  const { pageNumber, pageSize } = page(p, limits.maxPageSize);
+  return { items: paginate(all, pageNumber, pageSize), nextToken: "", pageNumber, pageSize };
+}

@@ -9,7 +9,7 @@ import {
   untagResources,
 } from "../models/resources";
 import { type Handler, REGION_ID, tagMap, wireTags } from "./context";
-import { type Params, page, paginate, tokenPage } from "./params";
+import { type Params, page, pageOf, paginate, tokenPage } from "./params";
 
 export const DescribeRegions: Handler = ({ cloud, p }) => {
   p.str("AcceptLanguage", { oneOf: ["zh-CN", "en-US", "ja"] });
@@ -103,18 +103,7 @@ export const DescribeDisks: Handler = ({ cloud, caller, p }) => {
     "EnableAutomatedSnapshotPolicy",
   );
   const all = describeDisks(cloud, caller, q);
-  const useToken = p.has("NextToken") || p.has("MaxResults");
-  let items = all;
-  let nextToken = "";
-  let pageNumber = 1;
-  let pageSize = 10;
-  if (useToken) {
-    ({ items, nextToken } = tokenPage(p, all, 500));
-    pageSize = items.length;
-  } else {
-    ({ pageNumber, pageSize } = page(p, 100));
-    items = paginate(all, pageNumber, pageSize);
-  }
+  const { items, nextToken, pageNumber, pageSize } = pageOf(p, all, { maxResults: 500, maxPageSize: 100 });
   p.finish();
   if (dryRun) throw new DryRunOperation();
   return {
@@ -197,18 +186,7 @@ export const DescribeSecurityGroups: Handler = ({ cloud, caller, p }) => {
   const dryRun = p.bool("DryRun") ?? false;
   p.ignore("NetworkType", "SecurityGroupType", "ResourceGroupId", "FuzzyQuery", "IsQueryEcsCount", "ServiceManaged");
   const all = describeSecurityGroups(cloud, caller, q);
-  const useToken = p.has("NextToken") || p.has("MaxResults");
-  let items = all;
-  let nextToken = "";
-  let pageNumber = 1;
-  let pageSize = 10;
-  if (useToken) {
-    ({ items, nextToken } = tokenPage(p, all, 100));
-    pageSize = items.length;
-  } else {
-    ({ pageNumber, pageSize } = page(p, 50));
-    items = paginate(all, pageNumber, pageSize);
-  }
+  const { items, nextToken, pageNumber, pageSize } = pageOf(p, all, { maxResults: 100, maxPageSize: 50 });
   p.finish();
   if (dryRun) throw new DryRunOperation();
   return {
