@@ -192,9 +192,10 @@ export const InvalidTagCount = define(
 
 // ---- Images ----
 export const InvalidImageIdNotFound = define("InvalidImageId.NotFound", 404, "The specified ImageId does not exist.");
+// ECS documents IncorrectImageStatus as 400 for CopyImage, CancelCopyImage and RunInstances alike.
 export const IncorrectImageStatus = define(
   "IncorrectImageStatus",
-  403,
+  400,
   "The current status of the image does not support this operation.",
 );
 export const OperationDeniedImageCopying = define("OperationDenied.ImageCopying", 403, "The image is being copied.");
@@ -245,7 +246,7 @@ export const IncorrectDestinationRegion = define(
 );
 export const ImageCreatedNotFromCopy = define(
   "ImageCreatedNotFromCopy",
-  403,
+  400,
   "The specified image was not created by CopyImage.",
 );
 export const ImageUsingByInstance = define("ImageUsingByInstance", 403, "The specified image is in use by instances.");

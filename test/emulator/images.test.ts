@@ -150,13 +150,13 @@ describe("emulator images", () => {
     expect((await describe_({ imageId, status: "Creating,Waiting,Available" })).body?.images?.image).toEqual([]);
   });
 
-  it("reports IncorrectImageStatus when cancelling a finished copy", async () => {
+  it("reports IncorrectImageStatus (400) when cancelling a finished copy", async () => {
     const imageId = (await copy({})).body?.imageId as string;
     emu.admin.advanceClock(3_600_000);
     await expectEcsError(
       workload().cancelCopyImage(new $Ecs.CancelCopyImageRequest({ regionId: region, imageId })),
       "IncorrectImageStatus",
-      403,
+      400,
     );
   });
 

@@ -175,11 +175,11 @@ describe("emulator instances and disks", () => {
     await expectEcsError(workload().runInstances(runRequest()), "OperationDenied.ImageNotValid", 403);
   });
 
-  it("refuses a deprecated image", async () => {
+  it("refuses a shared image its owner deprecated (IncorrectImageStatus, 400)", async () => {
     await expectEcsError(
       workload().runInstances(runRequest({ imageId: "m-demogoldenold01" })),
       "IncorrectImageStatus",
-      403,
+      400,
     );
   });
 
