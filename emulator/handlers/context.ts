@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Cloud } from "../models/cloud";
+import { checkRequestTags } from "../models/resources";
 import type { Principal, Tags } from "../models/types";
 import type { Params } from "./params";
 
@@ -37,12 +38,16 @@ export function fingerprint(raw: Record<string, string>): string {
   return createHash("sha256").update(parts.join("\n")).digest("hex");
 }
 
-export function wireTags(tags: Tags): { Tag: { TagKey: string; TagValue: string }[] } {
-  return { Tag: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) };
+/**
+ * The tags a request sets, checked as ECS checks them. Indexes are read well past the limit of 20, so that too many
+ * tags is NumberExceed.Tags, as on ECS, rather than a bad parameter index.
+ */
+export function requestTags(p: Params, unique: boolean): Tags {
+  return checkRequestTags(p.tags(1000), unique);
 }
 
-export function tagMap(list: { key: string; value?: string }[]): Tags {
-  return Object.fromEntries(list.map((t) => [t.key, t.value ?? ""]));
+export function wireTags(tags: Tags): { Tag: { TagKey: string; TagValue: string }[] } {
+  return { Tag: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) };
 }
 
 export const REGION_ID = /^[a-z]{2}-[a-z0-9-]{1,40}$/;

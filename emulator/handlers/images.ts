@@ -11,7 +11,7 @@ import {
   ownerAlias,
 } from "../models/images";
 import type { ImageRec, ImageStatus, Principal } from "../models/types";
-import { CLIENT_TOKEN, fingerprint, type Handler, REGION_ID, tagMap, wireTags } from "./context";
+import { CLIENT_TOKEN, fingerprint, type Handler, REGION_ID, requestTags, wireTags } from "./context";
 import { page, paginate } from "./params";
 
 const STATUSES: readonly ImageStatus[] = [
@@ -127,7 +127,7 @@ export const CopyImage: Handler = ({ cloud, caller, p, raw }) => {
     description: p.str("DestinationDescription", { max: 1024 }) ?? "",
     encrypted: p.bool("Encrypted"),
     kmsKeyId: p.str("KMSKeyId", { max: 128 }) ?? "",
-    tags: tagMap(p.tags(20)),
+    tags: requestTags(p, false),
     dryRun: p.bool("DryRun") ?? false,
   };
   p.str("EncryptAlgorithm", { oneOf: ["aes-256", "sm4-128"] });

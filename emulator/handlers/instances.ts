@@ -24,7 +24,7 @@ import {
   stopInstance,
 } from "../models/instances";
 import type { InstanceRec } from "../models/types";
-import { CLIENT_TOKEN, fingerprint, type Handler, REGION_ID, tagMap, wireTags } from "./context";
+import { CLIENT_TOKEN, fingerprint, type Handler, REGION_ID, requestTags, wireTags } from "./context";
 import { type Params, page, pageOf, paginate } from "./params";
 
 const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -109,7 +109,7 @@ function createInput(p: Params, multi: boolean): CreateInstancesInput {
     uniqueSuffix: multi ? (p.bool("UniqueSuffix") ?? false) : false,
     systemDisk,
     dataDisks,
-    tags: tagMap(p.tags(20)),
+    tags: requestTags(p, true),
     deletionProtection: p.bool("DeletionProtection") ?? false,
     internetChargeType: p.str("InternetChargeType", { oneOf: ["PayByTraffic", "PayByBandwidth"] }) ?? "PayByTraffic",
     instanceChargeType: p.str("InstanceChargeType", { oneOf: ["PostPaid", "PrePaid"] }) ?? "PostPaid",

@@ -1,6 +1,5 @@
 import { DryRunOperation, MissingParameter } from "../models/errors";
 import {
-  checkTagKey,
   describeDisks,
   describeKeyPairs,
   describeSecurityGroups,
@@ -8,7 +7,7 @@ import {
   tagResources,
   untagResources,
 } from "../models/resources";
-import { type Handler, REGION_ID, tagMap, wireTags } from "./context";
+import { type Handler, REGION_ID, requestTags, wireTags } from "./context";
 import { type Params, page, pageOf, paginate, tokenPage } from "./params";
 
 export const DescribeRegions: Handler = ({ cloud, p }) => {
@@ -220,13 +219,10 @@ export const TagResources: Handler = ({ cloud, caller, p }) => {
   const regionId = p.str("RegionId", { required: true, pattern: REGION_ID });
   const type = p.str("ResourceType", { required: true, max: 64 });
   const ids = resourceIds(p, 50, true);
-  const tags = p.tags(20);
-  if (tags.length === 0) throw new MissingParameter("Tag.1.Key");
-  tags.forEach((t, i) => {
-    checkTagKey(t.key, `Tag.${i + 1}.Key`);
-  });
+  const tags = requestTags(p, true);
+  if (Object.keys(tags).length === 0) throw new MissingParameter("Tag.1.Key");
   p.finish();
-  tagResources(cloud, caller, regionId, type, ids, tagMap(tags));
+  tagResources(cloud, caller, regionId, type, ids, tags);
   return {};
 };
 

@@ -184,10 +184,17 @@ export const InvalidResourceIdNotFound = define(
   "The specified ResourceId does not exist.",
 );
 export const InvalidTagKeyMalformed = define("InvalidTagKey.Malformed", 400, "The specified Tag.n.Key is not valid.");
-export const InvalidTagCount = define(
-  "InvalidTagCount",
+export const InvalidTagValueMalformed = define(
+  "InvalidTagValue.Malformed",
   400,
-  "The number of tags on the resource exceeds the limit of 20.",
+  "The specified Tag.n.Value is not valid.",
+);
+export const DuplicateTagKey = define("Duplicate.TagKey", 400, "The Tag.N.Key contain duplicate key.");
+export const NumberExceedTags = define("NumberExceed.Tags", 400, "The Tags parameter's number is exceed , Valid : 20");
+export const OperationDeniedQuotaExceed = define(
+  "OperationDenied.QuotaExceed",
+  400,
+  "The quota of tags on resource is beyond permitted range.",
 );
 
 // ---- Images ----

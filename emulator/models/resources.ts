@@ -1,9 +1,12 @@
 import type { Cloud } from "./cloud";
 import {
+  DuplicateTagKey,
   InvalidResourceIdNotFound,
   InvalidResourceTypeNotSupported,
-  InvalidTagCount,
   InvalidTagKeyMalformed,
+  InvalidTagValueMalformed,
+  NumberExceedTags,
+  OperationDeniedQuotaExceed,
 } from "./errors";
 import type { DiskRec, KeyPairRec, Principal, SecurityGroupRec, Tags } from "./types";
 
@@ -135,14 +138,43 @@ function resolve(cloud: Cloud, caller: Principal, regionId: string, type: string
   });
 }
 
-export function checkTagKey(key: string, param: string): void {
-  if (key.length === 0 || key.length > 128 || /^(aliyun|acs:)/i.test(key) || /^https?:\/\//i.test(key)) {
-    throw new InvalidTagKeyMalformed(
-      `${param} "${key}" is not valid: 1-128 characters, not starting with aliyun, acs:, http:// or https://.`,
-    );
+/** Tags per resource, and per request that sets tags. */
+export const MAX_TAGS = 20;
+
+/**
+ * The tags a request sets (TagResources, RunInstances, CreateInstance, CopyImage), checked as ECS documents them: at
+ * most 20 per request, keys 1-128 characters not starting with "aliyun" or "acs:" (the emulator also refuses other
+ * capitalisations), values up to 128 characters not starting with "acs:", neither containing "http://" or "https://".
+ * `unique`: ECS refuses a key given twice (Duplicate.TagKey) for TagResources and RunInstances; CopyImage documents no
+ * such rule, so there the last value wins.
+ */
+export function checkRequestTags(tags: { key: string; value?: string }[], unique: boolean): Tags {
+  if (tags.length > MAX_TAGS) {
+    throw new NumberExceedTags(`${tags.length} tags were given; at most ${MAX_TAGS} can be set in one request.`);
   }
+  const out: Tags = {};
+  tags.forEach((t, i) => {
+    const param = `Tag.${i + 1}`;
+    if (t.key.length === 0 || t.key.length > 128 || /^(aliyun|acs:)/i.test(t.key) || /https?:\/\//i.test(t.key)) {
+      throw new InvalidTagKeyMalformed(
+        `${param}.Key "${t.key}" is not valid: 1-128 characters, not starting with aliyun or acs:, without http:// or https://.`,
+      );
+    }
+    const value = t.value ?? "";
+    if (value.length > 128 || /^acs:/i.test(value) || /https?:\/\//i.test(value)) {
+      throw new InvalidTagValueMalformed(
+        `${param}.Value "${value}" is not valid: up to 128 characters, not starting with acs:, without http:// or https://.`,
+      );
+    }
+    if (unique && out[t.key] !== undefined) {
+      throw new DuplicateTagKey(`The tag key "${t.key}" is given more than once.`);
+    }
+    out[t.key] = value;
+  });
+  return out;
 }
 
+/** ECS counts the tags a resource would have after the call: more than 20 is refused, and no resource is tagged. */
 export function tagResources(
   cloud: Cloud,
   caller: Principal,
@@ -153,8 +185,11 @@ export function tagResources(
 ): void {
   const targets = resolve(cloud, caller, regionId, type, ids);
   for (const t of targets) {
-    if (Object.keys({ ...t.tags, ...tags }).length > 20) {
-      throw new InvalidTagCount(`The resource "${t.id}" would have more than 20 tags.`);
+    const after = Object.keys({ ...t.tags, ...tags }).length;
+    if (after > MAX_TAGS) {
+      throw new OperationDeniedQuotaExceed(
+        `The resource "${t.id}" would have ${after} tags; a resource can have at most ${MAX_TAGS}.`,
+      );
     }
   }
   for (const t of targets) Object.assign(t.tags, tags);

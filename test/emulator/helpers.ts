@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { request } from "node:http";
-import Ecs from "@alicloud/ecs20140526";
+import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import { DEMO, type RunningEmulator, startEmulator, type WorldSpec } from "../../emulator";
 import type { EmulatorOptions } from "../../emulator/emulator";
@@ -159,4 +159,26 @@ export async function adminCall(
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+}
+
+export function runRequest(extra: Partial<$Ecs.RunInstancesRequest> = {}): $Ecs.RunInstancesRequest {
+  return new $Ecs.RunInstancesRequest({
+    regionId: DEMO.region,
+    imageId: DEMO.images.plain,
+    instanceType: "ecs.g7.large",
+    vSwitchId: DEMO.workload.vSwitchId,
+    securityGroupId: DEMO.workload.securityGroupId,
+    ...extra,
+  });
+}
+
+/** RunInstances through the SDK; returns the one instance id. */
+export async function runInstance(
+  emu: RunningEmulator,
+  extra: Partial<$Ecs.RunInstancesRequest> = {},
+  client = ecsClient(emu),
+): Promise<string> {
+  const ids = (await client.runInstances(runRequest(extra))).body?.instanceIdSets?.instanceIdSet ?? [];
+  if (ids.length !== 1) throw new Error(`expected one instance, got ${JSON.stringify(ids)}`);
+  return ids[0];
 }
