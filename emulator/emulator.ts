@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { AdminError } from "./admin/errors";
 import { type Clock, EmulatedClock, systemClock } from "./clock";
 import type { FaultRule } from "./faults";
 import { Faults } from "./faults";
+import { PasswordFingerprinter } from "./handlers/context";
 import { Params } from "./handlers/params";
 import { Cloud } from "./models/cloud";
 import {
@@ -13,7 +15,7 @@ import {
   UnsupportedHTTPMethod,
 } from "./models/errors";
 import { releaseInstance } from "./models/instances";
-import type { Identity, InstanceRec, InstanceStatus, Principal } from "./models/types";
+import type { Identity, ImageRec, InstanceRec, InstanceStatus, PasswordSource, Principal } from "./models/types";
 import { buildWorld, type WorldSpec } from "./models/world";
 import { readStateFile, writeStateFile } from "./persistence";
 import { authenticate, NonceCache, type RawRequest } from "./protocol/auth";
@@ -76,6 +78,22 @@ export interface InstancePatch {
   deletionProtection?: boolean;
 }
 
+/** What the emulator knows of an instance's login credentials; never the password itself. */
+export interface InstanceCredentials {
+  keyPairName: string;
+  password: PasswordSource;
+  /** The image whose preset password the instance uses (password "imagePreset" only). */
+  presetImageId?: string;
+  /** Whether the emulator holds the fingerprint of the password that was set (it does not after a restart). */
+  fingerprintKnown: boolean;
+}
+
+/**
+ * Answer of a password check: true or false when the emulator can tell, "unknown" when it cannot (an image's preset
+ * password, or a password set before a restart from a state file). Compare with `=== true`: "unknown" is truthy.
+ */
+export type PasswordCheck = boolean | "unknown";
+
 /** The emulator without its HTTP server: protocol pipeline, model and back-door operations. */
 export class EmulatorCore {
   readonly baseClock: Clock;
@@ -83,6 +101,8 @@ export class EmulatorCore {
   readonly requestLog = new RequestLog();
   readonly faults = new Faults();
   readonly throttle: Throttle;
+  /** Password fingerprints are salted per emulator, so they mean nothing to another emulator or after a restart. */
+  readonly passwords = new PasswordFingerprinter();
   cloud!: Cloud;
   private identity!: Identity;
   private nonces: NonceCache;
@@ -236,7 +256,7 @@ export class EmulatorCore {
       if (!r.ramInModel) this.cloud.authorize(principal, action);
       this.cloud.tick();
       const p = new Params(query, action);
-      const body = r.handler({ cloud: this.cloud, caller: principal, p, raw: query });
+      const body = r.handler({ cloud: this.cloud, caller: principal, p, raw: query, passwords: this.passwords });
       if (mutating) this.scheduleSave();
       if (this.faults.fire(action, "commitThenDrop").length > 0) {
         fault = "commitThenDrop";
@@ -276,39 +296,37 @@ export class EmulatorCore {
   }
 
   revokeShare(imageId: string, accountId: string): void {
-    const img = this.cloud.state.images[imageId];
-    if (!img) throw new Error(`revokeShare: no image ${imageId}`);
+    const img = this.existingImage("revokeShare", imageId);
     delete img.sharedWith[accountId];
     this.scheduleSave();
   }
 
   setArrears(accountId: string, inArrears = true): void {
     const acc = this.cloud.state.accounts[accountId];
-    if (!acc) throw new Error(`setArrears: no account ${accountId}`);
+    if (!acc) throw new AdminError(404, `setArrears: no account ${accountId}`);
     acc.inArrears = inArrears;
     this.scheduleSave();
   }
 
   setKmsKeyState(keyId: string, state: "Enabled" | "Disabled"): void {
     const key = this.cloud.state.kmsKeys[keyId];
-    if (!key) throw new Error(`setKmsKeyState: no KMS key ${keyId}`);
+    if (!key) throw new AdminError(404, `setKmsKeyState: no KMS key ${keyId}`);
     key.state = state;
     this.scheduleSave();
   }
 
   deleteInstance(instanceId: string): void {
-    const inst = this.cloud.state.instances[instanceId];
-    if (!inst) throw new Error(`deleteInstance: no instance ${instanceId}`);
-    releaseInstance(this.cloud, inst);
+    releaseInstance(this.cloud, this.existingInstance("deleteInstance", instanceId));
     this.scheduleSave();
   }
 
   modifyInstance(instanceId: string, patch: InstancePatch): InstanceRec {
     this.cloud.tick();
-    const inst = this.cloud.state.instances[instanceId];
-    if (!inst) throw new Error(`modifyInstance: no instance ${instanceId}`);
+    const inst = this.existingInstance("modifyInstance", instanceId);
     const allowed = ["status", "name", "imageId", "keyPairName", "locks", "tags", "deletionProtection"];
-    for (const k of Object.keys(patch)) if (!allowed.includes(k)) throw new Error(`modifyInstance: unknown field ${k}`);
+    for (const k of Object.keys(patch)) {
+      if (!allowed.includes(k)) throw new AdminError(400, `modifyInstance: unknown field ${k}`);
+    }
     if (patch.status !== undefined) {
       inst.status = patch.status;
       inst.transitions = [];
@@ -323,10 +341,41 @@ export class EmulatorCore {
     return structuredClone(inst);
   }
 
+  credentials(instanceId: string): InstanceCredentials {
+    const inst = this.existingInstance("credentials", instanceId);
+    return {
+      keyPairName: inst.keyPairName,
+      password: inst.password,
+      ...(inst.password === "imagePreset" ? { presetImageId: inst.passwordPresetImageId } : {}),
+      fingerprintKnown: inst.password === "set" && this.cloud.passwordFingerprints.has(instanceId),
+    };
+  }
+
+  /** Whether the instance's current password is `candidate`. The candidate is compared, never kept or logged. */
+  hasPassword(instanceId: string, candidate: string): PasswordCheck {
+    const inst = this.existingInstance("hasPassword", instanceId);
+    if (inst.password === "none") return false;
+    const known = this.cloud.passwordFingerprints.get(instanceId);
+    if (inst.password === "imagePreset" || known === undefined) return "unknown";
+    return this.passwords.matches(candidate, known);
+  }
+
   deleteImage(imageId: string): void {
-    if (!this.cloud.state.images[imageId]) throw new Error(`deleteImage: no image ${imageId}`);
+    this.existingImage("deleteImage", imageId);
     delete this.cloud.state.images[imageId];
     this.scheduleSave();
+  }
+
+  private existingInstance(op: string, instanceId: string): InstanceRec {
+    const inst = this.cloud.state.instances[instanceId];
+    if (!inst) throw new AdminError(404, `${op}: no instance ${instanceId}`);
+    return inst;
+  }
+
+  private existingImage(op: string, imageId: string): ImageRec {
+    const img = this.cloud.state.images[imageId];
+    if (!img) throw new AdminError(404, `${op}: no image ${imageId}`);
+    return img;
   }
 
   inventory(accountId?: string) {
@@ -357,7 +406,7 @@ export class EmulatorCore {
               })),
             instances: Object.values(s.instances)
               .filter((i) => i.ownerId === id)
-              .map((i) => structuredClone(i)),
+              .map((i) => ({ ...structuredClone(i), hasPassword: i.password !== "none" })),
             disks: Object.values(s.disks)
               .filter((d) => d.ownerId === id)
               .map((d) => structuredClone(d)),

@@ -12,7 +12,7 @@ import { type RunningEmulator, startServer } from "./server";
 export type { EmulatorAdmin, Inventory } from "./admin/admin";
 export { type Clock, ManualClock, systemClock } from "./clock";
 export { DEMO } from "./demo-credentials";
-export type { EmulatorOptions, InstancePatch } from "./emulator";
+export type { EmulatorOptions, InstanceCredentials, InstancePatch, PasswordCheck } from "./emulator";
 export type { ArmedFault, FaultRule } from "./faults";
 export type { RamPolicy } from "./models/types";
 export { type WorldSpec, WorldValidationError } from "./models/world";

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { State } from "./models/types";
+import type { InstanceRec, State } from "./models/types";
 
 export const STATE_FORMAT = "ecs-emulator-state/1";
 
@@ -32,5 +32,21 @@ export function readStateFile(path: string): PersistedState | undefined {
   if (parsed?.format !== STATE_FORMAT || typeof parsed.state !== "object" || typeof parsed.emulatedNow !== "number") {
     throw new Error(`${path} is not an emulator state file (expected format ${STATE_FORMAT})`);
   }
+  upgradeOlderRecords(parsed.state);
   return parsed;
+}
+
+/**
+ * Files written before the emulator tracked where a password comes from kept only `hasPassword` per instance, and no
+ * preset password per image: read those as a password that was set (or none) and images without a preset password.
+ */
+function upgradeOlderRecords(state: State): void {
+  for (const inst of Object.values(state.instances)) {
+    const older = inst as Partial<InstanceRec> & { hasPassword?: boolean };
+    if (older.password !== undefined) continue;
+    inst.password = older.hasPassword ? "set" : "none";
+    inst.passwordPresetImageId = "";
+    delete older.hasPassword;
+  }
+  for (const img of Object.values(state.images)) img.passwordPreset ??= false;
 }

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdmin, type EmulatorAdmin } from "./admin/admin";
-import { ADMIN_PREFIX, AdminError, handleAdmin, isLoopback } from "./admin/http";
+import { AdminError } from "./admin/errors";
+import { ADMIN_PREFIX, handleAdmin, isLoopback } from "./admin/http";
 import { EmulatorCore, type EmulatorOptions } from "./emulator";
 import { InternalError, InvalidParameter } from "./models/errors";
 import { errorBody, newRequestId, sendJson } from "./protocol/envelope";
@@ -64,9 +65,14 @@ async function serveAdmin(
   }
 }
 
-/** Starts the HTTP server (API on `POST /`, admin under /_emulator/) on 127.0.0.1. */
-export async function startServer(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const core = new EmulatorCore(options);
+/**
+ * Starts the HTTP server (API on `POST /`, admin under /_emulator/) on 127.0.0.1. Tests that must look inside the
+ * emulator (e.g. at the in-memory password fingerprints) pass the core they hold.
+ */
+export async function startServer(
+  options: EmulatorOptions = {},
+  core = new EmulatorCore(options),
+): Promise<RunningEmulator> {
   const admin = createAdmin(core);
   // Queries can be long (UserData of up to 32 KB travels in the URL), so allow large request lines.
   const server: Server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {

@@ -1,4 +1,4 @@
-import type { EmulatorCore, InstancePatch } from "../emulator";
+import type { EmulatorCore, InstanceCredentials, InstancePatch, PasswordCheck } from "../emulator";
 import type { ArmedFault, FaultRule } from "../faults";
 import type { InstanceRec } from "../models/types";
 import type { WorldSpec } from "../models/world";
@@ -29,6 +29,10 @@ export interface EmulatorAdmin {
   enableKmsKey(keyId: string): void;
   deleteInstance(instanceId: string): void;
   modifyInstance(instanceId: string, patch: InstancePatch): InstanceRec;
+  /** What the emulator knows of the instance's login credentials (never a password). */
+  credentials(instanceId: string): InstanceCredentials;
+  /** Whether the instance's current password is `candidate`; "unknown" when the emulator cannot tell. */
+  hasPassword(instanceId: string, candidate: string): PasswordCheck;
   deleteImage(imageId: string): void;
   /** Moves emulated time forward; returns the new emulated time (ms). */
   advanceClock(ms: number): number;
@@ -56,6 +60,8 @@ export function createAdmin(core: EmulatorCore): EmulatorAdmin {
     enableKmsKey: (keyId) => core.setKmsKeyState(keyId, "Enabled"),
     deleteInstance: (instanceId) => core.deleteInstance(instanceId),
     modifyInstance: (instanceId, patch) => core.modifyInstance(instanceId, patch),
+    credentials: (instanceId) => core.credentials(instanceId),
+    hasPassword: (instanceId, candidate) => core.hasPassword(instanceId, candidate),
     deleteImage: (imageId) => core.deleteImage(imageId),
     advanceClock: (ms) => core.advanceClock(ms),
     now: () => core.clock.now(),

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { EmulatorAdmin } from "./admin";
+import { AdminError } from "./errors";
 
 export const ADMIN_PREFIX = "/_emulator/";
 
@@ -22,22 +23,16 @@ function need(body: Body, key: string, type: "string" | "number" | "boolean" | "
   return undefined;
 }
 
-export class AdminError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The admin API: JSON in, JSON out, unsigned, loopback only. Routes (all under /_emulator/):
- * GET health | clock | inventory[?account=] | requests[?action=&since=] | stats | faults | throttle;
+ * GET health | clock | inventory[?account=] | requests[?action=&since=] | stats | faults | throttle |
+ * instances/credentials?instanceId=;
  * POST world (a world JSON) | reset | clock/advance {ms} | faults {rule} | throttle {patch} | revoke-share
  * {imageId, accountId} | arrears {accountId, inArrears?} | kms-key {keyId, state} | instances/delete {instanceId} |
- * instances/modify {instanceId, ...patch} | images/delete {imageId} | save;
+ * instances/modify {instanceId, ...patch} | instances/password-check {instanceId, password} | images/delete {imageId} |
+ * save;
  * DELETE requests | faults.
+ * Unknown ids are 404, bad input 400.
  */
 export function handleAdmin(admin: EmulatorAdmin, method: string, url: URL, body: Body): AdminResponse {
   const path = url.pathname.slice(ADMIN_PREFIX.length).replace(/\/$/, "");
@@ -108,6 +103,16 @@ export function handleAdmin(admin: EmulatorAdmin, method: string, url: URL, body
       const { instanceId, ...patch } = body;
       return ok(admin.modifyInstance(instanceId as string, patch));
     }
+    case "GET instances/credentials": {
+      const instanceId = url.searchParams.get("instanceId");
+      if (!instanceId) throw new AdminError(400, "instanceId is required (instances/credentials?instanceId=i-...)");
+      return ok(admin.credentials(instanceId));
+    }
+    case "POST instances/password-check":
+      // The candidate password is compared and dropped: never echoed, logged or put in an error message.
+      need(body, "instanceId", "string");
+      need(body, "password", "string");
+      return ok({ match: admin.hasPassword(body.instanceId as string, body.password as string) });
     case "POST images/delete":
       need(body, "imageId", "string");
       admin.deleteImage(body.imageId as string);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Cloud } from "../models/cloud";
 import { checkRequestTags } from "../models/resources";
 import type { Principal, Tags } from "../models/types";
@@ -10,6 +10,26 @@ export interface HandlerContext {
   p: Params;
   /** The decoded query, for idempotency fingerprints. */
   raw: Record<string, string>;
+  passwords: PasswordFingerprinter;
+}
+
+/**
+ * Salted password fingerprints: HMAC-SHA256 under a key drawn at random when the emulator starts. Two fingerprints
+ * from one emulator compare equal exactly when the passwords do; none can be reversed or matched after a restart.
+ * Handlers fingerprint a Password as soon as it is validated, so the password itself never reaches the model.
+ */
+export class PasswordFingerprinter {
+  private readonly key = randomBytes(32);
+
+  fingerprint(password: string): string {
+    return createHmac("sha256", this.key).update(password, "utf8").digest("hex");
+  }
+
+  matches(password: string, fingerprint: string): boolean {
+    const candidate = Buffer.from(this.fingerprint(password), "hex");
+    const known = Buffer.from(fingerprint, "hex");
+    return candidate.length === known.length && timingSafeEqual(candidate, known);
+  }
 }
 
 /** A handler parses `ctx.p`, calls the model and returns the response body (RequestId is added by the server). */

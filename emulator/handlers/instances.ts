@@ -17,6 +17,7 @@ import {
   describeInstances,
   detachKeyPair,
   instanceLocks,
+  type Login,
   modifyInstanceAttribute,
   rebootInstance,
   replaceSystemDisk,
@@ -24,7 +25,15 @@ import {
   stopInstance,
 } from "../models/instances";
 import type { InstanceRec } from "../models/types";
-import { CLIENT_TOKEN, fingerprint, type Handler, REGION_ID, requestTags, wireTags } from "./context";
+import {
+  CLIENT_TOKEN,
+  fingerprint,
+  type Handler,
+  type PasswordFingerprinter,
+  REGION_ID,
+  requestTags,
+  wireTags,
+} from "./context";
 import { type Params, page, pageOf, paginate } from "./params";
 
 const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -32,13 +41,24 @@ const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:,()[\]-]{1,127}$/;
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
 const STATUSES = ["Pending", "Starting", "Running", "Stopping", "Stopped"];
 
-/** ECS password rules: 8-30 characters, three of four character classes. The value is checked, never kept. */
-function password(p: Params): boolean {
+/**
+ * ECS password rules: 8-30 characters, three of four character classes. Returns the salted fingerprint of a valid
+ * Password: the password itself goes no further than this function.
+ */
+function password(p: Params, passwords: PasswordFingerprinter): string | undefined {
   const v = p.str("Password", { max: 64 });
-  if (v === undefined) return false;
+  if (v === undefined) return undefined;
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[()`~!@#$%^&*\-_+=|{}[\]:;'<>,.?/]/].filter((r) => r.test(v)).length;
   if (v.length < 8 || v.length > 30 || classes < 3 || /[^\x21-\x7e]/.test(v)) throw new InvalidPasswordMalformed();
-  return true;
+  return passwords.fingerprint(v);
+}
+
+function login(p: Params, passwords: PasswordFingerprinter): Login {
+  return {
+    passwordFingerprint: password(p, passwords),
+    passwordInherit: p.bool("PasswordInherit") ?? false,
+    keyPairName: p.str("KeyPairName", { max: 128 }),
+  };
 }
 
 function diskSpec(d: Params, sizeRange: [number, number]): DiskSpec {
@@ -53,7 +73,7 @@ function diskSpec(d: Params, sizeRange: [number, number]): DiskSpec {
   };
 }
 
-function createInput(p: Params, multi: boolean): CreateInstancesInput {
+function createInput(p: Params, multi: boolean, passwords: PasswordFingerprinter): CreateInstancesInput {
   const regionId = p.str("RegionId", { required: true, pattern: REGION_ID });
   const sgIds = multi ? p.list("SecurityGroupIds", 10, { pattern: /^sg-[\w-]+$/ }) : [];
   const sgId = p.str("SecurityGroupId", { pattern: /^sg-[\w-]+$/ });
@@ -102,9 +122,7 @@ function createInput(p: Params, multi: boolean): CreateInstancesInput {
     name,
     description: p.str("Description", { max: 256 }),
     hostName: p.str("HostName", { pattern: HOST_NAME }),
-    hasPassword: password(p),
-    passwordInherit: p.bool("PasswordInherit") ?? false,
-    keyPairName: p.str("KeyPairName", { max: 128 }),
+    login: login(p, passwords),
     amount,
     uniqueSuffix: multi ? (p.bool("UniqueSuffix") ?? false) : false,
     systemDisk,
@@ -136,16 +154,23 @@ function createInput(p: Params, multi: boolean): CreateInstancesInput {
 
 function create(multi: boolean): Handler {
   const action = multi ? "RunInstances" : "CreateInstance";
-  return ({ cloud, caller, p, raw }) => {
-    const input = createInput(p, multi);
+  return ({ cloud, caller, p, raw, passwords }) => {
+    const input = createInput(p, multi, passwords);
     const token = p.str("ClientToken", { pattern: CLIENT_TOKEN });
     p.finish();
-    return cloud.idempotent(caller, action, token, fingerprint(raw), () => {
-      const created = createInstances(cloud, caller, action, input);
-      return multi
-        ? { InstanceIdSets: { InstanceIdSet: created.map((i) => i.instanceId) } }
-        : { InstanceId: created[0].instanceId };
-    });
+    return cloud.idempotent(
+      caller,
+      action,
+      token,
+      fingerprint(raw),
+      () => {
+        const created = createInstances(cloud, caller, action, input);
+        return multi
+          ? { InstanceIdSets: { InstanceIdSet: created.map((i) => i.instanceId) } }
+          : { InstanceId: created[0].instanceId };
+      },
+      input.login.passwordFingerprint,
+    );
   };
 }
 
@@ -329,7 +354,7 @@ export const DescribeInstanceStatus: Handler = ({ cloud, caller, p }) => {
   };
 };
 
-export const ModifyInstanceAttribute: Handler = ({ cloud, caller, p }) => {
+export const ModifyInstanceAttribute: Handler = ({ cloud, caller, p, passwords }) => {
   const id = instanceId(p);
   const name = p.str("InstanceName", { max: 128 });
   if (name !== undefined && !NAME.test(name))
@@ -340,7 +365,7 @@ export const ModifyInstanceAttribute: Handler = ({ cloud, caller, p }) => {
     name,
     description: p.str("Description", { max: 256 }),
     hostName: p.str("HostName", { pattern: HOST_NAME }),
-    hasPassword: password(p),
+    passwordFingerprint: password(p, passwords),
     deletionProtection: p.bool("DeletionProtection"),
     securityGroupIds: sgs.length > 0 ? sgs : undefined,
   };
@@ -350,7 +375,7 @@ export const ModifyInstanceAttribute: Handler = ({ cloud, caller, p }) => {
   return {};
 };
 
-export const ReplaceSystemDisk: Handler = ({ cloud, caller, p, raw }) => {
+export const ReplaceSystemDisk: Handler = ({ cloud, caller, p, raw, passwords }) => {
   const id = instanceId(p);
   const imageId = p.str("ImageId", { pattern: /^[A-Za-z0-9_.-]{1,128}$/ });
   const diskId = p.str("DiskId", { max: 64 });
@@ -362,9 +387,7 @@ export const ReplaceSystemDisk: Handler = ({ cloud, caller, p, raw }) => {
     instanceId: id,
     imageId,
     sizeGiB: p.struct("SystemDisk").int("Size", { min: 1, max: 32768 }),
-    hasPassword: password(p),
-    passwordInherit: p.bool("PasswordInherit") ?? false,
-    keyPairName: p.str("KeyPairName", { max: 128 }),
+    login: login(p, passwords),
     encrypted: p.bool("Encrypted"),
     kmsKeyId: p.str("KMSKeyId", { max: 128 }),
   };
@@ -372,9 +395,14 @@ export const ReplaceSystemDisk: Handler = ({ cloud, caller, p, raw }) => {
   p.ignore("SecurityEnhancementStrategy", "UseAdditionalService", "Architecture", "Platform");
   const token = p.str("ClientToken", { pattern: CLIENT_TOKEN });
   p.finish();
-  return cloud.idempotent(caller, "ReplaceSystemDisk", token, fingerprint(raw), () => ({
-    DiskId: replaceSystemDisk(cloud, caller, input).diskId,
-  }));
+  return cloud.idempotent(
+    caller,
+    "ReplaceSystemDisk",
+    token,
+    fingerprint(raw),
+    () => ({ DiskId: replaceSystemDisk(cloud, caller, input).diskId }),
+    input.login.passwordFingerprint,
+  );
 };
 
 function keyPairResults(

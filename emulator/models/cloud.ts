@@ -20,6 +20,14 @@ const REGION_CODES: Record<string, string> = { "cn-hangzhou": "bp1", "cn-shangha
  * injected (emulated) clock.
  */
 export class Cloud {
+  /**
+   * instanceId -> salted fingerprint of the instance's current password. In memory only, never part of `state`: the
+   * state file holds no password and no fingerprint, so after a restart from a state file the fingerprint is unknown.
+   */
+  readonly passwordFingerprints = new Map<string, string>();
+  /** Idempotency key -> fingerprint of the Password it was first used with; in memory only, like the above. */
+  private readonly idempotencyPasswords = new Map<string, string>();
+
   constructor(
     public state: State,
     readonly clock: Clock,
@@ -191,7 +199,9 @@ export class Cloud {
 
   /**
    * ClientToken semantics: the same token with the same parameters returns the first result again; the same token
-   * with different parameters is IdempotentParameterMismatch. Only successful results are remembered.
+   * with different parameters is IdempotentParameterMismatch. Only successful results are remembered. `fingerprint`
+   * counts a Password only as present; `passwordFingerprint` (salted, in memory) tells two passwords apart, so a token
+   * reused with another password is a mismatch too, except after a restart, when the emulator no longer knows.
    */
   idempotent<T extends Record<string, unknown>>(
     caller: Principal,
@@ -199,12 +209,17 @@ export class Cloud {
     token: string | undefined,
     fingerprint: string,
     run: () => T,
+    passwordFingerprint?: string,
   ): T {
     if (!token) return run();
     const key = `${caller.accountId}/${action}/${token}`;
     const seen = this.state.idempotency[key];
     if (seen) {
-      if (seen.fingerprint !== fingerprint) {
+      const firstPassword = this.idempotencyPasswords.get(key);
+      if (
+        seen.fingerprint !== fingerprint ||
+        (firstPassword !== undefined && passwordFingerprint !== undefined && firstPassword !== passwordFingerprint)
+      ) {
         throw new IdempotentParameterMismatch(
           `The ClientToken "${token}" was already used by a ${action} request with different parameters.`,
         );
@@ -213,6 +228,7 @@ export class Cloud {
     }
     const result = run();
     this.state.idempotency[key] = { fingerprint, response: structuredClone(result), at: this.now() };
+    if (passwordFingerprint !== undefined) this.idempotencyPasswords.set(key, passwordFingerprint);
     return result;
   }
 }

@@ -11,6 +11,7 @@ import {
   InvalidInstanceTypeValueNotSupported,
   InvalidKeyPairNameNotFound,
   InvalidOperationDeletionProtection,
+  InvalidParameterConflict,
   InvalidParameterEncryptedIllegal,
   InvalidParameterMismatch,
   InvalidPasswordParamMismatch,
@@ -59,10 +60,7 @@ export interface CreateInstancesInput {
   name?: string;
   description?: string;
   hostName?: string;
-  /** Whether a password was given; the password itself never reaches the model. */
-  hasPassword: boolean;
-  passwordInherit: boolean;
-  keyPairName?: string;
+  login: Login;
   amount: number;
   uniqueSuffix: boolean;
   systemDisk: DiskSpec;
@@ -93,6 +91,51 @@ function assertNotLocked(cloud: Cloud, inst: InstanceRec): void {
       `The instance "${inst.instanceId}" is locked because its account has overdue payments.`,
     );
   }
+}
+
+/**
+ * The login credentials a request gives a new system disk. The handler turns a Password into a salted fingerprint, so
+ * the password itself never reaches the model.
+ */
+export interface Login {
+  passwordFingerprint?: string;
+  passwordInherit: boolean;
+  keyPairName?: string;
+}
+
+/**
+ * Checks the credentials a request gives a disk created from `img`. PasswordInherit=true means "use the password
+ * preset in the image" (ECS docs: "make sure that the selected image has a password preset"), not "keep the current
+ * password". ECS documents no code for an image without one: InvalidParameter.Conflict is the closest documented code
+ * (a parameter conflicts with another one, here with ImageId), see emulator/README.md.
+ */
+function checkLogin(cloud: Cloud, caller: Principal, regionId: string, img: ImageRec, login: Login): void {
+  if (login.keyPairName) checkKeyPair(cloud, caller, regionId, login.keyPairName);
+  if (login.passwordInherit && (login.passwordFingerprint !== undefined || login.keyPairName)) {
+    throw new InvalidPasswordParamMismatch();
+  }
+  if (login.passwordInherit && !img.passwordPreset) {
+    throw new InvalidParameterConflict(
+      `PasswordInherit=true uses the password preset in the image, but the image "${img.imageId}" has no preset password; pass Password or KeyPairName instead.`,
+    );
+  }
+}
+
+/** Gives the instance exactly the credentials of `login` (a new system disk keeps nothing of the old one). */
+function applyLogin(cloud: Cloud, inst: InstanceRec, login: Login): void {
+  inst.keyPairName = login.keyPairName ?? "";
+  if (login.passwordFingerprint !== undefined) setPassword(cloud, inst, login.passwordFingerprint);
+  else {
+    inst.password = login.passwordInherit ? "imagePreset" : "none";
+    inst.passwordPresetImageId = login.passwordInherit ? inst.imageId : "";
+    cloud.passwordFingerprints.delete(inst.instanceId);
+  }
+}
+
+function setPassword(cloud: Cloud, inst: InstanceRec, fingerprint: string): void {
+  inst.password = "set";
+  inst.passwordPresetImageId = "";
+  cloud.passwordFingerprints.set(inst.instanceId, fingerprint);
 }
 
 function checkKeyPair(cloud: Cloud, caller: Principal, regionId: string, name: string): void {
@@ -207,8 +250,7 @@ export function createInstances(
   // RAM evaluates ecs:ImageOwnerId against the image's owner (absent for public images).
   cloud.authorize(caller, action, img.kind === "custom" ? { "ecs:ImageOwnerId": img.ownerId } : {});
   cloud.assertUsable(caller, img);
-  if (input.keyPairName) checkKeyPair(cloud, caller, input.regionId, input.keyPairName);
-  if (input.passwordInherit && (input.hasPassword || input.keyPairName)) throw new InvalidPasswordParamMismatch();
+  checkLogin(cloud, caller, input.regionId, img, input.login);
   const sysCategory = input.systemDisk.category ?? "cloud_essd";
   if (!DISK_CATEGORIES.includes(sysCategory)) {
     throw new InvalidSystemDiskCategoryValueNotSupported(`SystemDisk.Category "${sysCategory}" is not supported.`);
@@ -257,8 +299,9 @@ export function createInstances(
       vpcId: vsw.vpcId,
       privateIp: `${octets[0]}.${octets[1]}.${octets[2]}.${vsw.nextHost++ % 254}`,
       securityGroupIds: [...input.securityGroupIds],
-      keyPairName: input.keyPairName ?? "",
-      hasPassword: input.hasPassword,
+      keyPairName: "",
+      password: "none",
+      passwordPresetImageId: "",
       creationTime: cloud.iso(now),
       startTime: "",
       stoppedMode: "",
@@ -271,6 +314,7 @@ export function createInstances(
       tags: { ...input.tags },
     };
     s.instances[instanceId] = inst;
+    applyLogin(cloud, inst, input.login);
     const sysMap = img.diskMappings.find((m) => m.type === "system");
     addDisk(cloud, inst, {
       type: "system",
@@ -444,6 +488,7 @@ export function releaseInstance(cloud: Cloud, inst: InstanceRec): void {
     }
   }
   delete cloud.state.instances[inst.instanceId];
+  cloud.passwordFingerprints.delete(inst.instanceId);
 }
 
 export function deleteInstance(
@@ -522,7 +567,7 @@ export interface ModifyInstanceInput {
   name?: string;
   description?: string;
   hostName?: string;
-  hasPassword?: boolean;
+  passwordFingerprint?: string;
   deletionProtection?: boolean;
   securityGroupIds?: string[];
 }
@@ -542,7 +587,7 @@ export function modifyInstanceAttribute(cloud: Cloud, caller: Principal, input: 
   if (input.name !== undefined) inst.name = input.name;
   if (input.description !== undefined) inst.description = input.description;
   if (input.hostName !== undefined) inst.hostName = input.hostName;
-  if (input.hasPassword) inst.hasPassword = true;
+  if (input.passwordFingerprint !== undefined) setPassword(cloud, inst, input.passwordFingerprint);
   if (input.deletionProtection !== undefined) inst.deletionProtection = input.deletionProtection;
   if (input.securityGroupIds) inst.securityGroupIds = [...input.securityGroupIds];
 }
@@ -551,17 +596,16 @@ export interface ReplaceSystemDiskInput {
   instanceId: string;
   imageId: string;
   sizeGiB?: number;
-  hasPassword: boolean;
-  passwordInherit: boolean;
-  keyPairName?: string;
+  login: Login;
   encrypted?: boolean;
   kmsKeyId?: string;
 }
 
 /**
  * ReplaceSystemDisk: the instance must be Stopped in standard mode (KeepCharging; economical mode releases the
- * resources the new disk needs). The disk is re-created, so its id changes. Login credentials are NOT kept unless
- * the caller passes Password, KeyPairName or PasswordInherit=true: a common cause of lost SSH access.
+ * resources the new disk needs). The disk is re-created, so its id changes. The new disk has exactly the credentials
+ * the request passes: Password, KeyPairName, or PasswordInherit=true (the new image's preset password). With none of
+ * them it has no password and no key pair: a common cause of lost SSH access.
  */
 export function replaceSystemDisk(cloud: Cloud, caller: Principal, input: ReplaceSystemDiskInput): DiskRec {
   const inst = cloud.instance(caller, input.instanceId);
@@ -581,8 +625,7 @@ export function replaceSystemDisk(cloud: Cloud, caller: Principal, input: Replac
   const img = cloud.visibleImage(caller, inst.regionId, input.imageId);
   cloud.assertUsable(caller, img);
   const size = systemDiskSize(img, input.sizeGiB, current?.sizeGiB);
-  if (input.passwordInherit && (input.hasPassword || input.keyPairName)) throw new InvalidPasswordParamMismatch();
-  if (input.keyPairName) checkKeyPair(cloud, caller, inst.regionId, input.keyPairName);
+  checkLogin(cloud, caller, inst.regionId, img, input.login);
   checkDiskEncryption(
     cloud,
     caller,
@@ -611,10 +654,7 @@ export function replaceSystemDisk(cloud: Cloud, caller: Principal, input: Replac
   inst.imageId = img.imageId;
   inst.osName = img.osName;
   inst.osType = img.osType;
-  if (!input.passwordInherit) {
-    inst.keyPairName = input.keyPairName ?? "";
-    inst.hasPassword = input.hasPassword;
-  }
+  applyLogin(cloud, inst, input.login);
   return disk;
 }
 

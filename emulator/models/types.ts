@@ -102,6 +102,8 @@ export interface ImageRec {
   sharedWith: Record<string, string>;
   tags: Tags;
   diskMappings: DiskMappingRec[];
+  /** The image carries a preset login password (what PasswordInherit=true uses). Copies inherit it. */
+  passwordPreset: boolean;
   copy: CopyTask | null;
 }
 
@@ -130,6 +132,12 @@ export interface DiskRec {
 
 export type InstanceStatus = "Pending" | "Starting" | "Running" | "Stopping" | "Stopped";
 
+/**
+ * Where the instance's login password comes from: none, one the caller set (Password), or the one preset in the image
+ * (PasswordInherit=true). The password itself is never stored; see Cloud.passwordFingerprints.
+ */
+export type PasswordSource = "none" | "set" | "imagePreset";
+
 export interface InstanceRec {
   instanceId: string;
   ownerId: string;
@@ -148,8 +156,9 @@ export interface InstanceRec {
   privateIp: string;
   securityGroupIds: string[];
   keyPairName: string;
-  /** Whether a password is set. The password itself is never stored. */
-  hasPassword: boolean;
+  password: PasswordSource;
+  /** The image whose preset password the instance uses (password "imagePreset"), else "". */
+  passwordPresetImageId: string;
   creationTime: string;
   startTime: string;
   stoppedMode: "" | "KeepCharging" | "StopCharging";

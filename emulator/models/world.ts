@@ -66,6 +66,11 @@ export interface ImageSpec {
   tags?: Record<string, string>;
   supportsResize?: boolean;
   creationTime?: string;
+  /**
+   * The image carries a preset login password, which PasswordInherit=true uses (default false: public images carry
+   * none, and a custom image only when its creator left one in it). The password itself is never in a world.
+   */
+  passwordPreset?: boolean;
 }
 
 export class WorldValidationError extends Error {
@@ -454,6 +459,7 @@ export function buildWorld(input: unknown, now: number): BuiltWorld {
       "tags",
       "supportsResize",
       "creationTime",
+      "passwordPreset",
     ]);
     const imageId = str(o, "imageId", p, {
       pattern: /^m-[a-z0-9]+$|^[a-z0-9_]+\.vhd$/,
@@ -533,6 +539,7 @@ export function buildWorld(input: unknown, now: number): BuiltWorld {
       sharedWith,
       tags: stringMap(o, "tags", p),
       diskMappings: mappings,
+      passwordPreset: bool(o, "passwordPreset", p),
       copy: null,
     };
   }

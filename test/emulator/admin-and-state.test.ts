@@ -5,21 +5,20 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import * as $Ecs from "@alicloud/ecs20140526";
 import { type RunningEmulator, startEmulator, WorldValidationError } from "../../emulator";
-import { adminCall, DEMO, demoWorld, ecsClient, expectEcsError, rawRequest, startTestEmulator } from "./helpers";
+import {
+  adminCall,
+  DEMO,
+  demoWorld,
+  ecsClient,
+  expectEcsError,
+  rawRequest,
+  runInstance,
+  runRequest,
+  startTestEmulator,
+} from "./helpers";
 
 const region = DEMO.region;
 const SECRET_PASSWORD = "Zq9-very-Secret-Pw";
-
-function runRequest(extra: Partial<$Ecs.RunInstancesRequest> = {}) {
-  return new $Ecs.RunInstancesRequest({
-    regionId: region,
-    imageId: DEMO.images.plain,
-    instanceType: "ecs.g7.large",
-    vSwitchId: DEMO.workload.vSwitchId,
-    securityGroupId: DEMO.workload.securityGroupId,
-    ...extra,
-  });
-}
 
 describe("emulator admin API, persistence and worlds", () => {
   let dir: string;
@@ -153,6 +152,27 @@ describe("emulator admin API, persistence and worlds", () => {
       expect(httpLog).not.toContain(secret);
     }
     expect(emu.admin.requests({ action: "RunInstances" })[0].params.Password).toBe("******");
+  });
+
+  it("reads a state file written before credentials were tracked", async () => {
+    const statePath = join(dir, "state.json");
+    emu = await startTestEmulator({ statePath });
+    const id = await runInstance(emu, { password: SECRET_PASSWORD });
+    const other = await runInstance(emu, { keyPairName: DEMO.workload.keyPairName });
+    await emu.close();
+    const file = JSON.parse(readFileSync(statePath, "utf8"));
+    for (const inst of Object.values(file.state.instances) as Record<string, unknown>[]) {
+      inst.hasPassword = inst.password === "set";
+      delete inst.password;
+      delete inst.passwordPresetImageId;
+    }
+    for (const img of Object.values(file.state.images) as Record<string, unknown>[]) delete img.passwordPreset;
+    writeFileSync(statePath, JSON.stringify(file));
+    emu = await startTestEmulator({ statePath });
+    expect(emu.admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: false });
+    expect(emu.admin.credentials(other)).toMatchObject({ password: "none" });
+    const ownerImages = emu.admin.inventory(DEMO.owner.accountId)[DEMO.owner.accountId].images;
+    expect(ownerImages.map((i) => i.passwordPreset)).toEqual(ownerImages.map(() => false));
   });
 
   it("runs as a CLI that prints the endpoint first and saves state on SIGTERM", async () => {

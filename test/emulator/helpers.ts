@@ -161,6 +161,32 @@ export async function adminCall(
   });
 }
 
+/** Images some tests add to the demo world: the owner shares both with the workload in cn-hangzhou. */
+export const EXTRA_IMAGES = {
+  /** Carries a preset login password (PasswordInherit=true works with it). */
+  preset: "m-demopreset01",
+  windows: "m-demowindows01",
+} as const;
+
+/** The demo world plus EXTRA_IMAGES. */
+export function worldWithExtraImages(): WorldSpec {
+  const world = demoWorld();
+  const owner = world.accounts.find((a) => a.accountId === DEMO.owner.accountId);
+  if (!owner?.images) throw new Error("demo world changed: the owner account has no images");
+  const shared = { regionId: DEMO.region, sizeGiB: 40, sharedWith: [DEMO.workload.accountId] };
+  owner.images.push(
+    { ...shared, imageId: EXTRA_IMAGES.preset, name: "golden-preset-2024-10", passwordPreset: true },
+    {
+      ...shared,
+      imageId: EXTRA_IMAGES.windows,
+      name: "golden-windows-2022",
+      osType: "windows",
+      osName: "Windows Server 2022 Datacenter 64bit",
+    },
+  );
+  return world;
+}
+
 export function runRequest(extra: Partial<$Ecs.RunInstancesRequest> = {}): $Ecs.RunInstancesRequest {
   return new $Ecs.RunInstancesRequest({
     regionId: DEMO.region,
@@ -181,4 +207,54 @@ export async function runInstance(
   const ids = (await client.runInstances(runRequest(extra))).body?.instanceIdSets?.instanceIdSet ?? [];
   if (ids.length !== 1) throw new Error(`expected one instance, got ${JSON.stringify(ids)}`);
   return ids[0];
+}
+
+/** An instance that ran and was stopped in standard mode (KeepCharging), ready for ReplaceSystemDisk. */
+export async function stoppedInstance(
+  emu: RunningEmulator,
+  extra: Partial<$Ecs.RunInstancesRequest> = {},
+): Promise<string> {
+  const id = await runInstance(emu, extra);
+  emu.admin.advanceClock(60_000);
+  await ecsClient(emu).stopInstance(new $Ecs.StopInstanceRequest({ instanceId: id }));
+  emu.admin.advanceClock(60_000);
+  return id;
+}
+
+/** The instance as DescribeInstances reports it. */
+export async function describeInstance(
+  emu: RunningEmulator,
+  instanceId: string,
+): Promise<$Ecs.DescribeInstancesResponseBodyInstancesInstance | undefined> {
+  const res = await ecsClient(emu).describeInstances(
+    new $Ecs.DescribeInstancesRequest({ regionId: DEMO.region, instanceIds: JSON.stringify([instanceId]) }),
+  );
+  return res.body?.instances?.instance?.[0];
+}
+
+/** The instance's system disk as DescribeDisks reports it. */
+export async function systemDiskOf(
+  emu: RunningEmulator,
+  instanceId: string,
+): Promise<$Ecs.DescribeDisksResponseBodyDisksDisk | undefined> {
+  const res = await ecsClient(emu).describeDisks(
+    new $Ecs.DescribeDisksRequest({ regionId: DEMO.region, instanceId, diskType: "system" }),
+  );
+  return res.body?.disks?.disk?.[0];
+}
+
+/** One image as DescribeImages reports it to `client`, whatever its status. */
+export async function describeImage(
+  emu: RunningEmulator,
+  imageId: string,
+  client = ecsClient(emu),
+): Promise<$Ecs.DescribeImagesResponseBodyImagesImage | undefined> {
+  const res = await client.describeImages(
+    new $Ecs.DescribeImagesRequest({
+      regionId: DEMO.region,
+      imageId,
+      status: "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated",
+    }),
+  );
+  return res.body?.images?.image?.[0];
 }

@@ -267,22 +267,19 @@ describe("emulator instances and disks", () => {
     expect(ready.body?.disks?.disk?.[0].status).toBe("In_use");
   });
 
-  it("drops the key pair on ReplaceSystemDisk unless it is passed again or inherited", async () => {
+  it("drops the key pair on ReplaceSystemDisk unless it is passed again", async () => {
     const id = await stopped({ keyPairName: DEMO.workload.keyPairName });
     await workload().replaceSystemDisk(
       new $Ecs.ReplaceSystemDiskRequest({ instanceId: id, imageId: DEMO.images.plain }),
     );
     expect((await describeOne(id)).keyPairName).toBe("");
     emu.admin.advanceClock(10_000);
-    await workload().attachKeyPair(
-      new $Ecs.AttachKeyPairRequest({
-        regionId: region,
-        keyPairName: DEMO.workload.keyPairName,
-        instanceIds: JSON.stringify([id]),
-      }),
-    );
     await workload().replaceSystemDisk(
-      new $Ecs.ReplaceSystemDiskRequest({ instanceId: id, imageId: DEMO.images.plain, passwordInherit: true }),
+      new $Ecs.ReplaceSystemDiskRequest({
+        instanceId: id,
+        imageId: DEMO.images.plain,
+        keyPairName: DEMO.workload.keyPairName,
+      }),
     );
     expect((await describeOne(id)).keyPairName).toBe(DEMO.workload.keyPairName);
   });

@@ -1,0 +1,10 @@
+/** A refused admin (back-door) call, with the HTTP status the admin API answers it with. */
+export class AdminError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AdminError";
+  }
+}
