@@ -5,7 +5,7 @@ import type { FaultRule } from "./faults";
 import { Faults } from "./faults";
 import { PasswordFingerprinter } from "./handlers/context";
 import { Params } from "./handlers/params";
-import { Cloud } from "./models/cloud";
+import { Cloud, isRunningCopy } from "./models/cloud";
 import {
   EcsError,
   InternalError,
@@ -14,7 +14,7 @@ import {
   ThrottlingUser,
   UnsupportedHTTPMethod,
 } from "./models/errors";
-import { releaseInstance } from "./models/instances";
+import { beginStop, releaseInstance } from "./models/instances";
 import type { Identity, ImageRec, InstanceRec, InstanceStatus, PasswordSource, Principal } from "./models/types";
 import { buildWorld, type WorldSpec } from "./models/world";
 import { readStateFile, writeStateFile } from "./persistence";
@@ -301,14 +301,18 @@ export class EmulatorCore {
     this.scheduleSave();
   }
 
+  /** Settles time first: a copy the arrears break fails from this moment, not from the next request. */
   setArrears(accountId: string, inArrears = true): void {
+    this.cloud.tick();
     const acc = this.cloud.state.accounts[accountId];
     if (!acc) throw new AdminError(404, `setArrears: no account ${accountId}`);
     acc.inArrears = inArrears;
     this.scheduleSave();
   }
 
+  /** Settles time first, like setArrears. */
   setKmsKeyState(keyId: string, state: "Enabled" | "Disabled"): void {
+    this.cloud.tick();
     const key = this.cloud.state.kmsKeys[keyId];
     if (!key) throw new AdminError(404, `setKmsKeyState: no KMS key ${keyId}`);
     key.state = state;
@@ -341,6 +345,20 @@ export class EmulatorCore {
     return structuredClone(inst);
   }
 
+  /** An out-of-band standard stop (someone stops the instance in the console): Running -> Stopping -> Stopped. */
+  stopInstance(instanceId: string): void {
+    this.cloud.tick();
+    const inst = this.existingInstance("stopInstance", instanceId);
+    if (inst.status !== "Running") {
+      throw new AdminError(
+        409,
+        `stopInstance: instance ${instanceId} is ${inst.status}; only a Running instance stops`,
+      );
+    }
+    beginStop(this.cloud, inst, "KeepCharging");
+    this.scheduleSave();
+  }
+
   credentials(instanceId: string): InstanceCredentials {
     const inst = this.existingInstance("credentials", instanceId);
     return {
@@ -363,6 +381,34 @@ export class EmulatorCore {
   deleteImage(imageId: string): void {
     this.existingImage("deleteImage", imageId);
     delete this.cloud.state.images[imageId];
+    this.scheduleSave();
+  }
+
+  /** Ends a running copy CreateFailed now, as if ECS had failed it. */
+  failCopy(imageId: string): void {
+    this.cloud.tick();
+    const img = this.existingImage("failCopy", imageId);
+    if (!isRunningCopy(img)) {
+      throw new AdminError(
+        409,
+        `failCopy: image ${imageId} is not a running copy (it is ${img.status}${img.copy ? "" : " and was not made by CopyImage"})`,
+      );
+    }
+    this.cloud.failCopy(img, this.clock.now());
+    this.scheduleSave();
+  }
+
+  /** The owner deprecates (or restores) an image behind the workload's back, even while it is shared. */
+  setImageDeprecated(imageId: string, deprecated: boolean): void {
+    this.cloud.tick();
+    const img = this.existingImage(deprecated ? "deprecateImage" : "undeprecateImage", imageId);
+    if (img.status !== "Available" && img.status !== "Deprecated") {
+      throw new AdminError(
+        409,
+        `image ${imageId} is ${img.status}; only Available and Deprecated images change status`,
+      );
+    }
+    img.status = deprecated ? "Deprecated" : "Available";
     this.scheduleSave();
   }
 
@@ -396,14 +442,12 @@ export class EmulatorCore {
             sharedWithMe: Object.values(s.images)
               .filter((i) => i.sharedWith[id] !== undefined)
               .map((i) => ({ imageId: i.imageId, ownerId: i.ownerId, regionId: i.regionId, name: i.name })),
-            copiesInProgress: images
-              .filter((i) => i.copy)
-              .map((i) => ({
-                imageId: i.imageId,
-                status: i.status,
-                progress: this.cloud.copyProgress(i),
-                source: i.copy?.sourceImageId,
-              })),
+            copiesInProgress: images.filter(isRunningCopy).map((i) => ({
+              imageId: i.imageId,
+              status: i.status,
+              progress: this.cloud.copyProgress(i),
+              source: i.copy?.sourceImageId,
+            })),
             instances: Object.values(s.instances)
               .filter((i) => i.ownerId === id)
               .map((i) => ({ ...structuredClone(i), hasPassword: i.password !== "none" })),

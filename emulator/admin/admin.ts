@@ -29,11 +29,19 @@ export interface EmulatorAdmin {
   enableKmsKey(keyId: string): void;
   deleteInstance(instanceId: string): void;
   modifyInstance(instanceId: string, patch: InstancePatch): InstanceRec;
+  /** An out-of-band standard stop (KeepCharging) of a Running instance: Stopping, then Stopped. */
+  stopInstance(instanceId: string): void;
   /** What the emulator knows of the instance's login credentials (never a password). */
   credentials(instanceId: string): InstanceCredentials;
   /** Whether the instance's current password is `candidate`; "unknown" when the emulator cannot tell. */
   hasPassword(instanceId: string, candidate: string): PasswordCheck;
   deleteImage(imageId: string): void;
+  /** Ends a running copy (Creating or Waiting) CreateFailed now; refuses anything else. */
+  failCopy(imageId: string): void;
+  /** The owner deprecates an image (Status Deprecated), even while it is shared. */
+  deprecateImage(imageId: string): void;
+  /** The owner restores a deprecated image (Status Available). */
+  undeprecateImage(imageId: string): void;
   /** Moves emulated time forward; returns the new emulated time (ms). */
   advanceClock(ms: number): number;
   /** Emulated time (ms since the epoch). */
@@ -60,9 +68,13 @@ export function createAdmin(core: EmulatorCore): EmulatorAdmin {
     enableKmsKey: (keyId) => core.setKmsKeyState(keyId, "Enabled"),
     deleteInstance: (instanceId) => core.deleteInstance(instanceId),
     modifyInstance: (instanceId, patch) => core.modifyInstance(instanceId, patch),
+    stopInstance: (instanceId) => core.stopInstance(instanceId),
     credentials: (instanceId) => core.credentials(instanceId),
     hasPassword: (instanceId, candidate) => core.hasPassword(instanceId, candidate),
     deleteImage: (imageId) => core.deleteImage(imageId),
+    failCopy: (imageId) => core.failCopy(imageId),
+    deprecateImage: (imageId) => core.setImageDeprecated(imageId, true),
+    undeprecateImage: (imageId) => core.setImageDeprecated(imageId, false),
     advanceClock: (ms) => core.advanceClock(ms),
     now: () => core.clock.now(),
     setThrottle: (patch) => core.setThrottle(patch),

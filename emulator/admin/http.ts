@@ -29,10 +29,11 @@ function need(body: Body, key: string, type: "string" | "number" | "boolean" | "
  * instances/credentials?instanceId=;
  * POST world (a world JSON) | reset | clock/advance {ms} | faults {rule} | throttle {patch} | revoke-share
  * {imageId, accountId} | arrears {accountId, inArrears?} | kms-key {keyId, state} | instances/delete {instanceId} |
- * instances/modify {instanceId, ...patch} | instances/password-check {instanceId, password} | images/delete {imageId} |
- * save;
+ * instances/modify {instanceId, ...patch} | instances/stop {instanceId} | instances/password-check {instanceId,
+ * password} | images/delete {imageId} | images/fail-copy {imageId} | images/deprecate {imageId} | images/undeprecate
+ * {imageId} | save;
  * DELETE requests | faults.
- * Unknown ids are 404, bad input 400.
+ * Unknown ids are 404, a resource in the wrong state for the back door 409, bad input 400.
  */
 export function handleAdmin(admin: EmulatorAdmin, method: string, url: URL, body: Body): AdminResponse {
   const path = url.pathname.slice(ADMIN_PREFIX.length).replace(/\/$/, "");
@@ -103,6 +104,10 @@ export function handleAdmin(admin: EmulatorAdmin, method: string, url: URL, body
       const { instanceId, ...patch } = body;
       return ok(admin.modifyInstance(instanceId as string, patch));
     }
+    case "POST instances/stop":
+      need(body, "instanceId", "string");
+      admin.stopInstance(body.instanceId as string);
+      return ok();
     case "GET instances/credentials": {
       const instanceId = url.searchParams.get("instanceId");
       if (!instanceId) throw new AdminError(400, "instanceId is required (instances/credentials?instanceId=i-...)");
@@ -116,6 +121,18 @@ export function handleAdmin(admin: EmulatorAdmin, method: string, url: URL, body
     case "POST images/delete":
       need(body, "imageId", "string");
       admin.deleteImage(body.imageId as string);
+      return ok();
+    case "POST images/fail-copy":
+      need(body, "imageId", "string");
+      admin.failCopy(body.imageId as string);
+      return ok();
+    case "POST images/deprecate":
+      need(body, "imageId", "string");
+      admin.deprecateImage(body.imageId as string);
+      return ok();
+    case "POST images/undeprecate":
+      need(body, "imageId", "string");
+      admin.undeprecateImage(body.imageId as string);
       return ok();
     case "POST save":
       admin.save();

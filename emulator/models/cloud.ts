@@ -15,6 +15,9 @@ import type { ImageRec, InstanceRec, KmsKeyRec, Principal, RegionRec, State } fr
 
 const REGION_CODES: Record<string, string> = { "cn-hangzhou": "bp1", "cn-shanghai": "uf6", "cn-beijing": "2ze" };
 
+/** Why a running copy can no longer finish, or undefined while it can. */
+export type CopyFailure = string | undefined;
+
 /**
  * The emulated cloud: all state plus the rules shared by several operations. No HTTP in here; time comes from the
  * injected (emulated) clock.
@@ -27,11 +30,15 @@ export class Cloud {
   readonly passwordFingerprints = new Map<string, string>();
   /** Idempotency key -> fingerprint of the Password it was first used with; in memory only, like the above. */
   private readonly idempotencyPasswords = new Map<string, string>();
+  /** Emulated time up to which `tick()` has applied state changes. */
+  private settledAt: number;
 
   constructor(
     public state: State,
     readonly clock: Clock,
-  ) {}
+  ) {
+    this.settledAt = clock.now();
+  }
 
   now(): number {
     return this.clock.now();
@@ -61,10 +68,15 @@ export class Cloud {
 
   // ---- time ----
 
-  /** Applies every state change due by now: copy progress and queue, instance transitions, disk readiness. */
+  /**
+   * Applies every state change due by now: copies that can no longer finish fail, then copy progress and queue,
+   * instance transitions, disk readiness. Back doors that break a copy's preconditions (arrears, a disabled key) settle
+   * time first, so a copy fails at the moment its precondition broke, before any later completion.
+   */
   tick(): void {
     const now = this.now();
     const s = this.state;
+    this.failBrokenCopies(this.settledAt);
     for (;;) {
       let next: ImageRec | undefined;
       let nextEnd = Number.POSITIVE_INFINITY;
@@ -92,6 +104,41 @@ export class Cloud {
     for (const disk of Object.values(s.disks)) {
       if (disk.status === "Creating" && disk.readyAt <= now) disk.status = disk.instanceId ? "In_use" : "Available";
     }
+    this.settledAt = now;
+  }
+
+  /**
+   * Why a running copy cannot finish. A copy of another account's shared image needs the owner to stay paid up (ECS:
+   * the shared image becomes unavailable when its owner has overdue payments); any copy needs the KMS keys that
+   * encrypt its source and the key it encrypts with (the KMSKeyId it was made with) to stay enabled.
+   */
+  copyFailure(img: ImageRec): CopyFailure {
+    const task = img.copy;
+    if (!task) return undefined;
+    const s = this.state;
+    if (task.sourceOwnerId !== img.ownerId && s.accounts[task.sourceOwnerId]?.inArrears) {
+      return `the owner ${task.sourceOwnerId} of the source image ${task.sourceImageId} has overdue payments`;
+    }
+    const keyOff = (keyId: string) => keyId !== "" && s.kmsKeys[keyId]?.state !== "Enabled";
+    const sourceKey = s.images[task.sourceImageId]?.diskMappings.find((m) => m.encrypted && keyOff(m.kmsKeyId));
+    if (sourceKey) return `the KMS key ${sourceKey.kmsKeyId} that encrypts the source image is disabled`;
+    const destinationKey = img.diskMappings.find((m) => m.encrypted && keyOff(m.kmsKeyId));
+    if (destinationKey) return `the KMS key ${destinationKey.kmsKeyId} the copy encrypts with is disabled`;
+    return undefined;
+  }
+
+  /** Ends a running copy CreateFailed at `at`: its progress stops there and its copy slot goes to a waiting copy. */
+  failCopy(img: ImageRec, at: number): void {
+    if (!img.copy || !isRunningCopy(img)) return;
+    img.status = "CreateFailed";
+    img.copy.failedAt = at;
+    this.startWaitingCopies(img.ownerId, img.regionId, at);
+  }
+
+  private failBrokenCopies(at: number): void {
+    for (const img of Object.values(this.state.images)) {
+      if (isRunningCopy(img) && this.copyFailure(img) !== undefined) this.failCopy(img, at);
+    }
   }
 
   /**
@@ -100,7 +147,7 @@ export class Cloud {
    */
   startWaitingCopies(ownerId: string, regionId: string, at: number): void {
     const inRegion = Object.values(this.state.images).filter(
-      (i) => i.ownerId === ownerId && i.regionId === regionId && i.copy,
+      (i) => i.ownerId === ownerId && i.regionId === regionId && isRunningCopy(i),
     );
     let running = inRegion.filter((i) => i.status === "Creating").length;
     const waiting = inRegion
@@ -117,7 +164,8 @@ export class Cloud {
   copyProgress(img: ImageRec): number {
     if (!img.copy) return img.status === "Available" || img.status === "Deprecated" ? 100 : 0;
     if (img.copy.startedAt === null) return 0;
-    const pct = Math.floor(((this.now() - img.copy.startedAt) / img.copy.durationMs) * 100);
+    const at = img.copy.failedAt ?? this.now();
+    const pct = Math.floor(((at - img.copy.startedAt) / img.copy.durationMs) * 100);
     return Math.max(0, Math.min(99, pct));
   }
 
@@ -231,4 +279,9 @@ export class Cloud {
     if (passwordFingerprint !== undefined) this.idempotencyPasswords.set(key, passwordFingerprint);
     return result;
   }
+}
+
+/** A copy still under way (Waiting for a slot or Creating); a failed copy keeps its task but is no longer running. */
+export function isRunningCopy(img: ImageRec): boolean {
+  return img.copy !== null && (img.status === "Creating" || img.status === "Waiting");
 }

@@ -1,4 +1,4 @@
-import type { Cloud } from "./cloud";
+import { type Cloud, isRunningCopy } from "./cloud";
 import {
   DryRunOperation,
   ImageCreatedNotFromCopy,
@@ -182,8 +182,12 @@ export function cancelCopyImage(cloud: Cloud, caller: Principal, regionId: strin
   cloud.region(regionId);
   const img = cloud.ownImage(caller, regionId, imageId);
   if (!img.isCopied) throw new ImageCreatedNotFromCopy(`The image "${imageId}" was not created by CopyImage.`);
-  if (!img.copy || (img.status !== "Creating" && img.status !== "Waiting")) {
-    throw new IncorrectImageStatus(`The copy "${imageId}" is ${img.status}; only a running copy can be cancelled.`);
+  if (!isRunningCopy(img)) {
+    throw new IncorrectImageStatus(
+      img.status === "CreateFailed"
+        ? `The Image copy has been failed: "${imageId}" is CreateFailed; delete it with DeleteImage instead.`
+        : `The copy "${imageId}" is ${img.status}; only a running copy can be cancelled.`,
+    );
   }
   // Cancelling deletes the unfinished copy and its snapshots.
   delete cloud.state.images[imageId];
@@ -200,12 +204,15 @@ export function deleteImage(
 ): void {
   cloud.region(regionId);
   const img = cloud.ownImage(caller, regionId, imageId);
-  if (img.copy) {
+  // A copy under way cannot be deleted (cancel it instead); a failed copy (CreateFailed) can.
+  if (isRunningCopy(img)) {
     throw new OperationDeniedImageCopying(
       `The image "${imageId}" is being copied; cancel the copy with CancelCopyImage first.`,
     );
   }
-  const beingCopied = Object.values(cloud.state.images).some((i) => i.copy?.sourceImageId === imageId);
+  const beingCopied = Object.values(cloud.state.images).some(
+    (i) => isRunningCopy(i) && i.copy?.sourceImageId === imageId,
+  );
   if (beingCopied) throw new OperationDeniedImageCopying(`The image "${imageId}" is the source of a running copy.`);
   const sharedWith = Object.keys(img.sharedWith);
   if (sharedWith.length > 0 && !force) {

@@ -443,6 +443,11 @@ export function stopInstance(
   const inst = cloud.instance(caller, instanceId);
   if (inst.status !== "Running") wrongStatus(inst, "StopInstance", "Running");
   if (dryRun) throw new DryRunOperation();
+  beginStop(cloud, inst, stoppedMode);
+}
+
+/** Running -> Stopping -> Stopped over the world's stopping time. */
+export function beginStop(cloud: Cloud, inst: InstanceRec, stoppedMode: "KeepCharging" | "StopCharging"): void {
   inst.status = "Stopping";
   inst.stoppedMode = stoppedMode;
   schedule(cloud, inst, [["Stopped", cloud.state.settings.stoppingMs]]);

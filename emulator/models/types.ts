@@ -78,6 +78,8 @@ export interface CopyTask {
   queuedAt: number;
   startedAt: number | null;
   durationMs: number;
+  /** When the copy ended CreateFailed (its progress stays where it was); null while it runs or once it finished. */
+  failedAt?: number | null;
 }
 
 export interface ImageRec {
@@ -104,6 +106,7 @@ export interface ImageRec {
   diskMappings: DiskMappingRec[];
   /** The image carries a preset login password (what PasswordInherit=true uses). Copies inherit it. */
   passwordPreset: boolean;
+  /** The CopyImage task that made this image: kept after a failure, dropped when the copy finishes. */
   copy: CopyTask | null;
 }
 

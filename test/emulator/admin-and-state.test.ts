@@ -9,6 +9,8 @@ import {
   adminCall,
   DEMO,
   demoWorld,
+  describeImage,
+  describeInstance,
   ecsClient,
   expectEcsError,
   rawRequest,
@@ -152,6 +154,56 @@ describe("emulator admin API, persistence and worlds", () => {
       expect(httpLog).not.toContain(secret);
     }
     expect(emu.admin.requests({ action: "RunInstances" })[0].params.Password).toBe("******");
+  });
+
+  it("deprecates and restores a shared image behind the workload's back, in-process and over HTTP", async () => {
+    emu = await startTestEmulator();
+    emu.admin.deprecateImage(DEMO.images.plain);
+    expect((await describeImage(emu, DEMO.images.plain))?.status).toBe("Deprecated");
+    await expectEcsError(ecsClient(emu).runInstances(runRequest()), "IncorrectImageStatus", 400);
+    emu.admin.undeprecateImage(DEMO.images.plain);
+    await runInstance(emu);
+    expect((await adminCall(emu, "POST", "images/deprecate", { imageId: DEMO.images.paid })).status).toBe(200);
+    expect((await describeImage(emu, DEMO.images.paid))?.status).toBe("Deprecated");
+    expect((await adminCall(emu, "POST", "images/undeprecate", { imageId: DEMO.images.paid })).status).toBe(200);
+    expect((await describeImage(emu, DEMO.images.paid))?.status).toBe("Available");
+    expect((await adminCall(emu, "POST", "images/deprecate", { imageId: "m-nope" })).status).toBe(404);
+  });
+
+  it("refuses to deprecate an image that is neither Available nor Deprecated", async () => {
+    emu = await startTestEmulator();
+    const copy = await ecsClient(emu).copyImage(
+      new $Ecs.CopyImageRequest({ regionId: region, imageId: DEMO.images.plain }),
+    );
+    const imageId = copy.body?.imageId as string;
+    expect(() => emu?.admin.deprecateImage(imageId)).toThrow(/is Creating; only Available and Deprecated/);
+    expect((await adminCall(emu, "POST", "images/deprecate", { imageId })).status).toBe(409);
+  });
+
+  it("stops a Running instance out of band: Stopping, then Stopped in standard mode", async () => {
+    emu = await startTestEmulator();
+    const id = await runInstance(emu);
+    emu.admin.advanceClock(60_000);
+    emu.admin.stopInstance(id);
+    expect((await describeInstance(emu, id))?.status).toBe("Stopping");
+    emu.admin.advanceClock(10_000);
+    expect(await describeInstance(emu, id)).toMatchObject({ status: "Stopped", stoppedMode: "KeepCharging" });
+    // Standard mode: the disk can be replaced right away.
+    await ecsClient(emu).replaceSystemDisk(
+      new $Ecs.ReplaceSystemDiskRequest({ instanceId: id, imageId: DEMO.images.plain }),
+    );
+    expect(() => emu?.admin.stopInstance(id)).toThrow(`stopInstance: instance ${id} is Stopped`);
+    expect(() => emu?.admin.stopInstance("i-nope")).toThrow("stopInstance: no instance i-nope");
+  });
+
+  it("stops an instance over HTTP, refusing one that is not Running", async () => {
+    emu = await startTestEmulator();
+    const id = await runInstance(emu);
+    expect((await adminCall(emu, "POST", "instances/stop", { instanceId: id })).status).toBe(409);
+    emu.admin.advanceClock(60_000);
+    expect((await adminCall(emu, "POST", "instances/stop", { instanceId: id })).status).toBe(200);
+    expect((await describeInstance(emu, id))?.status).toBe("Stopping");
+    expect((await adminCall(emu, "POST", "instances/stop", { instanceId: "i-nope" })).status).toBe(404);
   });
 
   it("reads a state file written before credentials were tracked", async () => {
