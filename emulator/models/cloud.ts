@@ -196,23 +196,31 @@ export class Cloud {
   }
 
   /**
-   * Checks that an image can be used to create disks (RunInstances, CopyImage, ReplaceSystemDisk). Resources behind a
-   * shared image become unusable when the owner is in arrears or the owner's KMS key is disabled (ECS docs, "Share
-   * images": "the shared image becomes unavailable ... if the owner's account has overdue payments").
+   * Checks that an image can be used: to create disks (RunInstances, CreateInstance, ReplaceSystemDisk) or as the
+   * source of CopyImage. Resources behind a shared image become unusable when the owner is in arrears or the owner's
+   * KMS key is disabled (ECS docs, "Share images": "the shared image becomes unavailable ... if the owner's account has
+   * overdue payments").
+   *
+   * Deprecated: ECS still creates disks from a deprecated image of your own but will not copy it. A shared image must
+   * be unshared before its owner can deprecate it, so ECS never shows a Deprecated image to the accounts it was shared
+   * with; the emulator can (world file, deprecateImage back door) and then refuses it for everything (stricter).
    */
-  assertUsable(caller: Principal, img: ImageRec): void {
-    if (img.status === "Deprecated") {
-      throw new IncorrectImageStatus(`The image "${img.imageId}" is deprecated and cannot be used.`);
+  assertUsable(caller: Principal, img: ImageRec, use: "disks" | "copy"): void {
+    const shared = img.kind === "custom" && img.ownerId !== caller.accountId;
+    if (img.status === "Deprecated" && (use === "copy" || shared)) {
+      throw new IncorrectImageStatus(
+        use === "copy"
+          ? `The image "${img.imageId}" is deprecated; deprecated images cannot be copied.`
+          : `The image "${img.imageId}" was deprecated by its owner ${img.ownerId} and cannot be used.`,
+      );
     }
-    if (img.status !== "Available") {
+    if (img.status !== "Available" && img.status !== "Deprecated") {
       throw new IncorrectImageStatus(`The image "${img.imageId}" is ${img.status}; only Available images can be used.`);
     }
-    if (img.kind === "custom" && img.ownerId !== caller.accountId) {
-      if (this.state.accounts[img.ownerId]?.inArrears) {
-        throw new OperationDeniedImageNotValid(
-          `The shared image "${img.imageId}" is not valid: its owner account ${img.ownerId} has overdue payments.`,
-        );
-      }
+    if (shared && this.state.accounts[img.ownerId]?.inArrears) {
+      throw new OperationDeniedImageNotValid(
+        `The shared image "${img.imageId}" is not valid: its owner account ${img.ownerId} has overdue payments.`,
+      );
     }
     for (const m of img.diskMappings) {
       if (m.encrypted && m.kmsKeyId && this.state.kmsKeys[m.kmsKeyId]?.state !== "Enabled") {

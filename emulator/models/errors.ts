@@ -311,10 +311,11 @@ export const OperationDeniedInstanceCreating = define(
   403,
   "The instance is being created.",
 );
-export const OperationConflict = define(
-  "OperationConflict",
+export const InstanceNotReady = define("InstanceNotReady", 403, "The specified instance is not ready for use.");
+export const IncorrectDiskStatus = define(
+  "IncorrectDiskStatus",
   403,
-  "The operation may conflict with other operations; try again later.",
+  "The current disk status does not support this operation.",
 );
 export const InstanceLockedForSecurity = define(
   "InstanceLockedForSecurity",
@@ -340,6 +341,11 @@ export const InvalidPasswordMalformed = define(
   "InvalidPassword.Malformed",
   400,
   "The password must be 8 to 30 characters and contain three of: uppercase, lowercase, digits, special characters.",
+);
+export const DependencyViolationWindowsInstance = define(
+  "DependencyViolation.WindowsInstance",
+  403,
+  "The instance creating is window, cannot use ssh key pair to login.",
 );
 export const InvalidPasswordParamMismatch = define(
   "InvalidPasswordParam.Mismatch",

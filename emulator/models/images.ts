@@ -113,7 +113,7 @@ export function copyImage(cloud: Cloud, caller: Principal, input: CopyImageInput
   if (source.status === "Creating" || source.status === "Waiting") {
     throw new OperationDeniedImageCopying(`The image "${source.imageId}" is still being created or copied.`);
   }
-  cloud.assertUsable(caller, source);
+  cloud.assertUsable(caller, source, "copy");
   const shared = source.ownerId !== caller.accountId;
   // ECS: "a shared image can only be copied within the region where it resides" (copy it, then copy your copy).
   if (shared && input.destinationRegionId !== input.regionId) {
@@ -254,6 +254,13 @@ export function modifyImageAttribute(cloud: Cloud, caller: Principal, input: Mod
       `The image "${img.imageId}" is ${img.status}; only Available and Deprecated images can change status.`,
     );
   }
+  // ECS: "a custom image that has been shared must be unshared before the image can be put into the Deprecated state".
+  const sharedWith = Object.keys(img.sharedWith).length;
+  if (input.status === "Deprecated" && img.status !== "Deprecated" && sharedWith > 0) {
+    throw new ImageUseShared(
+      `The image "${img.imageId}" is shared with ${sharedWith} account(s); unshare it before deprecating it.`,
+    );
+  }
   if (input.dryRun) throw new DryRunOperation();
   if (input.name !== undefined) img.name = input.name;
   if (input.description !== undefined) img.description = input.description;
@@ -268,7 +275,8 @@ export function modifyImageSharePermission(
 ): void {
   cloud.region(input.regionId);
   const img = cloud.ownImage(caller, input.regionId, input.imageId);
-  if (img.status !== "Available" && img.status !== "Deprecated") {
+  // ECS: deprecated images "cannot be shared or copied"; unsharing stays possible.
+  if (img.status !== "Available" && (input.add.length > 0 || img.status !== "Deprecated")) {
     throw new IncorrectImageStatus(
       `The image "${img.imageId}" is ${img.status}; only an Available image can be shared.`,
     );

@@ -1,11 +1,14 @@
 import type { Cloud } from "./cloud";
 import {
+  DependencyViolationWindowsInstance,
   DryRunOperation,
   EncryptedOptionConflict,
+  IncorrectDiskStatus,
   IncorrectInstanceStatus,
   IncorrectInstanceStatusInitializing,
   InstanceExpiredOrInArrears,
   InstanceLockedForSecurity,
+  InstanceNotReady,
   InvalidDataDiskCategoryValueNotSupported,
   InvalidDataDiskSizeValueNotSupported,
   InvalidInstanceTypeValueNotSupported,
@@ -23,7 +26,6 @@ import {
   InvalidSystemDiskSizeMoreThanMaxSize,
   InvalidVSwitchIdNotFound,
   InvalidZoneIdNotFound,
-  OperationConflict,
   OperationDeniedInstanceCreating,
 } from "./errors";
 import type { DiskRec, ImageRec, InstanceRec, InstanceStatus, Principal, Tags } from "./types";
@@ -110,7 +112,14 @@ export interface Login {
  * (a parameter conflicts with another one, here with ImageId), see emulator/README.md.
  */
 function checkLogin(cloud: Cloud, caller: Principal, regionId: string, img: ImageRec, login: Login): void {
-  if (login.keyPairName) checkKeyPair(cloud, caller, regionId, login.keyPairName);
+  if (login.keyPairName) {
+    checkKeyPair(cloud, caller, regionId, login.keyPairName);
+    if (img.osType === "windows") {
+      throw new DependencyViolationWindowsInstance(
+        `The image "${img.imageId}" is a Windows image; Windows instances cannot log in with the key pair "${login.keyPairName}".`,
+      );
+    }
+  }
   if (login.passwordInherit && (login.passwordFingerprint !== undefined || login.keyPairName)) {
     throw new InvalidPasswordParamMismatch();
   }
@@ -249,7 +258,7 @@ export function createInstances(
   const img = cloud.visibleImage(caller, input.regionId, input.imageId);
   // RAM evaluates ecs:ImageOwnerId against the image's owner (absent for public images).
   cloud.authorize(caller, action, img.kind === "custom" ? { "ecs:ImageOwnerId": img.ownerId } : {});
-  cloud.assertUsable(caller, img);
+  cloud.assertUsable(caller, img, "disks");
   checkLogin(cloud, caller, input.regionId, img, input.login);
   const sysCategory = input.systemDisk.category ?? "cloud_essd";
   if (!DISK_CATEGORIES.includes(sysCategory)) {
@@ -425,7 +434,7 @@ export function startInstance(cloud: Cloud, caller: Principal, instanceId: strin
   assertNotLocked(cloud, inst);
   if (inst.status !== "Stopped") wrongStatus(inst, "StartInstance", "Stopped");
   if (systemDisk(cloud, inst)?.status === "Creating") {
-    throw new OperationConflict(`The system disk of "${instanceId}" is still being replaced; try again later.`);
+    throw new InstanceNotReady(`The system disk of "${instanceId}" is still being created; try again later.`);
   }
   if (dryRun) throw new DryRunOperation();
   inst.status = "Starting";
@@ -579,6 +588,14 @@ export interface ModifyInstanceInput {
 
 export function modifyInstanceAttribute(cloud: Cloud, caller: Principal, input: ModifyInstanceInput): void {
   const inst = cloud.instance(caller, input.instanceId);
+  // ECS: an instance locked for security reasons refuses every operation.
+  if (effectiveLocks(cloud, inst).includes("security")) {
+    throw new InstanceLockedForSecurity(`The instance "${inst.instanceId}" is locked for security reasons.`);
+  }
+  // ECS: "to reset the password, the instance must not be Starting".
+  if (input.passwordFingerprint !== undefined && inst.status === "Starting") {
+    wrongStatus(inst, "ModifyInstanceAttribute with Password", "anything but Starting");
+  }
   if (input.securityGroupIds) {
     for (const sgId of input.securityGroupIds) {
       const sg = cloud.state.securityGroups[sgId];
@@ -625,10 +642,11 @@ export function replaceSystemDisk(cloud: Cloud, caller: Principal, input: Replac
     );
   }
   const current = systemDisk(cloud, inst);
-  if (current?.status === "Creating")
-    throw new OperationConflict(`The system disk of "${inst.instanceId}" is still being replaced.`);
+  if (current?.status === "Creating") {
+    throw new IncorrectDiskStatus(`The system disk of "${inst.instanceId}" is still being created by a replacement.`);
+  }
   const img = cloud.visibleImage(caller, inst.regionId, input.imageId);
-  cloud.assertUsable(caller, img);
+  cloud.assertUsable(caller, img, "disks");
   const size = systemDiskSize(img, input.sizeGiB, current?.sizeGiB);
   checkLogin(cloud, caller, inst.regionId, img, input.login);
   checkDiskEncryption(
@@ -686,8 +704,8 @@ export function attachKeyPair(
       return {
         instanceId: id,
         ok: false,
-        code: "InvalidOperation.WindowsNotSupport",
-        message: "Windows instances do not support key pairs.",
+        code: "DependencyViolation.WindowsInstance",
+        message: "The instance creating is windows, cannot use ssh key pair to login",
       };
     }
     inst.keyPairName = keyPairName;
