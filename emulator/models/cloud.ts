@@ -15,9 +15,6 @@ import type { ImageRec, InstanceRec, KmsKeyRec, Principal, RegionRec, State } fr
 
 const REGION_CODES: Record<string, string> = { "cn-hangzhou": "bp1", "cn-shanghai": "uf6", "cn-beijing": "2ze" };
 
-/** Why a running copy can no longer finish, or undefined while it can. */
-export type CopyFailure = string | undefined;
-
 /**
  * The emulated cloud: all state plus the rules shared by several operations. No HTTP in here; time comes from the
  * injected (emulated) clock.
@@ -108,11 +105,11 @@ export class Cloud {
   }
 
   /**
-   * Why a running copy cannot finish. A copy of another account's shared image needs the owner to stay paid up (ECS:
+   * Why a running copy cannot finish (undefined while it can). A copy of another account's shared image needs the owner to stay paid up (ECS:
    * the shared image becomes unavailable when its owner has overdue payments); any copy needs the KMS keys that
    * encrypt its source and the key it encrypts with (the KMSKeyId it was made with) to stay enabled.
    */
-  copyFailure(img: ImageRec): CopyFailure {
+  private copyFailure(img: ImageRec): string | undefined {
     const task = img.copy;
     if (!task) return undefined;
     const s = this.state;
