@@ -123,8 +123,9 @@ export class EmulatorCore {
     if (options.statePath) {
       const saved = readStateFile(options.statePath);
       if (saved) {
-        this.cloud.state = saved.state;
+        // Emulated time resumes where the file left it, and the model settles time from there.
         this.clock.resetTo(saved.emulatedNow);
+        this.cloud = new Cloud(saved.state, this.clock);
       }
     }
   }

@@ -105,9 +105,10 @@ export class Cloud {
   }
 
   /**
-   * Why a running copy cannot finish (undefined while it can). A copy of another account's shared image needs the owner to stay paid up (ECS:
-   * the shared image becomes unavailable when its owner has overdue payments); any copy needs the KMS keys that
-   * encrypt its source and the key it encrypts with (the KMSKeyId it was made with) to stay enabled.
+   * Why a running copy cannot finish (undefined while it can). A copy of another account's shared image needs the
+   * owner to stay paid up (ECS: the shared image becomes unavailable when its owner has overdue payments); any copy
+   * needs the KMS keys that encrypt its source and the key it encrypts with (the KMSKeyId it was made with) to stay
+   * enabled.
    */
   private copyFailure(img: ImageRec): string | undefined {
     const task = img.copy;

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
 import {
@@ -164,5 +167,35 @@ describe("emulator copies that fail", () => {
     expect((await adminCall(emu, "POST", "images/fail-copy", { imageId: "m-nope" })).status).toBe(404);
     expect((await adminCall(emu, "POST", "images/fail-copy", {})).status).toBe(400);
     expect(await statusOf(finished)).toBe("Available");
+  });
+});
+
+describe("emulator copies that fail across restarts", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ecs-emu-copies-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("fails a copy whose owner is in arrears in the state file at the time the file was saved", async () => {
+    const statePath = join(dir, "state.json");
+    let emu = await startTestEmulator({ statePath });
+    const copy = await ecsClient(emu).copyImage(
+      new $Ecs.CopyImageRequest({ regionId: region, imageId: DEMO.images.plain }),
+    );
+    const imageId = copy.body?.imageId as string;
+    emu.admin.advanceClock(60_000);
+    await emu.close();
+    const file = JSON.parse(readFileSync(statePath, "utf8"));
+    file.state.accounts[DEMO.owner.accountId].inArrears = true;
+    writeFileSync(statePath, JSON.stringify(file));
+    emu = await startTestEmulator({ statePath });
+    try {
+      expect(await describeImage(emu, imageId)).toMatchObject({ status: "CreateFailed", progress: "25%" });
+    } finally {
+      await emu.close();
+    }
   });
 });
