@@ -193,8 +193,13 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	tsconfig, _ := opts["tsconfig"].(string)
 	nodeargs, _ := opts["nodeargs"].(string)
 
-	// Config travels in the environment, as JSON, where @pulumi/pulumi's runtime/config.ts reads it.
-	config, err := json.Marshal(req.GetConfig())
+	// Config travels in the environment, as JSON, where @pulumi/pulumi's runtime/config.ts reads it. A stack without
+	// config must get {} as upstream sends it: "null" makes every pulumi.Config().get() in the program throw.
+	stackConfig := req.GetConfig()
+	if stackConfig == nil {
+		stackConfig = map[string]string{}
+	}
+	config, err := json.Marshal(stackConfig)
 	if err != nil {
 		return nil, err
 	}
