@@ -8,10 +8,15 @@ export interface BatcherOptions<K, V> {
   /** Default 100 (the ECS limit for id lists). */
   readonly maxBatch?: number;
   /**
-   * How long to collect keys before fetching. 0 (default) gathers everything asked within the current turn of the
-   * event loop. Pollers sleep with jitter, so they rarely ask in the same turn: give status polling a window.
+   * The least time between the starts of two fetches. Keys asked for while the batcher is idle (its last fetch began
+   * at least this long ago) are fetched at the end of the current turn of the event loop, so a lone lookup is never
+   * delayed; keys asked for sooner wait until the window since the last fetch has passed and go out together. Pollers
+   * sleep with jitter and rarely ask in the same turn, so this is what batches N pollers into ~N/100 calls per
+   * window. 0 (default): every turn's keys go out at the end of that turn.
    */
   readonly windowMs?: number;
+  /** Clock for the window (milliseconds); default `performance.now`. */
+  readonly now?: () => number;
 }
 
 interface Waiter<V> {
@@ -23,8 +28,10 @@ export class Batcher<K, V> {
   private readonly fetch: (keys: K[]) => Promise<ReadonlyMap<K, V>>;
   private readonly maxBatch: number;
   private readonly windowMs: number;
+  private readonly now: () => number;
   private pending = new Map<K, Waiter<V>[]>();
   private cancelTimer: (() => void) | undefined;
+  private lastFetchAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: BatcherOptions<K, V>) {
     const maxBatch = options.maxBatch ?? 100;
@@ -38,6 +45,7 @@ export class Batcher<K, V> {
     this.fetch = options.fetch;
     this.maxBatch = maxBatch;
     this.windowMs = windowMs;
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** Resolves with the value fetched for `key`, or undefined when the fetch did not return it. */
@@ -58,17 +66,19 @@ export class Batcher<K, V> {
   }
 
   private schedule(): () => void {
-    if (this.windowMs === 0) {
+    const wait = this.lastFetchAt + this.windowMs - this.now();
+    if (wait <= 0) {
       const immediate = setImmediate(() => this.flush());
       return () => clearImmediate(immediate);
     }
-    const timeout = setTimeout(() => this.flush(), this.windowMs);
+    const timeout = setTimeout(() => this.flush(), wait);
     return () => clearTimeout(timeout);
   }
 
   private flush(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
+    this.lastFetchAt = this.now();
     const batch = this.pending;
     this.pending = new Map();
     if (batch.size > 0) void this.run(batch);

@@ -60,14 +60,38 @@ describe("Batcher", () => {
     expect(calls).toEqual([["i-1"], ["i-1"]]);
   });
 
-  it("gathers gets spread over a window into one fetch", async () => {
+  it("fetches a lone get at once, however long the window", async () => {
     const { calls, fetch } = recordingFetch();
-    const batcher = new Batcher({ fetch, windowMs: 30 });
-    const first = batcher.get("i-1");
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const batcher = new Batcher({ fetch, windowMs: 60_000 });
+    const started = performance.now();
+    await expect(batcher.get("i-1")).resolves.toBe("value of i-1");
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(calls).toEqual([["i-1"]]);
+  });
+
+  it("gathers the gets that arrive within a window of the last fetch into one fetch", async () => {
+    const { calls, fetch } = recordingFetch();
+    let clock = 0;
+    const batcher = new Batcher({ fetch, windowMs: 30, now: () => clock });
+    await batcher.get("i-1");
+    clock = 5;
     const second = batcher.get("i-2");
-    await Promise.all([first, second]);
-    expect(calls).toEqual([["i-1", "i-2"]]);
+    clock = 20;
+    const third = batcher.get("i-3");
+    await Promise.all([second, third]);
+    expect(calls).toEqual([["i-1"], ["i-2", "i-3"]]);
+  });
+
+  it("fetches at once again once a window has passed since the last fetch", async () => {
+    const { calls, fetch } = recordingFetch();
+    let clock = 0;
+    const batcher = new Batcher({ fetch, windowMs: 60_000, now: () => clock });
+    await batcher.get("i-1");
+    clock = 60_000;
+    const started = performance.now();
+    await batcher.get("i-2");
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(calls).toEqual([["i-1"], ["i-2"]]);
   });
 
   it.each([
