@@ -4,16 +4,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type DiskSpec, EcsApi, type RunInstanceRequest, type RunInstanceSpec } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
-import { canonicalJson, clientToken, nextClientToken } from "./ecs/client-token";
-import {
-  EcsError,
-  InvalidInputError,
-  isClientTokenReusedWithOtherParameters,
-  isDryRunPassed,
-  isInstanceNotFound,
-  runInstancesParameterOf,
-} from "./ecs/errors";
-import type { ImageView, InstanceView, Tags } from "./ecs/types";
+import { canonicalJson, clientToken, runToken } from "./ecs/client-token";
+import { EcsError, InvalidInputError, isDryRunPassed, isInstanceNotFound, runInstancesParameterOf } from "./ecs/errors";
+import type { ImageView, InstanceView } from "./ecs/types";
 import {
   DEFAULT_TIMEOUTS,
   instanceGone,
@@ -26,13 +19,27 @@ import {
   type TimeoutsInput,
   timeoutsFailures,
 } from "./ecs/wait";
+import { announce, reimageNotice, replaceNotice } from "./notices";
 import { partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
-import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
+import {
+  type ApprovalPolicy,
+  evaluateImage,
+  type PropertyFailure,
+  RefusedError,
+  validateApprovalPolicy,
+} from "./policy/approval";
 import { progressDelivered, reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
-import { type DiskCredentials, replaceSystemDisk, SystemDiskSequenceError } from "./system-disk-sequence";
+import {
+  type DiskCredentials,
+  observeInstance,
+  readMarker,
+  replaceSystemDisk,
+  SystemDiskSequenceError,
+} from "./system-disk-sequence";
+import { RESERVED_TAGS, reservedTags, userTagFailures, userTags } from "./tags";
 import { containsUnknown, dropUndefined, UNKNOWN } from "./wire-values";
 
 const MODULE = "ecs-shared-images";
@@ -47,7 +54,10 @@ export interface SystemDiskArgs {
   readonly category?: pulumi.Input<string>;
   /** GiB, 20-2048; default the image size (at least 20). */
   readonly size?: pulumi.Input<number>;
-  /** Encrypt the disk. Forced to true for encrypted images (the preview shows it). */
+  /**
+   * Encrypt the disk. An encrypted image encrypts every disk of the instance whatever this says (the preview shows
+   * `imageEncrypted: true`); false is refused for such an image.
+   */
   readonly encrypted?: pulumi.Input<boolean>;
   /** KMS key of this account for the encryption; default the service key. Needs encryption (explicit or forced). */
   readonly kmsKeyId?: pulumi.Input<string>;
@@ -61,7 +71,8 @@ export interface DataDiskArgs extends SystemDiskArgs {
 export interface InstanceFromSharedImageArgs {
   /**
    * The image: a shared image (approved by `approval`) or this account's copy of one. Changing it replaces the
-   * instance, or replaces its system disk in place when `onImageChange` is "replaceSystemDisk".
+   * instance (all its disks are deleted with it), or, when `onImageChange` is "replaceSystemDisk", re-images its
+   * system disk in place: everything on the system disk is lost, data disks stay. The preview says which.
    */
   readonly imageId: pulumi.Input<string>;
   /** Region; default `alicloud:region`, then ALICLOUD_REGION / ALIBABA_CLOUD_REGION. Changing it replaces. */
@@ -82,21 +93,28 @@ export interface InstanceFromSharedImageArgs {
   readonly hostName?: pulumi.Input<string>;
   /** Description, up to 256 characters. Updates in place. */
   readonly description?: pulumi.Input<string>;
-  /** System disk; default cloud_essd of the image's size. Changing it replaces (see onImageChange for the size). */
+  /**
+   * System disk; default cloud_essd of the image's size. Changing it replaces the instance, except with an in-place
+   * image change (onImageChange), which carries a larger size, the encryption and the key to the new system disk.
+   */
   readonly systemDisk?: pulumi.Input<SystemDiskArgs>;
-  /** Extra data disks, at most 16. Changing them replaces. */
+  /** Extra data disks, at most 16. Changing them replaces the instance; an in-place image change never touches them. */
   readonly dataDisks?: pulumi.Input<pulumi.Input<DataDiskArgs>[]>;
   /**
    * Login password (8-30 characters, three of: lower, upper, digits, specials). Stored only as a secret input, never
-   * in outputs or logs. At most one of password and keyPairName. Updates in place (ECS applies it on restart).
+   * in outputs or logs. At most one of password and keyPairName. Updates in place (ECS applies it on restart). An
+   * in-place image change gives the new system disk this password, so it cannot be removed in the same change.
    */
   readonly password?: pulumi.Input<string>;
-  /** Key pair to log in with. At most one of password and keyPairName. Changing it replaces. */
+  /**
+   * Key pair to log in with. At most one of password and keyPairName. Changing it replaces. An in-place image change
+   * binds it to the new system disk again (ECS would drop it otherwise).
+   */
   readonly keyPairName?: pulumi.Input<string>;
   /** Public bandwidth in Mbit/s, 0-100; default 0 (no public IP). Changing it replaces. */
   readonly internetMaxBandwidthOut?: pulumi.Input<number>;
   /**
-   * Instance tags, at most 16 (ECS allows 20 per resource; this package keeps up to 4 keys starting with
+   * Instance tags, at most 16 (ECS allows 20 per instance; this package keeps up to 4 keys starting with
    * "ecs-shared-images:" for itself). Updates in place; tags added outside Pulumi are removed on the next update.
    */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -107,8 +125,8 @@ export interface InstanceFromSharedImageArgs {
   readonly instanceChargeType?: pulumi.Input<"PostPaid">;
   /**
    * What an image change does: "replace" (default) recreates the instance; "replaceSystemDisk" stops it, replaces
-   * its system disk with the new image (keeping its credentials unless password/keyPairName say otherwise) and
-   * brings it back to the state it was in. Updates in place.
+   * its system disk with the new image (with the declared password or key pair; data disks stay) and brings it back
+   * to the state it was in. Updates in place.
    */
   readonly onImageChange?: pulumi.Input<OnImageChange>;
   /** Deadlines, e.g. { create: "30m" }; defaults: create 20m, update 30m, delete 20m. Updates in place. */
@@ -149,15 +167,12 @@ export interface InstanceFromSharedImageInputs {
   readonly instanceChargeType?: "PostPaid";
   readonly onImageChange?: OnImageChange;
   readonly timeouts?: TimeoutsInput;
-  /** Set by check(): the image is encrypted, so every disk is (carried over when the image did not change). */
-  readonly imageEncrypted?: boolean;
   /**
-   * Set by check(): one more than the generation of the resource's previous inputs (1 for a new resource). It goes
-   * into the create's ClientToken, so a replacement, even a forced one with identical inputs, never gets the
-   * instance it replaces back from RunInstances, while a create retried after an interruption (the engine passes the
-   * same previous inputs) gets the instance it already made. Never a change in diff.
+   * Set by check(): the image is encrypted, so every disk is made encrypted (carried over while the image does not
+   * change). The disk inputs stay as declared: switching between a plain and an encrypted image in place changes no
+   * disk input.
    */
-  readonly generation?: number;
+  readonly imageEncrypted?: boolean;
 }
 
 /**
@@ -176,18 +191,12 @@ export interface InstanceFromSharedImageOutputs extends Omit<InstanceFromSharedI
   readonly systemDiskId: string;
   /** HMAC of the password keyed by the resource's URN, so a password change is visible to diff. Secret output. */
   readonly passwordDigest?: string;
+  /**
+   * The instance carries the marker of an unfinished system disk sequence (an interrupted in-place image change):
+   * it may be Stopped; the next update finishes the change or, when the image was set back, winds it back.
+   */
+  readonly interrupted: boolean;
 }
-
-/** Instance tag keys starting with this belong to the package (commit marker, system disk sequence marker). */
-export const INTERNAL_TAG_PREFIX = "ecs-shared-images:";
-/**
- * The create's ClientToken, so the instance can be traced to the create that made it: RunInstances tags the instance
- * `pending:<token>` (found by that tag when the token must be looked up), and the value becomes the bare token once
- * the create finished (Running, in-place settings applied). Instances made before tokens were recorded say "true".
- */
-export const COMMITTED_TAG = `${INTERNAL_TAG_PREFIX}committed`;
-const PENDING_PREFIX = "pending:";
-const MAX_USER_TAGS = 16;
 
 export const DISK_CATEGORIES = [
   "cloud",
@@ -345,28 +354,7 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
     "must be a whole number of Mbit/s from 0 to 100",
   );
   if (news.tags !== undefined && news.tags !== UNKNOWN) {
-    const tags = news.tags;
-    if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
-      fail("tags", `must be an object of tag keys to values, got ${quote(tags)}`);
-    } else {
-      const entries = Object.entries(tags);
-      if (entries.length > MAX_USER_TAGS) {
-        fail("tags", `has ${entries.length} tags; at most ${MAX_USER_TAGS} (ECS allows 20, this package keeps 4)`);
-      }
-      for (const [key, value] of entries) {
-        if (key.length < 1 || key.length > 128 || /^(aliyun|acs:|https?:\/\/)/i.test(key)) {
-          fail(`tags.${key}`, "keys must be 1-128 characters, not starting with aliyun, acs:, http:// or https://");
-        } else if (key.startsWith(INTERNAL_TAG_PREFIX)) {
-          fail(`tags.${key}`, `keys starting with ${quote(INTERNAL_TAG_PREFIX)} are reserved for this package`);
-        }
-        if (
-          !containsUnknown(value) &&
-          (typeof value !== "string" || value.length > 128 || /^https?:\/\//i.test(value))
-        ) {
-          fail(`tags.${key}`, `values must be strings of at most 128 characters, got ${quote(value)}`);
-        }
-      }
-    }
+    failures.push(...userTagFailures(news.tags, "instance", "tags", containsUnknown));
   }
   optional(
     "instanceChargeType",
@@ -382,46 +370,32 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
   return failures;
 }
 
+// ---- encryption ----
+
 /**
- * Encrypted images make encrypted disks: every disk of the instance is marked encrypted (ECS would refuse data disks
- * of a shared encrypted image that do not say so, EncryptedOption.Conflict), keeping the key given, else the system
- * disk's key, else the service key (no KMSKeyId). Pure; check() applies it so the preview shows the result. A disk
- * value that is or holds an unknown (preview) stays as it is, and so does a data disk that would take the key of a
- * system disk that is not known yet.
+ * The disks the instance is made with: as declared, except that an encrypted image encrypts every disk (ECS refuses
+ * data disks of a shared encrypted image that do not say so, EncryptedOption.Conflict), keeping the key given, else
+ * the system disk's key, else the service key (no KMSKeyId). Pure, and never stored: inputs keep the disks as
+ * declared, so an in-place switch between a plain and an encrypted image changes no disk input. Call it with known
+ * values only (not during preview with unknowns).
  */
-export function applyImageEncryption<T extends Partial<InstanceFromSharedImageInputs>>(
-  inputs: T,
-  imageEncrypted: boolean | undefined,
-): T {
-  if (imageEncrypted !== true) {
-    // Not known yet (the image id is unknown during preview): leave the key out, since the engine's wire format
-    // cannot carry an undefined property.
-    const { imageEncrypted: _previous, ...rest } = inputs;
-    return (imageEncrypted === undefined ? rest : { ...rest, imageEncrypted }) as T;
-  }
-  const systemDisk = inputs.systemDisk === undefined ? {} : inputs.systemDisk;
-  const systemDiskKnown = !containsUnknown(systemDisk);
-  const encrypt = (disk: DiskInput, fallback: { known: boolean; key?: string }): DiskInput => {
-    if (containsUnknown(disk)) return disk;
-    if (disk.encrypted === false) return disk; // reported by encryptionFailures, never silently flipped
-    if (disk.kmsKeyId === undefined && !fallback.known) return disk;
-    const kmsKeyId = disk.kmsKeyId ?? fallback.key;
+export function effectiveDisks(
+  inputs: Pick<InstanceFromSharedImageInputs, "systemDisk" | "dataDisks" | "imageEncrypted">,
+): { systemDisk?: DiskInput; dataDisks?: DiskInput[] } {
+  if (inputs.imageEncrypted !== true) return { systemDisk: inputs.systemDisk, dataDisks: inputs.dataDisks };
+  const system = inputs.systemDisk ?? {};
+  const encrypt = (disk: DiskInput, fallbackKey: string | undefined): DiskInput => {
+    if (disk.encrypted === false) return disk; // refused by encryptionFailures, never silently flipped
+    const kmsKeyId = disk.kmsKeyId ?? fallbackKey;
     return { ...disk, encrypted: true, ...(kmsKeyId === undefined ? {} : { kmsKeyId }) };
   };
-  const dataDisks = inputs.dataDisks;
-  const systemKey = { known: systemDiskKnown, key: systemDiskKnown ? systemDisk.kmsKeyId : undefined };
   return {
-    ...inputs,
-    imageEncrypted: true,
-    systemDisk: encrypt(systemDisk, { known: true }),
-    // During preview the whole list may be the unknown placeholder (a string).
-    ...(dataDisks === undefined
-      ? {}
-      : { dataDisks: Array.isArray(dataDisks) ? dataDisks.map((d) => encrypt(d, systemKey)) : dataDisks }),
+    systemDisk: encrypt(system, undefined),
+    dataDisks: inputs.dataDisks?.map((d) => encrypt(d, system.kmsKeyId)),
   };
 }
 
-/** Encryption rules once the image's encryption is known (after applyImageEncryption). */
+/** Encryption rules on the declared disks once the image's encryption is known. */
 export function encryptionFailures(
   inputs: Partial<InstanceFromSharedImageInputs>,
   imageEncrypted: boolean,
@@ -439,7 +413,7 @@ export function encryptionFailures(
         property: `${property}.encrypted`,
         reason: `image ${inputs.imageId} is encrypted, so its disks are too: remove encrypted: false`,
       });
-    } else if (disk.kmsKeyId !== undefined && disk.encrypted !== true) {
+    } else if (disk.kmsKeyId !== undefined && disk.encrypted !== true && !imageEncrypted) {
       failures.push({
         property: `${property}.kmsKeyId`,
         reason: `is set (${quote(disk.kmsKeyId)}) but the disk is not encrypted; set encrypted: true`,
@@ -449,6 +423,8 @@ export function encryptionFailures(
   return failures;
 }
 
+// ---- request building ----
+
 const diskSpec = (disk: DiskInput | undefined): DiskSpec | undefined =>
   disk === undefined || Object.keys(disk).length === 0
     ? undefined
@@ -456,6 +432,7 @@ const diskSpec = (disk: DiskInput | undefined): DiskSpec | undefined =>
 
 /** The non-secret RunInstances parameters for checked inputs (the password is added by the caller). */
 export function runInstancesRequest(inputs: InstanceFromSharedImageInputs): RunInstanceSpec {
+  const disks = effectiveDisks(inputs);
   return {
     imageId: inputs.imageId,
     instanceType: inputs.instanceType,
@@ -465,8 +442,8 @@ export function runInstancesRequest(inputs: InstanceFromSharedImageInputs): RunI
     name: inputs.name,
     hostName: inputs.hostName,
     description: inputs.description,
-    systemDisk: diskSpec(inputs.systemDisk),
-    dataDisks: inputs.dataDisks?.map((d) => diskSpec(d) ?? {}),
+    systemDisk: diskSpec(disks.systemDisk),
+    dataDisks: disks.dataDisks?.map((d) => diskSpec(d) ?? {}),
     keyPairName: inputs.keyPairName,
     internetMaxBandwidthOut: inputs.internetMaxBandwidthOut,
     instanceChargeType: inputs.instanceChargeType ?? "PostPaid",
@@ -478,28 +455,32 @@ export function runInstancesRequest(inputs: InstanceFromSharedImageInputs): RunI
 const IN_PLACE_PARAMETERS = ["name", "hostName", "description", "tags"] as const;
 
 /**
- * The ClientToken of the create: every non-secret request parameter whose change would replace the instance (and
- * whether a password is set, which ECS fingerprints as well), the region and the generation. Name, host name,
- * description and tags are left out, so a create interrupted after RunInstances and retried with those edited finds
- * its instance and applies them; the password value is left out too: it must not travel in the token.
+ * The create's fingerprint: the resource's identity and every non-secret request parameter whose change would
+ * replace the instance, with the region. The instance carries it as a tag until its create finished, so a later run
+ * of the same create (after a crash the engine never heard of) adopts it instead of making a second one. In-place
+ * parameters (name, host name, description, tags) are left out: such a run applies their new values.
  */
-export function createToken(inputs: InstanceFromSharedImageInputs): string {
+export function createFingerprint(inputs: InstanceFromSharedImageInputs): string {
   const request: Partial<RunInstanceSpec> = { ...runInstancesRequest(inputs) };
   for (const key of IN_PLACE_PARAMETERS) delete request[key];
   return clientToken(inputs.identity, "RunInstances", {
     ...request,
     securityGroupIds: [...(request.securityGroupIds ?? [])].sort(),
     region: inputs.region,
-    hasPassword: inputs.password !== undefined,
-    generation: inputs.generation,
   });
 }
 
-/** The RunInstances request of a create: the parameters, the token, and the token as a pending commit marker. */
-export function createRequest(inputs: InstanceFromSharedImageInputs, token: string): RunInstanceRequest {
+/** The RunInstances request of one run of a create: its own token, and the fingerprint as the creating tag. */
+export function createRequest(inputs: InstanceFromSharedImageInputs, fingerprint: string): RunInstanceRequest {
   const request = runInstancesRequest(inputs);
-  return { ...request, tags: { ...request.tags, [COMMITTED_TAG]: `${PENDING_PREFIX}${token}` }, clientToken: token };
+  return {
+    ...request,
+    tags: { ...request.tags, [RESERVED_TAGS.creating]: fingerprint },
+    clientToken: runToken(fingerprint),
+  };
 }
+
+// ---- diff ----
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 const sameSet = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
@@ -508,8 +489,10 @@ const sameSet = (a: readonly string[] | undefined, b: readonly string[] | undefi
 export interface InstanceDiff {
   readonly changes: boolean;
   readonly replaces: string[];
-  /** update must run the system disk sequence (image change with onImageChange "replaceSystemDisk"). */
-  readonly replaceSystemDisk: boolean;
+  /** The image changes in place: update re-images the system disk (onImageChange "replaceSystemDisk"). */
+  readonly reimage: boolean;
+  /** An interrupted in-place image change is on the instance: update finishes it or winds it back. */
+  readonly resume: boolean;
   /** Instance attributes update must set (ModifyInstanceAttribute). */
   readonly attributes: ("name" | "description" | "hostName" | "password")[];
   readonly tags: boolean;
@@ -521,10 +504,10 @@ const REPLACING = ["instanceType", "vSwitchId", "internetMaxBandwidthOut", "data
 const STORED = ["approval", "onImageChange", "timeouts", "identity", "imageEncrypted"] as const;
 
 /**
- * Pure diff of stored outputs (ECS's current values after a refresh) against checked inputs. Placement, type,
+ * Pure diff of stored outputs (ECS's current values after a refresh) against checked inputs. Placement, type, data
  * disks, key pair, bandwidth and charge type replace; the image replaces unless onImageChange is
- * "replaceSystemDisk", in which case the system disk's size (growing only), encryption and key ride along with the
- * replacement; name, description, host name, tags and password update in place.
+ * "replaceSystemDisk", in which case the system disk is re-imaged in place and its size (growing only), encryption
+ * and key ride along; name, description, host name, tags and password update in place.
  */
 export function diffInstance(
   olds: Partial<InstanceFromSharedImageOutputs>,
@@ -546,7 +529,8 @@ export function diffInstance(
   const imageChanged = !same(olds.imageId, news.imageId);
   const inPlaceImage = imageChanged && news.onImageChange === "replaceSystemDisk";
   if (imageChanged && !inPlaceImage) replaces.push("imageId");
-  if (!same(olds.systemDisk, news.systemDisk)) {
+  const systemDiskChanged = !same(olds.systemDisk, news.systemDisk);
+  if (systemDiskChanged) {
     const before = olds.systemDisk ?? {};
     const after = news.systemDisk ?? {};
     const grows = after.size === undefined || (before.size !== undefined && after.size >= before.size);
@@ -563,23 +547,26 @@ export function diffInstance(
   if (!same(olds.passwordDigest, newDigest)) attributes.push("password");
   const tags = !same(olds.tags ?? {}, news.tags ?? {});
   const stored = STORED.some((key) => !same(olds[key], news[key]));
+  const resume = olds.interrupted === true;
   return {
     changes:
       regionRecorded ||
       replaces.length > 0 ||
       inPlaceImage ||
+      resume ||
       attributes.length > 0 ||
       tags ||
       stored ||
-      !same(olds.systemDisk, news.systemDisk),
+      systemDiskChanged,
     replaces,
-    replaceSystemDisk: inPlaceImage,
+    reimage: inPlaceImage && replaces.length === 0,
+    resume,
     attributes,
     tags,
   };
 }
 
-/** The keys whose change calls for the read-only ECS checks again (unchanged ones passed them before). */
+/** Keys that, when unknown during preview, make the ECS checks impossible until they are known. */
 const CLOUD_CHECKED = [
   "imageId",
   "region",
@@ -594,6 +581,9 @@ const CLOUD_CHECKED = [
   "internetMaxBandwidthOut",
   "instanceChargeType",
 ] as const;
+
+// ---- ECS checks ----
+
 /** The user-visible message of an EcsError, plus ECS's own words when our sentence is generic. */
 function ecsReason(err: EcsError): string {
   const own =
@@ -603,7 +593,11 @@ function ecsReason(err: EcsError): string {
   return `${err.message}${own}`;
 }
 
-/** Read-only ECS checks (they run during preview): the image's visibility, status and approval, then a dry run. */
+/**
+ * Read-only ECS checks of what a new instance or a re-image will use (they run during preview, and again before
+ * anything is made): the image's visibility, status and approval, the encryption rules, then for a new instance a
+ * RunInstances dry run.
+ */
 async function cloudCheck(
   news: InstanceFromSharedImageInputs,
   dryRun: boolean,
@@ -623,14 +617,13 @@ async function cloudCheck(
     };
   }
   const failures = evaluateImage(image, news.approval).reasons.map((reason) => ({ property: "imageId", reason }));
-  const normalized = applyImageEncryption(news, image.encrypted);
-  failures.push(...encryptionFailures(normalized, image.encrypted));
+  failures.push(...encryptionFailures(news, image.encrypted));
   if (failures.length > 0 || !dryRun) return { failures, image };
   try {
     // DryRun validates everything RunInstances would (network, type, key pair, KMS keys, RAM's ecs:ImageOwnerId,
     // image usability) without creating anything. No password: it is secret, and its rules are checked locally.
     // No ClientToken either: a dry run makes nothing, so there is nothing to deduplicate.
-    await api.runInstance({ ...runInstancesRequest(normalized), dryRun: true });
+    await api.runInstance({ ...runInstancesRequest({ ...news, imageEncrypted: image.encrypted }), dryRun: true });
   } catch (err) {
     if (!isDryRunPassed(err)) {
       // The RunInstances parameters are named like the inputs they come from.
@@ -642,14 +635,45 @@ async function cloudCheck(
   return { failures, image };
 }
 
+/**
+ * The image check again right before making an instance or re-imaging (approval may have changed since check, or
+ * check saw no reason to look: a forced replacement). Returns the inputs with the image's encryption as ECS reports
+ * it now, which is what the disks are made with.
+ */
+async function requireApproved(
+  inputs: InstanceFromSharedImageInputs,
+  what: string,
+): Promise<InstanceFromSharedImageInputs> {
+  const { failures, image } = await cloudCheck(inputs, false);
+  if (failures.length > 0 || image === undefined) throw new RefusedError(failures, what);
+  return { ...inputs, imageEncrypted: image.encrypted };
+}
+
+/**
+ * Whether a re-image would leave the instance without the password it has: the new system disk gets only the
+ * declared credentials, so a password given before cannot be removed in the same change.
+ */
+function reimageCredentialFailures(
+  olds: Partial<InstanceFromSharedImageInputs>,
+  news: InstanceFromSharedImageInputs,
+): PropertyFailure[] {
+  if (olds.password === undefined || news.password !== undefined || news.keyPairName !== undefined) return [];
+  return [
+    {
+      property: "password",
+      reason:
+        "the instance logs in with the password it was given, and an in-place image change (onImageChange: " +
+        "replaceSystemDisk) gives the new system disk only the declared password: keep password set (or set " +
+        "keyPairName), or change the image in a separate update",
+    },
+  ];
+}
+
 function timeoutsOf(inputs: { timeouts?: TimeoutsInput }): Timeouts {
   return resolveTimeouts(inputs.timeouts, TIMEOUT_DEFAULTS);
 }
 
-/** The instance's tags without the package's own keys. */
-export function userTags(tags: Tags): Record<string, string> {
-  return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith(INTERNAL_TAG_PREFIX)));
-}
+// ---- outputs ----
 
 function outputsOf(
   inputs: InstanceFromSharedImageInputs,
@@ -675,6 +699,7 @@ function outputsOf(
       : {}),
     systemDiskId: facts.systemDiskId,
     ...(facts.passwordDigest === undefined ? {} : { passwordDigest: facts.passwordDigest }),
+    interrupted: instance !== undefined && readMarker(instance.tags) !== undefined,
   };
 }
 
@@ -690,81 +715,59 @@ function partial(err: unknown, id: string, outputs: InstanceFromSharedImageOutpu
 
 /**
  * The instance as ECS reports it, for the partial state of a failed create or update. A failed observation is
- * tolerated: the partial state then carries the inputs instead of ECS's values (the next refresh or up reads them),
- * whereas failing here would lose the partial state and leak the instance. Anything but an ECS error is a bug.
+ * tolerated: the partial state then carries what the caller assumes instead of ECS's values (the next refresh or up
+ * reads them), whereas failing here would lose the partial state and leak the instance. Anything but an ECS error is
+ * a bug.
  */
-async function observeForPartialState(api: EcsApi, id: string): Promise<InstanceView | undefined> {
+async function observeForPartialState<T>(observe: () => Promise<T>): Promise<T | undefined> {
   try {
-    return await api.getInstance(id);
+    return await observe();
   } catch (err) {
     if (err instanceof EcsError) return undefined;
     throw err;
   }
 }
 
-/** What an instance's commit marker says: the create token it names, and whether that create finished. */
-function commitMarker(instance: InstanceView): { committed: boolean; token?: string } {
-  const value = instance.tags[COMMITTED_TAG];
-  if (value === undefined) return { committed: false };
-  if (value.startsWith(PENDING_PREFIX)) return { committed: false, token: value.slice(PENDING_PREFIX.length) };
-  return { committed: true, token: value === "true" ? undefined : value };
-}
-
-/** The instance an earlier run made with `token`, found by its commit marker (pending or finished). */
-async function instanceMadeWith(api: EcsApi, token: string): Promise<InstanceView | undefined> {
-  for (const value of [`${PENDING_PREFIX}${token}`, token]) {
-    const [found] = await api.findInstancesByTag(COMMITTED_TAG, value);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-/** Most times a create moves past instances that are not its own before giving up. */
-const MAX_TOKEN_HOPS = 20;
+// ---- create ----
 
 interface MadeInstance {
   readonly instance: InstanceView;
-  readonly token: string;
   /** Made by an earlier run of this create: its in-place settings and password may be out of date. */
   readonly earlier: boolean;
 }
 
 /**
- * RunInstances with the create's token, or the instance an earlier run of the same create made with it:
- * - the answer names an instance marked with this token: ours, made now or by a run whose result the engine never
- *   recorded (the process died after RunInstances, or even after the commit marker was written);
- * - ECS refuses the token because an earlier run sent other in-place settings (name, tags, ...): ours, found by
- *   its marker (when no instance carries it, the refusal is reported: moving on could duplicate an instance whose
- *   marker was removed, and renaming the resource is the way out the refusal names);
- * - the answer names an instance that is gone (deleted since: the token outlives it) or marked otherwise (made
- *   before tokens were recorded): not ours; the next token is derived from it, so a retry takes the same path.
- * A replacement never meets the instance it replaces here: its generation, hence its token, differs.
+ * The instance an earlier run of this create made (found by the create's fingerprint, which it carries until the
+ * create finished), or a new one. A new one is made only after the image passed the current approval, with a token
+ * of its own for this run (see ecs/client-token.ts), so a destroyed and re-created stack never gets a deleted
+ * instance back. A replacement never adopts the instance it replaces: that one finished its create (no tag), or was
+ * made with other replacing inputs (another fingerprint).
  */
-async function runOrAdopt(api: EcsApi, inputs: InstanceFromSharedImageInputs): Promise<MadeInstance> {
-  let token = createToken(inputs);
-  let answered = "";
-  for (let hop = 0; hop < MAX_TOKEN_HOPS; hop++) {
-    let instance: InstanceView | undefined;
-    let refused = false;
-    try {
-      answered = await api.runInstance({ ...createRequest(inputs, token), password: inputs.password });
-      instance = await listedAfterCreate(() => api.getInstance(answered));
-    } catch (err) {
-      if (!isClientTokenReusedWithOtherParameters(err)) throw err;
-      refused = true;
-      instance = await listedAfterCreate(() => instanceMadeWith(api, token));
-      if (instance === undefined) throw err;
+async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Promise<MadeInstance> {
+  let inputs = given;
+  const fingerprint = createFingerprint(inputs);
+  const [earlier, ...others] = await api.findInstancesByTag(RESERVED_TAGS.creating, fingerprint);
+  if (earlier !== undefined) {
+    if (others.length > 0) {
+      reportProgress(
+        inputs.identity.urn,
+        `${others.map((i) => i.id).join(", ")} also carry this create's tag (left by interrupted runs of an older ` +
+          "version?): they are not managed by Pulumi; delete them if they are not needed",
+        { warning: true },
+      );
     }
-    const marker = instance === undefined ? undefined : commitMarker(instance);
-    if (instance !== undefined && marker?.token === token) {
-      return { instance, token, earlier: refused || marker.committed };
-    }
-    token = nextClientToken(token, instance?.id ?? answered);
+    return { instance: earlier, earlier: true };
   }
-  throw new Error(
-    `RunInstances kept answering ${inputs.identity.urn} with instances that are not its own (last ${answered}); ` +
-      "rename the resource to start with fresh ClientTokens.",
-  );
+  inputs = await requireApproved(inputs, `Creating an instance from image ${inputs.imageId}`);
+  const id = await api.runInstance({ ...createRequest(inputs, fingerprint), password: inputs.password });
+  const instance = await listedAfterCreate(() => api.getInstance(id));
+  if (instance === undefined) {
+    throw new Error(
+      `RunInstances answered ${id}, but ECS never listed that instance; run pulumi up again (the instance, if it ` +
+        "appears, is adopted by its tag).",
+    );
+  }
+  return { instance, earlier: false };
 }
 
 /**
@@ -794,7 +797,7 @@ async function applyInPlaceSettings(
 
 /**
  * Waits for Running (with progress); with `settings`, applies the in-place settings and the user tags (a create);
- * then marks the instance as finished under `token`, in the same tag call.
+ * then removes the creating tag, in the same tag calls: from then on the instance is the engine's alone.
  */
 async function finishCreate(
   api: EcsApi,
@@ -802,7 +805,6 @@ async function finishCreate(
   options: {
     urn: string;
     timeoutMs: number;
-    token: string;
     settings?: { inputs: InstanceFromSharedImageInputs; setPassword: boolean };
   },
 ): Promise<InstanceView> {
@@ -817,17 +819,14 @@ async function finishCreate(
   const { settings } = options;
   if (settings !== undefined) running = await applyInPlaceSettings(api, running, settings.inputs, settings.setPassword);
   const tags: Record<string, string> =
-    settings === undefined ? { ...running.tags } : { ...internalTags(running.tags), ...(settings.inputs.tags ?? {}) };
-  tags[COMMITTED_TAG] = options.token;
+    settings === undefined ? { ...running.tags } : { ...reservedTags(running.tags), ...(settings.inputs.tags ?? {}) };
+  delete tags[RESERVED_TAGS.creating];
   if (!same(running.tags, tags)) {
     await api.setTags("instance", instanceId, running.tags, tags);
     running = { ...running, tags };
   }
   return running;
 }
-
-const internalTags = (tags: Tags) =>
-  Object.fromEntries(Object.entries(tags).filter(([key]) => key.startsWith(INTERNAL_TAG_PREFIX)));
 
 async function create(
   inputs: InstanceFromSharedImageInputs,
@@ -848,7 +847,6 @@ async function create(
     const running = await finishCreate(api, instanceId, {
       urn,
       timeoutMs: timeoutsOf(inputs).create,
-      token: made.token,
       settings: { inputs, setPassword },
     });
     const systemDiskId = await systemDiskIdOf(api, instanceId);
@@ -858,18 +856,46 @@ async function create(
   } catch (err) {
     // The instance exists: keep it in state so the next `pulumi up` finishes (update) or replaces it. A password
     // still to be set is recorded as unknown, so that update sets it.
-    const last = await observeForPartialState(api, instanceId);
+    const last = await observeForPartialState(() => api.getInstance(instanceId));
     const facts = { instanceId, systemDiskId: "", passwordDigest: setPassword ? undefined : digest };
     throw partial(err, instanceId, outputsOf(inputs, last, facts));
   }
 }
 
-function credentialsOf(inputs: InstanceFromSharedImageInputs, diff: InstanceDiff): DiskCredentials {
+// ---- update ----
+
+/**
+ * The credentials an in-place image change gives the new system disk: the declared ones, else the key pair the
+ * instance has (ECS drops it otherwise), else none (check() refused removing a password in the same change).
+ */
+function reimageCredentials(inputs: InstanceFromSharedImageInputs, instance: InstanceView): DiskCredentials {
   if (inputs.keyPairName !== undefined) return { kind: "keyPair", keyPairName: inputs.keyPairName };
-  if (inputs.password !== undefined && diff.attributes.includes("password")) {
-    return { kind: "password", password: inputs.password };
-  }
-  return { kind: "keep" };
+  if (inputs.password !== undefined) return { kind: "password", password: inputs.password };
+  if (instance.keyPairName) return { kind: "keyPair", keyPairName: instance.keyPairName };
+  return { kind: "none" };
+}
+
+/**
+ * What the state says after a failed system disk sequence, from what ECS shows now: the image the instance is on,
+ * with the disk settings of the change once the instance is on its image, and the new password only if the run set
+ * it. When ECS could not be asked, the change is assumed made: the next diff then announces a re-image that may turn
+ * out unnecessary, never the other way round.
+ */
+function afterFailedSequence(
+  olds: InstanceFromSharedImageOutputs,
+  news: InstanceFromSharedImageInputs,
+  seen: InstanceView | undefined,
+  passwordSet: boolean,
+): InstanceFromSharedImageInputs & { passwordDigest?: string } {
+  const passwordDigestNow = passwordSet ? passwordDigest(news.identity.urn, news.password) : olds.passwordDigest;
+  if (seen === undefined || seen.imageId === news.imageId) return { ...news, passwordDigest: passwordDigestNow };
+  return {
+    ...news,
+    imageId: seen.imageId,
+    systemDisk: olds.systemDisk,
+    imageEncrypted: olds.imageEncrypted,
+    passwordDigest: passwordDigestNow,
+  };
 }
 
 async function update(
@@ -882,16 +908,6 @@ async function update(
   const timeoutMs = timeoutsOf(news).update;
   const diff = diffInstance(olds, news);
   const digest = passwordDigest(urn, news.password);
-  const partialOf = (err: unknown, instance: InstanceView | undefined, from: InstanceFromSharedImageOutputs) =>
-    partial(
-      err,
-      id,
-      outputsOf({ ...news, imageId: from.imageId }, instance, {
-        instanceId: id,
-        systemDiskId: from.systemDiskId,
-        passwordDigest: from.passwordDigest,
-      }),
-    );
 
   let instance = await api.getInstance(id);
   if (instance === undefined) {
@@ -899,22 +915,21 @@ async function update(
       `Instance ${id} no longer exists in ${api.regionId} (deleted outside Pulumi); run pulumi refresh, then pulumi up.`,
     );
   }
+  let systemDiskId = olds.systemDiskId;
   try {
     // A create that failed after RunInstances left partial state: finish it first.
-    const marker = commitMarker(instance);
-    if (!marker.committed) {
-      instance = await finishCreate(api, id, { urn, timeoutMs, token: marker.token ?? createToken(news) });
+    if (instance.tags[RESERVED_TAGS.creating] !== undefined) {
+      instance = await finishCreate(api, id, { urn, timeoutMs });
     }
   } catch (err) {
-    throw partialOf(err, instance, olds);
+    throw partial(err, id, outputsOf({ ...news, imageId: olds.imageId }, instance, { ...olds, instanceId: id }));
   }
 
   let passwordSet = false;
-  // Empty after a create that failed before reading it (partial state).
-  let systemDiskId = olds.systemDiskId || (await systemDiskIdOf(api, id));
-  if (diff.replaceSystemDisk) {
-    const credentials = credentialsOf(news, diff);
-    passwordSet = credentials.kind === "password";
+  if (diff.reimage || readMarker(instance.tags) !== undefined) {
+    const target = diff.reimage ? await requireApproved(news, `Re-imaging ${id} with image ${news.imageId}`) : news;
+    const credentials = reimageCredentials(news, instance);
+    const disks = effectiveDisks(target);
     try {
       const result = await replaceSystemDisk({
         api,
@@ -922,23 +937,38 @@ async function update(
         imageId: news.imageId,
         systemDiskSize: news.systemDisk?.size,
         credentials,
-        encrypted: news.systemDisk?.encrypted,
-        kmsKeyId: news.systemDisk?.kmsKeyId,
+        encrypted: disks.systemDisk?.encrypted,
+        kmsKeyId: disks.systemDisk?.kmsKeyId,
         restart: "previous",
+        // A disk an interrupted run made from this image is kept (its password is set again); a new one only when
+        // the preview announced the re-image.
+        mayReplace: diff.reimage,
+        recordedDiskId: olds.passwordDigest === digest ? olds.systemDiskId || undefined : undefined,
         clientToken: clientToken(news.identity, "ReplaceSystemDisk", {
           instanceId: id,
           imageId: news.imageId,
-          systemDisk: news.systemDisk,
+          systemDisk: disks.systemDisk,
           credentials: credentials.kind,
-          keyPairName: news.keyPairName,
+          keyPairName: credentials.kind === "keyPair" ? credentials.keyPairName : undefined,
         }),
         timeoutMs,
         urn,
       });
       systemDiskId = result.newSystemDiskId;
+      passwordSet = result.passwordSet;
     } catch (err) {
       if (err instanceof SystemDiskSequenceError && err.unfinished) {
-        throw partialOf(err, await observeForPartialState(api, id), { ...olds, systemDiskId });
+        const seen = await observeForPartialState(() => observeInstance(api, id));
+        const state = afterFailedSequence(olds, news, seen?.instance, err.passwordSet);
+        throw partial(
+          err,
+          id,
+          outputsOf(state, seen?.instance, {
+            instanceId: id,
+            systemDiskId: seen?.systemDisk?.id ?? olds.systemDiskId,
+            passwordDigest: state.passwordDigest,
+          }),
+        );
       }
       throw err;
     }
@@ -955,13 +985,53 @@ async function update(
       password: attributes.includes("password") ? news.password : undefined,
     });
   }
-  // Tags go from what ECS has now (drift included) to the inputs; the sequence has just rewritten them if it ran.
-  const fresh = diff.replaceSystemDisk ? ((await api.getInstance(id)) ?? instance) : instance;
+  // Tags go from what ECS has now (drift included) to the inputs; the sequence may just have rewritten them.
+  const fresh = (await api.getInstance(id)) ?? instance;
   if (!same(userTags(fresh.tags), news.tags ?? {})) {
     await api.setTags("instance", id, userTags(fresh.tags), news.tags ?? {});
   }
   const final = (await api.getInstance(id)) ?? fresh;
+  if (!systemDiskId) systemDiskId = await systemDiskIdOf(api, id);
   return { outs: dropUndefined(outputsOf(news, final, { instanceId: id, systemDiskId, passwordDigest: digest })) };
+}
+
+// ---- the provider ----
+
+async function check(olds: Partial<InstanceFromSharedImageInputs>, given: InstanceFromSharedImageInputs) {
+  const failures: PropertyFailure[] = [];
+  let region = given.region;
+  if (region === undefined) {
+    try {
+      region = resolveSettings(undefined, "check").regionId;
+    } catch (err) {
+      if (err instanceof InvalidInputError && err.property === "region") {
+        failures.push({ property: "region", reason: err.reason });
+      } else if (!(err instanceof EcsError)) {
+        throw err;
+      }
+      // Missing credentials are reported by the ECS checks below (or by create), which need them.
+    }
+  }
+  const news: InstanceFromSharedImageInputs = { ...given, region };
+  failures.push(...validateInputs(news));
+  const isNew = olds.identity === undefined;
+  let imageEncrypted = !isNew && same(olds.imageId, news.imageId) ? olds.imageEncrypted : undefined;
+  // ECS is asked only about what will be made: a new instance (create or replacement), or a re-imaged system disk.
+  // An unchanged instance, or one whose tags or name change, is never refused for what happened to its image since.
+  const diff = isNew ? undefined : diffInstance(olds as Partial<InstanceFromSharedImageOutputs>, news);
+  const makesInstance = diff === undefined || diff.replaces.length > 0;
+  const reimage = diff?.reimage === true;
+  const anyUnknown = CLOUD_CHECKED.some((key) => containsUnknown(news[key]));
+  if (reimage && !containsUnknown(news.password)) failures.push(...reimageCredentialFailures(olds, news));
+  if (failures.length === 0 && !anyUnknown && (makesInstance || reimage)) {
+    const result = await cloudCheck(news, makesInstance);
+    failures.push(...result.failures);
+    imageEncrypted = result.image?.encrypted ?? imageEncrypted;
+  } else if (imageEncrypted !== undefined && failures.length === 0) {
+    failures.push(...encryptionFailures(news, imageEncrypted));
+  }
+  const inputs = imageEncrypted === undefined ? news : { ...news, imageEncrypted };
+  return { inputs: dropUndefined(inputs), failures };
 }
 
 export const provider: pulumi.dynamic.ResourceProvider = {
@@ -969,44 +1039,17 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     useStackConfig(req.config);
   },
 
-  async check(olds: Partial<InstanceFromSharedImageInputs>, given: InstanceFromSharedImageInputs) {
-    const failures: PropertyFailure[] = [];
-    let region = given.region;
-    if (region === undefined) {
-      try {
-        region = resolveSettings(undefined, "check").regionId;
-      } catch (err) {
-        if (err instanceof InvalidInputError && err.property === "region") {
-          failures.push({ property: "region", reason: err.reason });
-        } else if (!(err instanceof EcsError)) {
-          throw err;
-        }
-        // Missing credentials are reported by the ECS checks below (or by create), which need them.
-      }
-    }
-    const generation = (typeof olds.generation === "number" ? olds.generation : 0) + 1;
-    const news: InstanceFromSharedImageInputs = { ...given, region, generation };
-    failures.push(...validateInputs(news));
-    const isNew = olds.identity === undefined || olds.imageEncrypted === undefined;
-    const changed = (keys: readonly (keyof InstanceFromSharedImageInputs)[]) =>
-      isNew || keys.some((key) => !same(olds[key], news[key]));
-    const anyUnknown = CLOUD_CHECKED.some((key) => containsUnknown(news[key]));
-    let imageEncrypted = isNew || !same(olds.imageId, news.imageId) ? undefined : olds.imageEncrypted;
-    if (failures.length === 0 && !anyUnknown && changed(CLOUD_CHECKED)) {
-      // RunInstances is dry-run only when a new instance will be made (create or replace).
-      const makesInstance = isNew || diffInstance(olds, news).replaces.length > 0;
-      const result = await cloudCheck(news, makesInstance);
-      failures.push(...result.failures);
-      imageEncrypted = result.image?.encrypted ?? imageEncrypted;
-    } else if (imageEncrypted !== undefined && failures.length === 0) {
-      failures.push(...encryptionFailures(applyImageEncryption(news, imageEncrypted), imageEncrypted));
-    }
-    return { inputs: dropUndefined(applyImageEncryption(news, imageEncrypted)), failures };
-  },
+  check,
 
-  async diff(_id: string, olds: InstanceFromSharedImageOutputs, news: InstanceFromSharedImageInputs) {
-    const { changes, replaces } = diffInstance(olds, news);
-    return { changes, replaces, deleteBeforeReplace: false };
+  async diff(id: string, olds: InstanceFromSharedImageOutputs, news: InstanceFromSharedImageInputs) {
+    const diff = diffInstance(olds, news);
+    const urn = news.identity?.urn ?? olds.identity?.urn;
+    if (diff.replaces.length > 0) announce(urn, replaceNotice(id, diff.replaces));
+    else if (diff.reimage) {
+      const toImageId = news.imageId === UNKNOWN ? "the new image" : news.imageId;
+      announce(urn, reimageNotice(id, { fromImageId: olds.imageId ?? "", toImageId }));
+    }
+    return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: false };
   },
 
   create,
@@ -1015,10 +1058,12 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     const api = EcsApi.forRegion(props.region, "read");
     const instance = await api.getInstance(id);
     if (instance === undefined) return { id: "", props: {} };
+    const marked = readMarker(instance.tags) !== undefined;
     if (instance.status === "Stopped" && props.status !== "Stopped" && props.identity?.urn) {
-      reportProgress(props.identity.urn, `${id} is Stopped (stopped outside Pulumi); Pulumi leaves it stopped`, {
-        warning: true,
-      });
+      const why = marked
+        ? "an interrupted system disk replacement left it so; the next pulumi up finishes it or winds it back"
+        : "stopped outside Pulumi; Pulumi leaves it stopped";
+      reportProgress(props.identity.urn, `${id} is Stopped (${why})`, { warning: true });
     }
     const { passwordDigest: digest, systemDiskId, ...rest } = props;
     // Missing after a create that failed before reading it; stale when the image changed outside Pulumi (a system
@@ -1055,7 +1100,7 @@ export const provider: pulumi.dynamic.ResourceProvider = {
 
 /**
  * An ECS instance from an approved shared image (or this account's copy of one). Outputs: instanceId, status,
- * zoneId, systemDiskId and ECS's current name, host name, description and tags.
+ * zoneId, systemDiskId, interrupted and ECS's current name, host name, description and tags.
  */
 export class InstanceFromSharedImage extends pulumi.dynamic.Resource {
   declare readonly instanceId: pulumi.Output<string>;
@@ -1071,6 +1116,8 @@ export class InstanceFromSharedImage extends pulumi.dynamic.Resource {
   declare readonly systemDisk: pulumi.Output<DiskInput | undefined>;
   declare readonly dataDisks: pulumi.Output<DiskInput[] | undefined>;
   declare readonly imageEncrypted: pulumi.Output<boolean | undefined>;
+  /** An interrupted in-place image change is on the instance (see InstanceFromSharedImageOutputs.interrupted). */
+  declare readonly interrupted: pulumi.Output<boolean>;
 
   constructor(name: string, args: InstanceFromSharedImageArgs, opts?: pulumi.CustomResourceOptions) {
     const identity = identityInput(dynamicTypeToken(MODULE, TYPE), name, opts);
@@ -1091,6 +1138,7 @@ export class InstanceFromSharedImage extends pulumi.dynamic.Resource {
         tags: args.tags,
         systemDiskId: undefined,
         passwordDigest: undefined,
+        interrupted: undefined,
       },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordDigest"] },
       MODULE,

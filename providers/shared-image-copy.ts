@@ -4,13 +4,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
-import { clientToken, nextClientToken } from "./ecs/client-token";
+import { clientToken, runToken } from "./ecs/client-token";
 import {
   EcsError,
   formatDuration,
   InvalidInputError,
   isCopyNoLongerCancellable,
   isImageInUse,
+  isImageNameTaken,
   isImageNotFound,
   TimeoutError,
   WaitFailedError,
@@ -36,11 +37,13 @@ import {
   PROVENANCE_TAGS,
   type PropertyFailure,
   provenanceTags,
+  RefusedError,
   validateApprovalPolicy,
 } from "./policy/approval";
 import { progressDelivered, reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
+import { RESERVED_TAGS, reservedTags, userTagFailures, userTags } from "./tags";
 import { containsUnknown, dropUndefined } from "./wire-values";
 
 export const SHARED_IMAGE_COPY_MODULE = "pulumi-ecs-shared-images/providers/shared-image-copy";
@@ -93,7 +96,7 @@ export interface SharedImageCopyArgs {
   /** KMS key (of this account, in the region) to encrypt the copy with; needs `encrypted: true`. Default: the service key. Changing it replaces the copy. */
   readonly kmsKeyId?: pulumi.Input<string>;
   /**
-   * Tags of the copy (at most 17: ECS allows 20, and the copy carries 3 of the provider's own), managed exactly: keys
+   * Tags of the copy (at most 16: ECS allows 20, and the package keeps up to 4 of its own), managed exactly: keys
    * missing here are removed. Keys starting with "ecs-shared-images:" are reserved: the provider tags each copy with
    * its source (owner, image id and name) so the approval rule can trace the copy back to an approved image; those
    * tags are kept on the copy and never appear in `tags`. Default none. Changing them updates in place.
@@ -190,10 +193,6 @@ const REGION_ID = /^[a-z]{2}-[a-z0-9-]{1,40}$/;
 const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
 const RESERVED_PREFIX = /^(https?:\/\/|acs:|aliyun)/i;
 const RESOURCE_GROUP_ID = /^rg-[A-Za-z0-9]{1,64}$/;
-/** Keys the provider keeps on a copy for itself (PROVENANCE_TAGS); users may not set or see them. */
-const PROVIDER_TAG_PREFIX = "ecs-shared-images:";
-/** ECS allows 20 tags per image; the provenance tags take some of them. */
-const MAX_TAGS = 20 - Object.keys(PROVENANCE_TAGS).length;
 const REPLACING_KEYS = ["sourceImageId", "region", "encrypted", "kmsKeyId", "resourceGroupId"] as const;
 const IN_PROGRESS: ReadonlySet<ImageStatus> = new Set(["Creating", "Waiting"]);
 
@@ -208,40 +207,6 @@ export function imageNameProblem(name: unknown): string | undefined {
     return `must start with a letter and contain only letters, digits, ".", ":", "_" and "-", got ${quote(name)}`;
   }
   return undefined;
-}
-
-function tagFailures(tags: unknown): PropertyFailure[] {
-  if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
-    return [{ property: "tags", reason: `must be an object of key: value strings, got ${quote(tags)}` }];
-  }
-  const entries = Object.entries(tags);
-  const failures: PropertyFailure[] = [];
-  if (entries.length > MAX_TAGS) {
-    failures.push({
-      property: "tags",
-      reason: `must have at most ${MAX_TAGS} tags (ECS allows 20, and the copy carries ${20 - MAX_TAGS} of the provider's own), got ${entries.length}`,
-    });
-  }
-  for (const [key, value] of entries) {
-    if (key.length > 128 || RESERVED_PREFIX.test(key)) {
-      failures.push({
-        property: `tags.${key}`,
-        reason: "a tag key must be 1-128 characters and not start with http://, https://, acs: or aliyun",
-      });
-    } else if (key.startsWith(PROVIDER_TAG_PREFIX)) {
-      failures.push({
-        property: `tags.${key}`,
-        reason: `the prefix "${PROVIDER_TAG_PREFIX}" is reserved for the tags the provider keeps on its copies (their source); use another key`,
-      });
-    }
-    if (typeof value !== "string" || value.length > 128 || /^https?:\/\//i.test(value)) {
-      failures.push({
-        property: `tags.${key}`,
-        reason: `a tag value must be a string of at most 128 characters, not starting with http:// or https://, got ${quote(value)}`,
-      });
-    }
-  }
-  return failures;
 }
 
 function deleteOptionFailures(value: unknown): PropertyFailure[] {
@@ -309,7 +274,7 @@ export function validateSharedImageCopyInputs(news: Record<string, unknown>): Pr
       fail("kmsKeyId", `a KMS key (${quote(news.kmsKeyId)}) encrypts the copy only with encrypted: true; set it`);
     }
   }
-  if (known("tags")) failures.push(...tagFailures(news.tags));
+  if (known("tags")) failures.push(...userTagFailures(news.tags, "image"));
   if (
     known("resourceGroupId") &&
     !(typeof news.resourceGroupId === "string" && RESOURCE_GROUP_ID.test(news.resourceGroupId))
@@ -434,16 +399,6 @@ function timeoutsOf(inputs: Pick<SharedImageCopyInputs, "timeouts">): Timeouts {
   return resolveTimeouts(inputs.timeouts, copyTimeoutDefaults);
 }
 
-/** The tags a user manages: everything but the provider's own. */
-function userTags(tags: Tags): Tags {
-  return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith(PROVIDER_TAG_PREFIX)));
-}
-
-/** The provider's own tags on the copy, i.e. its provenance. */
-function providerTags(tags: Tags): Tags {
-  return Object.fromEntries(Object.entries(tags).filter(([key]) => key.startsWith(PROVIDER_TAG_PREFIX)));
-}
-
 /** What is known about the source of a copy (looked up at create time, kept in state). */
 interface SourceInfo {
   readonly ownerId?: string;
@@ -529,33 +484,97 @@ function lastObserved(err: unknown): ImageView | undefined {
   return undefined;
 }
 
+/** Statuses of a copy that an interrupted create can still finish (a failed one is replaced instead). */
+const ADOPTABLE: ReadonlySet<ImageStatus> = new Set(["Creating", "Waiting", "Available"]);
+
 /**
- * CopyImage with the resource's deterministic ClientToken: a run interrupted after ECS accepted the copy gets the
- * same image back. When the token's image is gone (an earlier copy with the same inputs was deleted, e.g. by a
- * delete-before-replace), the next token is derived from that image, so a replacement never gets the old one back.
- * The copy is tagged with its source (PROVENANCE_TAGS), which is how the approval rule recognises it later.
+ * The create's fingerprint: the resource's identity and what makes a different copy (source, region, encryption,
+ * key, resource group). A copy carries it as a tag until its create finished, so a later run of the same create
+ * (after a crash the engine never heard of, or an edit of the name, description or tags since) adopts it.
  */
-async function startCopy(api: EcsApi, inputs: SharedImageCopyInputs, source: SourceInfo): Promise<string> {
-  const request = {
+export function copyFingerprint(inputs: SharedImageCopyInputs, regionId: string): string {
+  return clientToken(inputs.identity, "CopyImage", {
     sourceImageId: inputs.sourceImageId,
-    name: inputs.name,
-    description: inputs.description,
+    region: regionId,
     encrypted: inputs.encrypted,
     kmsKeyId: inputs.kmsKeyId,
-    tags: inputs.tags,
     resourceGroupId: inputs.resourceGroupId,
+  });
+}
+
+/**
+ * The copy an earlier run of this create started, or a new one. A new copy is made only after `approve` passed, with
+ * a ClientToken of its own for this run (see ecs/client-token.ts: a token answers with its copy even after that copy
+ * was deleted, which a destroyed and re-created stack must never get back). The copy is tagged with its source
+ * (PROVENANCE_TAGS), which is how the approval rule recognises it later, and with the fingerprint.
+ */
+async function copyOrAdopt(
+  api: EcsApi,
+  inputs: SharedImageCopyInputs,
+  source: SourceInfo,
+  approve: () => void,
+): Promise<{ id: string; earlier: boolean }> {
+  const fingerprint = copyFingerprint(inputs, api.regionId);
+  const ours = (image: ImageView | undefined) =>
+    image !== undefined && image.tags[RESERVED_TAGS.creating] === fingerprint && ADOPTABLE.has(image.status);
+  const [earlier] = (await api.findImagesByTag(RESERVED_TAGS.creating, fingerprint)).filter(ours);
+  if (earlier !== undefined) return { id: earlier.id, earlier: true };
+  approve();
+  const tags = {
+    ...inputs.tags,
+    ...provenanceTags({ ...source, imageId: inputs.sourceImageId }),
+    [RESERVED_TAGS.creating]: fingerprint,
   };
-  // The token covers the user's request only, so it stays what it was before copies carried provenance tags.
-  let token = clientToken(inputs.identity, "CopyImage", { ...request, region: api.regionId });
-  const tags = { ...inputs.tags, ...provenanceTags({ ...source, imageId: inputs.sourceImageId }) };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const id = await api.copyImage({ ...request, tags, clientToken: token });
-    // ECS lists a new copy only eventually: give it the full listing patience before taking it for a deleted one,
-    // or a second CopyImage with the same name would fail (InvalidImageName.Duplicated) and leak the first copy.
-    if ((await listedAfterCreate(() => api.getImage(id))) !== undefined) return id;
-    token = nextClientToken(token, id);
+  let id: string;
+  try {
+    id = await api.copyImage({
+      sourceImageId: inputs.sourceImageId,
+      name: inputs.name,
+      description: inputs.description,
+      encrypted: inputs.encrypted,
+      kmsKeyId: inputs.kmsKeyId,
+      tags,
+      resourceGroupId: inputs.resourceGroupId,
+      clientToken: runToken(fingerprint),
+    });
+  } catch (err) {
+    // ECS lists a copy by its tags only eventually; the name is taken at once, so an earlier run's copy that the tag
+    // search missed shows up here.
+    if (!isImageNameTaken(err)) throw err;
+    const [named] = await api.describeImages({ ownerAlias: "self", name: inputs.name });
+    if (ours(named)) return { id: (named as ImageView).id, earlier: true };
+    throw err;
   }
-  throw new Error(`CopyImage kept answering with deleted images for ${inputs.sourceImageId}; this is an ECS fault`);
+  // ECS lists a new copy only eventually: give it the full listing patience before reporting it missing.
+  if ((await listedAfterCreate(() => api.getImage(id))) === undefined) {
+    throw new Error(
+      `CopyImage answered ${id}, but ECS never listed that image; run pulumi up again (the copy, if it appears, is ` +
+        "adopted by its tag).",
+    );
+  }
+  return { id, earlier: false };
+}
+
+/**
+ * Brings a finished copy to the inputs: name and description (ModifyImageAttribute), the user's tags, the
+ * provenance tags (also added to copies made before they existed), and no creating tag: from then on the copy is the
+ * engine's alone. Returns the copy as ECS then reports it.
+ */
+async function settleCopy(
+  api: EcsApi,
+  image: ImageView,
+  inputs: SharedImageCopyInputs,
+  source: SourceInfo,
+): Promise<ImageView> {
+  const description = inputs.description ?? image.description;
+  if (image.name !== inputs.name || image.description !== description) {
+    await api.modifyImageAttribute(image.id, inputs.name, description);
+  }
+  const kept = reservedTags(image.tags);
+  delete kept[RESERVED_TAGS.creating];
+  const wanted = { ...kept, ...provenanceTags({ ...source, imageId: inputs.sourceImageId }), ...inputs.tags };
+  await api.setTags("image", image.id, image.tags, wanted);
+  return (await api.getImage(image.id)) ?? image;
 }
 
 /** Stops waiting once a cancelled copy is gone or no longer running. */
@@ -653,15 +672,27 @@ async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.Cre
   const timeouts = timeoutsOf(inputs);
   const source = await api.getImage(inputs.sourceImageId);
   const sourceInfo: SourceInfo = { ownerId: source?.ownerId, name: source?.name };
-  const id = await startCopy(api, inputs, sourceInfo);
+  // Every path that makes a copy passes the current approval here: check() sees no reason to look again for a
+  // replacement of a failed copy, `pulumi up --replace`, or an approval tightened after the preview.
+  const approve = () => {
+    const failures: PropertyFailure[] =
+      source === undefined
+        ? [{ property: "sourceImageId", reason: `image ${inputs.sourceImageId} is not visible to this account` }]
+        : sourceImageFailures(source, inputs);
+    if (failures.length > 0) throw new RefusedError(failures, `Copying image ${inputs.sourceImageId}`);
+  };
+  const { id, earlier } = await copyOrAdopt(api, inputs, sourceInfo, approve);
   reportProgress(
     inputs.identity.urn,
-    `copying ${inputs.sourceImageId} of owner ${sourceInfo.ownerId ?? "?"} to ${id} in ${api.regionId}` +
-      ` (timeout ${formatDuration(timeouts.create)})`,
+    earlier
+      ? `resuming copy ${id} of ${inputs.sourceImageId}, started by an interrupted run (timeout ${formatDuration(timeouts.create)})`
+      : `copying ${inputs.sourceImageId} of owner ${sourceInfo.ownerId ?? "?"} to ${id} in ${api.regionId}` +
+          ` (timeout ${formatDuration(timeouts.create)})`,
   );
   try {
     const image = await waitForCopy(api, id, inputs, timeouts.create);
-    return { id, outs: copyOutputs(inputs, id, image, sourceInfo) };
+    const settled = await settleCopy(api, image, inputs, sourceInfo);
+    return { id, outs: copyOutputs(inputs, id, settled, sourceInfo) };
   } catch (err) {
     // The copy exists: keep it in state so the next `pulumi up` resumes waiting (or replaces a failed copy).
     throw keepInState(err, id, copyOutputs(inputs, id, lastObserved(err), sourceInfo));
@@ -708,15 +739,8 @@ async function update(
       throw keepInState(err, id, copyOutputs(news, id, lastObserved(err) ?? image, source));
     }
   }
-  const description = news.description ?? image.description;
-  if (image.name !== news.name || image.description !== description) {
-    await api.modifyImageAttribute(id, news.name, description);
-  }
-  // The provider's own tags stay (and a copy made before they existed gets them): they never show in `tags`.
-  const provenance = provenanceTags({ ...source, imageId: olds.sourceImageId });
-  await api.setTags("image", id, image.tags, { ...providerTags(image.tags), ...provenance, ...news.tags });
-  const after = await api.getImage(id);
-  return { outs: copyOutputs(news, id, after ?? image, source) };
+  const after = await settleCopy(api, image, news, source);
+  return { outs: copyOutputs(news, id, after, source) };
 }
 
 async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<void> {

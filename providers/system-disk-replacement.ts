@@ -2,18 +2,29 @@
 // approved image, keeping its login credentials, and brings the instance back to the state it was in. The sequence
 // itself (stop -> ReplaceSystemDisk -> start, resumable after any interruption) is in system-disk-sequence.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { EcsApi } from "./ecs/api";
+import { type DiskView, EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken } from "./ecs/client-token";
 import { EcsError, InvalidInputError } from "./ecs/errors";
+import type { InstanceView } from "./ecs/types";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput, timeoutsFailures } from "./ecs/wait";
+import { announce, reimageNotice } from "./notices";
 import { partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
-import { type ApprovalPolicy, evaluateImage, type PropertyFailure, validateApprovalPolicy } from "./policy/approval";
+import {
+  type ApprovalPolicy,
+  evaluateImage,
+  type PropertyFailure,
+  RefusedError,
+  validateApprovalPolicy,
+} from "./policy/approval";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import {
   type DiskCredentials,
+  madeByInterruptedRun,
+  type Observation,
+  observeInstance,
   readMarker,
   replaceSystemDisk,
   type SystemDiskReplacementResult,
@@ -31,7 +42,10 @@ export type RestartMode = "previous" | "running" | "stopped";
 export interface SystemDiskReplacementArgs {
   /** The existing instance whose system disk is replaced (not managed by this stack). Changing it replaces the resource. */
   readonly instanceId: pulumi.Input<string>;
-  /** The image for the new system disk: a shared image (or this account's copy of one). Changing it replaces the disk again. */
+  /**
+   * The image for the new system disk: a shared image (or this account's copy of one). Changing it replaces the disk
+   * again (everything on the system disk is lost; data disks stay). The preview says so.
+   */
   readonly imageId: pulumi.Input<string>;
   /**
    * Region of the instance; default `alicloud:region`, then ALICLOUD_REGION / ALIBABA_CLOUD_REGION, resolved when the
@@ -42,30 +56,39 @@ export interface SystemDiskReplacementArgs {
   readonly approval: pulumi.Input<ApprovalPolicy>;
   /**
    * New system disk size in GiB (20-2048, at least the image size and the current disk size). Default: ECS picks
-   * max(current, image size). Changing it re-images the system disk from `imageId` (everything on it is lost), even
+   * max(current, image size). A new value re-images the system disk from `imageId` (everything on it is lost), even
    * when the image is unchanged; removing it changes nothing on the instance.
    */
   readonly systemDiskSize?: pulumi.Input<number>;
   /**
-   * Login password set on the new disk (8-30 characters, three of upper, lower, digits, specials). Stored only as a
-   * secret input, never in outputs. Give at most one of password and keyPairName; with neither, the instance keeps
-   * its credentials (its key pair is re-attached, or PasswordInherit is used). Changing it re-images the system disk
-   * from `imageId` (everything on it is lost), even when the image is unchanged: there is no separate password reset
-   * here. Removing it keeps the instance's current password and changes nothing on the instance.
+   * Login password of the new system disk (8-30 characters, three of upper, lower, digits, specials). Stored only as a
+   * secret, never in plain outputs. Give at most one of password, keyPairName and passwordInherit. With none of them,
+   * a key pair instance keeps its key pair; an instance without a key pair (it logs in with a password) is refused at
+   * preview: ECS cannot carry a password over to a new system disk, so declare the one it should have. A new value
+   * re-images the system disk from `imageId` (everything on it is lost), even when the image is unchanged; removing
+   * it changes nothing on the instance.
    */
   readonly password?: pulumi.Input<string>;
   /**
-   * Key pair bound to the new disk. See `password`. Changing it re-images the system disk from `imageId` (everything
+   * Key pair bound to the new disk. See `password`. A new value re-images the system disk from `imageId` (everything
    * on it is lost), even when the image is unchanged; removing it keeps the current credentials and changes nothing.
    */
   readonly keyPairName?: pulumi.Input<string>;
+  /**
+   * Give the new system disk the password preset in the image (ECS PasswordInherit). The image must have one, or ECS
+   * refuses the replacement. See `password`. Setting it re-images the system disk, even when the image is unchanged.
+   */
+  readonly passwordInherit?: pulumi.Input<boolean>;
   /** Encrypt the new system disk. Required (true) for encrypted shared images. Default false. Changing it re-images the system disk from `imageId`. */
   readonly encrypted?: pulumi.Input<boolean>;
   /** KMS key for the encrypted disk (requires encrypted=true); default the service key. Changing it re-images the system disk from `imageId`. */
   readonly kmsKeyId?: pulumi.Input<string>;
   /** State after the replacement: "previous" (default: as it was before), "running" or "stopped". Updates in place. */
   readonly restart?: pulumi.Input<RestartMode>;
-  /** On delete, replace the disk back to `previousImageId`. Default false: delete leaves the instance as it is. Updates in place. */
+  /**
+   * On delete, replace the disk back to `previousImageId` (with the key pair the instance has, else the declared
+   * password or the image's preset password). Default false: delete leaves the instance as it is. Updates in place.
+   */
   readonly revertOnDelete?: pulumi.Input<boolean>;
   /** Deadlines of the whole sequence, e.g. { create: "45m" }; default 30m each. Updates in place. */
   readonly timeouts?: pulumi.Input<TimeoutsInput>;
@@ -82,6 +105,7 @@ export interface SystemDiskReplacementInputs {
   readonly systemDiskSize?: number;
   readonly password?: string;
   readonly keyPairName?: string;
+  readonly passwordInherit?: boolean;
   readonly encrypted?: boolean;
   readonly kmsKeyId?: string;
   readonly restart?: RestartMode;
@@ -89,15 +113,20 @@ export interface SystemDiskReplacementInputs {
   readonly timeouts?: TimeoutsInput;
 }
 
-/** What the provider stores: the inputs without the password, plus the replacement's facts. */
-export interface SystemDiskReplacementOutputs extends Omit<SystemDiskReplacementInputs, "password"> {
+/**
+ * What the provider stores. The disk settings (size, key pair, passwordInherit, encryption, key) and the password
+ * digest are those the instance has, as far as this resource made them: after an interrupted run they are the ones
+ * of before, so the next diff still asks for the change. `password` is kept (a secret, like the input) only with
+ * revertOnDelete, which needs it to give the reverted disk the instance's password.
+ */
+export interface SystemDiskReplacementOutputs extends SystemDiskReplacementInputs {
   /** HMAC of the password keyed by the instance id, so a password change is visible to diff. Secret output. */
   readonly passwordDigest?: string;
   readonly previousImageId: string;
   readonly previousSystemDiskId: string;
   readonly newSystemDiskId: string;
   readonly instanceStatus: string;
-  /** The instance carries an unfinished sequence (interrupted run): the next update finishes it. */
+  /** The instance carries an unfinished sequence (interrupted run): the next update finishes it or winds it back. */
   readonly interrupted: boolean;
 }
 
@@ -153,8 +182,18 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
       fail("keyPairName", `must be a key pair name of 2-128 characters, got ${JSON.stringify(name)}`);
     }
   }
-  if (news.password !== undefined && news.keyPairName !== undefined) {
-    fail("keyPairName", "give either password or keyPairName, not both (neither keeps the instance's credentials)");
+  if (known("passwordInherit") && typeof news.passwordInherit !== "boolean") {
+    fail("passwordInherit", `must be true or false, got ${JSON.stringify(news.passwordInherit)}`);
+  }
+  const credentials = (["password", "keyPairName", "passwordInherit"] as const).filter(
+    (key) => news[key] !== undefined && news[key] !== false,
+  );
+  if (credentials.length > 1) {
+    fail(
+      credentials[1],
+      `give at most one of password, keyPairName and passwordInherit (got ${credentials.join(" and ")}); ` +
+        "with none, a key pair instance keeps its key pair",
+    );
   }
   if (known("encrypted") && typeof news.encrypted !== "boolean") {
     fail("encrypted", `must be true or false, got ${JSON.stringify(news.encrypted)}`);
@@ -176,9 +215,11 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
   return failures;
 }
 
-/** Inputs of the new disk besides the image: a new value re-images the disk; a removed one changes nothing. */
-const DISK_KEYS = ["systemDiskSize", "keyPairName", "encrypted", "kmsKeyId"] as const;
-/** Inputs that are only stored (disk inputs too: a removed one is stored, see reimageReasons). */
+// ---- diff ----
+
+/** Settings of the new disk, besides the image and the password, as stored (what the instance has). */
+const DISK_KEYS = ["systemDiskSize", "keyPairName", "passwordInherit", "encrypted", "kmsKeyId"] as const;
+/** Inputs that are only stored. */
 const STORED_KEYS = ["approval", "restart", "revertOnDelete", "timeouts", "identity", ...DISK_KEYS] as const;
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -186,19 +227,22 @@ const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJ
 export interface SystemDiskReplacementDiff {
   readonly changes: boolean;
   readonly replaces: string[];
-  /** Whether update must run the replacement sequence (an input of the disk changed, or a run was interrupted). */
-  readonly replaceDisk: boolean;
+  /** The image changes: update replaces the system disk with the new image. */
+  readonly imageChanged: boolean;
   /**
-   * Whether that run must re-image the disk although the image is unchanged (credentials, size or encryption
-   * changed, or an interrupted run on the same image is finished). Never true without replaceDisk.
+   * The image stays but the disk must be made again from it (credentials, size or encryption changed), with
+   * `reasons` naming the inputs. Never true with imageChanged.
    */
   readonly reimage: boolean;
+  readonly reasons: string[];
+  /** An interrupted run left its marker: update finishes it, or winds it back when nothing is to be replaced. */
+  readonly resume: boolean;
 }
 
 /**
- * The disk inputs (besides the image) whose new value needs a new system disk. A removed value does not: without a
- * password or key pair the instance keeps its credentials, without a size the disk keeps its size, so nothing
- * would change. `encrypted` counts as its effective value (unset = false).
+ * The declared disk settings (besides the image) that the instance does not have yet, by what `olds` says it has. A
+ * removed value is not one: without a password or key pair the instance keeps its credentials, without a size the
+ * disk keeps its size. `encrypted` counts as its effective value (unset = false).
  */
 export function reimageReasons(
   olds: Partial<SystemDiskReplacementOutputs>,
@@ -206,6 +250,7 @@ export function reimageReasons(
 ): string[] {
   const reasons: string[] = [];
   if (news.password !== undefined && !same(olds.passwordDigest, digestOf(news))) reasons.push("password");
+  if (news.passwordInherit === true && olds.passwordInherit !== true) reasons.push("passwordInherit");
   for (const key of ["keyPairName", "systemDiskSize"] as const) {
     if (news[key] !== undefined && !same(olds[key], news[key])) reasons.push(key);
   }
@@ -225,8 +270,8 @@ function digestOf(news: Partial<SystemDiskReplacementInputs>): string | undefine
 /**
  * Pure diff of stored outputs against new inputs. instanceId and region replace the resource; a new image replaces
  * the disk with it, and new credentials, size or encryption re-image the disk from the same image (both in-place
- * updates of this resource); the rest only update what is stored. An interrupted sequence is always an update, so
- * the next `pulumi up` finishes it.
+ * updates of this resource); the rest only update what is stored. An interrupted run is always an update, so the
+ * next `pulumi up` finishes it or winds it back.
  */
 export function diffSystemDiskReplacement(
   olds: Partial<SystemDiskReplacementOutputs>,
@@ -238,100 +283,202 @@ export function diffSystemDiskReplacement(
   if (olds.region !== undefined && !same(olds.region, news.region)) replaces.push("region");
   const imageChanged = !same(olds.imageId, news.imageId);
   const reasons = reimageReasons(olds, news);
-  const interrupted = olds.interrupted === true;
-  const replaceDisk = imageChanged || reasons.length > 0 || interrupted;
-  const reimage = !imageChanged && (reasons.length > 0 || interrupted);
+  const resume = olds.interrupted === true;
   const stored =
     !same(olds.passwordDigest, digestOf(news)) ||
     STORED_KEYS.some((key) => !same(olds[key], news[key])) ||
     (olds.region === undefined && news.region !== undefined);
-  return { changes: replaces.length > 0 || replaceDisk || stored, replaces, replaceDisk, reimage };
+  return {
+    changes: replaces.length > 0 || imageChanged || reasons.length > 0 || resume || stored,
+    replaces,
+    imageChanged,
+    reimage: !imageChanged && reasons.length > 0,
+    reasons,
+    resume,
+  };
 }
 
-function credentialsOf(inputs: SystemDiskReplacementInputs): DiskCredentials {
+/**
+ * What a new resource re-images although the instance may already run `imageId`: the declared settings the instance
+ * does not verifiably have. A password or the image's preset password cannot be seen on an instance, so declaring one
+ * re-images, unless the disk was made by an interrupted run of this resource (its password is then set again).
+ */
+export function createReimageReasons(observed: Observation, inputs: SystemDiskReplacementInputs): string[] {
+  const { instance, systemDisk } = observed;
+  if (instance === undefined || systemDisk === undefined || instance.imageId !== inputs.imageId) return [];
+  const reasons: string[] = [];
+  if (inputs.password !== undefined && !madeByInterruptedRun(observed)) reasons.push("password");
+  if (inputs.passwordInherit === true) reasons.push("passwordInherit");
+  if (!diskAccepted(systemDisk, instance, inputs, ["keyPairName"])) reasons.push("keyPairName");
+  if (!diskAccepted(systemDisk, instance, inputs, ["systemDiskSize"])) reasons.push("systemDiskSize");
+  if (!diskAccepted(systemDisk, instance, inputs, ["encrypted", "kmsKeyId"])) reasons.push("encrypted");
+  return reasons;
+}
+
+/** Whether `disk` verifiably has the declared settings named (all of them when `only` is not given). */
+function diskAccepted(
+  disk: DiskView,
+  instance: InstanceView,
+  inputs: SystemDiskReplacementInputs,
+  only: readonly string[] = ["keyPairName", "systemDiskSize", "encrypted", "kmsKeyId", "passwordInherit"],
+): boolean {
+  const checks: Record<string, () => boolean> = {
+    keyPairName: () => inputs.keyPairName === undefined || instance.keyPairName === inputs.keyPairName,
+    systemDiskSize: () => inputs.systemDiskSize === undefined || disk.size === inputs.systemDiskSize,
+    encrypted: () => disk.encrypted === (inputs.encrypted === true),
+    kmsKeyId: () => inputs.kmsKeyId === undefined || disk.kmsKeyId === inputs.kmsKeyId,
+    passwordInherit: () => inputs.passwordInherit !== true,
+  };
+  return only.every((key) => checks[key]());
+}
+
+// ---- credentials ----
+
+/** The refusal when a replacement would leave an instance that logs in with a password without one. */
+function passwordInstanceReason(instanceId: string, what: string): string {
+  return (
+    `instance ${instanceId} has no key pair, so it logs in with a password (or not at all), and ${what} would give ` +
+    "it a new system disk without one: ECS cannot carry a password over to a new system disk. Set password (the " +
+    "new disk gets it; it can be the current one), passwordInherit: true (the image's preset password) or keyPairName"
+  );
+}
+
+/** What the new disk gets: the declared credentials, else the key pair the instance has; undefined when neither. */
+function credentialsOf(inputs: SystemDiskReplacementInputs, instance: InstanceView): DiskCredentials | undefined {
   if (inputs.password !== undefined) return { kind: "password", password: inputs.password };
   if (inputs.keyPairName !== undefined) return { kind: "keyPair", keyPairName: inputs.keyPairName };
-  return { kind: "keep" };
+  if (inputs.passwordInherit === true) return { kind: "imagePreset" };
+  if (instance.keyPairName) return { kind: "keyPair", keyPairName: instance.keyPairName };
+  return undefined;
 }
 
-function storedInputs(inputs: SystemDiskReplacementInputs): Omit<SystemDiskReplacementInputs, "password"> {
-  const { password: _password, ...rest } = inputs;
-  return rest;
+// ---- outputs ----
+
+/** The disk settings of `from` (what the instance has when `from` was applied). */
+function diskSettings(from: Partial<SystemDiskReplacementInputs> | undefined) {
+  return {
+    systemDiskSize: from?.systemDiskSize,
+    keyPairName: from?.keyPairName,
+    passwordInherit: from?.passwordInherit,
+    encrypted: from?.encrypted,
+    kmsKeyId: from?.kmsKeyId,
+  };
 }
 
 function outputsOf(
   inputs: SystemDiskReplacementInputs,
-  result: Omit<SystemDiskReplacementResult, "finalStatus"> & { instanceStatus: string; interrupted: boolean },
+  applied: {
+    readonly settings: ReturnType<typeof diskSettings>;
+    readonly passwordDigest: string | undefined;
+  },
+  result: Omit<SystemDiskReplacementResult, "finalStatus" | "replaced" | "passwordSet"> & {
+    instanceStatus: string;
+    interrupted: boolean;
+  },
 ): SystemDiskReplacementOutputs {
-  const digest = passwordDigest(inputs.instanceId, inputs.password);
-  return {
-    ...storedInputs(inputs),
-    ...(digest === undefined ? {} : { passwordDigest: digest }),
+  // The password is kept (the engine stores it as a secret, like the input) only for a revert on delete to use.
+  const { password, ...rest } = inputs;
+  return dropUndefined({
+    ...rest,
+    ...(inputs.revertOnDelete === true ? { password } : {}),
+    ...applied.settings,
+    passwordDigest: applied.passwordDigest,
     previousImageId: result.previousImageId,
     previousSystemDiskId: result.previousSystemDiskId,
     newSystemDiskId: result.newSystemDiskId,
     imageId: result.imageId,
     instanceStatus: result.instanceStatus,
     interrupted: result.interrupted,
-  };
+  });
 }
 
 /**
- * Runs the sequence for `inputs` (`reimage`: even if the instance is on the image already); an unfinished failure
- * becomes partial state so the next `up` resumes. The partial state holds the new inputs with `interrupted`, so the
- * next diff asks for the same run again, and the marker on the instance makes it the same ReplaceSystemDisk.
+ * Runs the sequence for `inputs` and returns the outputs. An unfinished failure becomes partial state from what ECS
+ * shows then: the settings of this run only once its ReplaceSystemDisk was accepted (else those of before, so the
+ * next diff still asks for them), the image the instance is on, and `interrupted`, so the next update finishes or
+ * winds back the run. When ECS cannot be asked, the replacement is assumed made: the next diff then announces a
+ * re-image that may prove unnecessary, never the other way round.
  */
 async function runSequence(
   inputs: SystemDiskReplacementInputs,
-  timeoutMs: number,
-  action: string,
-  reimage = false,
+  before: SystemDiskReplacementOutputs | undefined,
+  options: { timeoutMs: number; action: string; reimage: boolean; mayReplace: boolean },
 ): Promise<SystemDiskReplacementOutputs> {
-  const api = EcsApi.forRegion(inputs.region, action);
+  const api = EcsApi.forRegion(inputs.region, options.action);
+  const instance = await api.getInstance(inputs.instanceId);
+  if (instance === undefined) {
+    throw new Error(
+      `Instance ${inputs.instanceId} does not exist in ${api.regionId} (deleted outside Pulumi?); ` +
+        "run pulumi refresh, then pulumi up.",
+    );
+  }
+  const credentials = credentialsOf(inputs, instance);
+  if (credentials === undefined) {
+    throw new RefusedError(
+      [{ property: "password", reason: passwordInstanceReason(inputs.instanceId, "a system disk replacement") }],
+      `Replacing the system disk of ${inputs.instanceId}`,
+    );
+  }
   const token = clientToken(inputs.identity, "ReplaceSystemDisk", {
     instanceId: inputs.instanceId,
     imageId: inputs.imageId,
     systemDiskSize: inputs.systemDiskSize,
-    credentials: inputs.password !== undefined ? "password" : inputs.keyPairName !== undefined ? "keyPair" : "keep",
-    keyPairName: inputs.keyPairName,
+    credentials: credentials.kind,
+    keyPairName: credentials.kind === "keyPair" ? credentials.keyPairName : undefined,
     encrypted: inputs.encrypted,
     kmsKeyId: inputs.kmsKeyId,
   });
+  const digest = passwordDigest(inputs.instanceId, inputs.password);
   try {
     const result = await replaceSystemDisk({
       api,
       instanceId: inputs.instanceId,
       imageId: inputs.imageId,
       systemDiskSize: inputs.systemDiskSize,
-      credentials: credentialsOf(inputs),
+      credentials,
       encrypted: inputs.encrypted,
       kmsKeyId: inputs.kmsKeyId,
       restart: inputs.restart ?? "previous",
-      reimage,
+      reimage: options.reimage,
+      mayReplace: options.mayReplace,
+      acceptsDisk: (disk, inst) => diskAccepted(disk, inst, inputs),
+      recordedDiskId: before?.passwordDigest === digest ? before?.newSystemDiskId || undefined : undefined,
       clientToken: token,
-      timeoutMs,
+      timeoutMs: options.timeoutMs,
       urn: inputs.identity.urn,
     });
-    return dropUndefined(outputsOf(inputs, { ...result, instanceStatus: result.finalStatus, interrupted: false }));
+    // Done: the instance has every declared setting (a removed one is left as the instance has it, unrecorded).
+    return outputsOf(
+      inputs,
+      { settings: diskSettings(inputs), passwordDigest: digest },
+      { ...result, instanceStatus: result.finalStatus, interrupted: false },
+    );
   } catch (err) {
-    if (err instanceof SystemDiskSequenceError && err.unfinished && err.marker !== undefined) {
-      throw partialState(
-        err,
-        inputs.instanceId,
-        dropUndefined(
-          outputsOf(inputs, {
-            previousImageId: err.marker.priorImageId,
-            previousSystemDiskId: err.marker.priorSystemDiskId,
-            newSystemDiskId: "",
-            // Not confirmed yet: the instance is known to have been on the prior image.
-            imageId: err.marker.priorImageId,
-            instanceStatus: "",
-            interrupted: true,
-          }) as unknown as Record<string, unknown>,
-        ),
-      );
+    if (!(err instanceof SystemDiskSequenceError && err.unfinished && err.marker !== undefined)) throw err;
+    let seen: Observation | undefined;
+    try {
+      seen = await observeInstance(api, inputs.instanceId);
+    } catch (observeErr) {
+      // Failing here would lose the partial state; an unobserved instance is recorded as replaced (see above).
+      if (!(observeErr instanceof EcsError)) throw observeErr;
     }
-    throw err;
+    const madeNow = seen === undefined || err.replaceIssued;
+    const outputs = outputsOf(
+      inputs,
+      {
+        settings: diskSettings(madeNow ? inputs : before),
+        passwordDigest: err.passwordSet || (madeNow && inputs.password !== undefined) ? digest : before?.passwordDigest,
+      },
+      {
+        previousImageId: err.marker.priorImageId,
+        previousSystemDiskId: err.marker.priorSystemDiskId,
+        newSystemDiskId: seen?.systemDisk?.id ?? "",
+        imageId: seen?.instance?.imageId ?? inputs.imageId,
+        instanceStatus: seen?.instance?.status ?? "",
+        interrupted: true,
+      },
+    );
+    throw partialState(err, inputs.instanceId, outputs as unknown as Record<string, unknown>);
   }
 }
 
@@ -339,14 +486,20 @@ function timeoutsOf(inputs: { timeouts?: TimeoutsInput }): Timeouts {
   return resolveTimeouts(inputs.timeouts, TIMEOUT_DEFAULTS);
 }
 
-/** Read-only ECS checks (they run during preview): instance, image visibility and approval, encryption, size. */
-async function cloudFailures(news: SystemDiskReplacementInputs): Promise<PropertyFailure[]> {
+// ---- ECS checks ----
+
+/**
+ * Read-only ECS checks (they run during preview): the instance, the image's visibility and approval, encryption,
+ * size, and the credentials any replacement (now, or the revert on delete) gives the new disk. For a new resource,
+ * the re-image it makes is announced.
+ */
+async function cloudFailures(
+  news: SystemDiskReplacementInputs,
+  olds: Partial<SystemDiskReplacementInputs>,
+): Promise<PropertyFailure[]> {
   const api = EcsApi.forRegion(news.region, "check");
-  const [instance, image, disks] = await Promise.all([
-    api.getInstance(news.instanceId),
-    api.getImage(news.imageId),
-    api.describeDisks({ instanceId: news.instanceId, diskType: "system" }),
-  ]);
+  const [observed, image] = await Promise.all([observeInstance(api, news.instanceId), api.getImage(news.imageId)]);
+  const { instance, systemDisk } = observed;
   const failures: PropertyFailure[] = [];
   if (instance === undefined) {
     failures.push({
@@ -361,6 +514,45 @@ async function cloudFailures(news: SystemDiskReplacementInputs): Promise<Propert
     });
     return failures;
   }
+  failures.push(...imageFailures(news, image));
+  const size = news.systemDiskSize;
+  if (size !== undefined && instance !== undefined && systemDisk !== undefined && size < systemDisk.size) {
+    failures.push({
+      property: "systemDiskSize",
+      reason: `${size} GiB is smaller than the current system disk ${systemDisk.id} (${systemDisk.size} GiB); disks cannot shrink`,
+    });
+  }
+  if (instance === undefined || failures.length > 0) return failures;
+
+  const isNew = olds.instanceId === undefined;
+  const createReasons = isNew ? createReimageReasons(observed, news) : [];
+  const replaces =
+    news.revertOnDelete === true ||
+    (isNew ? instance.imageId !== news.imageId || createReasons.length > 0 : !same(olds.imageId, news.imageId)) ||
+    (!isNew && reimageReasons(olds as Partial<SystemDiskReplacementOutputs>, news).length > 0);
+  if (replaces && credentialsOf(news, instance) === undefined) {
+    const what = news.revertOnDelete === true ? "a replacement (or the revert on delete)" : "the replacement";
+    failures.push({ property: "password", reason: passwordInstanceReason(news.instanceId, what) });
+  }
+  if (isNew && failures.length === 0 && (instance.imageId !== news.imageId || createReasons.length > 0)) {
+    announce(
+      news.identity?.urn,
+      reimageNotice(news.instanceId, {
+        fromImageId: instance.imageId,
+        toImageId: news.imageId,
+        because: instance.imageId === news.imageId ? createReasons : undefined,
+      }),
+    );
+  }
+  return failures;
+}
+
+/** The rules on the image (pure): approval, encryption, size. */
+function imageFailures(
+  news: SystemDiskReplacementInputs,
+  image: { id: string; encrypted: boolean; size: number } & Parameters<typeof evaluateImage>[0],
+): PropertyFailure[] {
+  const failures: PropertyFailure[] = [];
   for (const reason of evaluateImage(image, news.approval).reasons) failures.push({ property: "imageId", reason });
   if (image.encrypted && news.encrypted !== true) {
     failures.push({
@@ -368,27 +560,40 @@ async function cloudFailures(news: SystemDiskReplacementInputs): Promise<Propert
       reason: `image ${image.id} is encrypted, so the new system disk must be too: set encrypted: true (optionally kmsKeyId)`,
     });
   }
-  const size = news.systemDiskSize;
-  if (size !== undefined) {
-    if (size < image.size) {
-      failures.push({
-        property: "systemDiskSize",
-        reason: `${size} GiB is smaller than image ${image.id} (${image.size} GiB)`,
-      });
-    }
-    const current = disks[0];
-    if (instance !== undefined && current !== undefined && size < current.size) {
-      failures.push({
-        property: "systemDiskSize",
-        reason: `${size} GiB is smaller than the current system disk ${current.id} (${current.size} GiB); disks cannot shrink`,
-      });
-    }
+  if (news.systemDiskSize !== undefined && news.systemDiskSize < image.size) {
+    failures.push({
+      property: "systemDiskSize",
+      reason: `${news.systemDiskSize} GiB is smaller than image ${image.id} (${image.size} GiB)`,
+    });
   }
   return failures;
 }
 
+/** The image rules again right before a replacement (the approval may have changed since the preview). */
+async function requireApproved(news: SystemDiskReplacementInputs): Promise<void> {
+  const image = await EcsApi.forRegion(news.region, "check").getImage(news.imageId);
+  const failures: PropertyFailure[] =
+    image === undefined
+      ? [{ property: "imageId", reason: `image ${news.imageId} does not exist or is not shared with this account` }]
+      : imageFailures(news, image);
+  if (failures.length > 0) throw new RefusedError(failures, `Replacing the system disk of ${news.instanceId}`);
+}
+
 /** The keys whose change calls for the read-only ECS checks again (unchanged ones passed them before). */
-const CLOUD_CHECKED = ["instanceId", "imageId", "region", "systemDiskSize", "encrypted", "approval"] as const;
+const CLOUD_CHECKED = [
+  "instanceId",
+  "imageId",
+  "region",
+  "systemDiskSize",
+  "encrypted",
+  "approval",
+  "password",
+  "keyPairName",
+  "passwordInherit",
+  "revertOnDelete",
+] as const;
+
+// ---- the provider ----
 
 export const provider: pulumi.dynamic.ResourceProvider = {
   async configure(req: { config: StackConfig }) {
@@ -411,32 +616,45 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     failures.push(...validateInputs(inputs));
     const anyUnknown = CLOUD_CHECKED.some((key) => containsUnknown(inputs[key]));
     const changed = olds.instanceId === undefined || CLOUD_CHECKED.some((key) => !same(olds[key], inputs[key]));
-    if (failures.length === 0 && !anyUnknown && changed) failures.push(...(await cloudFailures(inputs)));
+    if (failures.length === 0 && !anyUnknown && changed) failures.push(...(await cloudFailures(inputs, olds)));
     return { inputs: dropUndefined(inputs), failures };
   },
 
   async diff(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
-    const { changes, replaces } = diffSystemDiskReplacement(olds, news);
-    return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
+    const diff = diffSystemDiskReplacement(olds, news);
+    if (diff.replaces.length === 0 && (diff.imageChanged || diff.reimage)) {
+      const toImageId = news.imageId === UNKNOWN ? "the new image" : news.imageId;
+      announce(
+        news.identity?.urn,
+        reimageNotice(news.instanceId, { fromImageId: olds.imageId, toImageId, because: diff.reasons }),
+      );
+    }
+    return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: diff.replaces.length > 0 };
   },
 
   async create(inputs: SystemDiskReplacementInputs) {
-    const outs = await runSequence(inputs, timeoutsOf(inputs).create, "create");
+    const api = EcsApi.forRegion(inputs.region, "create");
+    const observed = await observeInstance(api, inputs.instanceId);
+    const reimage = createReimageReasons(observed, inputs).length > 0;
+    if (reimage || observed.instance?.imageId !== inputs.imageId) await requireApproved(inputs);
+    const outs = await runSequence(inputs, undefined, {
+      timeoutMs: timeoutsOf(inputs).create,
+      action: "create",
+      reimage,
+      mayReplace: true,
+    });
     return { id: inputs.instanceId, outs };
   },
 
   async read(id: string, props: SystemDiskReplacementOutputs) {
     const api = EcsApi.forRegion(props.region, "read");
-    const [instance, disks] = await Promise.all([
-      api.getInstance(id),
-      api.describeDisks({ instanceId: id, diskType: "system" }),
-    ]);
+    const { instance, systemDisk } = await observeInstance(api, id);
     if (instance === undefined) return { id: "", props: {} };
     const outs: SystemDiskReplacementOutputs = {
       ...props,
       region: api.regionId,
       imageId: instance.imageId,
-      newSystemDiskId: disks[0]?.id ?? "",
+      newSystemDiskId: systemDisk?.id ?? "",
       instanceStatus: instance.status,
       interrupted: readMarker(instance.tags) !== undefined,
     };
@@ -444,20 +662,21 @@ export const provider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
-    const { replaceDisk, reimage } = diffSystemDiskReplacement(olds, news);
-    if (replaceDisk) return { outs: await runSequence(news, timeoutsOf(news).update, "update", reimage) };
-    return {
-      outs: dropUndefined(
-        outputsOf(news, {
-          previousImageId: olds.previousImageId,
-          previousSystemDiskId: olds.previousSystemDiskId,
-          newSystemDiskId: olds.newSystemDiskId,
-          imageId: olds.imageId,
-          instanceStatus: olds.instanceStatus,
-          interrupted: false,
-        }),
-      ),
-    };
+    const diff = diffSystemDiskReplacement(olds, news);
+    const announced = diff.imageChanged || diff.reimage;
+    if (announced || diff.resume) {
+      if (announced) await requireApproved(news);
+      const outs = await runSequence(news, olds, {
+        timeoutMs: timeoutsOf(news).update,
+        action: "update",
+        reimage: diff.reimage,
+        mayReplace: announced,
+      });
+      return { outs };
+    }
+    // Nothing to do on the instance: every declared setting is what it has (a removed one is left as it is).
+    const digest = passwordDigest(news.instanceId, news.password);
+    return { outs: outputsOf(news, { settings: diskSettings(news), passwordDigest: digest }, olds) };
   },
 
   async delete(id: string, props: SystemDiskReplacementOutputs) {
@@ -466,17 +685,23 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     if (instance === undefined) return;
     const marker = readMarker(instance.tags);
     const revertTo = props.revertOnDelete ? props.previousImageId : undefined;
-    // Without a revert, only an interrupted sequence is finished (never leave a running instance stopped); the
-    // goal is then the image the instance is on, so nothing is replaced.
+    // Without a revert, only an interrupted sequence is finished or wound back (never leave a running instance
+    // stopped); the goal is then the image the instance is on, and nothing is replaced.
     const goal = revertTo ?? (marker !== undefined ? instance.imageId : undefined);
     if (goal === undefined || (goal === instance.imageId && marker === undefined)) return;
+    const credentials = credentialsOf(props, instance) ?? { kind: "none" };
     await replaceSystemDisk({
       api,
       instanceId: id,
       imageId: goal,
-      credentials: { kind: "keep" },
+      credentials,
       restart: "previous",
-      clientToken: clientToken(props.identity, "RevertSystemDisk", { instanceId: id, imageId: goal }),
+      mayReplace: revertTo !== undefined,
+      clientToken: clientToken(props.identity, "RevertSystemDisk", {
+        instanceId: id,
+        imageId: goal,
+        credentials: credentials.kind,
+      }),
       timeoutMs: timeoutsOf(props).delete,
       urn: props.identity.urn,
     });
@@ -484,9 +709,9 @@ export const provider: pulumi.dynamic.ResourceProvider = {
 };
 
 /**
- * Replaces the system disk of an existing instance with an approved (shared) image, keeping its credentials, and
- * returns it to the state it was in. Outputs: previousImageId, previousSystemDiskId, newSystemDiskId, imageId,
- * instanceStatus.
+ * Replaces the system disk of an existing instance with an approved (shared) image, with the declared credentials
+ * (a key pair instance keeps its key pair), and returns it to the state it was in. Outputs: previousImageId,
+ * previousSystemDiskId, newSystemDiskId, imageId, instanceStatus, interrupted.
  */
 export class SystemDiskReplacement extends pulumi.dynamic.Resource {
   declare readonly instanceId: pulumi.Output<string>;
@@ -513,7 +738,10 @@ export class SystemDiskReplacement extends pulumi.dynamic.Resource {
         instanceStatus: undefined,
         interrupted: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordDigest"] },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "passwordDigest"],
+      },
       MODULE,
       TYPE,
     );

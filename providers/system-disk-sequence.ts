@@ -4,23 +4,33 @@
 // Resumability: before the first mutating call the sequence tags the instance with a marker recording the state it
 // was in (Running or Stopped), its image and its system disk. The marker lives on the instance, not in Pulumi state,
 // because a provider process that is killed (Ctrl-C twice, a CI runner dying) never gets to report partial state:
-// whatever run comes next (an update, a create after a lost create, a re-run of InstanceFromSharedImage) reads the
-// marker and finishes the job, restarting the instance if it was Running. The marker is removed as the last step.
+// whatever run comes next reads the marker and finishes the job or winds it back, restarting the instance if it was
+// Running. The marker is removed as the last step.
 //
-// Every run is driven by one pure decision function (`nextStep`) over a fresh observation, so "resume" is not a
-// special path: a run that finds the instance Stopped with the new image and a marker saying it was Running simply
-// decides "start".
+// Every run is driven by pure decisions over a fresh observation: which disk (if any) this run must replace
+// (`diskToReplace`, decided once) and what to do next (`nextStep`). So "resume" and "wind back" are not special
+// paths: a run that finds the instance Stopped on the wanted image with a marker saying it was Running decides
+// "start"; a run whose wanted image is the one the instance never left decides "start" too, and replaces nothing.
 import type { DiskView, EcsApi } from "./ecs/api";
 import { nextClientToken } from "./ecs/client-token";
 import { EcsError, isIncorrectInstanceStatus, TimeoutError } from "./ecs/errors";
 import type { InstanceStatus, InstanceView, Tags } from "./ecs/types";
 import { poll, pollDelays } from "./ecs/wait";
 import { progressDelivered, reportProgress } from "./progress";
+import { RESERVED_TAGS } from "./tags";
 
+/**
+ * The login credentials the new system disk gets. There is no "keep": ECS gives a new system disk no password unless
+ * one is sent, and PasswordInherit means the *image's preset* password, not the instance's current one. Callers decide
+ * what to send before the sequence starts (a key pair instance keeps its key pair by sending it again).
+ */
 export type DiskCredentials =
   | { kind: "password"; password: string }
   | { kind: "keyPair"; keyPairName: string }
-  | { kind: "keep" };
+  /** PasswordInherit: the password preset in the image (only when the user asks for it). */
+  | { kind: "imagePreset" }
+  /** Nothing: the new disk has no password and no key pair (for instances that had none). */
+  | { kind: "none" };
 
 export interface SystemDiskReplacementPlan {
   api: EcsApi;
@@ -34,16 +44,30 @@ export interface SystemDiskReplacementPlan {
   /** State after the replacement: the one before it ("previous"), or always Running / Stopped. */
   restart: "previous" | "running" | "stopped";
   /**
-   * Re-image even when the instance already runs `imageId` (new credentials, size or encryption on the same image).
-   * Default false: an instance already on the image is left as it is. The disk to re-image is the one attached when
-   * the run begins, or, when the instance carries a marker for this image (an interrupted re-image), the one the
-   * marker recorded: a resumed run then repeats the same ReplaceSystemDisk (same ClientToken) instead of a second one.
+   * Replace the system disk even when the instance already runs `imageId` (new credentials, size or encryption on the
+   * same image). Default false: an instance already on the image keeps its disk.
    */
   reimage?: boolean;
   /**
-   * The caller's deterministic token for this logical replacement (see ecs/client-token.ts). The token actually sent
-   * with ReplaceSystemDisk is derived from it and the system disk being replaced, so replacing again with the same
-   * inputs later (a revert and re-apply) is a new operation while a resumed run repeats the same one.
+   * Whether a system disk that an interrupted run made from `imageId` (and left for this run to finish) can be kept:
+   * it carries what that run was given, which may not be what is wanted now. Default: kept. A password is not
+   * something a disk shows, so when one is wanted it is set again on a kept disk (ModifyInstanceAttribute) instead.
+   */
+  acceptsDisk?: (disk: DiskView, instance: InstanceView) => boolean;
+  /**
+   * The system disk the caller's state records as already having the plan's password (after an interrupted run that
+   * reported it): a kept disk that is this one is not given the password again.
+   */
+  recordedDiskId?: string;
+  /**
+   * Whether this run may replace a system disk at all (the caller's preview announced a re-image). When a
+   * replacement turns out to be needed anyway, the run stops before touching the instance and says why.
+   */
+  mayReplace?: boolean;
+  /**
+   * The caller's deterministic token for this logical replacement (see ecs/client-token.ts). The token sent with
+   * ReplaceSystemDisk is derived from it and the disk being replaced, so a retry repeats the same operation while a
+   * later replacement of another disk (a revert, a re-apply) is a new one.
    */
   clientToken: string;
   /** Deadline of the whole sequence. */
@@ -53,18 +77,23 @@ export interface SystemDiskReplacementPlan {
 }
 
 export interface SystemDiskReplacementResult {
+  /** The image and disk the instance had before the sequence first touched it (an interrupted run's included). */
   previousImageId: string;
   previousSystemDiskId: string;
   newSystemDiskId: string;
   imageId: string;
   finalStatus: "Running" | "Stopped";
+  /** Whether this run replaced the system disk (so the disk carries this run's credentials and settings). */
+  replaced: boolean;
+  /** Whether the instance got `credentials`' password in this run (on a new disk, or set again on a kept one). */
+  passwordSet: boolean;
 }
 
-/** Instance tag keys of the marker. Tag values are at most 128 characters, so each fact gets its own key. */
+/** Instance tag keys of the marker (tag values are at most 128 characters, so each fact gets its own key). */
 export const MARKER_TAGS = {
-  priorStatus: "ecs-shared-images:replacing:prior-status",
-  priorImageId: "ecs-shared-images:replacing:prior-image",
-  priorSystemDiskId: "ecs-shared-images:replacing:prior-disk",
+  priorStatus: RESERVED_TAGS.priorStatus,
+  priorImageId: RESERVED_TAGS.priorImageId,
+  priorSystemDiskId: RESERVED_TAGS.priorSystemDiskId,
 } as const;
 
 /** What the instance looked like before the sequence first touched it. */
@@ -84,13 +113,10 @@ export interface Observation {
 export interface Goal {
   readonly imageId: string;
   readonly restart: SystemDiskReplacementPlan["restart"];
-  /** ReplaceSystemDisk was accepted in this run: a Stopped instance still on the old image is catching up. */
+  /** The disk this run must replace (see diskToReplace); undefined: none. */
+  readonly replaceDiskId?: string;
+  /** ReplaceSystemDisk was accepted in this run: the old disk or image may still show for a moment. */
   readonly replaceIssued?: boolean;
-  /**
-   * Re-image although the instance may already be on `imageId`: the system disk with this id must be replaced (the
-   * disk found when the run began, or the one an existing marker recorded). Unset: an instance on the image is done.
-   */
-  readonly reimageDiskId?: string;
 }
 
 export type Step =
@@ -98,7 +124,7 @@ export type Step =
   | { readonly kind: "wait"; readonly reason: string }
   | { readonly kind: "mark"; readonly marker: Marker }
   | { readonly kind: "stop"; readonly reason: string }
-  | { readonly kind: "replace"; readonly marker: Marker }
+  | { readonly kind: "replace"; readonly diskId: string }
   | { readonly kind: "start" }
   | { readonly kind: "unmark" }
   | { readonly kind: "done"; readonly finalStatus: "Running" | "Stopped" };
@@ -133,9 +159,44 @@ function finalStatus(goal: Goal, marker: Marker | undefined, current: "Running" 
 }
 
 /**
- * What to do next, given one observation. Pure: the table test in test/unit/system-disk-sequence.test.ts lists
- * every case. An instance already on the target image without a marker is taken as done (replacing a disk with the
- * image it already runs would only wipe it), unless the goal asks for a re-image of the disk still attached.
+ * Which system disk this run must replace, decided on its first conclusive observation; undefined when none (the
+ * instance only needs to be brought back to its state), "wait" when the observation cannot tell yet. Pure: the table
+ * test in test/unit/system-disk-sequence.test.ts lists every case.
+ * - not on the wanted image: the disk attached now;
+ * - on the wanted image with a disk an interrupted run made (from that image, never booted since): none if the
+ *   caller accepts that disk (its password is then set again), else that disk. So a run killed right after its
+ *   ReplaceSystemDisk is finished by the next one, not repeated;
+ * - on the wanted image and untouched (no marker, or the marker's own disk still attached): the disk when a re-image
+ *   is asked for, else none. This is how a revert after an interrupted run winds back without replacing anything.
+ */
+export function diskToReplace(
+  observed: Observation,
+  plan: Pick<SystemDiskReplacementPlan, "imageId" | "reimage" | "acceptsDisk">,
+): string | undefined | "wait" {
+  const { instance, systemDisk } = observed;
+  if (instance === undefined) return undefined; // nextStep reports it
+  if (systemDisk === undefined) return "wait";
+  const marker = readMarker(instance.tags);
+  const attached = systemDisk.id;
+  // An earlier run's ReplaceSystemDisk was accepted (the image changed) and the disks are still being switched.
+  if (marker && attached === marker.priorSystemDiskId && instance.imageId !== marker.priorImageId) return "wait";
+  if (instance.imageId !== plan.imageId) return attached;
+  if (marker !== undefined && attached !== marker.priorSystemDiskId) {
+    return plan.acceptsDisk === undefined || plan.acceptsDisk(systemDisk, instance) ? undefined : attached;
+  }
+  return plan.reimage === true ? attached : undefined;
+}
+
+/** Whether the disk attached was made by an interrupted run (a marker, and not the disk it recorded). */
+export function madeByInterruptedRun(observed: Observation): boolean {
+  const marker = observed.instance ? readMarker(observed.instance.tags) : undefined;
+  return (
+    marker !== undefined && observed.systemDisk !== undefined && observed.systemDisk.id !== marker.priorSystemDiskId
+  );
+}
+
+/**
+ * What to do next, given one observation and the disk this run replaces. Pure: the table test lists every case.
  */
 export function nextStep(observed: Observation, goal: Goal): Step {
   const { instance, systemDisk } = observed;
@@ -148,40 +209,26 @@ export function nextStep(observed: Observation, goal: Goal): Step {
   const status = instance.status as "Running" | "Stopped";
   const marker = readMarker(instance.tags);
 
-  if (instance.imageId !== goal.imageId) {
-    if (marker === undefined) {
-      if (systemDisk === undefined) return { kind: "fail", reason: "the instance has no system disk attached" };
-      return {
-        kind: "mark",
-        marker: { priorStatus: status, priorImageId: instance.imageId, priorSystemDiskId: systemDisk.id },
-      };
-    }
-    if (status === "Running") return { kind: "stop", reason: "ReplaceSystemDisk needs the instance Stopped" };
-    if (goal.replaceIssued) return { kind: "wait", reason: `still on image ${instance.imageId}` };
-    return { kind: "replace", marker };
-  }
-
-  // A re-image on the same image: the same steps as a replacement, as long as the disk to re-image is attached.
-  if (goal.reimageDiskId !== undefined && systemDisk?.id === goal.reimageDiskId) {
-    if (marker === undefined) {
-      return {
-        kind: "mark",
-        marker: { priorStatus: status, priorImageId: instance.imageId, priorSystemDiskId: systemDisk.id },
-      };
-    }
-    if (status === "Running") return { kind: "stop", reason: "ReplaceSystemDisk needs the instance Stopped" };
+  if (goal.replaceDiskId !== undefined && systemDisk?.id === goal.replaceDiskId) {
     if (goal.replaceIssued) return { kind: "wait", reason: `system disk is still ${systemDisk.id}` };
-    return { kind: "replace", marker };
+    if (marker === undefined) {
+      return {
+        kind: "mark",
+        marker: { priorStatus: status, priorImageId: instance.imageId, priorSystemDiskId: systemDisk.id },
+      };
+    }
+    if (status === "Running") return { kind: "stop", reason: "ReplaceSystemDisk needs the instance Stopped" };
+    return { kind: "replace", diskId: systemDisk.id };
   }
-
-  // On the target image: the new disk must be ready (and really new, when this sequence replaced it).
   if (systemDisk === undefined) return { kind: "wait", reason: "no system disk attached yet" };
-  if (systemDisk.status !== "In_use") return { kind: "wait", reason: `new system disk ${systemDisk.status}` };
-  const replacedHere =
-    marker !== undefined && (marker.priorImageId !== goal.imageId || goal.reimageDiskId !== undefined);
-  if (replacedHere && systemDisk.id === marker.priorSystemDiskId) {
-    return { kind: "wait", reason: `system disk is still ${systemDisk.id}` };
+  if (instance.imageId !== goal.imageId) {
+    if (goal.replaceIssued) return { kind: "wait", reason: `still on image ${instance.imageId}` };
+    return { kind: "fail", reason: `its image changed to ${instance.imageId} while it was being worked on` };
   }
+  if (goal.replaceDiskId !== undefined && !goal.replaceIssued) {
+    return { kind: "fail", reason: `its system disk changed to ${systemDisk.id} while it was being worked on` };
+  }
+  if (systemDisk.status !== "In_use") return { kind: "wait", reason: `new system disk ${systemDisk.status}` };
   const wanted = finalStatus(goal, marker, status);
   if (status !== wanted) {
     return status === "Stopped" ? { kind: "start" } : { kind: "stop", reason: "restart is set to stopped" };
@@ -196,6 +243,11 @@ export function nextStep(observed: Observation, goal: Goal): Step {
  * before the run (a refusal before anything changed, or one that the sequence undid).
  */
 export class SystemDiskSequenceError extends Error {
+  /** Whether the run had given the instance the plan's password (a new disk, or set again) before it failed. */
+  passwordSet = false;
+  /** Whether the run had its ReplaceSystemDisk accepted before it failed (the new disk has the plan's settings). */
+  replaceIssued = false;
+
   constructor(
     message: string,
     readonly unfinished: boolean,
@@ -221,8 +273,17 @@ function isSequenceFailure(err: unknown): boolean {
 }
 
 /** The token sent with ReplaceSystemDisk: one per (logical operation, disk being replaced). */
-export function replaceToken(planToken: string, priorSystemDiskId: string): string {
-  return priorSystemDiskId === "" ? planToken : nextClientToken(planToken, priorSystemDiskId);
+export function replaceToken(planToken: string, diskId: string): string {
+  return diskId === "" ? planToken : nextClientToken(planToken, diskId);
+}
+
+/** The instance and its system disk as ECS reports them now (one batched DescribeInstances, one DescribeDisks). */
+export async function observeInstance(api: EcsApi, instanceId: string): Promise<Observation> {
+  const [instance, disks] = await Promise.all([
+    api.getInstance(instanceId),
+    api.describeDisks({ instanceId, diskType: "system" }),
+  ]);
+  return { instance, systemDisk: disks.find((d) => d.instanceId === instanceId) ?? disks[0] };
 }
 
 /** ECS refused the call outright (4xx that is not throttling): nothing changed, so the sequence can undo its steps. */
@@ -238,30 +299,14 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
     reportProgress(urn, `${instanceId}: ${message}`, { ephemeral });
   let marker: Marker | undefined;
   let replaceIssued = false;
+  let passwordSet = false;
   let lastStep: Step["kind"] | undefined;
-  /** For a re-image: the disk to replace, fixed at the first observation (see SystemDiskReplacementPlan.reimage). */
-  let reimageDiskId: string | undefined;
-  let reimageFixed = plan.reimage !== true;
-  const fixReimageDisk = (o: Observation) => {
-    if (reimageFixed || o.instance === undefined) return;
-    const found = readMarker(o.instance.tags);
-    if (found === undefined) {
-      if (o.systemDisk === undefined) return; // nothing attached yet: decide on a later observation
-      reimageDiskId = o.systemDisk.id;
-    } else if (found.priorImageId === plan.imageId) {
-      reimageDiskId = found.priorSystemDiskId; // an interrupted re-image: finish that one
-    }
-    // (A marker for another image is an unfinished replacement, which makes a new disk anyway.)
-    reimageFixed = true;
-  };
+  /** What the first conclusive observation showed: the disk to replace (if any), and the instance as it was. */
+  let decided:
+    | { replaceDiskId: string | undefined; imageId: string; systemDiskId: string; keptInterrupted: boolean }
+    | undefined;
 
-  const observe = async (): Promise<Observation> => {
-    const [instance, disks] = await Promise.all([
-      api.getInstance(instanceId),
-      api.describeDisks({ instanceId, diskType: "system" }),
-    ]);
-    return { instance, systemDisk: disks.find((d) => d.instanceId === instanceId) ?? disks[0] };
-  };
+  const observe = () => observeInstance(api, instanceId);
 
   /** Polls until the decision is something other than "wait". */
   const settle = async (): Promise<{ step: Step; observed: Observation }> => {
@@ -274,8 +319,24 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
     const observed = await poll({
       describe: observe,
       acceptor: (o) => {
-        fixReimageDisk(o);
-        step = nextStep(o, { imageId: plan.imageId, restart: plan.restart, replaceIssued, reimageDiskId });
+        if (decided === undefined) {
+          const disk = diskToReplace(o, plan);
+          if (disk === "wait") {
+            const reason = o.systemDisk
+              ? "an earlier replacement is still switching disks"
+              : "no system disk attached yet";
+            step = { kind: "wait", reason };
+            return { state: "retry", reason: step.reason };
+          }
+          decided = {
+            replaceDiskId: disk,
+            imageId: o.instance?.imageId ?? "",
+            systemDiskId: o.systemDisk?.id ?? "",
+            keptInterrupted: disk === undefined && madeByInterruptedRun(o) && o.systemDisk?.id !== plan.recordedDiskId,
+          };
+        }
+        const { replaceDiskId } = decided;
+        step = nextStep(o, { imageId: plan.imageId, restart: plan.restart, replaceDiskId, replaceIssued });
         return step.kind === "wait" ? { state: "retry", reason: step.reason } : { state: "success", reason: step.kind };
       },
       what: `instance ${instanceId} during its system disk replacement`,
@@ -301,6 +362,20 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
   try {
     for (;;) {
       const { step, observed } = await settle();
+      const first = decided as NonNullable<typeof decided>;
+      if (first.replaceDiskId !== undefined && plan.mayReplace === false && !replaceIssued) {
+        throw new InstanceNotReplaceableError(
+          `The system disk of ${instanceId} must be made again (it was made by a run that Pulumi never recorded, ` +
+            "with settings that are not the ones wanted now), and the preview did not announce that. Run " +
+            "pulumi refresh, so that the preview shows the re-image, then pulumi up.",
+        );
+      }
+      if (first.keptInterrupted && plan.credentials.kind === "password" && !passwordSet && step.kind !== "fail") {
+        // A disk an interrupted run made is kept: its password is whatever that run sent, so set the wanted one.
+        progress("setting the password on the system disk an interrupted run made");
+        await api.modifyInstanceAttribute(instanceId, { password: plan.credentials.password });
+        passwordSet = true;
+      }
       const instance = observed.instance as InstanceView;
       marker = readMarker(instance?.tags ?? {}) ?? marker;
       lastStep = step.kind;
@@ -317,20 +392,21 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
           await tolerateRace(() => api.stopInstance(instanceId), observe, ["Stopping", "Stopped"]);
           break;
         case "replace":
-          progress(`replacing the system disk with image ${plan.imageId}`);
+          progress(`replacing the system disk ${step.diskId} with image ${plan.imageId}`);
           await api.replaceSystemDisk({
             instanceId,
             imageId: plan.imageId,
             size: plan.systemDiskSize,
-            ...credentialParams(plan.credentials, instance),
+            ...credentialParams(plan.credentials),
             encrypted: plan.encrypted,
             kmsKeyId: plan.kmsKeyId,
-            clientToken: replaceToken(plan.clientToken, step.marker.priorSystemDiskId),
+            clientToken: replaceToken(plan.clientToken, step.diskId),
           });
           replaceIssued = true;
+          passwordSet = plan.credentials.kind === "password";
           break;
         case "start":
-          progress("starting again (it was running before the replacement)");
+          progress(`starting again (it was ${marker?.priorStatus ?? "Running"} before)`);
           await tolerateRace(() => api.startInstance(instanceId), observe, ["Starting", "Running"]);
           break;
         case "unmark":
@@ -341,46 +417,58 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
           progress(`system disk ${disk.id} from image ${plan.imageId}, instance ${step.finalStatus}`);
           await progressDelivered();
           return {
-            previousImageId: marker?.priorImageId ?? instance.imageId,
-            previousSystemDiskId: marker?.priorSystemDiskId ?? disk.id,
+            previousImageId: marker?.priorImageId ?? first.imageId,
+            previousSystemDiskId: marker?.priorSystemDiskId ?? first.systemDiskId,
             newSystemDiskId: disk.id,
             imageId: instance.imageId,
             finalStatus: step.finalStatus,
+            replaced: replaceIssued,
+            passwordSet,
           };
         }
       }
     }
   } catch (err) {
-    throw await afterFailure(err);
+    const failure = await afterFailure(err);
+    if (failure instanceof SystemDiskSequenceError) {
+      failure.passwordSet = passwordSet;
+      failure.replaceIssued = replaceIssued;
+    }
+    throw failure;
   }
 
   /**
-   * When ECS refused stop or ReplaceSystemDisk outright, nothing was replaced: put the instance back the way it was
-   * (start it if it was Running) and drop the marker, so a refusal never leaves a running instance stopped. Any
-   * other failure (timeout, network, crash) leaves the marker for the next run.
+   * When ECS refused stop or ReplaceSystemDisk outright and the instance is still on the image and disk it had before
+   * the sequence first touched it, nothing was replaced: put it back the way it was (start it if it was Running) and
+   * drop the marker, so a refusal never leaves a running instance stopped. Any other failure (timeout, network, crash,
+   * or a refusal after an earlier run replaced the disk) leaves the marker for the next run.
    */
   async function afterFailure(err: unknown): Promise<Error> {
     const message = err instanceof Error ? err.message : String(err);
     if (marker === undefined) return new SystemDiskSequenceError(message, false, undefined, err);
-    if (!definiteRefusal(err) || (lastStep !== "stop" && lastStep !== "replace") || replaceIssued) {
-      return new SystemDiskSequenceError(
+    const unfinished = () =>
+      new SystemDiskSequenceError(
         `${message} The instance ${instanceId} is marked as being replaced and will be finished ` +
-          `(and ${marker.priorStatus === "Running" ? "started again" : "left Stopped"}) by the next pulumi up.`,
+          `(and ${marker?.priorStatus === "Running" ? "started again" : "left Stopped"}) by the next pulumi up.`,
         true,
         marker,
         err,
       );
-    }
+    if (!definiteRefusal(err) || (lastStep !== "stop" && lastStep !== "replace") || replaceIssued) return unfinished();
+    const restore = marker;
     try {
-      const restore = marker;
-      const undo: SystemDiskReplacementPlan = {
+      const now = await observe();
+      const untouched =
+        now.instance?.imageId === restore.priorImageId && now.systemDisk?.id === restore.priorSystemDiskId;
+      if (!untouched) return unfinished();
+      progress(`ECS refused the replacement; restoring the instance to ${restore.priorStatus}`);
+      await replaceSystemDisk({
         ...plan,
         imageId: restore.priorImageId,
-        restart: "previous",
         reimage: false,
-      };
-      progress(`ECS refused the replacement; restoring the instance to ${restore.priorStatus}`);
-      await resumeAfterRefusal(undo, restore);
+        restart: "previous",
+        timeoutMs: Math.min(plan.timeoutMs, 600_000),
+      });
       return new SystemDiskSequenceError(
         `${message} Nothing was replaced; the instance ${instanceId} is ${restore.priorStatus} as before.`,
         false,
@@ -399,19 +487,6 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
       );
     }
   }
-}
-
-/**
- * Back to the state recorded in the marker, without replacing anything: the instance is still on the prior image,
- * so the sequence towards that image only starts it (if it was Running) and removes the marker.
- */
-async function resumeAfterRefusal(plan: SystemDiskReplacementPlan, marker: Marker): Promise<void> {
-  await replaceSystemDisk({
-    ...plan,
-    imageId: marker.priorImageId,
-    reimage: false,
-    timeoutMs: Math.min(plan.timeoutMs, 600_000),
-  });
 }
 
 /**
@@ -434,20 +509,20 @@ async function tolerateRace(
   }
 }
 
-/**
- * ReplaceSystemDisk parameters for the credentials. "keep" re-sends the instance's key pair (ECS drops it
- * otherwise: the Terraform provider's lost-SSH bug) or asks for PasswordInherit on password instances.
- */
-export function credentialParams(
-  credentials: DiskCredentials,
-  instance: Pick<InstanceView, "keyPairName">,
-): { password?: string; passwordInherit?: boolean; keyPairName?: string } {
+/** ReplaceSystemDisk parameters for the credentials. */
+export function credentialParams(credentials: DiskCredentials): {
+  password?: string;
+  passwordInherit?: boolean;
+  keyPairName?: string;
+} {
   switch (credentials.kind) {
     case "password":
       return { password: credentials.password };
     case "keyPair":
       return { keyPairName: credentials.keyPairName };
-    case "keep":
-      return instance.keyPairName ? { keyPairName: instance.keyPairName } : { passwordInherit: true };
+    case "imagePreset":
+      return { passwordInherit: true };
+    case "none":
+      return {};
   }
 }

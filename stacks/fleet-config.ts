@@ -3,6 +3,7 @@
 // Through the package name only: the program then runs the library's compiled code (as a consumer would), and ts-node
 // compiles nothing but stacks/ (Pulumi's ts-node settings target ES6, which the library's sources do not).
 import { type ApprovalPolicy, DISK_CATEGORIES, validateApprovalPolicy } from "pulumi-ecs-shared-images";
+import { maxUserTags } from "pulumi-ecs-shared-images/providers/tags";
 
 export interface CatalogueImage {
   /** The shared image (or an image of our own). */
@@ -92,10 +93,10 @@ export const TOP_LEVEL_KEYS = ["approval", "images", "groups", "systemDiskReplac
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const IMAGE_ID = /^m-[a-z0-9-]+$/;
 const INSTANCE_ID = /^i-[a-z0-9-]+$/;
-/** Tags an instance group may set: the provider keeps 4 of ECS's 20 for itself, and the program adds fleet-group. */
-const MAX_GROUP_TAGS = 15;
-/** Tags a copy may set (ECS allows 20 per image; the copy keeps 2 for its source). */
-const MAX_COPY_TAGS = 18;
+/** Tags an instance group may set: what an instance allows its user, less the fleet-group tag the program adds. */
+const MAX_GROUP_TAGS = maxUserTags("instance") - 1;
+/** Tags a copy may set: what an image allows its user. */
+const MAX_COPY_TAGS = maxUserTags("image");
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);

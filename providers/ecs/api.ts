@@ -166,6 +166,9 @@ const tagList = <T>(tags: Tags | undefined, make: (key: string, value: string) =
 export class EcsApi {
   private readonly images: Batcher<string, ImageView>;
   private readonly instances: Batcher<string, InstanceView>;
+  /** Per tag key: lookups of instances by that key's value, served by one listing of every instance with the key. */
+  private readonly instancesByTag = new Map<string, Batcher<string, InstanceView[]>>();
+  private readonly batchWindowMs: number;
 
   constructor(
     private readonly client: Ecs,
@@ -173,6 +176,7 @@ export class EcsApi {
     private readonly retry: RetryOptions = {},
     batchWindowMs = 200,
   ) {
+    this.batchWindowMs = batchWindowMs;
     this.images = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchImages(ids) });
     this.instances = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchInstances(ids) });
   }
@@ -208,6 +212,8 @@ export class EcsApi {
     ownerId?: string;
     statuses?: string;
     name?: string;
+    /** Only images carrying this tag (with this value when given). */
+    tag?: { readonly key: string; readonly value?: string };
   }): Promise<ImageView[]> {
     const views: ImageView[] = [];
     for (let page = 1; ; page++) {
@@ -220,6 +226,7 @@ export class EcsApi {
             imageOwnerId: filter.ownerId === undefined ? undefined : Number(filter.ownerId),
             status: filter.statuses ?? ALL_IMAGE_STATUSES,
             imageName: filter.name,
+            tag: filter.tag ? [new $Ecs.DescribeImagesRequestTag(filter.tag)] : undefined,
             pageNumber: page,
             pageSize: 100,
           }),
@@ -240,6 +247,11 @@ export class EcsApi {
   /** One image in any status, or undefined when it does not exist or is not visible to this account any more. */
   getImage(imageId: string): Promise<ImageView | undefined> {
     return this.images.get(imageId);
+  }
+
+  /** This account's images (any status) carrying tag `key` with exactly `value` (not batched: for rare lookups). */
+  findImagesByTag(key: string, value: string): Promise<ImageView[]> {
+    return this.describeImages({ ownerAlias: "self", tag: { key, value } });
   }
 
   copyImage(request: CopyImageRequest): Promise<string> {
@@ -378,19 +390,50 @@ export class EcsApi {
     return new Map(views.map((view) => [view.id, view]));
   }
 
-  /** The instances carrying tag `key` with exactly `value` (not batched: for rare lookups). */
-  async findInstancesByTag(key: string, value: string): Promise<InstanceView[]> {
-    const body = await this.call("DescribeInstances", {}, async () => {
-      const response = await this.client.describeInstances(
-        new $Ecs.DescribeInstancesRequest({
-          regionId: this.regionId,
-          tag: [new $Ecs.DescribeInstancesRequestTag({ key, value })],
-          pageSize: 100,
-        }),
-      );
-      return response.body;
-    });
-    return (body?.instances?.instance ?? []).map(toInstanceView);
+  /**
+   * The instances carrying tag `key` with exactly `value`. Lookups of one key made together (a fleet's creates) are
+   * served by one listing of every instance that has the key, page by page.
+   */
+  findInstancesByTag(key: string, value: string): Promise<InstanceView[]> {
+    let batcher = this.instancesByTag.get(key);
+    if (batcher === undefined) {
+      batcher = new Batcher({
+        windowMs: this.batchWindowMs,
+        fetch: async (values) => {
+          const wanted = new Set(values);
+          const found = new Map<string, InstanceView[]>();
+          for (const instance of await this.listInstancesTagged(key)) {
+            const tagValue = instance.tags[key];
+            if (wanted.has(tagValue)) found.set(tagValue, [...(found.get(tagValue) ?? []), instance]);
+          }
+          return found;
+        },
+      });
+      this.instancesByTag.set(key, batcher);
+    }
+    return batcher.get(value).then((found) => found ?? []);
+  }
+
+  /** Every instance in the region that has tag `key` (any value), following NextToken. */
+  private async listInstancesTagged(key: string): Promise<InstanceView[]> {
+    const views: InstanceView[] = [];
+    let nextToken: string | undefined;
+    do {
+      const body = await this.call("DescribeInstances", {}, async () => {
+        const response = await this.client.describeInstances(
+          new $Ecs.DescribeInstancesRequest({
+            regionId: this.regionId,
+            tag: [new $Ecs.DescribeInstancesRequestTag({ key })],
+            maxResults: 100,
+            nextToken,
+          }),
+        );
+        return response.body;
+      });
+      views.push(...(body?.instances?.instance ?? []).map(toInstanceView));
+      nextToken = body?.nextToken || undefined;
+    } while (nextToken !== undefined);
+    return views;
   }
 
   /** One instance, or undefined when it does not exist (deleted, or released). */

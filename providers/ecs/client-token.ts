@@ -1,7 +1,11 @@
-// Deterministic ClientTokens: one per logical operation, the same on every retry and on every later run with the
-// same inputs, so an interrupted `pulumi up` re-issuing the call gets the resource it already created instead of a
-// duplicate. ECS accepts at most 64 ASCII characters.
-import { createHash } from "node:crypto";
+// ClientTokens (ECS accepts at most 64 ASCII characters). Two kinds:
+// - deterministic ones (`clientToken`), the same on every retry and every later run with the same inputs: for
+//   operations on an existing resource (ReplaceSystemDisk), and as the *fingerprint* of a create;
+// - one token per run of a create (`runToken`): the fingerprint plus a nonce. ECS remembers a token and answers it
+//   with the same resource even after that resource was deleted, so a create whose token were only its inputs would
+//   get a deleted resource back after every destroy and re-create. A create interrupted before the engine recorded
+//   its result is found again by its fingerprint instead, which it carries as a tag until it finishes.
+import { createHash, randomBytes } from "node:crypto";
 
 /**
  * Who the operation is for. Dynamic provider methods never see the URN, so the resource class passes these as an
@@ -42,17 +46,24 @@ export function clientToken(identity: ResourceIdentity, operation: string, input
 }
 
 /**
- * The token to use when ECS answered `token` with a resource that must not be reused: ClientTokens are idempotent,
- * so a forced replacement with identical inputs would get the old instance back. The create path detects that the
- * returned resource is already committed (e.g. it is the one being replaced) and moves on with this token, repeating
- * while the answer is still a committed resource. Being derived from the old id only, an interrupted replacement
- * re-derives the same token on the next run and resumes with the same new resource.
+ * A deterministic token derived from `token` and a resource the operation acts on (e.g. the system disk being
+ * replaced), so the same logical operation on a different resource is a new operation for ECS, while a resumed run
+ * on the same resource repeats the same one.
  */
 export function nextClientToken(token: string, previousResourceId: string): string {
   if (token === "" || previousResourceId === "") {
     throw new TypeError("nextClientToken: token and previousResourceId must be non-empty strings");
   }
   return hashToken(canonicalJson({ after: previousResourceId, token }));
+}
+
+/**
+ * The ClientToken of one run of a create whose fingerprint (its `clientToken`) is `fingerprint`. Retries of the call
+ * within the run reuse it, so a lost answer never makes a second resource; the next run draws a new one.
+ */
+export function runToken(fingerprint: string, nonce: string = randomBytes(16).toString("hex")): string {
+  if (fingerprint === "" || nonce === "") throw new TypeError("runToken: fingerprint and nonce must be non-empty");
+  return hashToken(canonicalJson({ fingerprint, nonce }));
 }
 
 function hashToken(text: string): string {

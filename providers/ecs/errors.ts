@@ -164,7 +164,10 @@ const THROTTLED: CodeEntry = {
 };
 const IDEMPOTENT_MISMATCH: CodeEntry = {
   sentence: fixed("the ClientToken of this operation was already used with different parameters"),
-  hint: fixed("an earlier interrupted run used other inputs; restore them or rename the resource to start over."),
+  hint: fixed(
+    "ECS remembers this token from an earlier request with other parameters; run pulumi refresh, then pulumi up " +
+      "(creates draw a new token on every run). If it persists, report it as a bug with the RequestId.",
+  ),
 };
 
 /** Sentences and hints for the codes our operations can meet (reference/ecs-api-facts.md). */
@@ -533,6 +536,11 @@ export function isCopyNoLongerCancellable(err: unknown): boolean {
   return hasCode(err, "IncorrectImageStatus", "CancelNotSupported");
 }
 
+/** An image of this account in the region already has the name asked for. */
+export function isImageNameTaken(err: unknown): boolean {
+  return hasCode(err, "InvalidImageName.Duplicated");
+}
+
 /** DeleteImage refused because instances use the image or it is shared with other accounts (Force overrides). */
 export function isImageInUse(err: unknown): boolean {
   return hasCode(err, "ImageUsingByInstance", "ImageUseShared");
@@ -556,14 +564,6 @@ export function isInstanceNotFound(err: unknown): boolean {
 /** A DryRun request passed every check ECS makes: ECS reports that success as the error DryRunOperation. */
 export function isDryRunPassed(err: unknown): boolean {
   return err instanceof EcsError && err.code === "DryRunOperation";
-}
-
-/** The ClientToken was used before with other parameters, so the earlier request's resource exists. */
-export function isClientTokenReusedWithOtherParameters(err: unknown): boolean {
-  return (
-    err instanceof EcsError &&
-    (err.code === "IdempotentParameterMismatch" || err.code === "InvalidIdempotenceParameter.Mismatch")
-  );
 }
 
 /** The RunInstances parameters (RunInstanceRequest fields) that validation errors of RunInstances are about. */

@@ -1,6 +1,7 @@
 // Which shared images a stack may use. Pure: the caller looks the image up (read-only, so it runs during preview)
 // and reports the reasons as check() failures, naming the image and its owner.
 import type { ImageView } from "../ecs/types";
+import { RESERVED_TAGS } from "../tags";
 
 export interface ApprovalPolicy {
   /** Accounts (16-digit ids, as strings) whose shared images may be used. At least one. */
@@ -16,6 +17,23 @@ export interface ApprovalPolicy {
 export interface PropertyFailure {
   readonly property: string;
   readonly reason: string;
+}
+
+/**
+ * A create or update refused because the image is not (or no longer) usable under the current approval policy and
+ * rules; nothing was made or changed. The preview's check() usually reports the same failures first; this is the
+ * last word for the paths it cannot see (a forced replacement, an approval tightened after the preview).
+ */
+export class RefusedError extends Error {
+  constructor(
+    readonly failures: readonly PropertyFailure[],
+    what: string,
+  ) {
+    super(
+      `${what} refused; nothing was made or changed: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`,
+    );
+    this.name = "RefusedError";
+  }
 }
 
 export interface ApprovalResult {
@@ -98,9 +116,9 @@ export function matchesGlob(pattern: string, text: string): boolean {
  * guard against mistakes, not a security boundary: anyone allowed to tag images in the account can write them.
  */
 export const PROVENANCE_TAGS = {
-  sourceOwner: "ecs-shared-images:source-owner",
-  sourceImage: "ecs-shared-images:source-image",
-  sourceImageName: "ecs-shared-images:source-image-name",
+  sourceOwner: RESERVED_TAGS.sourceOwner,
+  sourceImage: RESERVED_TAGS.sourceImage,
+  sourceImageName: RESERVED_TAGS.sourceImageName,
 } as const;
 
 /** The provenance tags for a copy of `source`; a value that is not known (empty) is left out. */

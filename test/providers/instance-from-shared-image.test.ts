@@ -8,11 +8,10 @@ import { EcsApi } from "../../providers/ecs/api";
 import { ecsClient, resolveSettings } from "../../providers/ecs/client";
 import { EcsError } from "../../providers/ecs/errors";
 import {
-  applyImageEncryption,
-  COMMITTED_TAG,
+  createFingerprint,
   createRequest,
-  createToken,
   diffInstance,
+  effectiveDisks,
   encryptionFailures,
   type InstanceFromSharedImageInputs,
   type InstanceFromSharedImageOutputs,
@@ -24,6 +23,8 @@ import type { PartialStateError } from "../../providers/partial";
 import { passwordDigest } from "../../providers/password";
 import { setProgressSink } from "../../providers/progress";
 import type { IdentityInput } from "../../providers/resource-identity";
+import { RESERVED_TAGS } from "../../providers/tags";
+import { dropUndefined } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 
 const OWNER = DEMO.owner.accountId;
@@ -187,10 +188,10 @@ describe("validateInputs (check without ECS)", () => {
     ["skips disk settings that are unknown", { systemDisk: { size: UNKNOWN }, dataDisks: [{ size: UNKNOWN }] }, []],
     [
       "still checks the known parts around an unknown",
-      { tags: { [COMMITTED_TAG]: UNKNOWN }, securityGroupIds: [UNKNOWN, "default"] },
+      { tags: { [RESERVED_TAGS.creating]: UNKNOWN }, securityGroupIds: [UNKNOWN, "default"] },
       [
         { property: "securityGroupIds[1]", reason: /"default"/ },
-        { property: `tags.${COMMITTED_TAG}`, reason: /reserved/ },
+        { property: `tags.${RESERVED_TAGS.creating}`, reason: /reserved/ },
       ],
     ],
     ["rejects a malformed image id", { imageId: "m bad" }, [{ property: "imageId", reason: /"m bad"/ }]],
@@ -274,8 +275,8 @@ describe("validateInputs (check without ECS)", () => {
     ],
     [
       "rejects the package's reserved tag keys",
-      { tags: { [COMMITTED_TAG]: "x" } },
-      [{ property: `tags.${COMMITTED_TAG}`, reason: /reserved/ }],
+      { tags: { [RESERVED_TAGS.priorStatus]: "x" } },
+      [{ property: `tags.${RESERVED_TAGS.priorStatus}`, reason: /reserved/ }],
     ],
     ["rejects aliyun tag keys", { tags: { aliyunX: "1" } }, [{ property: "tags.aliyunX", reason: /aliyun/ }]],
     [
@@ -308,7 +309,7 @@ describe("validateInputs (check without ECS)", () => {
 });
 
 describe("encryption of disks from encrypted images (pure)", () => {
-  const cases: [string, Partial<InstanceFromSharedImageInputs>, boolean, Partial<InstanceFromSharedImageInputs>][] = [
+  const cases: [string, Partial<InstanceFromSharedImageInputs>, boolean, ReturnType<typeof effectiveDisks>][] = [
     ["leaves disks of a plain image alone", { dataDisks: [{ size: 50 }] }, false, { dataDisks: [{ size: 50 }] }],
     [
       "encrypts every disk with the service key when no key is given",
@@ -336,43 +337,18 @@ describe("encryption of disks from encrypted images (pure)", () => {
     ],
   ];
   it.each(cases)("%s", (_name, given, imageEncrypted, expected) => {
-    expect(applyImageEncryption(given, imageEncrypted)).toEqual({ ...expected, imageEncrypted });
+    expect(dropUndefined(effectiveDisks({ ...given, imageEncrypted }))).toEqual(expected);
   });
 
-  const unknownCases: [string, Partial<InstanceFromSharedImageInputs>, Partial<InstanceFromSharedImageInputs>][] = [
-    [
-      "leaves an unknown system disk alone, and the data disks that would take its key",
-      { systemDisk: UNKNOWN as never, dataDisks: [{ size: 50 }, { size: 60, kmsKeyId: "key-b" }] },
-      {
-        systemDisk: UNKNOWN as never,
-        dataDisks: [{ size: 50 }, { size: 60, kmsKeyId: "key-b", encrypted: true }],
-      },
-    ],
-    [
-      "leaves a system disk holding an unknown key alone, and the data disks that would take it",
-      { systemDisk: { kmsKeyId: UNKNOWN }, dataDisks: [{ size: 50 }] },
-      { systemDisk: { kmsKeyId: UNKNOWN }, dataDisks: [{ size: 50 }] },
-    ],
-    [
-      "leaves an unknown list of data disks alone",
-      { dataDisks: UNKNOWN as never },
-      { systemDisk: { encrypted: true }, dataDisks: UNKNOWN as never },
-    ],
-    [
-      "leaves a data disk holding an unknown alone, encrypting the others",
-      { dataDisks: [{ size: UNKNOWN as never }, { size: 20 }] },
-      { systemDisk: { encrypted: true }, dataDisks: [{ size: UNKNOWN as never }, { size: 20, encrypted: true }] },
-    ],
-  ];
-  it.each(unknownCases)("%s (preview, image known to be encrypted)", (_name, given, expected) => {
-    expect(applyImageEncryption(given, true)).toEqual({ ...expected, imageEncrypted: true });
-    expect(encryptionFailures(applyImageEncryption(given, true), true)).toEqual([]);
-  });
-
-  it("leaves imageEncrypted out while the image is unknown (preview of an image still being copied)", () => {
-    const checked = applyImageEncryption({ systemDisk: { size: 40 }, imageEncrypted: false }, undefined);
-    expect(checked).toEqual({ systemDisk: { size: 40 } });
-    expect(Object.keys(checked)).not.toContain("imageEncrypted");
+  it("never rewrites the declared disks: an image switch leaves the disk inputs as they are", async () => {
+    const declared = { systemDisk: { size: 40 }, dataDisks: [{ size: 50 }] };
+    const plain = await check(inputs({ ...declared, onImageChange: "replaceSystemDisk" }));
+    const encrypted = await check(
+      { ...plain.inputs, imageId: IMAGES.encrypted },
+      { ...plain.inputs, region: DEMO.region },
+    );
+    expect(encrypted.failures).toEqual([]);
+    expect(encrypted.inputs).toMatchObject({ ...declared, imageEncrypted: true });
   });
 
   it("reports encrypted: false on an encrypted image, and a key without encryption, naming the disk", () => {
@@ -382,63 +358,66 @@ describe("encryption of disks from encrypted images (pure)", () => {
     expect(encryptionFailures({ dataDisks: [{ size: 20, kmsKeyId: "key-1" }] }, false)).toEqual([
       { property: "dataDisks[0].kmsKeyId", reason: expect.stringMatching(/set encrypted: true/) },
     ]);
+    expect(encryptionFailures({ dataDisks: [{ size: 20, kmsKeyId: "key-1" }] }, true)).toEqual([]);
   });
 
   it("builds RunInstances with Encrypted=true and the given key or the service key for an encrypted image", () => {
     const withKey = runInstancesRequest(
-      applyImageEncryption(inputs({ systemDisk: { kmsKeyId: "key-a" }, dataDisks: [{ size: 20 }] }), true),
+      inputs({ systemDisk: { kmsKeyId: "key-a" }, dataDisks: [{ size: 20 }], imageEncrypted: true }),
     );
     expect(withKey.systemDisk).toEqual({ encrypted: true, kmsKeyId: "key-a" });
     expect(withKey.dataDisks).toEqual([{ size: 20, encrypted: true, kmsKeyId: "key-a" }]);
-    const serviceKey = runInstancesRequest(applyImageEncryption(inputs({ dataDisks: [{ size: 20 }] }), true));
+    const serviceKey = runInstancesRequest(inputs({ dataDisks: [{ size: 20 }], imageEncrypted: true }));
     expect(serviceKey.systemDisk).toEqual({ encrypted: true });
     expect(serviceKey.dataDisks).toEqual([{ size: 20, encrypted: true }]);
     expect(serviceKey.instanceChargeType).toBe("PostPaid");
   });
 
-  it("derives the create token from what would replace the instance, not from in-place settings", () => {
-    const base = inputs({ region: DEMO.region, generation: 1, name: "a", tags: { team: "a" } });
-    const token = createToken(base);
-    for (const inPlace of [{ name: "b" }, { hostName: "h-b" }, { description: "d" }, { tags: { team: "b" } }]) {
-      expect(createToken({ ...base, ...inPlace })).toBe(token);
+  it("derives the create fingerprint from what would replace the instance, not from in-place settings", () => {
+    const base = inputs({ region: DEMO.region, name: "a", tags: { team: "a" } });
+    const fingerprint = createFingerprint(base);
+    for (const inPlace of [
+      { name: "b" },
+      { hostName: "h-b" },
+      { description: "d" },
+      { tags: { team: "b" } },
+      { password: PASSWORD },
+    ]) {
+      expect(createFingerprint({ ...base, ...inPlace })).toBe(fingerprint);
     }
     const replacing: Partial<InstanceFromSharedImageInputs>[] = [
       { instanceType: "ecs.g7.xlarge" },
       { region: "cn-shanghai" },
-      { generation: 2 },
       { keyPairName: "k" },
       { systemDisk: { size: 80 } },
       { dataDisks: [{ size: 20 }] },
       { imageId: IMAGES.other },
-      { password: PASSWORD },
+      { identity: identity("another-name") },
     ];
-    for (const patch of replacing) expect(createToken({ ...base, ...patch })).not.toBe(token);
-    expect(createToken({ ...base, securityGroupIds: ["sg-2", "sg-1"] })).toBe(
-      createToken({ ...base, securityGroupIds: ["sg-1", "sg-2"] }),
+    for (const patch of replacing) expect(createFingerprint({ ...base, ...patch })).not.toBe(fingerprint);
+    expect(createFingerprint({ ...base, securityGroupIds: ["sg-2", "sg-1"] })).toBe(
+      createFingerprint({ ...base, securityGroupIds: ["sg-1", "sg-2"] }),
     );
   });
 
-  it("marks the instance RunInstances makes with the pending token", () => {
+  it("tags the instance RunInstances makes with the fingerprint, and gives every run a token of its own", () => {
     const i = inputs({ tags: { team: "a" } });
-    expect(createRequest(i, "psi1-t")).toMatchObject({
-      clientToken: "psi1-t",
-      tags: { team: "a", [COMMITTED_TAG]: "pending:psi1-t" },
-    });
+    const first = createRequest(i, "psi1-fingerprint");
+    expect(first.tags).toEqual({ team: "a", [RESERVED_TAGS.creating]: "psi1-fingerprint" });
+    expect(first.clientToken).not.toBe(createRequest(i, "psi1-fingerprint").clientToken);
   });
 
-  it("keeps the password out of the request and the ClientToken", () => {
+  it("keeps the password out of the request and the fingerprint", () => {
     const a = inputs({ password: PASSWORD });
-    expect(JSON.stringify(runInstancesRequest(a))).not.toContain(PASSWORD);
-    expect(createToken(a)).toBe(createToken({ ...a, password: "Another-Pass-42" }));
-    expect(createToken(a)).not.toBe(createToken({ ...a, password: undefined }));
-    expect(createToken(a)).toBe(createToken({ ...a, securityGroupIds: [...a.securityGroupIds].reverse() }));
+    expect(JSON.stringify(createRequest(a, createFingerprint(a)))).not.toContain(PASSWORD);
+    expect(createFingerprint(a)).not.toContain(PASSWORD);
   });
 });
 
 describe("diffInstance (pure)", () => {
   const id = identity("diffed");
   const olds: Outputs = {
-    ...inputs({ identity: id, tags: { team: "a" }, region: DEMO.region, generation: 3 }),
+    ...inputs({ identity: id, tags: { team: "a" }, region: DEMO.region, dataDisks: [{ size: 50 }] }),
     instanceId: "i-1",
     status: "Running",
     zoneId: "cn-hangzhou-h",
@@ -450,11 +429,12 @@ describe("diffInstance (pure)", () => {
     systemDisk: { size: 40 },
     imageEncrypted: false,
     passwordDigest: passwordDigest(id.urn, PASSWORD),
+    interrupted: false,
   };
   const news = (patch: Partial<InstanceFromSharedImageInputs>): InstanceFromSharedImageInputs => ({
     ...inputs({ identity: id, tags: { team: "a" }, systemDisk: { size: 40 }, imageEncrypted: false }),
+    dataDisks: [{ size: 50 }],
     region: DEMO.region,
-    generation: 4,
     password: PASSWORD,
     ...patch,
   });
@@ -471,12 +451,17 @@ describe("diffInstance (pure)", () => {
     ["onImageChange is stored only", { onImageChange: "replaceSystemDisk" }, [], true],
     ["instance type replaces", { instanceType: "ecs.g7.xlarge" }, ["instanceType"], true],
     ["region replaces", { region: "cn-shanghai" }, ["region"], true],
-    ["a new generation (every check makes one) is not a change", { generation: 9 }, [], false],
     ["vSwitch replaces", { vSwitchId: "vsw-other" }, ["vSwitchId"], true],
     ["a set zone that differs replaces", { zoneId: "cn-hangzhou-i" }, ["zoneId"], true],
     ["a key pair replaces", { password: undefined, keyPairName: "k" }, ["keyPairName"], true],
     ["bandwidth replaces", { internetMaxBandwidthOut: 5 }, ["internetMaxBandwidthOut"], true],
     ["data disks replace", { dataDisks: [{ size: 20 }] }, ["dataDisks"], true],
+    [
+      "an in-place switch to an encrypted image keeps the instance and its data disks",
+      { imageId: IMAGES.encrypted, onImageChange: "replaceSystemDisk", imageEncrypted: true },
+      [],
+      true,
+    ],
     ["security group order does not matter", { securityGroupIds: [DEMO.workload.securityGroupId] }, [], false],
     ["security groups replace", { securityGroupIds: ["sg-other"] }, ["securityGroupIds"], true],
     ["the image replaces by default", { imageId: IMAGES.other }, ["imageId"], true],
@@ -517,9 +502,19 @@ describe("diffInstance (pure)", () => {
       "password",
     ]);
     expect(diffInstance(olds, news({ tags: {} })).tags).toBe(true);
-    expect(
-      diffInstance(olds, news({ imageId: IMAGES.other, onImageChange: "replaceSystemDisk" })).replaceSystemDisk,
-    ).toBe(true);
+    expect(diffInstance(olds, news({ imageId: IMAGES.other, onImageChange: "replaceSystemDisk" }))).toMatchObject({
+      reimage: true,
+      resume: false,
+    });
+  });
+
+  it("asks update to finish or wind back an interrupted in-place image change, with nothing else changed", () => {
+    expect(diffInstance({ ...olds, interrupted: true }, news({}))).toMatchObject({
+      changes: true,
+      replaces: [],
+      reimage: false,
+      resume: true,
+    });
   });
 });
 
@@ -555,7 +550,7 @@ describe("check against ECS (read-only, runs at preview)", () => {
   });
 
   it("keeps unknown disks as they are when the image is known to be encrypted (preview of a changed program)", async () => {
-    const olds = { ...inputs({ imageId: IMAGES.encrypted, region: DEMO.region, generation: 1 }), imageEncrypted: true };
+    const olds = { ...inputs({ imageId: IMAGES.encrypted, region: DEMO.region }), imageEncrypted: true };
     const since = lastSeq();
     const result = await check(
       { ...inputs({ imageId: IMAGES.encrypted }), systemDisk: UNKNOWN as never, dataDisks: UNKNOWN as never },
@@ -566,12 +561,13 @@ describe("check against ECS (read-only, runs at preview)", () => {
     expect(callsSince(since)).toEqual([]);
   });
 
-  it("records the stack's region and a new generation in the checked inputs, with nothing undefined", async () => {
-    const result = await check({ ...inputs(), name: undefined, systemDisk: { size: 60, kmsKeyId: undefined } });
+  it("records the stack's region in the checked inputs, with nothing undefined, and checks the same again", async () => {
+    const given = { ...inputs(), name: undefined, systemDisk: { size: 60, kmsKeyId: undefined } };
+    const result = await check(given);
     expect(result.failures).toEqual([]);
-    expect(result.inputs).toMatchObject({ region: DEMO.region, generation: 1 });
+    expect(result.inputs).toMatchObject({ region: DEMO.region });
     expectWireSafe(result.inputs);
-    expect((await check(result.inputs, result.inputs)).inputs.generation).toBe(2);
+    expect((await check(given, result.inputs)).inputs).toEqual(result.inputs);
   });
 
   it("names region when neither the resource nor the stack sets one", async () => {
@@ -588,11 +584,11 @@ describe("check against ECS (read-only, runs at preview)", () => {
     }
   });
 
-  it("shows encrypted disks in the checked inputs for an encrypted shared image", async () => {
+  it("shows an encrypted shared image in the checked inputs, keeping the disks as declared", async () => {
     const result = await check(inputs({ imageId: IMAGES.encrypted, dataDisks: [{ size: 50 }] }));
     expect(result.failures).toEqual([]);
-    expect(result.inputs.systemDisk).toEqual({ encrypted: true });
-    expect(result.inputs.dataDisks).toEqual([{ size: 50, encrypted: true }]);
+    expect(result.inputs.systemDisk).toBeUndefined();
+    expect(result.inputs.dataDisks).toEqual([{ size: 50 }]);
     expect(result.inputs.imageEncrypted).toBe(true);
   });
 
@@ -721,11 +717,7 @@ describe("check against ECS (read-only, runs at preview)", () => {
 describe("create", () => {
   it("runs one instance, waits for Running with progress, and outputs no password", async () => {
     const since = lastSeq();
-    const {
-      id,
-      outs,
-      inputs: checked,
-    } = await checkedCreate(
+    const { id, outs } = await checkedCreate(
       inputs({ name: "web-1", tags: { team: "web" }, password: PASSWORD, description: "front end" }),
     );
     expect(outs).toMatchObject({ instanceId: id, status: "Running", name: "web-1", tags: { team: "web" } });
@@ -735,7 +727,8 @@ describe("create", () => {
     expect(outs.passwordDigest).toMatch(/^[0-9a-f]{64}$/);
     const inst = emuInstance(id);
     expect(inst).toMatchObject({ status: "Running", name: "web-1", hasPassword: true, imageId: IMAGES.plain });
-    expect(inst?.tags).toEqual({ team: "web", [COMMITTED_TAG]: createToken(checked) });
+    // The creating tag is gone once the create finished: the instance is the engine's alone.
+    expect(inst?.tags).toEqual({ team: "web" });
     expectWireSafe(outs);
     const run = callsSince(since, "RunInstances").filter((r) => r.params.DryRun !== "true");
     expect(run).toHaveLength(1);
@@ -773,7 +766,7 @@ describe("create", () => {
       "InvalidImageId.NotFound when the owner revoked the share",
       () => emu.admin.revokeShare(IMAGES.revoked, WORKLOAD),
       { imageId: IMAGES.revoked },
-      /RunInstances failed: the image m-ifsirevoked01 no longer exists or is no longer shared with this account \(InvalidImageId.NotFound, HTTP 404, RequestId [0-9A-F-]+\)\. Fix: ask the image owner/,
+      /refused; nothing was made or changed: imageId: image m-ifsirevoked01 does not exist in cn-hangzhou or is not shared with this account/,
     ],
     [
       "OperationDenied.ImageNotValid when the owner's KMS key is disabled",
@@ -782,22 +775,16 @@ describe("create", () => {
       /the image m-demogoldenenc01 can no longer be used: .*disabled its key \(OperationDenied.ImageNotValid, HTTP 403/,
     ],
     [
-      "IncorrectImageStatus for a deprecated image",
+      "a deprecated image, refused before RunInstances",
       () => undefined,
       { imageId: IMAGES.deprecated },
-      /the image m-demogoldenold01 is not in a status that allows this operation .*\(IncorrectImageStatus, HTTP 403/,
+      /refused; nothing was made or changed: imageId: image m-demogoldenold01 .*of owner 1111111111111111 is deprecated/,
     ],
     [
-      "EncryptedOption.Conflict for a data disk not marked encrypted on an encrypted shared image",
-      () => undefined,
-      { imageId: IMAGES.encrypted, dataDisks: [{ size: 50 }] },
-      /the encryption settings conflict with the image's encryption \(EncryptedOption.Conflict, HTTP 400/,
-    ],
-    [
-      "InvalidParameter.EncryptedIllegal for a KMS key without encryption",
+      "a KMS key without encryption, refused before RunInstances",
       () => undefined,
       { systemDisk: { kmsKeyId: DEMO.workload.kmsKeyId } },
-      /a KMS key was given without enabling encryption.*\(InvalidParameter.EncryptedIllegal, HTTP 400/,
+      /refused; nothing was made or changed: systemDisk.kmsKeyId: is set .* but the disk is not encrypted/,
     ],
     [
       "InvalidVSwitchId.NotFound with ECS's sentence",
@@ -838,7 +825,9 @@ describe("create", () => {
 
   it("reports Forbidden.RAM for the demo RAM user creating from another owner's image", async () => {
     await configure(DEMO.deployer);
-    const err = await rejection(create(inputs({ imageId: IMAGES.unapproved })));
+    // The stack approves the third party; the RAM policy of the account does not.
+    const thirdParty = { approvedOwners: [OWNER, DEMO.thirdParty.accountId] };
+    const err = await rejection(create(inputs({ imageId: IMAGES.unapproved, approval: thirdParty })));
     expect(err.message).toMatch(
       /RunInstances failed: the RAM user or role is not allowed to do this \(a RAM policy may restrict ecs:ImageOwnerId\) \(Forbidden.RAM, HTTP 403, RequestId [0-9A-F-]+\)/,
     );
@@ -855,7 +844,7 @@ describe("create", () => {
     emu.admin.addFault({ action: "RunInstances", kind: "error", code: "IdempotentParameterMismatch", httpStatus: 400 });
     const err = await rejection(create(inputs()));
     expect(err.message).toMatch(
-      /the ClientToken of this operation was already used with different parameters \(IdempotentParameterMismatch, HTTP 400.*Fix: an earlier interrupted run used other inputs/,
+      /the ClientToken of this operation was already used with different parameters \(IdempotentParameterMismatch, HTTP 400.*Fix: ECS remembers this token/,
     );
     expect(callsSince(since, "RunInstances")).toHaveLength(1);
   });
@@ -876,18 +865,21 @@ describe("create", () => {
     const i = inputs();
     const { id } = await create(i);
     expect(inventory().instances.length).toBe(before + 1);
-    expect(emuInstance(id)?.tags[COMMITTED_TAG]).toBe(createToken(i));
+    expect(emuInstance(id)?.status).toBe("Running");
   });
 
   it("re-running an interrupted create returns the instance the first run made (no duplicate)", async () => {
-    const i = inputs({ name: "resumed" });
-    // The first run got as far as RunInstances, then the process died.
+    const i = (await check(inputs({ name: "resumed" }))).inputs;
+    // The first run got as far as RunInstances, then the process died; the engine recorded nothing.
     const api = EcsApi.forRegion(undefined, "test");
-    const first = await api.runInstance(createRequest(i, createToken(i)));
+    const first = await api.runInstance(createRequest(i, createFingerprint(i)));
     const before = inventory().instances.length;
+    const since = lastSeq();
     const { id } = await create(i);
     expect(id).toBe(first);
     expect(inventory().instances.length).toBe(before);
+    expect(callsSince(since, "RunInstances")).toEqual([]);
+    expect(emuInstance(id)?.tags).toEqual({});
   });
 
   it("a create interrupted after RunInstances and retried with other in-place settings adopts its instance and applies them", async () => {
@@ -895,7 +887,7 @@ describe("create", () => {
     const first = (await check(given)).inputs;
     // The first run got as far as RunInstances, then the process died; the engine recorded nothing.
     const api = EcsApi.forRegion(first.region, "test");
-    const earlier = await api.runInstance({ ...createRequest(first, createToken(first)), password: PASSWORD });
+    const earlier = await api.runInstance({ ...createRequest(first, createFingerprint(first)), password: PASSWORD });
     // Edited before the next up; the engine passes the same (no) previous inputs to check.
     const edited = (
       await check({
@@ -917,71 +909,64 @@ describe("create", () => {
       name: "after",
       description: "now described",
       hostName: "web-after",
-      tags: { team: "b", [COMMITTED_TAG]: createToken(edited) },
+      tags: { team: "b" },
     });
     expect(outs).toMatchObject({ name: "after", description: "now described", tags: { team: "b" } });
     expect(outs.passwordDigest).toBe(passwordDigest(edited.identity.urn, "Changed-Pass-99"));
-    // ECS refused the token with the new settings; the instance was found by its marker and brought up to date.
-    expect(callsSince(since, "RunInstances").map((r) => r.code)).toEqual(["IdempotentParameterMismatch"]);
+    // Found by its creating tag, not made again, and brought up to date.
+    expect(callsSince(since, "RunInstances")).toEqual([]);
     const modify = callsSince(since, "ModifyInstanceAttribute");
     expect(modify).toHaveLength(1);
     expect(modify[0].params).toMatchObject({ InstanceName: "after", HostName: "web-after", Password: "******" });
   });
 
-  it("adopts its own instance when the engine never recorded a finished create (died after the commit marker)", async () => {
-    const i = (await check(inputs({ name: "window" }))).inputs;
-    const first = await create(i);
-    expect(emuInstance(first.id)?.tags[COMMITTED_TAG]).toBe(createToken(i));
-    const before = inventory().instances.length;
-    // The engine retries the create with the same checked inputs.
-    const again = await create(i);
-    expect(again.id).toBe(first.id);
-    expect(inventory().instances.length).toBe(before);
-    expect(again.outs).toEqual(first.outs);
-  });
-
-  it("gives a forced replacement with identical inputs a NEW instance, also after the old one is gone", async () => {
+  it("gives a forced replacement with identical inputs a NEW instance (the replaced one finished its create)", async () => {
     const given = inputs({ name: "replaced" });
     const one = await checkedCreate(given);
-    // A replacement's check sees the replaced resource's inputs, so its generation (and token) is new.
     const replacement = await check(given, one.inputs);
-    expect(replacement.inputs.generation).toBe((one.inputs.generation ?? 0) + 1);
+    expect(replacement.inputs).toEqual(one.inputs);
     const two = await create(replacement.inputs);
     expect(two.id).not.toBe(one.id);
-    await p.delete(one.id, one.outs);
-    // A fresh resource of the same name (after a destroy) meets the deleted instance's token and moves past it.
-    const three = await create(one.inputs);
-    expect(new Set([one.id, two.id, three.id]).size).toBe(3);
+    expect(emuInstance(one.id)?.status).toBe("Running");
     expect(emuInstance(two.id)?.status).toBe("Running");
-    expect(emuInstance(three.id)?.status).toBe("Running");
   });
 
-  it("moves past an instance marked before tokens were recorded that answers its token", async () => {
-    const i = inputs({ name: "legacy" });
-    const api = EcsApi.forRegion(undefined, "test");
-    const old = await api.runInstance(createRequest(i, createToken(i)));
-    emu.admin.modifyInstance(old, { tags: { [COMMITTED_TAG]: "true" } });
-    const { id } = await create(i);
-    expect(id).not.toBe(old);
-    expect(emuInstance(id)?.tags[COMMITTED_TAG]).toMatch(/^psi1-/);
+  it("destroy and re-create of the same resource costs one RunInstances each cycle, and never returns a deleted instance", async () => {
+    const given = inputs({ name: "ephemeral" });
+    const seen = new Set<string>();
+    for (let cycle = 1; cycle <= 7; cycle++) {
+      const since = lastSeq();
+      const made = await checkedCreate(given);
+      expect(seen.has(made.id)).toBe(false);
+      seen.add(made.id);
+      const runs = callsSince(since, "RunInstances").filter((r) => r.params.DryRun !== "true");
+      expect(runs.map((r) => r.code ?? "OK")).toEqual(["OK"]);
+      await p.delete(made.id, made.outs);
+    }
   });
 
   it("reports partial state when a step after RunInstances fails, and the next update finishes the create", async () => {
-    emu.admin.addFault({ action: "TagResources", kind: "error", code: "InvalidParameter", httpStatus: 400, count: 1 });
+    emu.admin.addFault({
+      action: "UntagResources",
+      kind: "error",
+      code: "InvalidParameter",
+      httpStatus: 400,
+      count: 1,
+    });
     const i = inputs({ name: "half-made", password: PASSWORD });
     const err = await rejection(create(i));
-    expect(err.message).toMatch(/^TagResources failed: .*\(InvalidParameter, HTTP 400/);
+    expect(err.message).toMatch(/^UntagResources failed: .*\(InvalidParameter, HTTP 400/);
     expect(err.id).toMatch(/^i-/);
     const props = err.properties as unknown as Outputs;
     expect(props).toMatchObject({ instanceId: err.id, name: "half-made", systemDiskId: "" });
     expectWireSafe(props);
     expect(JSON.stringify(props)).not.toContain(PASSWORD);
-    expect(emuInstance(err.id as string)?.tags[COMMITTED_TAG]).toBe(`pending:${createToken(i)}`);
+    expect(emuInstance(err.id as string)?.tags[RESERVED_TAGS.creating]).toBe(createFingerprint(i));
     const { outs } = await update(err.id as string, props, i);
     expect(outs.status).toBe("Running");
     expect(outs.systemDiskId).toBe(disksOf(err.id as string).find((d) => d.type === "system")?.diskId);
     expectWireSafe(outs);
-    expect(emuInstance(err.id as string)?.tags[COMMITTED_TAG]).toBe(createToken(i));
+    expect(emuInstance(err.id as string)?.tags).toEqual({});
   });
 
   it("rethrows a programmer error met while observing the instance for partial state", async () => {
@@ -1029,7 +1014,7 @@ describe("update, read and delete", () => {
       tags: { a: "1", c: "3" },
     });
     expect(outs.passwordDigest).not.toBe(made.outs.passwordDigest);
-    expect(emuInstance(made.id)?.tags).toEqual({ a: "1", c: "3", [COMMITTED_TAG]: createToken(made.inputs) });
+    expect(emuInstance(made.id)?.tags).toEqual({ a: "1", c: "3" });
     expectWireSafe(outs);
     const modify = callsSince(since, "ModifyInstanceAttribute");
     expect(modify).toHaveLength(1);
@@ -1049,14 +1034,14 @@ describe("update, read and delete", () => {
     expect(outs.systemDiskId).not.toBe(made.outs.systemDiskId);
     const inst = emuInstance(made.id);
     expect(inst).toMatchObject({ imageId: IMAGES.other, status: "Running", hasPassword: true });
-    expect(Object.keys(inst?.tags ?? {})).toEqual([COMMITTED_TAG]);
+    expect(inst?.tags).toEqual({});
   });
 
   it("read reports ECS's current values (drift), a stopped instance, and deletion", async () => {
     const made = await checkedCreate(inputs({ name: "drifty", tags: { team: "a" } }));
     emu.admin.modifyInstance(made.id, {
       name: "renamed-by-hand",
-      tags: { team: "b", extra: "x", [COMMITTED_TAG]: "true" },
+      tags: { team: "b", extra: "x" },
       status: "Stopped",
     });
     const { id, props } = await read(made.id, made.outs);
@@ -1147,9 +1132,14 @@ describe("status batching across resources in one provider process", () => {
     // Unbatched, every observation would be a call; batched, a poll round of N waits costs about N/100 calls.
     expect(observations).toBeGreaterThanOrEqual(2 * N);
     expect(describeCalls).toBeLessThanOrEqual(observations / 10);
-    for (const call of callsSince(since, "DescribeInstances")) {
-      expect(JSON.parse(call.params.InstanceIds).length).toBeLessThanOrEqual(100);
-    }
+    const [byId, byTag] = [
+      callsSince(since, "DescribeInstances").filter((c) => c.params.InstanceIds !== undefined),
+      callsSince(since, "DescribeInstances").filter((c) => c.params.InstanceIds === undefined),
+    ];
+    for (const call of byId) expect(JSON.parse(call.params.InstanceIds).length).toBeLessThanOrEqual(100);
+    // Looking for instances an earlier run of each create left (by the creating tag) is one listing for all.
+    expect(byTag.length).toBeLessThanOrEqual(2);
+    expect(byTag.every((c) => c.params["Tag.1.Key"] === RESERVED_TAGS.creating)).toBe(true);
   }, 120_000);
 
   it(`${N} concurrent reads cost ceil(N/100) DescribeInstances calls`, async () => {

@@ -12,6 +12,7 @@ import { evaluateImage, PROVENANCE_TAGS } from "../../providers/policy/approval"
 import { setProgressSink } from "../../providers/progress";
 import type { IdentityInput } from "../../providers/resource-identity";
 import {
+  copyFingerprint,
   diffSharedImageCopy,
   provider,
   SHARED_IMAGE_COPY_TYPE,
@@ -19,6 +20,7 @@ import {
   type SharedImageCopyOutputs,
   validateSharedImageCopyInputs,
 } from "../../providers/shared-image-copy";
+import { RESERVED_TAGS } from "../../providers/tags";
 import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 
@@ -188,16 +190,16 @@ describe("validateSharedImageCopyInputs", () => {
       [{ property: "encrypted", reason: 'must be true or false, got "yes"' }],
     ],
     [
-      "18 tags (the copy carries 3 of the provider's own)",
-      { tags: Object.fromEntries(Array.from({ length: 18 }, (_, i) => [`k${i}`, "v"])) },
+      "17 tags (the package keeps up to 4 of ECS's 20)",
+      { tags: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) },
       [
         {
           property: "tags",
-          reason: "must have at most 17 tags (ECS allows 20, and the copy carries 3 of the provider's own), got 18",
+          reason: "has 17 tags; at most 16 (ECS allows 20 per image, and this package keeps up to 4 of its own)",
         },
       ],
     ],
-    ["17 tags", { tags: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }, []],
+    ["16 tags", { tags: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, "v"])) }, []],
     [
       "a tag key with the provider's reserved prefix",
       { tags: { [PROVENANCE_TAGS.sourceOwner]: DEMO.owner.accountId } },
@@ -205,7 +207,7 @@ describe("validateSharedImageCopyInputs", () => {
         {
           property: `tags.${PROVENANCE_TAGS.sourceOwner}`,
           reason:
-            'the prefix "ecs-shared-images:" is reserved for the tags the provider keeps on its copies (their source); use another key',
+            'keys starting with "ecs-shared-images:" are reserved for the tags this package keeps; use another key',
         },
       ],
     ],
@@ -666,13 +668,35 @@ describe("the SharedImageCopy provider against the emulator", () => {
       });
     });
 
-    it("gets the same image back when an interrupted run creates again with the same inputs", async () => {
-      const first = await made(inputs());
-      const second = await made(inputs());
-      expect(second.id).toBe(first.id);
+    it("adopts the copy an interrupted run started when the create runs again (no second copy)", async () => {
+      const i = inputs();
+      // The first run got as far as CopyImage, then the process died: the engine recorded nothing.
+      const api = EcsApi.forRegion(undefined, "test");
+      const started = await api.copyImage({
+        sourceImageId: i.sourceImageId,
+        name: i.name,
+        clientToken: "psi1-first-run",
+        tags: { [RESERVED_TAGS.creating]: copyFingerprint(i, DEMO.region) },
+      });
+      const second = await made(i);
+      expect(second.id).toBe(started);
       expect(images()).toHaveLength(1);
-      const tokens = emu.admin.requests({ action: "CopyImage" }).map((r) => r.params.ClientToken);
-      expect(tokens[0]).toBe(tokens[1]);
+      expect(emu.admin.requests({ action: "CopyImage" })).toHaveLength(1);
+      // Finished: only the provenance tags stay, the creating tag is gone.
+      expect(Object.keys(images()[0].tags).sort()).toEqual(Object.values(PROVENANCE_TAGS).sort());
+    });
+
+    it("destroy and re-create of the same copy costs one CopyImage each cycle, and never returns a deleted copy", async () => {
+      const seen = new Set<string>();
+      for (let cycle = 1; cycle <= 7; cycle++) {
+        const before = emu.admin.requests({ action: "CopyImage" }).length;
+        const copy = await made(inputs());
+        expect(seen.has(copy.id)).toBe(false);
+        seen.add(copy.id);
+        expect(emu.admin.requests({ action: "CopyImage" }).length - before).toBe(1);
+        await provider.delete(copy.id, copy.outs);
+      }
+      expect(images()).toEqual([]);
     });
 
     it("never gets a deleted copy back: a new copy with the same inputs gets a new image", async () => {
@@ -771,7 +795,7 @@ describe("the SharedImageCopy provider against the emulator", () => {
         () => emu.admin.revokeShare(DEMO.images.plain, DEMO.workload.accountId),
         {},
         new RegExp(
-          `^CopyImage failed: the image ${DEMO.images.plain} no longer exists or is no longer shared with this account \\(InvalidImageId.NotFound, HTTP 404, ${REQUEST_ID}\\)\\. Fix: ask the image owner to share it with this account again, or choose another approved image\\.$`,
+          `^Copying image ${DEMO.images.plain} refused; nothing was made or changed: sourceImageId: image ${DEMO.images.plain} is not visible to this account$`,
         ),
       ],
       [
@@ -802,13 +826,13 @@ describe("the SharedImageCopy provider against the emulator", () => {
         "reports an encrypted source copied without encryption",
         () => undefined,
         { sourceImageId: DEMO.images.encrypted, encrypted: false },
-        /^CopyImage failed: the image m-demogoldenenc01 is backed by encrypted snapshots that cannot be copied this way \(OperationDeined.EncryptedSnapshot, HTTP 40\d,.*Fix: copy with encrypted=true/,
+        /^Copying image m-demogoldenenc01 refused; nothing was made or changed: encrypted: image m-demogoldenenc01 .* is encrypted, so its copy must be encrypted too/,
       ],
       [
         "reports a deprecated source",
         () => undefined,
         { sourceImageId: "m-demogoldenold01" },
-        /^CopyImage failed: the image m-demogoldenold01 is not in a status that allows this operation \(it must be Available\) \(IncorrectImageStatus, HTTP 40\d,/,
+        /^Copying image m-demogoldenold01 refused; nothing was made or changed: sourceImageId: image m-demogoldenold01 .* is deprecated by its owner$/,
       ],
       [
         "reports a RAM policy that forbids the copy",

@@ -1,4 +1,10 @@
-import { canonicalJson, clientToken, nextClientToken, type ResourceIdentity } from "../../providers/ecs/client-token";
+import {
+  canonicalJson,
+  clientToken,
+  nextClientToken,
+  type ResourceIdentity,
+  runToken,
+} from "../../providers/ecs/client-token";
 
 const identity: ResourceIdentity = {
   project: "fleet",
@@ -60,6 +66,23 @@ describe("nextClientToken", () => {
 
   it("derives different tokens for different previous resources", () => {
     expect(nextClientToken(token, "i-a")).not.toBe(nextClientToken(token, "i-b"));
+  });
+});
+
+describe("runToken", () => {
+  it("is a token of the same form as the fingerprint", () => {
+    expect(runToken(token)).toMatch(/^[\x21-\x7e]{1,64}$/);
+  });
+
+  it("is new on every run of the same create, so ECS never answers it with a resource made before", () => {
+    const tokens = new Set(Array.from({ length: 50 }, () => runToken(token)));
+    expect(tokens.size).toBe(50);
+    expect(tokens.has(token)).toBe(false);
+  });
+
+  it("is the same for the same fingerprint and nonce", () => {
+    expect(runToken(token, "n1")).toBe(runToken(token, "n1"));
+    expect(runToken(token, "n1")).not.toBe(runToken(nextClientToken(token, "x"), "n1"));
   });
 });
 
