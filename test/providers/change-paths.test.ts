@@ -1,0 +1,423 @@
+// The change paths operators walk (an interrupted run, then a revert; an image change on a password instance; an
+// encryption switch; a copy killed during its wait, then an edit; destroy and re-create), each driven through the
+// providers as the engine drives them (test/support/engine-model.ts) against an in-process emulator. Each test is a
+// scenario that once lost data or access.
+process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "20ms";
+
+import type { RunningEmulator, WorldSpec } from "../../emulator";
+import { EcsApi } from "../../providers/ecs/api";
+import { provider as instanceProvider } from "../../providers/instance-from-shared-image";
+import { setProgressSink } from "../../providers/progress";
+import type { IdentityInput } from "../../providers/resource-identity";
+import { provider as copyProvider } from "../../providers/shared-image-copy";
+import { provider as systemDiskProvider } from "../../providers/system-disk-replacement";
+import { MARKER_TAGS } from "../../providers/system-disk-sequence";
+import { DEMO, demoWorld, emulatorConfigValues, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
+import { type Declared, DeploymentFailed, EngineModel, type Invoker } from "../support/engine-model";
+import { ProviderProcess } from "../support/provider-process";
+
+const OWNER = DEMO.owner.accountId;
+const WORKLOAD = DEMO.workload.accountId;
+const IMAGES = {
+  plain: DEMO.images.plain,
+  encrypted: DEMO.images.encrypted,
+  other: "m-pathsother01",
+  preset: "m-pathspreset01",
+};
+const PASSWORD = "Paths-Pass-42x";
+const approval = { approvedOwners: [OWNER] };
+
+function world(): WorldSpec {
+  const w = demoWorld({ copyGiBPerMinute: 400 });
+  const owner = w.accounts.find((a) => a.accountId === OWNER);
+  if (!owner) throw new Error("demo world changed: owner account missing");
+  const shared = { regionId: DEMO.region, sizeGiB: 40, sharedWith: [WORKLOAD] };
+  owner.images?.push(
+    { ...shared, imageId: IMAGES.other, name: "golden-base-paths" },
+    { ...shared, imageId: IMAGES.preset, name: "golden-preset-password", passwordPreset: true },
+  );
+  return w;
+}
+
+const PROVIDERS: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {
+  copy: copyProvider as never,
+  instance: instanceProvider as never,
+  systemDisk: systemDiskProvider as never,
+};
+const inProcess: Invoker = (type, method, args) => PROVIDERS[type][method](...args);
+
+let emu: RunningEmulator;
+const notices: string[] = [];
+
+function identity(type: string, name: string): IdentityInput {
+  const token = `pulumi-nodejs:dynamic/ecs-shared-images:${type}`;
+  return { project: "paths", stack: "test", type: token, name, urn: `urn:pulumi:test::paths::${token}::${name}` };
+}
+
+let serial = 0;
+const unique = (prefix: string) => `${prefix}-${++serial}`;
+
+function instance(name: string, extra: (o: (n: string) => Record<string, unknown>) => object): Declared {
+  return {
+    type: "instance",
+    name,
+    inputs: (outputsOf) => ({
+      identity: identity("InstanceFromSharedImage", name),
+      approval,
+      instanceType: "ecs.g7.large",
+      vSwitchId: DEMO.workload.vSwitchId,
+      securityGroupIds: [DEMO.workload.securityGroupId],
+      ...extra(outputsOf),
+    }),
+  };
+}
+
+function systemDisk(name: string, extra: object): Declared {
+  return {
+    type: "systemDisk",
+    name,
+    inputs: () => ({ identity: identity("SystemDiskReplacement", name), approval, ...extra }),
+  };
+}
+
+function copy(name: string, extra: object = {}): Declared {
+  return {
+    type: "copy",
+    name,
+    inputs: () => ({ identity: identity("SharedImageCopy", name), sourceImageId: IMAGES.plain, approval, ...extra }),
+  };
+}
+
+const inventory = () => emu.admin.inventory(WORKLOAD)[WORKLOAD];
+const emuInstance = (id: string) => {
+  const found = inventory().instances.find((i) => i.instanceId === id);
+  if (!found) throw new Error(`no instance ${id}`);
+  return found;
+};
+const images = () => inventory().images;
+const disksOf = (id: string) => inventory().disks.filter((d) => d.instanceId === id);
+const marked = (id: string) => Object.keys(emuInstance(id).tags).some((k) => k === MARKER_TAGS.priorStatus);
+const lastSeq = () => emu.admin.requests().at(-1)?.seq ?? 0;
+const calls = (since: number, action: string) => emu.admin.requests({ since, action });
+const reimageNoticesFor = (id: string) => notices.filter((n) => n.startsWith(`re-images the system disk of ${id}`));
+
+/** An instance made outside any stack (from an approved image), logging in with a password or the demo key pair. */
+async function unmanagedInstance(options: { password?: string; imageId?: string } = {}): Promise<string> {
+  const api = EcsApi.forRegion(DEMO.region, "test");
+  const id = await api.runInstance({
+    imageId: options.imageId ?? IMAGES.plain,
+    instanceType: "ecs.g7.large",
+    vSwitchId: DEMO.workload.vSwitchId,
+    securityGroupIds: [DEMO.workload.securityGroupId],
+    ...(options.password ? { password: options.password } : { keyPairName: DEMO.workload.keyPairName }),
+    clientToken: unique("paths-token"),
+  });
+  for (let i = 0; i < 200 && emuInstance(id).status !== "Running"; i++) await new Promise((r) => setTimeout(r, 20));
+  return id;
+}
+
+/** A fault that fails every ReplaceSystemDisk (retries included), then is removed. */
+function replaceSystemDiskFails(): () => void {
+  const fault = emu.admin.addFault({
+    action: "ReplaceSystemDisk",
+    kind: "error",
+    code: "ServiceUnavailable",
+    httpStatus: 503,
+  });
+  return () => {
+    emu.admin.clearFaults();
+    void fault;
+  };
+}
+
+beforeAll(async () => {
+  emu = await startDemoEmulator({ world: world(), timeScale: 200 });
+  for (const p of Object.values(PROVIDERS)) await p.configure({ config: emulatorStackConfig(emu) });
+  setProgressSink((event) => {
+    if (event.severity === "warning") notices.push(event.message);
+  });
+});
+
+afterAll(async () => {
+  setProgressSink(undefined);
+  await emu.close();
+});
+
+afterEach(() => emu.admin.clearFaults());
+
+describe("SystemDiskReplacement", () => {
+  it("setting the image back after a run that failed before replacing winds it back: started again, unmarked, no ReplaceSystemDisk", async () => {
+    const instanceId = await unmanagedInstance();
+    const engine = new EngineModel(inProcess);
+    const name = unique("sdr-revert");
+    const healed = replaceSystemDiskFails();
+    await expect(engine.up([systemDisk(name, { instanceId, imageId: IMAGES.other })])).rejects.toThrow(
+      DeploymentFailed,
+    );
+    healed();
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Stopped", imageId: IMAGES.plain });
+    expect(marked(instanceId)).toBe(true);
+    const diskBefore = disksOf(instanceId).find((d) => d.type === "system")?.diskId;
+
+    // The operator cancels: the image back to the one the instance is still on.
+    const revert = [systemDisk(name, { instanceId, imageId: IMAGES.plain })];
+    notices.length = 0;
+    expect(await engine.preview(revert)).toEqual([{ name, op: "update", replaces: [] }]);
+    expect(reimageNoticesFor(instanceId)).toEqual([]);
+    const since = lastSeq();
+    await engine.up(revert);
+    expect(calls(since, "ReplaceSystemDisk")).toEqual([]);
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Running", imageId: IMAGES.plain });
+    expect(marked(instanceId)).toBe(false);
+    expect(disksOf(instanceId).find((d) => d.type === "system")?.diskId).toBe(diskBefore);
+    expect(engine.state.get(name)?.outputs).toMatchObject({ imageId: IMAGES.plain, interrupted: false });
+  });
+
+  it("created for an instance already on the image, it applies the declared password by a re-image the preview announces", async () => {
+    const instanceId = await unmanagedInstance({ password: "Someone-Elses-1" });
+    const engine = new EngineModel(inProcess);
+    const program = [systemDisk(unique("sdr-on-image"), { instanceId, imageId: IMAGES.plain, password: PASSWORD })];
+    notices.length = 0;
+    await engine.preview(program);
+    expect(reimageNoticesFor(instanceId)).toEqual([
+      expect.stringMatching(
+        /from image m-demogoldenplain01 again because password changed: everything on the system disk is lost/,
+      ),
+    ]);
+    const since = lastSeq();
+    await engine.up(program);
+    expect(calls(since, "ReplaceSystemDisk")).toHaveLength(1);
+    expect(emu.admin.hasPassword(instanceId, PASSWORD)).toBe(true);
+    // A second preview has nothing to do.
+    expect((await engine.preview(program)).map((s) => s.op)).toEqual(["same"]);
+  });
+
+  it("an image change on a password instance gives the new disk the declared password; PasswordInherit only when asked", async () => {
+    const instanceId = await unmanagedInstance({ password: PASSWORD });
+    const engine = new EngineModel(inProcess);
+    const name = unique("sdr-password");
+    const since = lastSeq();
+    await engine.up([systemDisk(name, { instanceId, imageId: IMAGES.other, password: PASSWORD })]);
+    const [first] = calls(since, "ReplaceSystemDisk");
+    expect(first.params).toMatchObject({ Password: "******" });
+    expect(first.params.PasswordInherit).toBeUndefined();
+    expect(emu.admin.hasPassword(instanceId, PASSWORD)).toBe(true);
+
+    // Asked for explicitly, the image's preset password is used.
+    const later = lastSeq();
+    await engine.up([systemDisk(name, { instanceId, imageId: IMAGES.preset, passwordInherit: true })]);
+    expect(calls(later, "ReplaceSystemDisk")[0].params).toMatchObject({ PasswordInherit: "true" });
+    expect(emu.admin.credentials(instanceId)).toMatchObject({ password: "imagePreset", presetImageId: IMAGES.preset });
+  });
+
+  it("asking for the preset password of an image that has none is refused by ECS, and the instance is put back", async () => {
+    const instanceId = await unmanagedInstance({ password: PASSWORD });
+    const engine = new EngineModel(inProcess);
+    const failure = engine.up([
+      systemDisk(unique("sdr-no-preset"), { instanceId, imageId: IMAGES.other, passwordInherit: true }),
+    ]);
+    await expect(failure).rejects.toThrow(/ReplaceSystemDisk failed: .*Nothing was replaced/);
+    expect(emuInstance(instanceId)).toMatchObject({ status: "Running", imageId: IMAGES.plain });
+    expect(marked(instanceId)).toBe(false);
+    expect(emu.admin.hasPassword(instanceId, PASSWORD)).toBe(true);
+  });
+});
+
+describe("InstanceFromSharedImage", () => {
+  it("switching between a plain and an encrypted image in place keeps the instance and its data disks", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-switch");
+    const declare = (imageId: string) =>
+      instance(name, () => ({
+        imageId,
+        onImageChange: "replaceSystemDisk",
+        dataDisks: [{ size: 50 }],
+        keyPairName: DEMO.workload.keyPairName,
+      }));
+    await engine.up([declare(IMAGES.plain)]);
+    const id = engine.state.get(name)?.id as string;
+    const dataDisks = () =>
+      disksOf(id)
+        .filter((d) => d.type === "data")
+        .map((d) => d.diskId);
+    const before = dataDisks();
+    expect(before).toHaveLength(1);
+
+    for (const imageId of [IMAGES.encrypted, IMAGES.plain]) {
+      notices.length = 0;
+      expect(await engine.preview([declare(imageId)])).toEqual([{ name, op: "update", replaces: [] }]);
+      expect(reimageNoticesFor(id)).toEqual([expect.stringMatching(/data disks stay/)]);
+      const since = lastSeq();
+      await engine.up([declare(imageId)]);
+      expect(calls(since, "RunInstances")).toEqual([]);
+      expect(calls(since, "DeleteInstance")).toEqual([]);
+      expect(calls(since, "ReplaceSystemDisk")).toHaveLength(1);
+      expect(engine.state.get(name)?.id).toBe(id);
+      expect(emuInstance(id)).toMatchObject({ imageId, status: "Running", keyPairName: DEMO.workload.keyPairName });
+      expect(dataDisks()).toEqual(before);
+      expect(disksOf(id).find((d) => d.type === "system")?.encrypted).toBe(imageId === IMAGES.encrypted);
+    }
+  });
+
+  it("an in-place image change on a password instance gives the new disk the declared password, not PasswordInherit", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-password");
+    const declare = (imageId: string) =>
+      instance(name, () => ({ imageId, onImageChange: "replaceSystemDisk", password: PASSWORD }));
+    await engine.up([declare(IMAGES.plain)]);
+    const id = engine.state.get(name)?.id as string;
+    const since = lastSeq();
+    await engine.up([declare(IMAGES.other)]);
+    const [replace] = calls(since, "ReplaceSystemDisk");
+    expect(replace.params).toMatchObject({ Password: "******" });
+    expect(replace.params.PasswordInherit).toBeUndefined();
+    expect(emu.admin.hasPassword(id, PASSWORD)).toBe(true);
+  });
+
+  it("removing the password in the same change as an in-place image change is refused at preview", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-drop-password");
+    await engine.up([
+      instance(name, () => ({ imageId: IMAGES.plain, onImageChange: "replaceSystemDisk", password: PASSWORD })),
+    ]);
+    await expect(
+      engine.preview([instance(name, () => ({ imageId: IMAGES.other, onImageChange: "replaceSystemDisk" }))]),
+    ).rejects.toThrow(/password: the instance logs in with the password it was given/);
+  });
+
+  it("setting the image back after an interrupted in-place change winds it back, and refresh shows the stopped, marked instance", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-revert");
+    const declare = (imageId: string) =>
+      instance(name, () => ({ imageId, onImageChange: "replaceSystemDisk", keyPairName: DEMO.workload.keyPairName }));
+    await engine.up([declare(IMAGES.plain)]);
+    const id = engine.state.get(name)?.id as string;
+    const healed = replaceSystemDiskFails();
+    await expect(engine.up([declare(IMAGES.other)])).rejects.toThrow(DeploymentFailed);
+    healed();
+    expect(emuInstance(id)).toMatchObject({ status: "Stopped", imageId: IMAGES.plain });
+    expect(marked(id)).toBe(true);
+
+    await engine.refresh();
+    expect(engine.state.get(name)?.outputs).toMatchObject({ status: "Stopped", interrupted: true });
+    notices.length = 0;
+    expect(await engine.preview([declare(IMAGES.plain)])).toEqual([{ name, op: "update", replaces: [] }]);
+    expect(reimageNoticesFor(id)).toEqual([]);
+    const since = lastSeq();
+    await engine.up([declare(IMAGES.plain)]);
+    expect(calls(since, "ReplaceSystemDisk")).toEqual([]);
+    expect(emuInstance(id)).toMatchObject({ status: "Running", imageId: IMAGES.plain });
+    expect(marked(id)).toBe(false);
+    expect(engine.state.get(name)?.outputs).toMatchObject({ status: "Running", interrupted: false });
+  });
+
+  it("from an encrypted image: a no-change preview makes no ECS call, and a tag edit still applies after the owner revoked the share", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-encrypted");
+    const declare = (tags: Record<string, string>) =>
+      instance(name, () => ({ imageId: IMAGES.encrypted, dataDisks: [{ size: 50 }], tags }));
+    await engine.up([declare({ team: "a" })]);
+    const since = lastSeq();
+    expect((await engine.preview([declare({ team: "a" })])).map((s) => s.op)).toEqual(["same"]);
+    expect(emu.admin.requests({ since })).toEqual([]);
+
+    emu.admin.revokeShare(IMAGES.encrypted, WORKLOAD);
+    try {
+      await engine.up([declare({ team: "b" })]);
+      expect(emuInstance(engine.state.get(name)?.id as string).tags).toEqual({ team: "b" });
+      expect(calls(since, "RunInstances")).toEqual([]);
+    } finally {
+      emu.admin.loadWorld(world());
+    }
+  });
+});
+
+describe("SharedImageCopy", () => {
+  it("a create killed during its wait, then a tag and name edit: the next up adopts the copy and applies the edits", async () => {
+    const processes = await ProviderProcess.start(emu, emulatorConfigValues(emu), {
+      ECS_SHARED_IMAGES_POLL_INTERVAL: "20ms",
+    });
+    try {
+      const engine = new EngineModel(processes.invoke);
+      const name = unique("copy-killed");
+      const since = lastSeq();
+      processes.killAfterAction("CopyImage");
+      await expect(engine.up([copy(name, { name: "golden-copy-a", tags: { team: "a" } })])).rejects.toThrow(/killed/);
+      expect(engine.state.has(name)).toBe(false);
+      const [started] = images().filter((i) => i.name === "golden-copy-a");
+      expect(started).toBeDefined();
+
+      await engine.up([copy(name, { name: "golden-copy-b", tags: { team: "b" } })]);
+      expect(calls(since, "CopyImage")).toHaveLength(1);
+      expect(engine.state.get(name)?.id).toBe(started.imageId);
+      const [copied] = images().filter((i) => i.imageId === started.imageId);
+      expect(copied).toMatchObject({ name: "golden-copy-b", status: "Available" });
+      expect(Object.entries(copied.tags).filter(([k]) => !k.startsWith("ecs-shared-images:"))).toEqual([["team", "b"]]);
+      expect(Object.keys(copied.tags)).not.toContain("ecs-shared-images:creating");
+      await engine.destroy();
+    } finally {
+      await processes.close();
+    }
+  });
+
+  it("a replacement of a failed copy evaluates the current approval: tightened since, nothing is copied", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("copy-failed");
+    const program = (policy: object) => [copy(name, { name: "golden-copy-failed", approval: policy })];
+    const since = lastSeq();
+    const running = engine.up(program(approval));
+    // The copy fails while it runs (ECS: the owner in arrears, a KMS key disabled, ...).
+    for (let i = 0; i < 200 && calls(since, "CopyImage").length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const [started] = images().filter((i) => i.name === "golden-copy-failed");
+    emu.admin.failCopy(started.imageId);
+    await expect(running).rejects.toThrow(/CreateFailed/);
+    expect(engine.state.get(name)?.outputs).toMatchObject({ status: "CreateFailed" });
+
+    // The stack no longer approves the owner: the replacement must not copy again.
+    const tightened = { approvedOwners: [DEMO.thirdParty.accountId] };
+    await expect(engine.up(program(tightened))).rejects.toThrow(
+      /refused; nothing was made or changed: sourceImageId: .*not approved/,
+    );
+    expect(calls(since, "CopyImage")).toHaveLength(1);
+    expect(images().filter((i) => i.name === "golden-copy-failed")).toEqual([]);
+  });
+
+  it("pulumi up --replace of a copy evaluates the current approval too", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("copy-forced");
+    await engine.up([copy(name, { name: "golden-copy-forced" })]);
+    const since = lastSeq();
+    const tightened = [
+      copy(name, { name: "golden-copy-forced", approval: { approvedOwners: [DEMO.thirdParty.accountId] } }),
+    ];
+    await expect(engine.up(tightened, { replace: [name] })).rejects.toThrow(/refused; nothing was made or changed/);
+    expect(calls(since, "CopyImage")).toEqual([]);
+  });
+});
+
+describe("destroy and re-create of one stack (an ephemeral review environment)", () => {
+  it("costs one CopyImage and one RunInstances every cycle, and never gets a deleted resource back", async () => {
+    const engine = new EngineModel(inProcess);
+    const copyName = unique("cycle-copy");
+    const program = [
+      copy(copyName, { name: "golden-cycle" }),
+      instance(unique("cycle-vm"), (outputsOf) => ({
+        imageId: outputsOf(copyName).imageId,
+        keyPairName: DEMO.workload.keyPairName,
+      })),
+    ];
+    const seen = new Set<string>();
+    for (let cycle = 1; cycle <= 7; cycle++) {
+      const since = lastSeq();
+      await engine.up(program);
+      const made = [...engine.state.values()].map((r) => r.id);
+      for (const id of made) expect(seen.has(id)).toBe(false);
+      for (const id of made) seen.add(id);
+      expect(calls(since, "CopyImage")).toHaveLength(1);
+      expect(calls(since, "RunInstances").filter((r) => r.params.DryRun !== "true")).toHaveLength(1);
+      await engine.destroy();
+      expect(inventory().instances).toEqual([]);
+      expect(images().filter((i) => i.name === "golden-cycle")).toEqual([]);
+    }
+  });
+});
