@@ -46,7 +46,15 @@ export interface InstanceGroup {
   readonly onImageChange?: "replace" | "replaceSystemDisk";
 }
 
-export type ReplacementCredentials = "keep" | { readonly keyPairName: string } | { readonly passwordKey: string };
+/**
+ * What the new system disk logs in with: "keep" (a key pair instance keeps its key pair; refused for an instance
+ * without one), "imagePreset" (the image's preset password), a key pair, or the password in a secret config key.
+ */
+export type ReplacementCredentials =
+  | "keep"
+  | "imagePreset"
+  | { readonly keyPairName: string }
+  | { readonly passwordKey: string };
 
 export interface SystemDiskReplacementConfig {
   readonly instanceId: string;
@@ -332,11 +340,11 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
     if (!r) continue;
     c.string(r.instanceId, `${path}.instanceId`, INSTANCE_ID, 'an instance id like "i-bp1..."');
     if (r.image !== undefined) imageRef(r.image, `${path}.image`);
-    if (r.credentials !== undefined && r.credentials !== "keep") {
+    if (r.credentials !== undefined && r.credentials !== "keep" && r.credentials !== "imagePreset") {
       const creds = c.object(r.credentials, `${path}.credentials`, ["keyPairName", "passwordKey"]);
       if (creds) {
         if ((creds.keyPairName === undefined) === (creds.passwordKey === undefined)) {
-          c.fail(`${path}.credentials`, 'must be "keep", { keyPairName } or { passwordKey }');
+          c.fail(`${path}.credentials`, 'must be "keep", "imagePreset", { keyPairName } or { passwordKey }');
         }
         c.string(creds.keyPairName, `${path}.credentials.keyPairName`);
         if (creds.passwordKey !== undefined) c.secretKey(config, creds.passwordKey, `${path}.credentials.passwordKey`);

@@ -98,6 +98,7 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
         typeof credentials === "object" && "passwordKey" in credentials ? secret(credentials.passwordKey) : undefined,
       keyPairName:
         typeof credentials === "object" && "keyPairName" in credentials ? credentials.keyPairName : undefined,
+      passwordInherit: credentials === "imagePreset" ? true : undefined,
       restart: replacement.restart,
       revertOnDelete: replacement.revertOnDelete,
     });

@@ -1,3 +1,6 @@
+import { validateInputs } from "../../providers/instance-from-shared-image";
+import { validateSharedImageCopyInputs } from "../../providers/shared-image-copy";
+import { maxUserTags } from "../../providers/tags";
 import { type ConfigSource, FleetConfigError, parseFleetConfig } from "../../stacks/fleet-config";
 
 const OWNER = "1234567890123456";
@@ -118,6 +121,38 @@ describe("parseFleetConfig", () => {
 
   it("reports nothing else for a single-field change", () => {
     expect(problemsOf(withChanges({ "groups.web.count": 101 }))).toHaveLength(1);
+  });
+
+  it("accepts imagePreset credentials for a system disk replacement (the image's preset password)", () => {
+    const fleet = parseFleetConfig(source(withChanges({ "systemDiskReplacements.legacy.credentials": "imagePreset" })));
+    expect(fleet.systemDiskReplacements.legacy.credentials).toBe("imagePreset");
+  });
+
+  it("allows a copy exactly the tags the copy resource accepts, and a group one less than an instance (fleet-group)", () => {
+    const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+    const copies = maxUserTags("image");
+    const copyInputs = (n: number) => ({
+      sourceImageId: "m-golden1",
+      approval: { approvedOwners: [OWNER] },
+      tags: tags(n),
+    });
+    expect(problemsOf(withChanges({ "images.golden-copy.copy.tags": tags(copies) }))).toEqual([]);
+    const tagFailures = (n: number) =>
+      validateSharedImageCopyInputs(copyInputs(n)).filter((f) => f.property.startsWith("tags"));
+    expect(tagFailures(copies)).toEqual([]);
+    expect(problemsOf(withChanges({ "images.golden-copy.copy.tags": tags(copies + 1) }))).toEqual([
+      expect.stringContaining(`images.golden-copy.copy.tags: has ${copies + 1} tags; at most ${copies}`),
+    ]);
+    expect(tagFailures(copies + 1)).toHaveLength(1);
+
+    const groups = maxUserTags("instance") - 1;
+    expect(problemsOf(withChanges({ "groups.web.tags": tags(groups) }))).toEqual([]);
+    expect(
+      validateInputs({ tags: { ...tags(groups), "fleet-group": "web" } }).filter((f) => f.property === "tags"),
+    ).toEqual([]);
+    expect(problemsOf(withChanges({ "groups.web.tags": tags(groups + 1) }))).toEqual([
+      expect.stringContaining(`groups.web.tags: has ${groups + 1} tags; at most ${groups}`),
+    ]);
   });
 
   it("refuses a password kept in plaintext config", () => {
