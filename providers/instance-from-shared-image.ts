@@ -2,9 +2,10 @@
 // copy of one. Encrypted shared images get encrypted disks automatically; the image can be changed in place through
 // the resumable system disk sequence (onImageChange: "replaceSystemDisk") instead of recreating the instance.
 import * as pulumi from "@pulumi/pulumi";
+import { checkedAsNew, rememberCheck } from "./check-memory";
 import { type DiskSpec, EcsApi, type RunInstanceRequest, type RunInstanceSpec } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
-import { canonicalJson, clientToken, runToken } from "./ecs/client-token";
+import { canonicalJson, clientToken, resourceKey, runToken } from "./ecs/client-token";
 import { EcsError, InvalidInputError, isDryRunPassed, isInstanceNotFound, runInstancesParameterOf } from "./ecs/errors";
 import type { ImageView, InstanceView } from "./ecs/types";
 import {
@@ -39,7 +40,7 @@ import {
   replaceSystemDisk,
   SystemDiskSequenceError,
 } from "./system-disk-sequence";
-import { RESERVED_TAGS, reservedTags, userTagFailures, userTags } from "./tags";
+import { createTagValue, RESERVED_TAGS, readCreateTag, reservedTags, userTagFailures, userTags } from "./tags";
 import { containsUnknown, dropUndefined, UNKNOWN } from "./wire-values";
 
 const MODULE = "ecs-shared-images";
@@ -470,14 +471,11 @@ export function createFingerprint(inputs: InstanceFromSharedImageInputs): string
   });
 }
 
-/** The RunInstances request of one run of a create: its own token, and the fingerprint as the creating tag. */
+/** The RunInstances request of one run of a create: its own token, and the create tag saying it is unfinished. */
 export function createRequest(inputs: InstanceFromSharedImageInputs, fingerprint: string): RunInstanceRequest {
   const request = runInstancesRequest(inputs);
-  return {
-    ...request,
-    tags: { ...request.tags, [RESERVED_TAGS.creating]: fingerprint },
-    clientToken: runToken(fingerprint),
-  };
+  const tag = createTagValue({ state: "pending", resourceKey: resourceKey(inputs.identity), fingerprint });
+  return { ...request, tags: { ...request.tags, [RESERVED_TAGS.create]: tag }, clientToken: runToken(fingerprint) };
 }
 
 // ---- diff ----
@@ -737,27 +735,50 @@ interface MadeInstance {
 }
 
 /**
- * The instance an earlier run of this create made (found by the create's fingerprint, which it carries until the
- * create finished), or a new one. A new one is made only after the image passed the current approval, with a token
- * of its own for this run (see ecs/client-token.ts), so a destroyed and re-created stack never gets a deleted
- * instance back. A replacement never adopts the instance it replaces: that one finished its create (no tag), or was
- * made with other replacing inputs (another fingerprint).
+ * The instance an earlier run of this create made, or a new one. Earlier runs are found by the create tag of this
+ * resource (one listing serves a whole fleet):
+ * - an unfinished one with the same replacing inputs is adopted (the run died, or its answer was lost);
+ * - a finished one with the same replacing inputs is adopted only when the resource is new to the engine (its
+ *   create finished but the engine never recorded it); otherwise it is the instance being replaced;
+ * - an unfinished one with other replacing inputs (a crash, then an edit) is deleted: it never served anything;
+ * - a finished one with other inputs, for a resource new to the engine, is reported and left alone.
+ * A new instance is made only after the image passed the current approval, with a ClientToken of its own for this
+ * run (see ecs/client-token.ts), so a destroyed and re-created stack never gets a deleted instance back.
  */
 async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Promise<MadeInstance> {
   let inputs = given;
+  const urn = inputs.identity.urn;
   const fingerprint = createFingerprint(inputs);
-  const [earlier, ...others] = await api.findInstancesByTag(RESERVED_TAGS.creating, fingerprint);
-  if (earlier !== undefined) {
-    if (others.length > 0) {
+  const key = resourceKey(inputs.identity);
+  const isNew = checkedAsNew(urn);
+  const made = (await api.findInstancesByTag(RESERVED_TAGS.create, "")).flatMap((instance) => {
+    const tag = readCreateTag(instance.tags);
+    return tag?.resourceKey === key ? [{ instance, tag }] : [];
+  });
+  const same = made.filter((m) => m.tag.fingerprint === fingerprint && (m.tag.state === "pending" || isNew));
+  for (const { instance, tag } of made.filter((m) => m.tag.fingerprint !== fingerprint)) {
+    if (tag.state === "pending") {
+      reportProgress(urn, `deleting ${instance.id}: an interrupted run of this create made it with other inputs`, {
+        warning: true,
+      });
+      await deleteInstance(api, instance.id);
+    } else if (isNew) {
       reportProgress(
-        inputs.identity.urn,
-        `${others.map((i) => i.id).join(", ")} also carry this create's tag (left by interrupted runs of an older ` +
-          "version?): they are not managed by Pulumi; delete them if they are not needed",
+        urn,
+        `${instance.id} was made by this resource with other inputs and no state holds it: it is left as it is; ` +
+          "delete it, or adopt it with the resource option `id`",
         { warning: true },
       );
     }
-    return { instance: earlier, earlier: true };
   }
+  const [earlier, ...duplicates] = same.map((m) => m.instance);
+  for (const duplicate of duplicates) {
+    reportProgress(urn, `${duplicate.id} duplicates ${earlier?.id}, made by an interrupted run: deleting it`, {
+      warning: true,
+    });
+    await deleteInstance(api, duplicate.id);
+  }
+  if (earlier !== undefined) return { instance: earlier, earlier: true };
   inputs = await requireApproved(inputs, `Creating an instance from image ${inputs.imageId}`);
   const id = await api.runInstance({ ...createRequest(inputs, fingerprint), password: inputs.password });
   const instance = await listedAfterCreate(() => api.getInstance(id));
@@ -768,6 +789,15 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
     );
   }
   return { instance, earlier: false };
+}
+
+/** DeleteInstance (Force); an instance already gone is deleted. */
+async function deleteInstance(api: EcsApi, id: string): Promise<void> {
+  try {
+    await api.deleteInstance(id);
+  } catch (err) {
+    if (!isInstanceNotFound(err)) throw err;
+  }
 }
 
 /**
@@ -797,7 +827,7 @@ async function applyInPlaceSettings(
 
 /**
  * Waits for Running (with progress); with `settings`, applies the in-place settings and the user tags (a create);
- * then removes the creating tag, in the same tag calls: from then on the instance is the engine's alone.
+ * then marks the create done, in the same tag calls.
  */
 async function finishCreate(
   api: EcsApi,
@@ -820,7 +850,8 @@ async function finishCreate(
   if (settings !== undefined) running = await applyInPlaceSettings(api, running, settings.inputs, settings.setPassword);
   const tags: Record<string, string> =
     settings === undefined ? { ...running.tags } : { ...reservedTags(running.tags), ...(settings.inputs.tags ?? {}) };
-  delete tags[RESERVED_TAGS.creating];
+  const tag = readCreateTag(running.tags);
+  if (tag !== undefined) tags[RESERVED_TAGS.create] = createTagValue({ ...tag, state: "done" });
   if (!same(running.tags, tags)) {
     await api.setTags("instance", instanceId, running.tags, tags);
     running = { ...running, tags };
@@ -918,7 +949,7 @@ async function update(
   let systemDiskId = olds.systemDiskId;
   try {
     // A create that failed after RunInstances left partial state: finish it first.
-    if (instance.tags[RESERVED_TAGS.creating] !== undefined) {
+    if (readCreateTag(instance.tags)?.state === "pending") {
       instance = await finishCreate(api, id, { urn, timeoutMs });
     }
   } catch (err) {
@@ -1015,6 +1046,7 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
   const news: InstanceFromSharedImageInputs = { ...given, region };
   failures.push(...validateInputs(news));
   const isNew = olds.identity === undefined;
+  if (typeof news.identity?.urn === "string") rememberCheck(news.identity.urn, !isNew);
   let imageEncrypted = !isNew && same(olds.imageId, news.imageId) ? olds.imageEncrypted : undefined;
   // ECS is asked only about what will be made: a new instance (create or replacement), or a re-imaged system disk.
   // An unchanged instance, or one whose tags or name change, is never refused for what happened to its image since.
@@ -1080,12 +1112,7 @@ export const provider: pulumi.dynamic.ResourceProvider = {
 
   async delete(id: string, props: InstanceFromSharedImageOutputs) {
     const api = EcsApi.forRegion(props.region, "delete");
-    try {
-      await api.deleteInstance(id);
-    } catch (err) {
-      if (isInstanceNotFound(err)) return;
-      throw err;
-    }
+    await deleteInstance(api, id);
     const urn = props.identity?.urn ?? id;
     await poll({
       describe: () => api.getInstance(id),

@@ -2,9 +2,10 @@
 // region only), waits until the copy is Available while reporting its progress, and deletes (or cancels) it on
 // destroy. The copy is ours: it survives the owner unsharing, deprecating or deleting the source.
 import * as pulumi from "@pulumi/pulumi";
+import { checkedAsNew, rememberCheck } from "./check-memory";
 import { EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
-import { clientToken, runToken } from "./ecs/client-token";
+import { clientToken, resourceKey, runToken } from "./ecs/client-token";
 import {
   EcsError,
   formatDuration,
@@ -43,7 +44,7 @@ import {
 import { progressDelivered, reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
-import { RESERVED_TAGS, reservedTags, userTagFailures, userTags } from "./tags";
+import { createTagValue, RESERVED_TAGS, readCreateTag, reservedTags, userTagFailures, userTags } from "./tags";
 import { containsUnknown, dropUndefined } from "./wire-values";
 
 export const SHARED_IMAGE_COPY_MODULE = "pulumi-ecs-shared-images/providers/shared-image-copy";
@@ -503,10 +504,13 @@ export function copyFingerprint(inputs: SharedImageCopyInputs, regionId: string)
 }
 
 /**
- * The copy an earlier run of this create started, or a new one. A new copy is made only after `approve` passed, with
- * a ClientToken of its own for this run (see ecs/client-token.ts: a token answers with its copy even after that copy
- * was deleted, which a destroyed and re-created stack must never get back). The copy is tagged with its source
- * (PROVENANCE_TAGS), which is how the approval rule recognises it later, and with the fingerprint.
+ * The copy an earlier run of this create started, or a new one. Earlier runs are found by the create tag of this
+ * resource, as for instances (see instance-from-shared-image.ts runOrAdopt): an unfinished copy with the same
+ * replacing inputs is adopted (a finished one too when the resource is new to the engine); an unfinished one with
+ * other inputs, or a failed one, is cancelled or deleted. A new copy is made only after `approve` passed, with a
+ * ClientToken of its own for this run (a token answers with its copy even after that copy was deleted, which a
+ * destroyed and re-created stack must never get back). The copy is tagged with its source (PROVENANCE_TAGS), which
+ * is how the approval rule recognises it later.
  */
 async function copyOrAdopt(
   api: EcsApi,
@@ -514,16 +518,42 @@ async function copyOrAdopt(
   source: SourceInfo,
   approve: () => void,
 ): Promise<{ id: string; earlier: boolean }> {
+  const urn = inputs.identity.urn;
+  const key = resourceKey(inputs.identity);
   const fingerprint = copyFingerprint(inputs, api.regionId);
-  const ours = (image: ImageView | undefined) =>
-    image !== undefined && image.tags[RESERVED_TAGS.creating] === fingerprint && ADOPTABLE.has(image.status);
-  const [earlier] = (await api.findImagesByTag(RESERVED_TAGS.creating, fingerprint)).filter(ours);
+  const isNew = checkedAsNew(urn);
+  const adoptable = (image: ImageView | undefined): image is ImageView => {
+    const tag = image === undefined ? undefined : readCreateTag(image.tags);
+    if (image === undefined || tag?.resourceKey !== key || tag.fingerprint !== fingerprint) return false;
+    return ADOPTABLE.has(image.status) && (tag.state === "pending" || isNew);
+  };
+  const made = (await api.findImagesByTag(RESERVED_TAGS.create, "")).filter(
+    (image) => readCreateTag(image.tags)?.resourceKey === key,
+  );
+  const [earlier] = made.filter(adoptable);
+  for (const image of made.filter((i) => i !== earlier)) {
+    const tag = readCreateTag(image.tags);
+    if (tag?.state === "pending" || image.status === "CreateFailed") {
+      reportProgress(urn, `deleting ${image.id} (${image.status}): an interrupted run of this create made it`, {
+        warning: true,
+      });
+      await removeCopy(api, image);
+    } else if (isNew) {
+      reportProgress(
+        urn,
+        `${image.id} was made by this resource with other inputs and no state holds it: it is left as it is; ` +
+          "delete it, or adopt it with the resource option `id`",
+        { warning: true },
+      );
+    }
+  }
   if (earlier !== undefined) return { id: earlier.id, earlier: true };
   approve();
+  const pending = createTagValue({ state: "pending", resourceKey: key, fingerprint });
   const tags = {
     ...inputs.tags,
     ...provenanceTags({ ...source, imageId: inputs.sourceImageId }),
-    [RESERVED_TAGS.creating]: fingerprint,
+    [RESERVED_TAGS.create]: pending,
   };
   let id: string;
   try {
@@ -542,7 +572,7 @@ async function copyOrAdopt(
     // search missed shows up here.
     if (!isImageNameTaken(err)) throw err;
     const [named] = await api.describeImages({ ownerAlias: "self", name: inputs.name });
-    if (ours(named)) return { id: (named as ImageView).id, earlier: true };
+    if (adoptable(named)) return { id: named.id, earlier: true };
     throw err;
   }
   // ECS lists a new copy only eventually: give it the full listing patience before reporting it missing.
@@ -555,10 +585,26 @@ async function copyOrAdopt(
   return { id, earlier: false };
 }
 
+/** Cancels a running copy, deletes a finished or failed one; one already gone is removed. */
+async function removeCopy(api: EcsApi, image: ImageView): Promise<void> {
+  try {
+    if (IN_PROGRESS.has(image.status)) {
+      await api.cancelCopyImage(image.id);
+    } else {
+      await api.deleteImage(image.id, false);
+    }
+  } catch (err) {
+    if (isImageNotFound(err)) return;
+    // It finished between the read and the cancel: delete it.
+    if (isCopyNoLongerCancellable(err)) await api.deleteImage(image.id, false);
+    else throw err;
+  }
+}
+
 /**
  * Brings a finished copy to the inputs: name and description (ModifyImageAttribute), the user's tags, the
- * provenance tags (also added to copies made before they existed), and no creating tag: from then on the copy is the
- * engine's alone. Returns the copy as ECS then reports it.
+ * provenance tags (also added to copies made before they existed), and its create marked done. Returns the copy as
+ * ECS then reports it.
  */
 async function settleCopy(
   api: EcsApi,
@@ -571,7 +617,8 @@ async function settleCopy(
     await api.modifyImageAttribute(image.id, inputs.name, description);
   }
   const kept = reservedTags(image.tags);
-  delete kept[RESERVED_TAGS.creating];
+  const tag = readCreateTag(image.tags);
+  if (tag !== undefined) kept[RESERVED_TAGS.create] = createTagValue({ ...tag, state: "done" });
   const wanted = { ...kept, ...provenanceTags({ ...source, imageId: inputs.sourceImageId }), ...inputs.tags };
   await api.setTags("image", image.id, image.tags, wanted);
   return (await api.getImage(image.id)) ?? image;
@@ -589,6 +636,8 @@ async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckRe
   const inputs: Record<string, unknown> = { ...news };
   const failures: PropertyFailure[] = [];
   const identity = inputs.identity as IdentityInput | undefined;
+  if (typeof identity?.urn === "string")
+    rememberCheck(identity.urn, (olds as { identity?: unknown }).identity !== undefined);
   if (inputs.name === undefined && identity && typeof identity.name === "string") {
     if (imageNameProblem(identity.name) === undefined) inputs.name = identity.name;
     else {

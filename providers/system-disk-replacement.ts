@@ -629,7 +629,9 @@ export const provider: pulumi.dynamic.ResourceProvider = {
         reimageNotice(news.instanceId, { fromImageId: olds.imageId, toImageId, because: diff.reasons }),
       );
     }
-    return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: diff.replaces.length > 0 };
+    // Always delete first: two replacements of one instance cannot coexist (the old one's delete may revert the
+    // disk the new one just made), also when `pulumi up --replace` forces a replacement without a diff.
+    return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: true };
   },
 
   async create(inputs: SystemDiskReplacementInputs) {

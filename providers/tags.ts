@@ -11,10 +11,12 @@ export const ECS_MAX_TAGS = 20;
 /** The reserved keys, by what they record. */
 export const RESERVED_TAGS = {
   /**
-   * On an instance or a copy whose create has not finished: the create's fingerprint (see ecs/client-token.ts). A
-   * later run of the same create finds the resource by it and adopts it; the tag is removed when the create finishes.
+   * On every instance and copy a create made: `<pending|done>:<resource key>.<create fingerprint>` (see
+   * createTagValue). A later run of the same create finds the resource by it: an unfinished one is adopted; one left
+   * by a run the engine never recorded (the resource is new to the engine) too; one an interrupted run made with
+   * other replacing inputs is deleted if it never finished.
    */
-  creating: `${RESERVED_TAG_PREFIX}creating`,
+  create: `${RESERVED_TAG_PREFIX}create`,
   /** A copy's source (SharedImageCopy): how the approval rule traces a copy back to an approved shared image. */
   sourceOwner: `${RESERVED_TAG_PREFIX}source-owner`,
   sourceImage: `${RESERVED_TAG_PREFIX}source-image`,
@@ -27,9 +29,9 @@ export const RESERVED_TAGS = {
 
 /** Which reserved keys each kind of resource can carry at the same time. */
 const RESERVED_BY_RESOURCE = {
-  image: [RESERVED_TAGS.creating, RESERVED_TAGS.sourceOwner, RESERVED_TAGS.sourceImage, RESERVED_TAGS.sourceImageName],
+  image: [RESERVED_TAGS.create, RESERVED_TAGS.sourceOwner, RESERVED_TAGS.sourceImage, RESERVED_TAGS.sourceImageName],
   instance: [
-    RESERVED_TAGS.creating,
+    RESERVED_TAGS.create,
     RESERVED_TAGS.priorStatus,
     RESERVED_TAGS.priorImageId,
     RESERVED_TAGS.priorSystemDiskId,
@@ -99,4 +101,25 @@ export function userTagFailures(
     }
   }
   return failures;
+}
+
+/** A create's tag: whether the create finished, which resource made it, with what replacing inputs. */
+export interface CreateTag {
+  readonly state: "pending" | "done";
+  /** The resource's key (ecs/client-token.ts resourceKey). */
+  readonly resourceKey: string;
+  /** The create's fingerprint: its replacing inputs. */
+  readonly fingerprint: string;
+}
+
+/** The value of the create tag. */
+export function createTagValue(tag: CreateTag): string {
+  return `${tag.state}:${tag.resourceKey}.${tag.fingerprint}`;
+}
+
+/** The create tag of a resource's tags, when it has a well-formed one. */
+export function readCreateTag(tags: Readonly<Record<string, string>>): CreateTag | undefined {
+  const match = /^(pending|done):([0-9a-f]+)\.(\S+)$/.exec(tags[RESERVED_TAGS.create] ?? "");
+  if (!match) return undefined;
+  return { state: match[1] as CreateTag["state"], resourceKey: match[2], fingerprint: match[3] };
 }

@@ -249,9 +249,10 @@ export class EcsApi {
     return this.images.get(imageId);
   }
 
-  /** This account's images (any status) carrying tag `key` with exactly `value` (not batched: for rare lookups). */
-  findImagesByTag(key: string, value: string): Promise<ImageView[]> {
-    return this.describeImages({ ownerAlias: "self", tag: { key, value } });
+  /** This account's images (any status) carrying tag `key` with a value that starts with `valuePrefix`. */
+  async findImagesByTag(key: string, valuePrefix: string): Promise<ImageView[]> {
+    const tagged = await this.describeImages({ ownerAlias: "self", tag: { key } });
+    return tagged.filter((image) => image.tags[key].startsWith(valuePrefix));
   }
 
   copyImage(request: CopyImageRequest): Promise<string> {
@@ -391,27 +392,22 @@ export class EcsApi {
   }
 
   /**
-   * The instances carrying tag `key` with exactly `value`. Lookups of one key made together (a fleet's creates) are
-   * served by one listing of every instance that has the key, page by page.
+   * The instances carrying tag `key` with a value that starts with `valuePrefix`. Lookups of one key made together
+   * (a fleet's creates) are served by one listing of every instance that has the key, page by page.
    */
-  findInstancesByTag(key: string, value: string): Promise<InstanceView[]> {
+  findInstancesByTag(key: string, valuePrefix: string): Promise<InstanceView[]> {
     let batcher = this.instancesByTag.get(key);
     if (batcher === undefined) {
       batcher = new Batcher({
         windowMs: this.batchWindowMs,
-        fetch: async (values) => {
-          const wanted = new Set(values);
-          const found = new Map<string, InstanceView[]>();
-          for (const instance of await this.listInstancesTagged(key)) {
-            const tagValue = instance.tags[key];
-            if (wanted.has(tagValue)) found.set(tagValue, [...(found.get(tagValue) ?? []), instance]);
-          }
-          return found;
+        fetch: async (prefixes) => {
+          const tagged = await this.listInstancesTagged(key);
+          return new Map(prefixes.map((p) => [p, tagged.filter((i) => i.tags[key].startsWith(p))]));
         },
       });
       this.instancesByTag.set(key, batcher);
     }
-    return batcher.get(value).then((found) => found ?? []);
+    return batcher.get(valuePrefix).then((found) => found ?? []);
   }
 
   /** Every instance in the region that has tag `key` (any value), following NextToken. */

@@ -58,6 +58,14 @@ export function nextClientToken(token: string, previousResourceId: string): stri
 }
 
 /**
+ * A short, stable key of the resource `identity` (hex), so resources an earlier run of its creates left behind can
+ * be told apart from other resources' without putting the name in a tag.
+ */
+export function resourceKey(identity: ResourceIdentity): string {
+  return clientToken(identity, "resource", null).slice(PREFIX.length, PREFIX.length + 16);
+}
+
+/**
  * The ClientToken of one run of a create whose fingerprint (its `clientToken`) is `fingerprint`. Retries of the call
  * within the run reuse it, so a lost answer never makes a second resource; the next run draws a new one.
  */

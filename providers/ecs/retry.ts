@@ -67,6 +67,22 @@ export interface RetryOptions {
 }
 
 export const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 20_000 } as const;
+export const RETRY_DELAY_ENV = "ECS_SHARED_IMAGES_RETRY_DELAY";
+
+/**
+ * Backoff for this process: the defaults, or the first cap from ECS_SHARED_IMAGES_RETRY_DELAY (e.g. "20ms", "1s")
+ * with the upper bound at 40 times that. A local emulator answers (and recovers) much faster than ECS, so its users
+ * shorten the backoff as they shorten the poll interval.
+ */
+export function retryDelays(env: NodeJS.ProcessEnv = process.env): { baseDelayMs: number; maxDelayMs: number } {
+  const text = env[RETRY_DELAY_ENV];
+  if (!text) return { baseDelayMs: DEFAULT_RETRY.baseDelayMs, maxDelayMs: DEFAULT_RETRY.maxDelayMs };
+  const match = /^(\d+)(ms|s)?$/.exec(text.trim());
+  if (!match)
+    throw new RangeError(`${RETRY_DELAY_ENV} must be a duration like "20ms" or "1s", got ${JSON.stringify(text)}`);
+  const baseDelayMs = Number(match[1]) * (match[2] === "s" ? 1000 : 1);
+  return { baseDelayMs, maxDelayMs: Math.max(baseDelayMs, Math.min(DEFAULT_RETRY.maxDelayMs, baseDelayMs * 40)) };
+}
 
 /** Full jitter: uniform in [0, min(max, base * 2^(attempt-1))], but never less than what the server asked for. */
 export function backoffDelay(
@@ -80,8 +96,9 @@ export function backoffDelay(
 
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
-  const baseDelayMs = options.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
-  const maxDelayMs = options.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+  const delays = options.baseDelayMs === undefined || options.maxDelayMs === undefined ? retryDelays() : undefined;
+  const baseDelayMs = options.baseDelayMs ?? (delays?.baseDelayMs as number);
+  const maxDelayMs = options.maxDelayMs ?? (delays?.maxDelayMs as number);
   requireInteger("maxAttempts", maxAttempts, 1);
   requireNumber("baseDelayMs", baseDelayMs, 0);
   requireNumber("maxDelayMs", maxDelayMs, baseDelayMs);

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../emulator";
 import { passwordDigest } from "../../providers/password";
+import { readCreateTag, userTags } from "../../providers/tags";
 import { DEMO, emulatorConfigValues, startDemoEmulator } from "../support/emulator";
 import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
 
@@ -66,8 +67,9 @@ describe("InstanceFromSharedImage through the Pulumi engine (local program, emul
       imageId: inst.imageId,
       status: inst.status,
     });
-    // A finished create leaves no tag of its own: the instance has exactly the user's tags.
-    expect(resource?.outputs.tags).toEqual(inst.tags);
+    // The user's tags, and the create marked done.
+    expect(resource?.outputs.tags).toEqual(userTags(inst.tags));
+    expect(readCreateTag(inst.tags)?.state).toBe("done");
     return inst;
   };
 

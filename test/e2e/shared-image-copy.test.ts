@@ -6,6 +6,7 @@ import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";
 import { PROVENANCE_TAGS } from "../../providers/policy/approval";
+import { RESERVED_TAGS } from "../../providers/tags";
 import { projectRoot } from "../../scripts/engine";
 import { DEMO, emulatorConfigValues, startDemoEmulator } from "../support/emulator";
 import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
@@ -75,7 +76,11 @@ describe("SharedImageCopy through the Pulumi engine (local program, emulator)", 
         status: image?.status,
       });
       // The copy carries its provenance tags; the state's `tags` are the user's, without them.
-      expect(image?.tags).toEqual({ ...(resource.outputs.tags as Record<string, string>), ...PROVENANCE });
+      expect(image?.tags).toEqual({
+        ...(resource.outputs.tags as Record<string, string>),
+        ...PROVENANCE,
+        [RESERVED_TAGS.create]: expect.stringMatching(/^done:/),
+      });
     }
   }
 

@@ -5,6 +5,7 @@ import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
 import * as ecsClient from "../../providers/ecs/client";
+import { resourceKey } from "../../providers/ecs/client-token";
 import { InvalidInputError } from "../../providers/ecs/errors";
 import type { ImageView } from "../../providers/ecs/types";
 import type { PartialStateError } from "../../providers/partial";
@@ -20,7 +21,7 @@ import {
   type SharedImageCopyOutputs,
   validateSharedImageCopyInputs,
 } from "../../providers/shared-image-copy";
-import { RESERVED_TAGS } from "../../providers/tags";
+import { createTagValue, RESERVED_TAGS, readCreateTag } from "../../providers/tags";
 import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 
@@ -71,6 +72,8 @@ const PLAIN_PROVENANCE = {
   [PROVENANCE_TAGS.sourceImage]: DEMO.images.plain,
   [PROVENANCE_TAGS.sourceImageName]: "golden-base-2024-10",
 };
+/** The tags the package keeps on a finished copy of the plain image. */
+const PLAIN_RESERVED = { ...PLAIN_PROVENANCE, [RESERVED_TAGS.create]: expect.stringMatching(/^done:/) };
 
 /** create() with the outputs it always returns typed as such. */
 async function made(news: SharedImageCopyInputs): Promise<{ id: string; outs: SharedImageCopyOutputs }> {
@@ -633,7 +636,7 @@ describe("the SharedImageCopy provider against the emulator", () => {
         status: "Available",
         isCopied: true,
       });
-      expect(image.tags).toEqual({ team: "platform", ...PLAIN_PROVENANCE });
+      expect(image.tags).toEqual({ team: "platform", ...PLAIN_RESERVED });
       const copy = emu.admin.requests({ action: "CopyImage" });
       expect(copy).toHaveLength(1);
       expect(copy[0].params).toMatchObject({
@@ -676,14 +679,23 @@ describe("the SharedImageCopy provider against the emulator", () => {
         sourceImageId: i.sourceImageId,
         name: i.name,
         clientToken: "psi1-first-run",
-        tags: { [RESERVED_TAGS.creating]: copyFingerprint(i, DEMO.region) },
+        tags: {
+          [RESERVED_TAGS.create]: createTagValue({
+            state: "pending",
+            resourceKey: resourceKey(i.identity),
+            fingerprint: copyFingerprint(i, DEMO.region),
+          }),
+        },
       });
       const second = await made(i);
       expect(second.id).toBe(started);
       expect(images()).toHaveLength(1);
       expect(emu.admin.requests({ action: "CopyImage" })).toHaveLength(1);
-      // Finished: only the provenance tags stay, the creating tag is gone.
-      expect(Object.keys(images()[0].tags).sort()).toEqual(Object.values(PROVENANCE_TAGS).sort());
+      // Finished: the provenance tags, and the create marked done.
+      expect(Object.keys(images()[0].tags).sort()).toEqual(
+        [...Object.values(PROVENANCE_TAGS), RESERVED_TAGS.create].sort(),
+      );
+      expect(readCreateTag(images()[0].tags)?.state).toBe("done");
     });
 
     it("destroy and re-create of the same copy costs one CopyImage each cycle, and never returns a deleted copy", async () => {
@@ -1027,7 +1039,7 @@ describe("the SharedImageCopy provider against the emulator", () => {
       expect(mutatingCalls().sort()).toEqual(["ModifyImageAttribute", "TagResources", "UntagResources"]);
       expect(after?.tags).toEqual({ team: "b", added: "y" });
       expect(images()).toMatchObject([{ imageId: id, name: "golden-copy-v2", description: "v2" }]);
-      expect(images()[0].tags).toEqual({ team: "b", added: "y", ...PLAIN_PROVENANCE });
+      expect(images()[0].tags).toEqual({ team: "b", added: "y", ...PLAIN_RESERVED });
     });
 
     it("gives a copy without the provenance tags (made by an older version) its tags back, never showing them", async () => {
@@ -1044,7 +1056,7 @@ describe("the SharedImageCopy provider against the emulator", () => {
       expect(read.props).toEqual(outs);
       const { outs: after } = await provider.update(id, outs, inputs({ tags: { team: "b" } }));
       expect(after?.tags).toEqual({ team: "b" });
-      expect(images()[0].tags).toEqual({ team: "b", ...PLAIN_PROVENANCE });
+      expect(images()[0].tags).toEqual({ team: "b", ...PLAIN_RESERVED });
     });
 
     it("makes no ECS change when only provider settings change", async () => {

@@ -362,7 +362,7 @@ describe("diffSystemDiskReplacement", () => {
 
   it("provider.diff always answers a definite changes flag", async () => {
     const diff = await (provider.diff as NonNullable<typeof provider.diff>)("i-bp1abc", olds, news);
-    expect(diff).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(diff).toEqual({ changes: false, replaces: [], deleteBeforeReplace: true });
   });
 });
 

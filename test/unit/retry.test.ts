@@ -1,5 +1,5 @@
 import { EcsError } from "../../providers/ecs/errors";
-import { backoffDelay, isRetryable, type RetryInfo, withRetry } from "../../providers/ecs/retry";
+import { backoffDelay, isRetryable, type RetryInfo, retryDelays, withRetry } from "../../providers/ecs/retry";
 
 function ecsError(code: string, httpStatus?: number, retryAfterMs?: number): EcsError {
   return new EcsError({ action: "DescribeImages", code, httpStatus, sentence: "test", retryAfterMs });
@@ -137,5 +137,22 @@ describe("withRetry", () => {
     const fn = jest.fn(async () => "ok");
     await expect(withRetry(fn, options)).rejects.toThrow(message);
     expect(fn).not.toHaveBeenCalled();
+  });
+});
+
+describe("retryDelays", () => {
+  it.each([
+    [{}, { baseDelayMs: 500, maxDelayMs: 20_000 }],
+    [{ ECS_SHARED_IMAGES_RETRY_DELAY: "20ms" }, { baseDelayMs: 20, maxDelayMs: 800 }],
+    [{ ECS_SHARED_IMAGES_RETRY_DELAY: "5" }, { baseDelayMs: 5, maxDelayMs: 200 }],
+    [{ ECS_SHARED_IMAGES_RETRY_DELAY: "1s" }, { baseDelayMs: 1000, maxDelayMs: 20_000 }],
+  ])("reads %j as %j", (env, expected) => {
+    expect(retryDelays(env)).toEqual(expected);
+  });
+
+  it("refuses a value that is not a duration, naming the variable", () => {
+    expect(() => retryDelays({ ECS_SHARED_IMAGES_RETRY_DELAY: "soon" })).toThrow(
+      'ECS_SHARED_IMAGES_RETRY_DELAY must be a duration like "20ms" or "1s", got "soon"',
+    );
   });
 });
