@@ -67,9 +67,11 @@ const isRejection = (err: unknown): err is Rejection => typeof err === "object" 
 
 /** One stack's state and the operations the CLI offers on it. */
 export class EngineModel {
-  readonly state = new Map<string, ResourceState>();
-
-  constructor(private readonly invoke: Invoker) {}
+  /** `state` may be shared by models with different invokers: one stack seen by successive provider processes. */
+  constructor(
+    private readonly invoke: Invoker,
+    readonly state = new Map<string, ResourceState>(),
+  ) {}
 
   /** What a preview shows: check and diff of every declared resource, deletes of the rest. Mutates nothing. */
   async preview(program: readonly Declared[]): Promise<PlannedStep[]> {
@@ -136,16 +138,14 @@ export class EngineModel {
           this.state.delete(resource.name);
           await this.create(resource, checked).catch((err) => fail(step, err));
         } else {
-          // The old resource stays in state, pending deletion, until its delete succeeds.
+          // Create before delete: the old resource stays in state, pending deletion, and is deleted at the end of
+          // the deployment, after everything that may still use it was updated.
           const pendingDelete = () => this.state.set(`${resource.name}#old`, { ...old, name: `${resource.name}#old` });
           await this.create(resource, checked).catch((err) => {
             if (this.state.get(resource.name)?.id !== old.id) pendingDelete();
             fail(step, err);
           });
-          await this.invoke(resource.type, "delete", [old.id, old.outputs]).catch((err) => {
-            pendingDelete();
-            fail(step, err);
-          });
+          pendingDelete();
         }
         steps.push({ ...step, ok: true });
         continue;
@@ -175,6 +175,7 @@ export class EngineModel {
       this.state.set(resource.name, { ...old, inputs: checked });
       steps.push({ name: resource.name, op: "same", replaces: [], ok: true });
     }
+    // Replaced resources first (newest last in state, so reverse), then those no longer declared.
     for (const name of this.orphans(program).reverse()) {
       const old = this.state.get(name) as ResourceState;
       const step: PlannedStep = { name, op: "delete", replaces: [] };

@@ -94,6 +94,12 @@ export class ProviderProcess {
     this.killOnAction = action;
   }
 
+  /** Disarms a kill that has not happened (the run ended first). */
+  disarm(): void {
+    this.countdown = undefined;
+    this.killOnAction = undefined;
+  }
+
   /** Whether a kill is armed and has not happened yet. */
   get armed(): boolean {
     return this.countdown !== undefined || this.killOnAction !== undefined;

@@ -1,0 +1,891 @@
+// Generated (model-based) change-path tests. fast-check draws sequences of steps (edits of what the program
+// declares, `pulumi up`s, ups whose calls keep failing or whose provider process is killed after the n-th ECS call,
+// out-of-band events, refreshes, destroys and reverts) and runs them through the providers as the engine does
+// (test/support/engine-model.ts) against the emulator. After every step the invariants below must hold; a failing
+// sequence is shrunk to a short one and reported with its seed and path, so it can be replayed and kept as a named
+// regression test.
+//
+// Invariants (checked against the emulator, not against the providers' own view):
+// - announced: no system disk is replaced and no instance or copy deleted unless the preview said so (a replace or
+//   delete step, or a "re-images the system disk of <instance>" notice);
+// - approved: every instance, copy and re-image made used an image the current approval accepts;
+// - after a successful up: the cloud has what is declared (image, password by fingerprint, key pair, tags, names,
+//   data disks, encryption, status); the account holds exactly the resources in state (no duplicate, no leak);
+//   no instance is left stopped by us or marked; a second preview changes nothing and makes no ECS call;
+// - at the end, with the faults and events undone, an up converges and a destroy leaves only the unmanaged instance.
+import Ecs, * as $Ecs from "@alicloud/ecs20140526";
+import { $OpenApiUtil } from "@alicloud/openapi-core";
+import * as fc from "fast-check";
+import type { RunningEmulator, WorldSpec } from "../../emulator";
+import { EcsApi } from "../../providers/ecs/api";
+import { provider as instanceProvider } from "../../providers/instance-from-shared-image";
+import { setProgressSink } from "../../providers/progress";
+import type { IdentityInput } from "../../providers/resource-identity";
+import { provider as copyProvider } from "../../providers/shared-image-copy";
+import { provider as systemDiskProvider } from "../../providers/system-disk-replacement";
+import { RESERVED_TAGS, readCreateTag } from "../../providers/tags";
+import { DEMO, demoWorld, emulatorConfigValues, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
+import {
+  type Declared,
+  DeploymentFailed,
+  EngineModel,
+  type Invoker,
+  type PlannedStep,
+  type ResourceState,
+} from "../support/engine-model";
+import { ProviderProcess } from "../support/provider-process";
+
+// ---- the world ----
+
+export const IMAGES = {
+  A: DEMO.images.plain,
+  B: "m-fuzzother01",
+  P: "m-fuzzpreset01",
+  E: DEMO.images.encrypted,
+  U: DEMO.images.unapproved,
+  D: "m-demogoldenold01",
+} as const;
+type ImageKey = keyof typeof IMAGES;
+const OWNER = DEMO.owner.accountId;
+const THIRD_PARTY = DEMO.thirdParty.accountId;
+const WORKLOAD = DEMO.workload.accountId;
+const PASSWORDS = { password1: "Fuzz-Pass-One-1", password2: "Fuzz-Pass-Two-2", initial: "Fuzz-Initial-3x" } as const;
+
+function fuzzWorld(): WorldSpec {
+  const w = demoWorld({ copyGiBPerMinute: 400 });
+  const owner = w.accounts.find((a) => a.accountId === OWNER);
+  if (!owner) throw new Error("demo world changed: owner account missing");
+  const shared = { regionId: DEMO.region, sizeGiB: 40, sharedWith: [WORKLOAD] };
+  owner.images?.push(
+    { ...shared, imageId: IMAGES.B, name: "golden-fuzz-other" },
+    { ...shared, imageId: IMAGES.P, name: "golden-fuzz-preset", passwordPreset: true },
+  );
+  return w;
+}
+
+// ---- what the program declares ----
+
+export type Approval = "owner" | "both" | "thirdParty";
+export interface CopyDecl {
+  readonly source: "A" | "E" | "U" | "D";
+  readonly name: "copy-a" | "copy-b";
+  readonly team?: "a" | "b";
+  readonly description?: "first" | "second";
+  readonly encrypted: boolean;
+  readonly ownKey: boolean;
+}
+export interface InstanceDecl {
+  readonly image: "A" | "B" | "E" | "U" | "D" | "copy";
+  readonly onImageChange: "replace" | "replaceSystemDisk";
+  readonly dataDisk: boolean;
+  readonly team?: "a" | "b";
+  readonly name?: "vm-a" | "vm-b";
+  readonly credential: "password1" | "password2" | "keyPair" | "none";
+  readonly type: "ecs.g7.large" | "ecs.g7.xlarge";
+}
+export interface SystemDiskDecl {
+  readonly image: "A" | "B" | "P" | "E" | "U" | "copy";
+  readonly credential: "keep" | "password1" | "password2" | "keyPair" | "imagePreset";
+  readonly size?: 60 | 80;
+  readonly revertOnDelete: boolean;
+}
+export interface Program {
+  readonly approval: Approval;
+  readonly copy?: CopyDecl;
+  readonly instance?: InstanceDecl;
+  readonly systemDisk?: SystemDiskDecl;
+}
+
+const APPROVALS: Record<Approval, string[]> = {
+  owner: [OWNER],
+  both: [OWNER, THIRD_PARTY],
+  thirdParty: [THIRD_PARTY],
+};
+
+const copyDecl: fc.Arbitrary<CopyDecl> = fc.record(
+  {
+    source: fc.constantFrom("A", "A", "E", "U", "D"),
+    name: fc.constantFrom("copy-a", "copy-b"),
+    team: fc.constantFrom("a", "b"),
+    description: fc.constantFrom("first", "second"),
+    encrypted: fc.boolean(),
+    ownKey: fc.boolean(),
+  },
+  { requiredKeys: ["source", "name", "encrypted", "ownKey"] },
+);
+const instanceDecl = (withCopy: boolean): fc.Arbitrary<InstanceDecl> =>
+  fc.record(
+    {
+      image: withCopy ? fc.constantFrom("copy", "copy", "A", "B") : fc.constantFrom("A", "A", "B", "E", "U", "D"),
+      onImageChange: fc.constantFrom("replace", "replaceSystemDisk", "replaceSystemDisk"),
+      dataDisk: fc.boolean(),
+      team: fc.constantFrom("a", "b"),
+      name: fc.constantFrom("vm-a", "vm-b"),
+      credential: fc.constantFrom("password1", "password2", "keyPair", "none"),
+      type: fc.constantFrom("ecs.g7.large", "ecs.g7.large", "ecs.g7.xlarge"),
+    },
+    { requiredKeys: ["image", "onImageChange", "dataDisk", "credential", "type"] },
+  );
+const systemDiskDecl = (withCopy: boolean): fc.Arbitrary<SystemDiskDecl> =>
+  fc.record(
+    {
+      image: withCopy ? fc.constantFrom("copy", "copy", "A", "B") : fc.constantFrom("A", "B", "B", "P", "E", "U"),
+      credential: fc.constantFrom("keep", "keep", "password1", "password2", "keyPair", "imagePreset"),
+      size: fc.constantFrom(60, 80),
+      revertOnDelete: fc.boolean(),
+    },
+    { requiredKeys: ["image", "credential", "revertOnDelete"] },
+  );
+const approval: fc.Arbitrary<Approval> = fc.constantFrom("owner", "owner", "owner", "both", "thirdParty");
+
+/** Which resources a generated program has. */
+export type Subject = "copy" | "instance" | "systemDisk" | "fleet";
+
+export function programArbitrary(subject: Subject): fc.Arbitrary<Program> {
+  const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { freq: 5, nil: undefined });
+  switch (subject) {
+    case "copy":
+      return fc.record({ approval, copy: maybe(copyDecl) });
+    case "instance":
+      return fc.record({ approval, instance: maybe(instanceDecl(false)) });
+    case "systemDisk":
+      return fc.record({ approval, systemDisk: maybe(systemDiskDecl(false)) });
+    case "fleet":
+      return fc.record({
+        approval,
+        copy: copyDecl,
+        instance: maybe(instanceDecl(true)),
+        systemDisk: maybe(systemDiskDecl(true)),
+      });
+  }
+}
+
+// ---- steps ----
+
+const ACTIONS: Record<Subject, string[]> = {
+  copy: ["CopyImage", "ModifyImageAttribute", "TagResources", "UntagResources", "DeleteImage", "DescribeImages"],
+  instance: [
+    "RunInstances",
+    "TagResources",
+    "UntagResources",
+    "ModifyInstanceAttribute",
+    "StopInstance",
+    "ReplaceSystemDisk",
+    "StartInstance",
+    "DeleteInstance",
+    "DescribeInstances",
+  ],
+  systemDisk: [
+    "StopInstance",
+    "ReplaceSystemDisk",
+    "StartInstance",
+    "TagResources",
+    "UntagResources",
+    "ModifyInstanceAttribute",
+    "DescribeDisks",
+  ],
+  fleet: ["CopyImage", "RunInstances", "ReplaceSystemDisk", "StopInstance", "StartInstance", "UntagResources"],
+};
+const EVENTS = [
+  "stopInstance",
+  "stopUnmanaged",
+  "deleteInstance",
+  "revokeShare",
+  "deprecate",
+  "arrears",
+  "disableOwnerKey",
+  "failCopy",
+] as const;
+export type OutOfBand = (typeof EVENTS)[number];
+
+export type Step =
+  | { readonly kind: "declare"; readonly program: Program }
+  | { readonly kind: "revert" }
+  | { readonly kind: "up" }
+  | { readonly kind: "upWithFault"; readonly action: string; readonly mode: "exhaust" | "once" | "commitThenDrop" }
+  | { readonly kind: "upKilled"; readonly afterCalls: number }
+  | { readonly kind: "upReplacing" }
+  | { readonly kind: "event"; readonly event: OutOfBand }
+  | { readonly kind: "refresh" }
+  | { readonly kind: "destroy" };
+
+export interface Sequence {
+  readonly passwordInstance: boolean;
+  readonly initial: Program;
+  readonly steps: readonly Step[];
+}
+
+export function sequenceArbitrary(subject: Subject, maxSteps = 10): fc.Arbitrary<Sequence> {
+  const program = programArbitrary(subject);
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 4, arbitrary: program.map((p): Step => ({ kind: "declare", program: p })) },
+    { weight: 5, arbitrary: fc.constant<Step>({ kind: "up" }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant("upWithFault" as const),
+        action: fc.constantFrom(...ACTIONS[subject]),
+        mode: fc.constantFrom("exhaust" as const, "exhaust" as const, "once" as const, "commitThenDrop" as const),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant("upKilled" as const), afterCalls: fc.integer({ min: 1, max: 30 }) }),
+    },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: "upReplacing" }) },
+    { weight: 2, arbitrary: fc.constantFrom(...EVENTS).map((event): Step => ({ kind: "event", event })) },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: "refresh" }) },
+    { weight: 1, arbitrary: fc.constant<Step>({ kind: "destroy" }) },
+    { weight: 2, arbitrary: fc.constant<Step>({ kind: "revert" }) },
+  );
+  return fc.record({
+    passwordInstance: fc.boolean(),
+    initial: program,
+    steps: fc.array(step, { minLength: 1, maxLength: maxSteps }),
+  });
+}
+
+// ---- running a sequence ----
+
+const PROVIDERS: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {
+  copy: copyProvider as never,
+  instance: instanceProvider as never,
+  systemDisk: systemDiskProvider as never,
+};
+const inProcess: Invoker = (type, method, args) => PROVIDERS[type][method](...args);
+
+/** An invariant that does not hold: the message says which, with what the emulator shows. */
+export class InvariantViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvariantViolation";
+  }
+}
+
+/** One emulator and provider process pool for many sequences (each starts from a fresh world). */
+export class Harness {
+  private notices: string[] = [];
+
+  private constructor(
+    readonly emu: RunningEmulator,
+    private readonly processes: ProviderProcess,
+  ) {}
+
+  static async start(): Promise<Harness> {
+    const emu = await startDemoEmulator({ world: fuzzWorld(), timeScale: 2000 });
+    for (const p of Object.values(PROVIDERS)) await p.configure({ config: emulatorStackConfig(emu) });
+    const processes = await ProviderProcess.start(emu, emulatorConfigValues(emu), {
+      ECS_SHARED_IMAGES_POLL_INTERVAL: process.env.ECS_SHARED_IMAGES_POLL_INTERVAL,
+      ECS_SHARED_IMAGES_RETRY_DELAY: process.env.ECS_SHARED_IMAGES_RETRY_DELAY,
+    });
+    const harness = new Harness(emu, processes);
+    setProgressSink((event) => {
+      if (event.severity === "warning") harness.notices.push(event.message);
+    });
+    return harness;
+  }
+
+  async close(): Promise<void> {
+    setProgressSink(undefined);
+    await this.processes.close();
+    await this.emu.close();
+  }
+
+  /** Runs one sequence from a fresh world; throws InvariantViolation (or a bug's own error) when one fails. */
+  async run(sequence: Sequence): Promise<void> {
+    this.emu.admin.loadWorld(fuzzWorld());
+    this.emu.admin.setThrottle({ enabled: false });
+    await this.processes.restart();
+    const run = new SequenceRun(this, sequence, await this.unmanagedInstance(sequence.passwordInstance));
+    for (const step of sequence.steps) await run.step(step);
+    await run.converge();
+  }
+
+  /** The instance a SystemDiskReplacement works on (made outside the stack), Running. */
+  private async unmanagedInstance(password: boolean): Promise<string> {
+    const api = EcsApi.forRegion(DEMO.region, "fuzz");
+    const id = await api.runInstance({
+      imageId: IMAGES.A,
+      instanceType: "ecs.g7.large",
+      vSwitchId: DEMO.workload.vSwitchId,
+      securityGroupIds: [DEMO.workload.securityGroupId],
+      ...(password ? { password: PASSWORDS.initial } : { keyPairName: DEMO.workload.keyPairName }),
+      clientToken: `fuzz-unmanaged-${Date.now()}-${Math.random()}`,
+    });
+    await this.until(() => this.instance(id)?.status === "Running", `unmanaged ${id} Running`);
+    return id;
+  }
+
+  async until(done: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 2000; i++) {
+      if (done()) return;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  inventory() {
+    return this.emu.admin.inventory(WORKLOAD)[WORKLOAD];
+  }
+
+  instance(id: string) {
+    return this.inventory().instances.find((i) => i.instanceId === id);
+  }
+
+  lastSeq(): number {
+    return this.emu.admin.requests().at(-1)?.seq ?? 0;
+  }
+
+  /** Notices (warnings) reported in this process and by provider processes since the last call. */
+  takeNotices(): string[] {
+    const taken = [
+      ...this.notices,
+      ...this.processes.progress.filter((e) => e.severity === "warning").map((e) => e.message),
+    ];
+    this.notices = [];
+    this.processes.progress.length = 0;
+    return taken;
+  }
+
+  inProcess(state: Map<string, ResourceState>): EngineModel {
+    return new EngineModel(inProcess, state);
+  }
+
+  async killed(state: Map<string, ResourceState>, afterCalls: number, body: (engine: EngineModel) => Promise<void>) {
+    this.processes.killAfterCalls(afterCalls);
+    try {
+      await body(new EngineModel(this.processes.invoke, state));
+    } finally {
+      this.processes.disarm();
+      await this.processes.restart();
+    }
+  }
+}
+
+function identity(type: string, name: string): IdentityInput {
+  const token = `pulumi-nodejs:dynamic/ecs-shared-images:${type}`;
+  return { project: "fuzz", stack: "s", type: token, name, urn: `urn:pulumi:s::fuzz::${token}::${name}` };
+}
+
+const CREDENTIAL_INPUTS: Record<string, object> = {
+  password1: { password: PASSWORDS.password1 },
+  password2: { password: PASSWORDS.password2 },
+  keyPair: { keyPairName: DEMO.workload.keyPairName },
+  imagePreset: { passwordInherit: true },
+  keep: {},
+  none: {},
+};
+
+/**
+ * The resources of `program`, in dependency order (copy, instance, system disk). When others use the copy, its name
+ * follows what replaces it: a replacement then keeps the old copy until its users moved to the new one (image names
+ * are unique, so a copy replaced under the same name is deleted first, which ECS refuses while instances use it). A
+ * system disk replacement on the copy reverts on delete, or the copy could never be deleted.
+ */
+export function declared(program: Program, unmanagedId: string): Declared[] {
+  const policy = { approvedOwners: APPROVALS[program.approval] };
+  const resources: Declared[] = [];
+  const copy = program.copy;
+  const copyEncrypted = copy !== undefined && (copy.encrypted || copy.source === "E");
+  const used = program.instance?.image === "copy" || program.systemDisk?.image === "copy";
+  if (copy) {
+    const name = used ? `${copy.name}-${copy.source}${copy.encrypted ? `-e${copy.ownKey ? "k" : ""}` : ""}` : copy.name;
+    resources.push({
+      type: "copy",
+      name: "copy",
+      inputs: () => ({
+        identity: identity("SharedImageCopy", "copy"),
+        sourceImageId: IMAGES[copy.source],
+        name,
+        approval: policy,
+        ...(copy.team ? { tags: { team: copy.team } } : {}),
+        ...(copy.description ? { description: copy.description } : {}),
+        ...(copy.encrypted ? { encrypted: true } : {}),
+        ...(copy.encrypted && copy.ownKey ? { kmsKeyId: DEMO.workload.kmsKeyId } : {}),
+      }),
+    });
+  }
+  const imageOf = (key: string, outputsOf: (name: string) => Record<string, unknown>) =>
+    key === "copy" ? outputsOf("copy").imageId : IMAGES[key as ImageKey];
+  const vm = program.instance;
+  if (vm) {
+    resources.push({
+      type: "instance",
+      name: "vm",
+      inputs: (outputsOf) => ({
+        identity: identity("InstanceFromSharedImage", "vm"),
+        imageId: imageOf(vm.image, outputsOf),
+        approval: policy,
+        instanceType: vm.type,
+        vSwitchId: DEMO.workload.vSwitchId,
+        securityGroupIds: [DEMO.workload.securityGroupId],
+        onImageChange: vm.onImageChange,
+        ...(vm.dataDisk ? { dataDisks: [{ size: 40 }] } : {}),
+        ...(vm.team ? { tags: { team: vm.team } } : {}),
+        ...(vm.name ? { name: vm.name } : {}),
+        ...CREDENTIAL_INPUTS[vm.credential],
+      }),
+    });
+  }
+  const sdr = program.systemDisk;
+  if (sdr) {
+    const encrypted = sdr.image === "E" || (sdr.image === "copy" && copyEncrypted);
+    resources.push({
+      type: "systemDisk",
+      name: "sdr",
+      inputs: (outputsOf) => ({
+        identity: identity("SystemDiskReplacement", "sdr"),
+        instanceId: unmanagedId,
+        imageId: imageOf(sdr.image, outputsOf),
+        approval: policy,
+        revertOnDelete: sdr.revertOnDelete || sdr.image === "copy",
+        ...(sdr.size ? { systemDiskSize: sdr.size } : {}),
+        ...(encrypted ? { encrypted: true } : {}),
+        ...CREDENTIAL_INPUTS[sdr.credential],
+      }),
+    });
+  }
+  return resources;
+}
+
+/** The state of one sequence: the stack, what is declared, and what happened out of band. */
+class SequenceRun {
+  private readonly state = new Map<string, ResourceState>();
+  private declared: Program;
+  private applied: Program | undefined;
+  /** Instances stopped out of band while Running: Pulumi leaves them stopped. */
+  private readonly stoppedOutOfBand = new Set<string>();
+  private readonly undo: (() => Promise<void> | void)[] = [];
+  private readonly log: string[] = [];
+
+  constructor(
+    private readonly h: Harness,
+    sequence: Sequence,
+    private readonly unmanagedId: string,
+  ) {
+    this.declared = sequence.initial;
+  }
+
+  private program(program = this.declared): Declared[] {
+    return declared(program, this.unmanagedId);
+  }
+
+  async step(step: Step): Promise<void> {
+    this.log.push(JSON.stringify(step));
+    switch (step.kind) {
+      case "declare":
+        this.declared = step.program;
+        return;
+      case "revert":
+        if (this.applied) this.declared = this.applied;
+        return;
+      case "up":
+        await this.up(this.h.inProcess(this.state));
+        return;
+      case "upReplacing":
+        await this.up(this.h.inProcess(this.state), { replace: [...this.state.keys()] });
+        return;
+      case "upWithFault": {
+        const rule =
+          step.mode === "commitThenDrop"
+            ? { action: step.action, kind: "commitThenDrop" as const, count: 1 }
+            : {
+                action: step.action,
+                kind: "error" as const,
+                code: "ServiceUnavailable",
+                httpStatus: 503,
+                count: step.mode === "once" ? 1 : 1000,
+              };
+        this.h.emu.admin.addFault(rule);
+        try {
+          await this.up(this.h.inProcess(this.state));
+        } finally {
+          this.h.emu.admin.clearFaults();
+        }
+        return;
+      }
+      case "upKilled":
+        await this.h.killed(this.state, step.afterCalls, async (engine) => {
+          await this.up(engine);
+        });
+        return;
+      case "event":
+        await this.event(step.event);
+        return;
+      case "refresh":
+        await this.h
+          .inProcess(this.state)
+          .refresh()
+          .catch((err) => this.allowFailure("refresh", err));
+        return;
+      case "destroy":
+        await this.destroy();
+        return;
+    }
+  }
+
+  /** Faults undone, events undone, a refresh and an up of the last applied program, then a destroy. */
+  async converge(): Promise<void> {
+    this.h.emu.admin.clearFaults();
+    for (const undo of this.undo.splice(0).reverse()) await undo();
+    const engine = this.h.inProcess(this.state);
+    await engine.refresh();
+    const program = this.applied ?? { approval: "owner" };
+    const ok = await this.up(engine, {}, program);
+    if (!ok) throw this.violation(`an up of the last applied program did not converge once faults were gone`);
+    await this.destroy();
+    if (this.state.size > 0) throw this.violation(`destroy left ${[...this.state.keys()].join(", ")} in state`);
+    this.expectExactResources();
+  }
+
+  private async destroy(): Promise<void> {
+    const before = this.snapshot();
+    const since = this.h.lastSeq();
+    const plan: PlannedStep[] = [...this.state.keys()].map((name) => ({ name, op: "delete", replaces: [] }));
+    this.h.takeNotices();
+    let ok = true;
+    try {
+      await this.h.inProcess(this.state).destroy();
+    } catch (err) {
+      ok = false;
+      this.allowFailure("destroy", err);
+    }
+    this.expectAnnounced(since, plan, [], before);
+    if (ok) {
+      this.applied = undefined;
+      this.expectExactResources();
+    }
+  }
+
+  /** A preview, then the up (as `pulumi up` does); returns whether the up succeeded. */
+  private async up(
+    engine: EngineModel,
+    options: { replace?: string[] } = {},
+    program = this.declared,
+  ): Promise<boolean> {
+    const resources = this.program(program);
+    this.h.takeNotices();
+    let plan: PlannedStep[];
+    try {
+      plan = await this.h.inProcess(this.state).preview(resources);
+    } catch (err) {
+      this.allowFailure("preview", err);
+      return false; // `pulumi up` stops when its preview fails
+    }
+    if (options.replace) {
+      plan = plan.map((s) => (options.replace?.includes(s.name) && s.op !== "create" ? { ...s, op: "replace" } : s));
+    }
+    const notices = this.h.takeNotices();
+    const before = this.snapshot();
+    const since = this.h.lastSeq();
+    let ok = true;
+    try {
+      await engine.up(resources, options);
+    } catch (err) {
+      ok = false;
+      this.allowFailure("up", err);
+    }
+    this.expectAnnounced(since, plan, [...notices, ...this.h.takeNotices()], before);
+    this.expectApproved(since, program);
+    if (!ok) return false;
+    this.applied = program;
+    await this.expectDeclared(program);
+    this.expectExactResources();
+    this.expectNothingStoppedOrMarked();
+    await this.expectQuietSecondPreview(resources);
+    return true;
+  }
+
+  private allowFailure(what: string, err: unknown): void {
+    if (err instanceof InvariantViolation) throw err;
+    // Deployment failures and check failures are expected here (faults, kills, refused images); bugs are not.
+    if (err instanceof DeploymentFailed || (err instanceof Error && /killed|: /.test(err.message))) {
+      this.log.push(`  ${what} failed: ${err.message.slice(0, 300)}`);
+      return;
+    }
+    throw err;
+  }
+
+  private async event(event: OutOfBand): Promise<void> {
+    const admin = this.h.emu.admin;
+    const vm = this.state.get("vm")?.id;
+    const running = (id: string | undefined) => id !== undefined && this.h.instance(id)?.status === "Running";
+    switch (event) {
+      case "stopInstance":
+      case "stopUnmanaged": {
+        const id = event === "stopInstance" ? vm : this.unmanagedId;
+        if (id === undefined || !running(id)) return;
+        admin.stopInstance(id);
+        this.stoppedOutOfBand.add(id);
+        return;
+      }
+      case "deleteInstance":
+        if (vm !== undefined && this.h.instance(vm)) admin.deleteInstance(vm);
+        return;
+      case "revokeShare": {
+        const image = this.currentSharedImage();
+        if (!image) return;
+        admin.revokeShare(image, WORKLOAD);
+        this.undo.push(() => this.reshare(image));
+        return;
+      }
+      case "deprecate": {
+        const image = this.currentSharedImage();
+        if (!image) return;
+        admin.deprecateImage(image);
+        this.undo.push(() => admin.undeprecateImage(image));
+        return;
+      }
+      case "arrears":
+        admin.setArrears(OWNER, true);
+        this.undo.push(() => admin.setArrears(OWNER, false));
+        return;
+      case "disableOwnerKey":
+        admin.disableKmsKey(DEMO.ownerKmsKeyId);
+        this.undo.push(() => admin.enableKmsKey(DEMO.ownerKmsKeyId));
+        return;
+      case "failCopy": {
+        const copy = this.state.get("copy")?.id;
+        const running = this.h.inventory().copiesInProgress.find((c) => c.imageId === copy);
+        if (running) admin.failCopy(running.imageId);
+        return;
+      }
+    }
+  }
+
+  /** A shared image the declared program uses (so an event about it matters). */
+  private currentSharedImage(): string | undefined {
+    const p = this.declared;
+    const key = p.copy?.source ?? (p.instance?.image !== "copy" ? p.instance?.image : undefined) ?? p.systemDisk?.image;
+    if (key === undefined || key === "copy" || key === "U" || key === "D") return undefined;
+    return IMAGES[key as ImageKey];
+  }
+
+  private async reshare(imageId: string): Promise<void> {
+    await shareAgain(this.h.emu, imageId);
+  }
+
+  // ---- invariants ----
+
+  private snapshot(): Map<string, ResourceState> {
+    return new Map([...this.state].map(([k, v]) => [k, v]));
+  }
+
+  private violation(message: string): InvariantViolation {
+    return new InvariantViolation(`${message}\n  steps so far:\n    ${this.log.join("\n    ")}`);
+  }
+
+  /** No disk replaced and nothing deleted that the preview did not announce. */
+  private expectAnnounced(
+    since: number,
+    plan: readonly PlannedStep[],
+    notices: readonly string[],
+    before: Map<string, ResourceState>,
+  ): void {
+    const op = (name: string) => plan.find((s) => s.name === name)?.op;
+    const reimaged = new Set(
+      notices.flatMap((n) => {
+        const match = /^re-images the system disk of (i-[\w-]+)/.exec(n);
+        return match ? [match[1]] : [];
+      }),
+    );
+    const sdr = before.get("sdr");
+    if (sdr && sdr.outputs.revertOnDelete === true && (op("sdr") === "delete" || op("sdr") === "replace")) {
+      reimaged.add(String(sdr.outputs.instanceId));
+    }
+    // A resource in state may go only by a replace or delete the preview showed (or as the leftover of one);
+    // anything else deleted was never the engine's (what an interrupted create left behind).
+    const mayDelete = (id: string) =>
+      [...before.entries()].every(
+        ([n, r]) => r.id !== id || op(n) === "replace" || op(n) === "delete" || n.endsWith("#old"),
+      );
+    for (const r of this.h.emu.admin.requests({ since })) {
+      if (r.httpStatus !== 200) continue;
+      const id = r.params.InstanceId ?? r.params.ImageId ?? "";
+      if (r.action === "ReplaceSystemDisk" && !reimaged.has(id)) {
+        throw this.violation(
+          `ReplaceSystemDisk on ${id} was not announced by the preview (notices: ${JSON.stringify(notices)})`,
+        );
+      }
+      const deletes = r.action === "DeleteInstance" || r.action === "DeleteImage" || r.action === "CancelCopyImage";
+      if (deletes && !mayDelete(id)) {
+        throw this.violation(`${r.action} of ${id} was not announced by the preview (plan: ${JSON.stringify(plan)})`);
+      }
+    }
+  }
+
+  /** Every instance, copy and re-image to a declared image used an image the current approval accepts. */
+  private expectApproved(since: number, program: Program): void {
+    const owners = APPROVALS[program.approval];
+    const declaredImages = new Set<string>(
+      [program.instance?.image, program.systemDisk?.image]
+        .filter((k) => k && k !== "copy")
+        .map((k) => IMAGES[k as ImageKey]),
+    );
+    const copyId = this.state.get("copy")?.id;
+    if (copyId) declaredImages.add(copyId);
+    for (const r of this.h.emu.admin.requests({ since })) {
+      if (r.httpStatus !== 200 || r.params.DryRun === "true") continue;
+      const checked =
+        r.action === "RunInstances" ||
+        r.action === "CopyImage" ||
+        (r.action === "ReplaceSystemDisk" && declaredImages.has(String(r.params.ImageId)));
+      if (!checked) continue;
+      const owner = this.rootOwner(r.params.ImageId);
+      if (!owners.includes(owner)) {
+        throw this.violation(
+          `${r.action} used ${r.params.ImageId} of owner ${owner}, which the approval (${owners}) does not accept`,
+        );
+      }
+    }
+  }
+
+  /** The owner of the shared image an image comes from (for this account's copies, their source's owner). */
+  private rootOwner(imageId: string): string {
+    const own = this.h.inventory().images.find((i) => i.imageId === imageId);
+    if (own) {
+      const source = own.tags[RESERVED_TAGS.sourceImage] ?? own.copy?.sourceImageId;
+      return source ? this.rootOwner(source) : WORKLOAD;
+    }
+    return imageId === IMAGES.U ? THIRD_PARTY : OWNER;
+  }
+
+  /** What the program declares is what the cloud has. */
+  private async expectDeclared(program: Program): Promise<void> {
+    const inv = this.h.inventory();
+    const fail = (what: string) => {
+      throw this.violation(`after a successful up, ${what}`);
+    };
+    const copyState = this.state.get("copy");
+    if (program.copy) {
+      const decl = program.copy;
+      const image = inv.images.find((i) => i.imageId === copyState?.id);
+      if (!image) return fail(`the copy ${copyState?.id} does not exist`);
+      if (image.status !== "Available") fail(`the copy ${image.imageId} is ${image.status}`);
+      const name = copyState?.inputs.name;
+      if (image.name !== name) fail(`the copy is named ${image.name}, not ${name}`);
+      if (decl.description && image.description !== decl.description)
+        fail(`the copy's description is ${image.description}`);
+      const userTags = Object.fromEntries(
+        Object.entries(image.tags).filter(([k]) => !k.startsWith("ecs-shared-images:")),
+      );
+      if (JSON.stringify(userTags) !== JSON.stringify(decl.team ? { team: decl.team } : {})) {
+        fail(`the copy's tags are ${JSON.stringify(userTags)}`);
+      }
+      if (readCreateTag(image.tags)?.state !== "done") fail(`the copy's create is not marked done`);
+      const encrypted = image.diskMappings.some((m) => m.encrypted);
+      if (encrypted !== (decl.encrypted || decl.source === "E")) fail(`the copy's encryption is ${encrypted}`);
+    }
+    if (program.instance) {
+      const decl = program.instance;
+      const id = this.state.get("vm")?.id as string;
+      const inst = this.h.instance(id);
+      if (!inst) return fail(`the instance ${id} does not exist`);
+      const imageId = decl.image === "copy" ? copyState?.id : IMAGES[decl.image];
+      if (inst.imageId !== imageId) fail(`the instance ${id} runs ${inst.imageId}, not ${imageId}`);
+      if (inst.instanceType !== decl.type) fail(`the instance ${id} is ${inst.instanceType}`);
+      const userTags = Object.fromEntries(
+        Object.entries(inst.tags).filter(([k]) => !k.startsWith("ecs-shared-images:")),
+      );
+      if (JSON.stringify(userTags) !== JSON.stringify(decl.team ? { team: decl.team } : {})) {
+        fail(`the instance's tags are ${JSON.stringify(inst.tags)}`);
+      }
+      if (decl.name && inst.name !== decl.name) fail(`the instance is named ${inst.name}`);
+      this.expectCredentials(id, decl.credential === "none" ? "keep" : decl.credential, fail);
+      const dataDisks = inv.disks.filter((d) => d.instanceId === id && d.type === "data" && d.sizeGiB === 40);
+      if (decl.dataDisk && dataDisks.length !== 1)
+        fail(`the instance ${id} has ${dataDisks.length} declared data disks`);
+    }
+    if (program.systemDisk) {
+      const decl = program.systemDisk;
+      const inst = this.h.instance(this.unmanagedId);
+      if (!inst) return fail(`the unmanaged instance is gone`);
+      const imageId = decl.image === "copy" ? copyState?.id : IMAGES[decl.image];
+      if (inst.imageId !== imageId) fail(`the unmanaged instance runs ${inst.imageId}, not ${imageId}`);
+      this.expectCredentials(this.unmanagedId, decl.credential, fail);
+      const disk = inv.disks.find((d) => d.instanceId === this.unmanagedId && d.type === "system");
+      if (decl.size && disk?.sizeGiB !== decl.size) fail(`its system disk is ${disk?.sizeGiB} GiB, not ${decl.size}`);
+    }
+  }
+
+  private expectCredentials(id: string, credential: string, fail: (what: string) => void): void {
+    const admin = this.h.emu.admin;
+    const creds = admin.credentials(id);
+    if (credential === "password1" || credential === "password2") {
+      const password = PASSWORDS[credential];
+      if (admin.hasPassword(id, password) !== true)
+        fail(`${id} does not have the declared password (${JSON.stringify(creds)})`);
+    } else if (credential === "keyPair") {
+      if (creds.keyPairName !== DEMO.workload.keyPairName) fail(`${id} has key pair "${creds.keyPairName}"`);
+    } else if (credential === "imagePreset") {
+      if (creds.password !== "imagePreset")
+        fail(`${id} does not use the image's preset password (${JSON.stringify(creds)})`);
+    }
+  }
+
+  /** The account holds exactly the resources in state (and the unmanaged instance): no duplicate, no leak. */
+  private expectExactResources(): void {
+    const inv = this.h.inventory();
+    const states = [...this.state.values()];
+    const instances = new Set([this.unmanagedId, ...states.filter((s) => s.type === "instance").map((s) => s.id)]);
+    const images = new Set(states.filter((s) => s.type === "copy").map((s) => s.id));
+    const extraInstances = inv.instances.filter((i) => !instances.has(i.instanceId)).map((i) => i.instanceId);
+    const extraImages = inv.images.filter((i) => !images.has(i.imageId)).map((i) => `${i.imageId} (${i.status})`);
+    if (extraInstances.length > 0 || extraImages.length > 0) {
+      throw this.violation(
+        `the account holds resources no state has: ${[...extraInstances, ...extraImages].join(", ")}`,
+      );
+    }
+    for (const i of inv.instances) {
+      if (readCreateTag(i.tags)?.state === "pending")
+        throw this.violation(`${i.instanceId} is still marked as creating`);
+    }
+  }
+
+  /** No instance left stopped by us (only ones stopped out of band may be) or carrying a marker. */
+  private expectNothingStoppedOrMarked(): void {
+    for (const i of this.h.inventory().instances) {
+      if (Object.keys(i.tags).some((k) => k.startsWith("ecs-shared-images:replacing:"))) {
+        throw this.violation(`${i.instanceId} still carries the system disk marker`);
+      }
+      const stoppedByOthers = this.stoppedOutOfBand.has(i.instanceId) && ["Stopping", "Stopped"].includes(i.status);
+      if (i.status !== "Running" && !stoppedByOthers) {
+        throw this.violation(`${i.instanceId} is left ${i.status}`);
+      }
+    }
+  }
+
+  /** A second preview right after a successful up changes nothing and asks ECS nothing. */
+  private async expectQuietSecondPreview(resources: Declared[]): Promise<void> {
+    const since = this.h.lastSeq();
+    const plan = await this.h.inProcess(this.state).preview(resources);
+    const calls = this.h.emu.admin.requests({ since }).map((r) => r.action);
+    const changed = plan.filter((s) => s.op !== "same");
+    if (changed.length > 0 || calls.length > 0) {
+      throw this.violation(`a second preview shows ${JSON.stringify(changed)} and calls ${JSON.stringify(calls)}`);
+    }
+  }
+}
+
+/** The owner shares the image with the workload account again (its own SDK call, as the owner would). */
+async function shareAgain(emu: RunningEmulator, imageId: string): Promise<void> {
+  const client = new Ecs(
+    new $OpenApiUtil.Config({
+      accessKeyId: DEMO.owner.accessKeyId,
+      accessKeySecret: DEMO.owner.accessKeySecret,
+      endpoint: emu.endpoint,
+      protocol: "HTTP",
+      regionId: DEMO.region,
+      readTimeout: 10_000,
+      connectTimeout: 10_000,
+    }),
+  );
+  await client.modifyImageSharePermission(
+    new $Ecs.ModifyImageSharePermissionRequest({ regionId: DEMO.region, imageId, addAccount: [WORKLOAD] }),
+  );
+}
+
+/** fast-check options for a run: `runs` sequences, replayable by `seed` (and `path`, to go straight to a failure). */
+export function runOptions(runs: number, seed?: number, path?: string): fc.Parameters<[Sequence]> {
+  return { numRuns: runs, seed, path, verbose: 0 };
+}
