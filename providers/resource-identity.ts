@@ -1,4 +1,4 @@
-// Who a dynamic resource is, sent as an input because provider methods never see the URN (reference/pulumi-engine.md):
+// Who a dynamic resource is, sent as an input because dynamic provider methods never see the URN (only properties):
 // deterministic ClientTokens are derived from it, and progress lines are attached to the resource through its URN.
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceIdentity } from "./ecs/client-token";

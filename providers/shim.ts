@@ -1,4 +1,4 @@
-// The thin provider shim that Pulumi serializes into state as `__provider` (DESIGN.md section 4).
+// The thin provider shim that Pulumi serializes into state as `__provider` (README "Design notes").
 //
 // Pulumi stores each dynamic resource's provider as JavaScript text and re-loads it in the provider process with
 // `requireFromString`. If that text held our implementation, state would carry stale code (refresh and destroy would

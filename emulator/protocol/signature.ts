@@ -34,7 +34,7 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** Recomputes the ACS3-HMAC-SHA256 signature of a request (see reference/ecs-wire.md). */
+/** Recomputes the ACS3-HMAC-SHA256 signature of a request (the canonical request as the official SDK builds it; see emulator/README.md "Protocol"). */
 export function v3Signature(
   method: string,
   path: string,

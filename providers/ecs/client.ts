@@ -1,5 +1,5 @@
 // Where the ECS client comes from: region, endpoint and credentials, read at call time in the provider process and
-// never captured into the serialized provider (DESIGN.md section 4).
+// never captured into the serialized provider (README "Design notes": packaging of dynamic providers).
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -142,7 +142,7 @@ export function ecsClient(settings: ConnectionSettings): Ecs {
       regionId: settings.regionId,
       endpoint: settings.endpoint,
       protocol: settings.protocol,
-      // Both matter: connectTimeout is also the socket idle timeout (see reference/ecs-wire.md).
+      // Both matter: the SDK also uses connectTimeout as the socket idle timeout.
       readTimeout: settings.readTimeoutMs,
       connectTimeout: settings.connectTimeoutMs,
     });

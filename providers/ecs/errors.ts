@@ -170,7 +170,7 @@ const IDEMPOTENT_MISMATCH: CodeEntry = {
   ),
 };
 
-/** Sentences and hints for the codes our operations can meet (reference/ecs-api-facts.md). */
+/** Sentences and hints for the codes our operations can meet (the error codes of ECS's API reference). */
 export const CODE_TABLE: Readonly<Record<string, CodeEntry>> = {
   "InvalidImageId.NotFound": {
     sentence: (c, action) =>
@@ -206,6 +206,12 @@ export const CODE_TABLE: Readonly<Record<string, CodeEntry>> = {
   "QuotaExceed.Snapshot": {
     sentence: fixed("this account has reached its snapshot quota (a copy creates snapshots)"),
     hint: fixed("delete unused snapshots or request a higher quota."),
+  },
+  "OperationDenied.QuotaExceed": {
+    sentence: fixed("the resource would carry more than 20 tags"),
+    hint: fixed(
+      "remove tags added to it outside Pulumi; this package keeps up to 4 of the 20 for itself, so give it at most 16.",
+    ),
   },
   "InvalidImageName.Duplicated": {
     sentence: fixed("an image with this name already exists in this account and region"),

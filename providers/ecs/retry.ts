@@ -1,6 +1,7 @@
 // Retries for single ECS calls. Classification is by code and HTTP status only (never message text), from the named
-// sets below (reference/ecs-api-facts.md); anything that is not an EcsError is a programmer error and never retried.
-// Mutating calls are only safe to retry because each carries a ClientToken reused across attempts.
+// sets below (ECS's documented throttling and transient codes); anything that is not an EcsError is a programmer
+// error and never retried. Mutating calls are only safe to retry because each carries a ClientToken reused across
+// attempts.
 import { setTimeout as sleepTimer } from "node:timers/promises";
 import { EcsError, NETWORK_CODES } from "./errors";
 

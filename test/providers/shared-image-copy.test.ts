@@ -1085,17 +1085,18 @@ describe("the SharedImageCopy provider against the emulator", () => {
       );
     });
 
-    it("reports too many tags from ECS", async () => {
+    it("reports ECS's tag quota (more than 20 tags on the copy) with what to do", async () => {
       const { id, outs } = await made(inputs());
       emu.admin.addFault({
         action: "TagResources",
         kind: "error",
-        code: "InvalidTagCount",
+        code: "OperationDenied.QuotaExceed",
         httpStatus: 400,
-        message: "The number of tags exceeds 20.",
       });
       const err = await rejection(provider.update(id, outs, inputs({ tags: { a: "b" } })));
-      expect(err.message).toMatch(/^TagResources failed: The number of tags exceeds 20\. \(InvalidTagCount, HTTP 400,/);
+      expect(err.message).toMatch(
+        /^TagResources failed: the resource would carry more than 20 tags \(OperationDenied.QuotaExceed, HTTP 400, RequestId [0-9A-F-]+\)\. Fix: /,
+      );
     });
   });
 
