@@ -1,18 +1,25 @@
 // What check() saw, for the create that follows it. The engine calls check and then create for each resource of a
-// deployment on the same provider process; create itself gets only the inputs. Whether the engine had the resource
-// before (check's old inputs) decides what a create may adopt: for a resource new to the engine, whatever an
-// earlier, unrecorded run of its create made is the resource; for one being replaced, the finished instance of the
-// same resource is the one the engine will delete next. Kept in memory only: it must not change the stored inputs.
+// deployment on the same provider process; create itself gets only the inputs. What the engine holds for the
+// resource decides what a create may adopt of what an earlier run made: for a resource new to the engine, anything
+// of its own; for one being replaced, not the instance (or copy) being replaced, which check knows by the
+// fingerprint of the old inputs. Kept in memory only: it must not change the stored inputs.
 
-const NEW_TO_THE_ENGINE = new Set<string>();
-
-/** Called by check(): `hadState` is whether the engine passed old inputs for the resource `urn`. */
-export function rememberCheck(urn: string, hadState: boolean): void {
-  if (hadState) NEW_TO_THE_ENGINE.delete(urn);
-  else NEW_TO_THE_ENGINE.add(urn);
+/** What the engine holds for a resource, as its last check saw it. */
+export interface CheckedState {
+  /** The engine had no state for the resource (a new resource, or one whose create it never recorded). */
+  readonly isNew: boolean;
+  /** The create fingerprint of the resource in state (the one a replacement replaces), when there is one. */
+  readonly liveFingerprint?: string;
 }
 
-/** Whether the last check of `urn` in this process saw no state for it (a create of a new resource). */
-export function checkedAsNew(urn: string): boolean {
-  return NEW_TO_THE_ENGINE.has(urn);
+const SEEN = new Map<string, CheckedState>();
+
+/** Called by check() with what the engine passed as old inputs, reduced to the create fingerprint of those. */
+export function rememberCheck(urn: string, liveFingerprint: string | undefined, hadState: boolean): void {
+  SEEN.set(urn, { isNew: !hadState, liveFingerprint });
+}
+
+/** What the last check of `urn` in this process saw; unknown (never checked here) counts as not new. */
+export function checkedState(urn: string): CheckedState {
+  return SEEN.get(urn) ?? { isNew: false };
 }

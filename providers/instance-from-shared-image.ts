@@ -2,7 +2,7 @@
 // copy of one. Encrypted shared images get encrypted disks automatically; the image can be changed in place through
 // the resumable system disk sequence (onImageChange: "replaceSystemDisk") instead of recreating the instance.
 import * as pulumi from "@pulumi/pulumi";
-import { checkedAsNew, rememberCheck } from "./check-memory";
+import { checkedState, rememberCheck } from "./check-memory";
 import { type DiskSpec, EcsApi, type RunInstanceRequest, type RunInstanceSpec } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken, resourceKey, runToken } from "./ecs/client-token";
@@ -738,10 +738,13 @@ interface MadeInstance {
  * The instance an earlier run of this create made, or a new one. Earlier runs are found by the create tag of this
  * resource (one listing serves a whole fleet):
  * - an unfinished one with the same replacing inputs is adopted (the run died, or its answer was lost);
- * - a finished one with the same replacing inputs is adopted only when the resource is new to the engine (its
- *   create finished but the engine never recorded it); otherwise it is the instance being replaced;
- * - an unfinished one with other replacing inputs (a crash, then an edit) is deleted: it never served anything;
- * - a finished one with other inputs, for a resource new to the engine, is reported and left alone.
+ * - a finished one with the same replacing inputs too (its create finished but the engine never recorded it),
+ *   unless it may be the instance being replaced (a forced replacement: the old inputs are the same);
+ * - an unfinished one with other replacing inputs (a crash, then an edit) is deleted: it never served anything; so
+ *   is a finished one while the engine holds the resource with other inputs still (no state of the engine's keeps
+ *   it, or the engine deletes it next anyway);
+ * - a finished one with other inputs, for a resource new to the engine, is reported and left alone: it may be what
+ *   a lost state still runs on.
  * A new instance is made only after the image passed the current approval, with a ClientToken of its own for this
  * run (see ecs/client-token.ts), so a destroyed and re-created stack never gets a deleted instance back.
  */
@@ -750,19 +753,21 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
   const urn = inputs.identity.urn;
   const fingerprint = createFingerprint(inputs);
   const key = resourceKey(inputs.identity);
-  const isNew = checkedAsNew(urn);
+  const { isNew, liveFingerprint } = checkedState(urn);
   const made = (await api.findInstancesByTag(RESERVED_TAGS.create, "")).flatMap((instance) => {
     const tag = readCreateTag(instance.tags);
-    return tag?.resourceKey === key ? [{ instance, tag }] : [];
+    return tag?.resourceKey === key && tag.fingerprint !== (isNew ? undefined : liveFingerprint)
+      ? [{ instance, tag }]
+      : [];
   });
-  const same = made.filter((m) => m.tag.fingerprint === fingerprint && (m.tag.state === "pending" || isNew));
+  const same = made.filter((m) => m.tag.fingerprint === fingerprint);
   for (const { instance, tag } of made.filter((m) => m.tag.fingerprint !== fingerprint)) {
-    if (tag.state === "pending") {
+    if (tag.state === "pending" || !isNew) {
       reportProgress(urn, `deleting ${instance.id}: an interrupted run of this create made it with other inputs`, {
         warning: true,
       });
       await deleteInstance(api, instance.id);
-    } else if (isNew) {
+    } else {
       reportProgress(
         urn,
         `${instance.id} was made by this resource with other inputs and no state holds it: it is left as it is; ` +
@@ -1046,7 +1051,10 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
   const news: InstanceFromSharedImageInputs = { ...given, region };
   failures.push(...validateInputs(news));
   const isNew = olds.identity === undefined;
-  if (typeof news.identity?.urn === "string") rememberCheck(news.identity.urn, !isNew);
+  if (typeof news.identity?.urn === "string") {
+    const live = isNew ? undefined : createFingerprint(olds as InstanceFromSharedImageInputs);
+    rememberCheck(news.identity.urn, live, !isNew);
+  }
   let imageEncrypted = !isNew && same(olds.imageId, news.imageId) ? olds.imageEncrypted : undefined;
   // ECS is asked only about what will be made: a new instance (create or replacement), or a re-imaged system disk.
   // An unchanged instance, or one whose tags or name change, is never refused for what happened to its image since.

@@ -2,7 +2,7 @@
 // region only), waits until the copy is Available while reporting its progress, and deletes (or cancels) it on
 // destroy. The copy is ours: it survives the owner unsharing, deprecating or deleting the source.
 import * as pulumi from "@pulumi/pulumi";
-import { checkedAsNew, rememberCheck } from "./check-memory";
+import { checkedState, rememberCheck } from "./check-memory";
 import { EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { clientToken, resourceKey, runToken } from "./ecs/client-token";
@@ -505,9 +505,9 @@ export function copyFingerprint(inputs: SharedImageCopyInputs, regionId: string)
 
 /**
  * The copy an earlier run of this create started, or a new one. Earlier runs are found by the create tag of this
- * resource, as for instances (see instance-from-shared-image.ts runOrAdopt): an unfinished copy with the same
- * replacing inputs is adopted (a finished one too when the resource is new to the engine); an unfinished one with
- * other inputs, or a failed one, is cancelled or deleted. A new copy is made only after `approve` passed, with a
+ * resource, as for instances (see instance-from-shared-image.ts runOrAdopt): one with the same replacing inputs is
+ * adopted, unless it may be the copy being replaced; one with other inputs, or a failed one, is cancelled or deleted
+ * (a finished one left as it is while instances use it, or when the resource is new to the engine). A new copy is made only after `approve` passed, with a
  * ClientToken of its own for this run (a token answers with its copy even after that copy was deleted, which a
  * destroyed and re-created stack must never get back). The copy is tagged with its source (PROVENANCE_TAGS), which
  * is how the approval rule recognises it later.
@@ -521,24 +521,27 @@ async function copyOrAdopt(
   const urn = inputs.identity.urn;
   const key = resourceKey(inputs.identity);
   const fingerprint = copyFingerprint(inputs, api.regionId);
-  const isNew = checkedAsNew(urn);
-  const adoptable = (image: ImageView | undefined): image is ImageView => {
-    const tag = image === undefined ? undefined : readCreateTag(image.tags);
-    if (image === undefined || tag?.resourceKey !== key || tag.fingerprint !== fingerprint) return false;
-    return ADOPTABLE.has(image.status) && (tag.state === "pending" || isNew);
+  const { isNew, liveFingerprint } = checkedState(urn);
+  // The copy being replaced (the engine deletes it) is never touched here.
+  const ours = (image: ImageView) => {
+    const tag = readCreateTag(image.tags);
+    return tag?.resourceKey === key && tag.fingerprint !== (isNew ? undefined : liveFingerprint);
   };
-  const made = (await api.findImagesByTag(RESERVED_TAGS.create, "")).filter(
-    (image) => readCreateTag(image.tags)?.resourceKey === key,
-  );
+  const adoptable = (image: ImageView | undefined): image is ImageView =>
+    image !== undefined &&
+    ours(image) &&
+    readCreateTag(image.tags)?.fingerprint === fingerprint &&
+    ADOPTABLE.has(image.status);
+  const made = (await api.findImagesByTag(RESERVED_TAGS.create, "")).filter(ours);
   const [earlier] = made.filter(adoptable);
   for (const image of made.filter((i) => i !== earlier)) {
     const tag = readCreateTag(image.tags);
-    if (tag?.state === "pending" || image.status === "CreateFailed") {
+    if (tag?.state === "pending" || image.status === "CreateFailed" || !isNew) {
       reportProgress(urn, `deleting ${image.id} (${image.status}): an interrupted run of this create made it`, {
         warning: true,
       });
-      await removeCopy(api, image);
-    } else if (isNew) {
+      await removeCopy(api, image, urn);
+    } else {
       reportProgress(
         urn,
         `${image.id} was made by this resource with other inputs and no state holds it: it is left as it is; ` +
@@ -585,8 +588,11 @@ async function copyOrAdopt(
   return { id, earlier: false };
 }
 
-/** Cancels a running copy, deletes a finished or failed one; one already gone is removed. */
-async function removeCopy(api: EcsApi, image: ImageView): Promise<void> {
+/**
+ * Cancels a running copy, deletes a finished or failed one; one already gone is removed. One that instances use
+ * stays (it is reported): deleting it would only fail.
+ */
+async function removeCopy(api: EcsApi, image: ImageView, urn: string): Promise<void> {
   try {
     if (IN_PROGRESS.has(image.status)) {
       await api.cancelCopyImage(image.id);
@@ -595,6 +601,10 @@ async function removeCopy(api: EcsApi, image: ImageView): Promise<void> {
     }
   } catch (err) {
     if (isImageNotFound(err)) return;
+    if (isImageInUse(err)) {
+      reportProgress(urn, `${image.id} is left in place: instances use it`, { warning: true });
+      return;
+    }
     // It finished between the read and the cancel: delete it.
     if (isCopyNoLongerCancellable(err)) await api.deleteImage(image.id, false);
     else throw err;
@@ -636,8 +646,13 @@ async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckRe
   const inputs: Record<string, unknown> = { ...news };
   const failures: PropertyFailure[] = [];
   const identity = inputs.identity as IdentityInput | undefined;
-  if (typeof identity?.urn === "string")
-    rememberCheck(identity.urn, (olds as { identity?: unknown }).identity !== undefined);
+  const oldInputs = olds as Partial<SharedImageCopyInputs>;
+  if (typeof identity?.urn === "string") {
+    const hadState = oldInputs.identity !== undefined;
+    const live =
+      hadState && oldInputs.region ? copyFingerprint(oldInputs as SharedImageCopyInputs, oldInputs.region) : undefined;
+    rememberCheck(identity.urn, live, hadState);
+  }
   if (inputs.name === undefined && identity && typeof identity.name === "string") {
     if (imageNameProblem(identity.name) === undefined) inputs.name = identity.name;
     else {

@@ -874,9 +874,13 @@ class SequenceRun {
     }
   }
 
-  /** No instance left stopped by us (only ones stopped out of band may be) or carrying a marker. */
+  /**
+   * No instance in state (or the unmanaged one) left stopped by us (only ones stopped out of band may be) or carrying
+   * a marker. (Any other instance is a leak, which expectExactResources reports.)
+   */
   private expectNothingStoppedOrMarked(): void {
-    for (const i of this.h.inventory().instances) {
+    const managed = new Set([this.unmanagedId, ...[...this.state.values()].map((r) => r.id)]);
+    for (const i of this.h.inventory().instances.filter((x) => managed.has(x.instanceId))) {
       if (Object.keys(i.tags).some((k) => k.startsWith("ecs-shared-images:replacing:"))) {
         throw this.violation(`${i.instanceId} still carries the system disk marker`);
       }

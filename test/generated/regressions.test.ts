@@ -1,0 +1,117 @@
+// Sequences the generated tests found, shrunk, kept as named regressions (replayed through the same harness and
+// invariants as test/generated/generated.test.ts).
+process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "2ms";
+process.env.ECS_SHARED_IMAGES_RETRY_DELAY = "2ms";
+
+import { Harness, type Sequence } from "./harness";
+
+const cases: [string, Sequence][] = [
+  [
+    "an instance whose create was killed after it finished (before the engine recorded it) is adopted, not leaked",
+    {
+      passwordInstance: false,
+      initial: { approval: "owner" },
+      steps: [
+        {
+          kind: "declare",
+          program: {
+            approval: "owner",
+            instance: {
+              image: "A",
+              onImageChange: "replace",
+              dataDisk: false,
+              credential: "password1",
+              type: "ecs.g7.large",
+            },
+          },
+        },
+        { kind: "upKilled", afterCalls: 8 },
+        { kind: "up" },
+      ],
+    },
+  ],
+  [
+    "a replacement killed after its create finished: the next up adopts the new instance, not a third one",
+    {
+      passwordInstance: false,
+      initial: {
+        approval: "owner",
+        instance: {
+          image: "A",
+          onImageChange: "replace",
+          dataDisk: false,
+          credential: "password1",
+          type: "ecs.g7.large",
+        },
+      },
+      steps: [
+        { kind: "up" },
+        {
+          kind: "declare",
+          program: {
+            approval: "owner",
+            instance: {
+              image: "A",
+              onImageChange: "replace",
+              dataDisk: false,
+              credential: "password1",
+              type: "ecs.g7.xlarge",
+            },
+          },
+        },
+        { kind: "upKilled", afterCalls: 8 },
+      ],
+    },
+  ],
+  [
+    "pulumi up --replace of a system disk replacement that reverts on delete leaves the instance on the declared image",
+    {
+      passwordInstance: false,
+      initial: { approval: "owner", systemDisk: { image: "E", credential: "keep", revertOnDelete: true } },
+      steps: [{ kind: "up" }, { kind: "upReplacing" }],
+    },
+  ],
+  [
+    "a killed create of a resource then removed from the program leaves only its pending leftover (documented)",
+    {
+      passwordInstance: false,
+      initial: { approval: "owner" },
+      steps: [
+        {
+          kind: "declare",
+          program: {
+            approval: "owner",
+            instance: {
+              image: "A",
+              onImageChange: "replace",
+              dataDisk: false,
+              credential: "password1",
+              type: "ecs.g7.large",
+            },
+          },
+        },
+        { kind: "upKilled", afterCalls: 5 },
+        { kind: "declare", program: { approval: "owner" } },
+        { kind: "up" },
+      ],
+    },
+  ],
+];
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await Harness.start();
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+it.each(cases)(
+  "%s",
+  async (_name, sequence) => {
+    await harness.run(sequence);
+  },
+  120_000,
+);
