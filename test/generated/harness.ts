@@ -460,6 +460,8 @@ class SequenceRun {
   private readonly stoppedOutOfBand = new Set<string>();
   private readonly undo: (() => Promise<void> | void)[] = [];
   private readonly reshares = new Set<() => Promise<void> | void>();
+  /** Every resource id any state has held: a resource deleted from state must be gone from the cloud too. */
+  private readonly everInState = new Set<string>();
   /** An instance was deleted out of band and no refresh has run since: like Pulumi, an up does not see it. */
   private driftUnseen = false;
   private readonly log: string[] = [];
@@ -478,6 +480,14 @@ class SequenceRun {
 
   async step(step: Step): Promise<void> {
     this.log.push(JSON.stringify(step));
+    try {
+      await this.apply(step);
+    } finally {
+      for (const r of this.state.values()) this.everInState.add(r.id);
+    }
+  }
+
+  private async apply(step: Step): Promise<void> {
     switch (step.kind) {
       case "declare":
         this.declared = step.program;
@@ -846,21 +856,23 @@ class SequenceRun {
 
   /**
    * The account holds exactly the resources in state (and the unmanaged instance): no duplicate, no leak. The one
-   * exception is documented: what a create killed before the engine heard of it left behind, when the program no
-   * longer declares that resource (no provider call is ever made for it again); it carries a pending create tag.
+   * exception is documented: what a create killed before the engine recorded it left behind, when the program no
+   * longer declares that resource (no provider call is ever made for it again).
    */
   private expectExactResources(program: Program): void {
     const inv = this.h.inventory();
     const states = [...this.state.values()];
     const instances = new Set([this.unmanagedId, ...states.filter((s) => s.type === "instance").map((s) => s.id)]);
     const images = new Set(states.filter((s) => s.type === "copy").map((s) => s.id));
-    const abandoned = (tags: Record<string, string>, declared: boolean) =>
-      readCreateTag(tags)?.state === "pending" && !declared;
+    for (const r of states) this.everInState.add(r.id);
+    // Made by a create the engine never recorded, for a resource no longer declared: never in any state.
+    const abandoned = (id: string, tags: Record<string, string>, declared: boolean) =>
+      readCreateTag(tags) !== undefined && !declared && !this.everInState.has(id);
     const extraInstances = inv.instances
-      .filter((i) => !instances.has(i.instanceId) && !abandoned(i.tags, program.instance !== undefined))
+      .filter((i) => !instances.has(i.instanceId) && !abandoned(i.instanceId, i.tags, program.instance !== undefined))
       .map((i) => i.instanceId);
     const extraImages = inv.images
-      .filter((i) => !images.has(i.imageId) && !abandoned(i.tags, program.copy !== undefined))
+      .filter((i) => !images.has(i.imageId) && !abandoned(i.imageId, i.tags, program.copy !== undefined))
       .map((i) => `${i.imageId} (${i.status})`);
     if (extraInstances.length > 0 || extraImages.length > 0) {
       throw this.violation(
