@@ -460,6 +460,12 @@ class SequenceRun {
   private readonly stoppedOutOfBand = new Set<string>();
   private readonly undo: (() => Promise<void> | void)[] = [];
   private readonly reshares = new Set<() => Promise<void> | void>();
+  /**
+   * A system disk replacement's create was killed before the engine recorded it, and none has been recorded since:
+   * if the program then drops it, no call is ever made for it, and the unmanaged instance stays as the run left it
+   * (documented; re-declaring it winds the run back or finishes it).
+   */
+  private sdrCreateKilledUnrecorded = false;
   /** Every resource id any state has held: a resource deleted from state must be gone from the cloud too. */
   private readonly everInState = new Set<string>();
   /** An instance was deleted out of band and no refresh has run since: like Pulumi, an up does not see it. */
@@ -520,11 +526,15 @@ class SequenceRun {
         }
         return;
       }
-      case "upKilled":
+      case "upKilled": {
+        const declaredSdr = this.declared.systemDisk !== undefined;
         await this.h.killed(this.state, step.afterCalls, async (engine) => {
           await this.up(engine);
         });
+        // A system disk replacement whose create was killed before the engine recorded it.
+        if (declaredSdr && !this.state.has("sdr")) this.sdrCreateKilledUnrecorded = true;
         return;
+      }
       case "event":
         await this.event(step.event);
         return;
@@ -617,7 +627,8 @@ class SequenceRun {
     if (this.driftUnseen) return true; // what is declared is what Pulumi thinks exists, until a refresh
     await this.expectDeclared(program);
     this.expectExactResources(program);
-    this.expectNothingStoppedOrMarked();
+    if (this.state.has("sdr")) this.sdrCreateKilledUnrecorded = false;
+    this.expectNothingStoppedOrMarked(program);
     await this.expectQuietSecondPreview(resources);
     return true;
   }
@@ -890,8 +901,10 @@ class SequenceRun {
    * No instance in state (or the unmanaged one) left stopped by us (only ones stopped out of band may be) or carrying
    * a marker. (Any other instance is a leak, which expectExactResources reports.)
    */
-  private expectNothingStoppedOrMarked(): void {
-    const managed = new Set([this.unmanagedId, ...[...this.state.values()].map((r) => r.id)]);
+  private expectNothingStoppedOrMarked(program: Program): void {
+    const leftByKilledCreate = this.sdrCreateKilledUnrecorded && program.systemDisk === undefined;
+    const managed = new Set([...[...this.state.values()].map((r) => r.id)]);
+    if (!leftByKilledCreate) managed.add(this.unmanagedId);
     for (const i of this.h.inventory().instances.filter((x) => managed.has(x.instanceId))) {
       if (Object.keys(i.tags).some((k) => k.startsWith("ecs-shared-images:replacing:"))) {
         throw this.violation(`${i.instanceId} still carries the system disk marker`);

@@ -224,6 +224,32 @@ describe("SystemDiskReplacement", () => {
   });
 });
 
+describe("SystemDiskReplacement killed before the engine recorded it", () => {
+  it("declared again with the image the instance is still on, the next up winds the killed run back", async () => {
+    const instanceId = await unmanagedInstance();
+    const processes = await ProviderProcess.start(emu, emulatorConfigValues(emu), {
+      ECS_SHARED_IMAGES_POLL_INTERVAL: "20ms",
+    });
+    try {
+      const killed = new EngineModel(processes.invoke);
+      const name = unique("sdr-killed");
+      processes.killAfterAction("StopInstance");
+      await expect(killed.up([systemDisk(name, { instanceId, imageId: IMAGES.other })])).rejects.toThrow(/killed/);
+      expect(killed.state.has(name)).toBe(false);
+      expect(marked(instanceId)).toBe(true);
+
+      const engine = new EngineModel(inProcess);
+      const since = lastSeq();
+      await engine.up([systemDisk(name, { instanceId, imageId: IMAGES.plain })]);
+      expect(calls(since, "ReplaceSystemDisk")).toEqual([]);
+      expect(emuInstance(instanceId)).toMatchObject({ status: "Running", imageId: IMAGES.plain });
+      expect(marked(instanceId)).toBe(false);
+    } finally {
+      await processes.close();
+    }
+  });
+});
+
 describe("InstanceFromSharedImage", () => {
   it("switching between a plain and an encrypted image in place keeps the instance and its data disks", async () => {
     const engine = new EngineModel(inProcess);
