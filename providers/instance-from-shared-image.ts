@@ -732,6 +732,8 @@ interface MadeInstance {
   readonly instance: InstanceView;
   /** Made by an earlier run of this create: its in-place settings and password may be out of date. */
   readonly earlier: boolean;
+  /** Instances earlier runs of this resource's create left that no state holds: deleted once this one is Running. */
+  readonly leftovers: readonly InstanceView[];
 }
 
 /**
@@ -740,9 +742,9 @@ interface MadeInstance {
  * - an unfinished one with the same replacing inputs is adopted (the run died, or its answer was lost);
  * - a finished one with the same replacing inputs too (its create finished but the engine never recorded it),
  *   unless it may be the instance being replaced (a forced replacement: the old inputs are the same);
- * - an unfinished one with other replacing inputs (a crash, then an edit) is deleted: it never served anything; so
- *   is a finished one while the engine holds the resource with other inputs still (no state of the engine's keeps
- *   it, or the engine deletes it next anyway);
+ * - an unfinished one with other replacing inputs (a crash, then an edit) is deleted, and so is a finished one while
+ *   the engine holds the resource (a leftover of a killed replacement, or one the engine deletes next anyway), both
+ *   only once the new instance is Running, so a create that fails deletes nothing;
  * - a finished one with other inputs, for a resource new to the engine, is reported and left alone: it may be what
  *   a lost state still runs on.
  * A new instance is made only after the image passed the current approval, with a ClientToken of its own for this
@@ -761,13 +763,10 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
       : [];
   });
   const same = made.filter((m) => m.tag.fingerprint === fingerprint);
+  const leftovers: InstanceView[] = [];
   for (const { instance, tag } of made.filter((m) => m.tag.fingerprint !== fingerprint)) {
-    if (tag.state === "pending" || !isNew) {
-      reportProgress(urn, `deleting ${instance.id}: an interrupted run of this create made it with other inputs`, {
-        warning: true,
-      });
-      await deleteInstance(api, instance.id);
-    } else {
+    if (tag.state === "pending" || !isNew) leftovers.push(instance);
+    else {
       reportProgress(
         urn,
         `${instance.id} was made by this resource with other inputs and no state holds it: it is left as it is; ` +
@@ -777,13 +776,8 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
     }
   }
   const [earlier, ...duplicates] = same.map((m) => m.instance);
-  for (const duplicate of duplicates) {
-    reportProgress(urn, `${duplicate.id} duplicates ${earlier?.id}, made by an interrupted run: deleting it`, {
-      warning: true,
-    });
-    await deleteInstance(api, duplicate.id);
-  }
-  if (earlier !== undefined) return { instance: earlier, earlier: true };
+  leftovers.push(...duplicates);
+  if (earlier !== undefined) return { instance: earlier, earlier: true, leftovers };
   inputs = await requireApproved(inputs, `Creating an instance from image ${inputs.imageId}`);
   const id = await api.runInstance({ ...createRequest(inputs, fingerprint), password: inputs.password });
   const instance = await listedAfterCreate(() => api.getInstance(id));
@@ -793,7 +787,7 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
         "appears, is adopted by its tag).",
     );
   }
-  return { instance, earlier: false };
+  return { instance, earlier: false, leftovers };
 }
 
 /** DeleteInstance (Force); an instance already gone is deleted. */
@@ -886,6 +880,12 @@ async function create(
       settings: { inputs, setPassword },
     });
     const systemDiskId = await systemDiskIdOf(api, instanceId);
+    for (const leftover of made.leftovers) {
+      reportProgress(urn, `deleting ${leftover.id}: an interrupted run of this create made it, and no state holds it`, {
+        warning: true,
+      });
+      await deleteInstance(api, leftover.id);
+    }
     await progressDelivered();
     const outs = outputsOf(inputs, running, { instanceId, systemDiskId, passwordDigest: digest });
     return { id: instanceId, outs: dropUndefined(outs) };
@@ -1021,11 +1021,18 @@ async function update(
       password: attributes.includes("password") ? news.password : undefined,
     });
   }
-  // Tags go from what ECS has now (drift included) to the inputs; the sequence may just have rewritten them.
+  // Tags go from what ECS has now (drift included) to the inputs; the sequence may just have rewritten them. The
+  // create tag follows the replacing inputs an in-place change altered (the image), so that a later replacement
+  // knows this instance as the one it replaces.
   const fresh = (await api.getInstance(id)) ?? instance;
-  if (!same(userTags(fresh.tags), news.tags ?? {})) {
-    await api.setTags("instance", id, userTags(fresh.tags), news.tags ?? {});
+  const current: Record<string, string> = userTags(fresh.tags);
+  const wanted: Record<string, string> = { ...(news.tags ?? {}) };
+  const tag = readCreateTag(fresh.tags);
+  if (tag !== undefined) {
+    current[RESERVED_TAGS.create] = fresh.tags[RESERVED_TAGS.create];
+    wanted[RESERVED_TAGS.create] = createTagValue({ ...tag, fingerprint: createFingerprint(news) });
   }
+  if (!same(current, wanted)) await api.setTags("instance", id, current, wanted);
   const final = (await api.getInstance(id)) ?? fresh;
   if (!systemDiskId) systemDiskId = await systemDiskIdOf(api, id);
   return { outs: dropUndefined(outputsOf(news, final, { instanceId: id, systemDiskId, passwordDigest: digest })) };

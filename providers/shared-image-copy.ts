@@ -507,7 +507,8 @@ export function copyFingerprint(inputs: SharedImageCopyInputs, regionId: string)
  * The copy an earlier run of this create started, or a new one. Earlier runs are found by the create tag of this
  * resource, as for instances (see instance-from-shared-image.ts runOrAdopt): one with the same replacing inputs is
  * adopted, unless it may be the copy being replaced; one with other inputs, or a failed one, is cancelled or deleted
- * (a finished one left as it is while instances use it, or when the resource is new to the engine). A new copy is made only after `approve` passed, with a
+ * once this copy is Available (a finished one left as it is while instances use it, or when the resource is new to
+ * the engine). A new copy is made only after `approve` passed, with a
  * ClientToken of its own for this run (a token answers with its copy even after that copy was deleted, which a
  * destroyed and re-created stack must never get back). The copy is tagged with its source (PROVENANCE_TAGS), which
  * is how the approval rule recognises it later.
@@ -517,7 +518,7 @@ async function copyOrAdopt(
   inputs: SharedImageCopyInputs,
   source: SourceInfo,
   approve: () => void,
-): Promise<{ id: string; earlier: boolean }> {
+): Promise<{ id: string; earlier: boolean; leftovers: ImageView[] }> {
   const urn = inputs.identity.urn;
   const key = resourceKey(inputs.identity);
   const fingerprint = copyFingerprint(inputs, api.regionId);
@@ -534,14 +535,11 @@ async function copyOrAdopt(
     ADOPTABLE.has(image.status);
   const made = (await api.findImagesByTag(RESERVED_TAGS.create, "")).filter(ours);
   const [earlier] = made.filter(adoptable);
+  const leftovers: ImageView[] = [];
   for (const image of made.filter((i) => i !== earlier)) {
     const tag = readCreateTag(image.tags);
-    if (tag?.state === "pending" || image.status === "CreateFailed" || !isNew) {
-      reportProgress(urn, `deleting ${image.id} (${image.status}): an interrupted run of this create made it`, {
-        warning: true,
-      });
-      await removeCopy(api, image, urn);
-    } else {
+    if (tag?.state === "pending" || image.status === "CreateFailed" || !isNew) leftovers.push(image);
+    else {
       reportProgress(
         urn,
         `${image.id} was made by this resource with other inputs and no state holds it: it is left as it is; ` +
@@ -550,7 +548,7 @@ async function copyOrAdopt(
       );
     }
   }
-  if (earlier !== undefined) return { id: earlier.id, earlier: true };
+  if (earlier !== undefined) return { id: earlier.id, earlier: true, leftovers };
   approve();
   const pending = createTagValue({ state: "pending", resourceKey: key, fingerprint });
   const tags = {
@@ -575,7 +573,7 @@ async function copyOrAdopt(
     // search missed shows up here.
     if (!isImageNameTaken(err)) throw err;
     const [named] = await api.describeImages({ ownerAlias: "self", name: inputs.name });
-    if (adoptable(named)) return { id: named.id, earlier: true };
+    if (adoptable(named)) return { id: named.id, earlier: true, leftovers };
     throw err;
   }
   // ECS lists a new copy only eventually: give it the full listing patience before reporting it missing.
@@ -585,7 +583,7 @@ async function copyOrAdopt(
         "adopted by its tag).",
     );
   }
-  return { id, earlier: false };
+  return { id, earlier: false, leftovers };
 }
 
 /**
@@ -745,7 +743,7 @@ async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.Cre
         : sourceImageFailures(source, inputs);
     if (failures.length > 0) throw new RefusedError(failures, `Copying image ${inputs.sourceImageId}`);
   };
-  const { id, earlier } = await copyOrAdopt(api, inputs, sourceInfo, approve);
+  const { id, earlier, leftovers } = await copyOrAdopt(api, inputs, sourceInfo, approve);
   reportProgress(
     inputs.identity.urn,
     earlier
@@ -756,6 +754,17 @@ async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.Cre
   try {
     const image = await waitForCopy(api, id, inputs, timeouts.create);
     const settled = await settleCopy(api, image, inputs, sourceInfo);
+    // What earlier runs left goes only now that this copy is Available: a create that fails removes nothing.
+    for (const leftover of leftovers) {
+      reportProgress(
+        inputs.identity.urn,
+        `deleting ${leftover.id} (${leftover.status}): an interrupted run of this create made it`,
+        {
+          warning: true,
+        },
+      );
+      await removeCopy(api, leftover, inputs.identity.urn);
+    }
     return { id, outs: copyOutputs(inputs, id, settled, sourceInfo) };
   } catch (err) {
     // The copy exists: keep it in state so the next `pulumi up` resumes waiting (or replaces a failed copy).

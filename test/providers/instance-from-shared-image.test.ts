@@ -1057,6 +1057,18 @@ describe("update, read and delete", () => {
     expect(inst).toMatchObject({ imageId: IMAGES.other, status: "Running", hasPassword: true });
     expect(userTags(inst?.tags ?? {})).toEqual({});
     expect(Object.keys(inst?.tags ?? {})).toEqual([RESERVED_TAGS.create]);
+    // The create tag follows the new image, so a later replacement knows this instance as the one it replaces.
+    expect(readCreateTag(inst?.tags ?? {})).toMatchObject({
+      state: "done",
+      fingerprint: createFingerprint(checked.inputs),
+    });
+    const since = lastSeq();
+    const replacement = await check({ ...checked.inputs, instanceType: "ecs.g7.xlarge" }, checked.inputs);
+    const next = await create(replacement.inputs);
+    expect(next.id).not.toBe(made.id);
+    // The replaced instance is the engine's to delete: create never touched it.
+    expect(callsSince(since, "DeleteInstance")).toEqual([]);
+    expect(emuInstance(made.id)?.status).toBe("Running");
   });
 
   it("read reports ECS's current values (drift), a stopped instance, and deletion", async () => {
