@@ -62,6 +62,9 @@ export interface SystemDiskReplacementConfig {
   readonly image: string;
   readonly credentials?: ReplacementCredentials;
   readonly systemDiskSize?: number;
+  /** Encrypt the new system disk (required for an encrypted image); `kmsKeyId` needs it. */
+  readonly encrypted?: boolean;
+  readonly kmsKeyId?: string;
   readonly restart?: "previous" | "running" | "stopped";
   readonly revertOnDelete?: boolean;
 }
@@ -334,7 +337,7 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
     const r = c.object(
       entry,
       path,
-      ["instanceId", "image", "credentials", "systemDiskSize", "restart", "revertOnDelete"],
+      ["instanceId", "image", "credentials", "systemDiskSize", "encrypted", "kmsKeyId", "restart", "revertOnDelete"],
       ["instanceId", "image"],
     );
     if (!r) continue;
@@ -351,6 +354,11 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
       }
     }
     c.integer(r.systemDiskSize, `${path}.systemDiskSize`, 20, 2048);
+    c.boolean(r.encrypted, `${path}.encrypted`);
+    c.string(r.kmsKeyId, `${path}.kmsKeyId`);
+    if (r.kmsKeyId !== undefined && r.encrypted !== true) {
+      c.fail(`${path}.kmsKeyId`, "needs encrypted: true (a KMS key only applies to an encrypted disk)");
+    }
     c.oneOf(r.restart, `${path}.restart`, ["previous", "running", "stopped"]);
     c.boolean(r.revertOnDelete, `${path}.revertOnDelete`);
   }

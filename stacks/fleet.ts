@@ -94,6 +94,8 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
       region,
       approval,
       systemDiskSize: replacement.systemDiskSize,
+      encrypted: replacement.encrypted,
+      kmsKeyId: replacement.kmsKeyId,
       password:
         typeof credentials === "object" && "passwordKey" in credentials ? secret(credentials.passwordKey) : undefined,
       keyPairName:

@@ -110,6 +110,11 @@ describe("parseFleetConfig", () => {
     [{ "systemDiskReplacements.legacy.credentials": {} }, 'systemDiskReplacements.legacy.credentials: must be "keep"'],
     [{ "systemDiskReplacements.legacy.restart": "always" }, "systemDiskReplacements.legacy.restart: must be one of"],
     [
+      { "systemDiskReplacements.legacy.kmsKeyId": "key-1" },
+      "systemDiskReplacements.legacy.kmsKeyId: needs encrypted: true",
+    ],
+    [{ "systemDiskReplacements.legacy.encrypted": "yes" }, "systemDiskReplacements.legacy.encrypted: must be"],
+    [
       { fleetSize: 3 },
       "fleetSize: is not a fleet config key; allowed: approval, images, groups, systemDiskReplacements",
     ],
@@ -121,6 +126,18 @@ describe("parseFleetConfig", () => {
 
   it("reports nothing else for a single-field change", () => {
     expect(problemsOf(withChanges({ "groups.web.count": 101 }))).toHaveLength(1);
+  });
+
+  it("accepts an encrypted system disk replacement with a KMS key (needed for an encrypted image)", () => {
+    const fleet = parseFleetConfig(
+      source(
+        withChanges({
+          "systemDiskReplacements.legacy.encrypted": true,
+          "systemDiskReplacements.legacy.kmsKeyId": "key-1",
+        }),
+      ),
+    );
+    expect(fleet.systemDiskReplacements.legacy).toMatchObject({ encrypted: true, kmsKeyId: "key-1" });
   });
 
   it("accepts imagePreset credentials for a system disk replacement (the image's preset password)", () => {
