@@ -312,7 +312,10 @@ export const CODE_TABLE: Readonly<Record<string, CodeEntry>> = {
   },
   "InvalidParameter.Conflict": {
     sentence: fixed("some parameters conflict with each other"),
-    hint: fixed("set only one of password, key pair or keep-existing credentials."),
+    hint: fixed(
+      "give one of password, key pair or PasswordInherit; PasswordInherit also needs an image with a preset " +
+        "password (otherwise set password or keyPairName).",
+    ),
   },
   "OperationDenied.InstanceCreating": {
     sentence: (c) => `${instance(c)} is still being created`,
