@@ -4,25 +4,48 @@
 // not what goes with it, and an in-place update that re-images a disk looks like any other update.
 import { reportProgress } from "./progress";
 
-/** "re-images the system disk of <instance> ..." (the phrase tests and report tools look for). */
+// An image id another resource computes (a copy's imageId) is unknown during a preview in which that resource is
+// created, replaced or even only updated (the engine knows an updated resource's outputs only once it ran). The change
+// is announced, as the engine plans it, but says that it happens only if the id turns out different.
+const IF_UNKNOWN =
+  "if the image id, which the preview cannot know yet (the resource it comes from changes in this run), turns out " +
+  "different";
+
+/**
+ * "re-images the system disk of <instance> ..." (the phrase tests and report tools look for). `toImageId` undefined:
+ * not known at preview.
+ */
 export function reimageNotice(
   instanceId: string,
-  change: { readonly fromImageId: string; readonly toImageId: string; readonly because?: readonly string[] },
+  change: { readonly fromImageId: string; readonly toImageId?: string; readonly because?: readonly string[] },
 ): string {
+  const lost = "everything on the system disk is lost; data disks stay";
+  if (change.toImageId === undefined) return `re-images the system disk of ${instanceId} ${IF_UNKNOWN}: ${lost}`;
   const what =
     change.fromImageId === change.toImageId
       ? `from image ${change.toImageId} again`
       : `(image ${change.fromImageId || "?"} -> ${change.toImageId})`;
   const why = change.because && change.because.length > 0 ? ` because ${change.because.join(", ")} changed` : "";
-  return `re-images the system disk of ${instanceId} ${what}${why}: everything on the system disk is lost; data disks stay`;
+  return `re-images the system disk of ${instanceId} ${what}${why}: ${lost}`;
 }
 
-/** "replaces instance <instance> ...": what goes with a replaced instance. */
-export function replaceNotice(instanceId: string, because: readonly string[]): string {
-  return (
-    `replaces instance ${instanceId} because ${because.join(", ")} changed: a new instance is made and this one is ` +
-    "deleted with its system disk and data disks"
-  );
+/**
+ * "replaces instance <instance> ...": what goes with a replaced instance. `unknownImage`: only the image id, unknown
+ * at preview, calls for it.
+ */
+export function replaceNotice(instanceId: string, because: readonly string[], unknownImage = false): string {
+  const why = unknownImage ? IF_UNKNOWN : `because ${because.join(", ")} changed`;
+  return `replaces instance ${instanceId} ${why}: a new instance is made and this one is deleted with its system disk and data disks`;
+}
+
+/** "replaces copy <image> ...": the order a copy replacement takes, which decides whether instances overlap. */
+export function copyReplaceNotice(imageId: string, because: readonly string[], deleteFirst: boolean): string {
+  const order = deleteFirst
+    ? "it keeps its name, and image names are unique, so this copy is deleted before the new one is made: instances " +
+      "the change replaces go before it (no overlap), and the delete fails while other instances still use it " +
+      "(unless deleteOptions.force); change name in the same update to make the new copy first"
+    : "the new copy is made first, and this one deleted at the end of the run";
+  return `replaces copy ${imageId} because ${because.join(", ")} changed: ${order}`;
 }
 
 /** Logs a notice as a warning on the resource (shown by preview and up). */
