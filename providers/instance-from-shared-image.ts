@@ -2,7 +2,7 @@
 // copy of one. Encrypted shared images get encrypted disks automatically; the image can be changed in place through
 // the resumable system disk sequence (onImageChange: "replaceSystemDisk") instead of recreating the instance.
 import * as pulumi from "@pulumi/pulumi";
-import { checkedState, rememberCheck } from "./check-memory";
+import { keptNotice, noteCheck, noteDiff, planAdoption, takeReplaced } from "./adoption";
 import { type DiskSpec, EcsApi, type RunInstanceRequest, type RunInstanceSpec } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken, resourceKey, runToken } from "./ecs/client-token";
@@ -21,7 +21,7 @@ import {
   timeoutsFailures,
 } from "./ecs/wait";
 import { announce, reimageNotice, replaceNotice } from "./notices";
-import { partialState } from "./partial";
+import { forPartialState, partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
 import {
   type ApprovalPolicy,
@@ -40,7 +40,15 @@ import {
   replaceSystemDisk,
   SystemDiskSequenceError,
 } from "./system-disk-sequence";
-import { createTagValue, RESERVED_TAGS, readCreateTag, reservedTags, userTagFailures, userTags } from "./tags";
+import {
+  createTagValue,
+  handedOver,
+  RESERVED_TAGS,
+  readCreateTag,
+  reservedTags,
+  userTagFailures,
+  userTags,
+} from "./tags";
 import { containsUnknown, dropUndefined, UNKNOWN } from "./wire-values";
 
 const MODULE = "ecs-shared-images";
@@ -174,6 +182,12 @@ export interface InstanceFromSharedImageInputs {
    * disk input.
    */
   readonly imageEncrypted?: boolean;
+  /**
+   * Set by check(): the instance was given a password, declared now or at some time since it was made. ECS cannot
+   * show a password and gives a new system disk only the credentials sent with it, so this is how an in-place image
+   * change knows that, without declared credentials, it would leave the instance without a login.
+   */
+  readonly passwordGiven?: boolean;
 }
 
 /**
@@ -651,18 +665,15 @@ async function requireApproved(
  * Whether a re-image would leave the instance without the password it has: the new system disk gets only the
  * declared credentials, so a password given before cannot be removed in the same change.
  */
-function reimageCredentialFailures(
-  olds: Partial<InstanceFromSharedImageInputs>,
-  news: InstanceFromSharedImageInputs,
-): PropertyFailure[] {
-  if (olds.password === undefined || news.password !== undefined || news.keyPairName !== undefined) return [];
+function reimageCredentialFailures(news: InstanceFromSharedImageInputs): PropertyFailure[] {
+  if (news.passwordGiven !== true || news.password !== undefined || news.keyPairName !== undefined) return [];
   return [
     {
       property: "password",
       reason:
-        "the instance logs in with the password it was given, and an in-place image change (onImageChange: " +
-        "replaceSystemDisk) gives the new system disk only the declared password: keep password set (or set " +
-        "keyPairName), or change the image in a separate update",
+        "the instance logs in with a password it was given, which ECS cannot carry over, and an in-place image " +
+        "change (onImageChange: replaceSystemDisk) gives the new system disk only the declared credentials: set " +
+        "password (it can be the current one) or keyPairName, or let the image change replace the instance",
     },
   ];
 }
@@ -707,23 +718,8 @@ async function systemDiskIdOf(api: EcsApi, instanceId: string): Promise<string> 
 }
 
 /** Partial state for instance `id`: the engine keeps it with these outputs, so the next `pulumi up` resumes. */
-function partial(err: unknown, id: string, outputs: InstanceFromSharedImageOutputs) {
-  return partialState(err, id, dropUndefined(outputs) as unknown as Record<string, unknown>);
-}
-
-/**
- * The instance as ECS reports it, for the partial state of a failed create or update. A failed observation is
- * tolerated: the partial state then carries what the caller assumes instead of ECS's values (the next refresh or up
- * reads them), whereas failing here would lose the partial state and leak the instance. Anything but an ECS error is
- * a bug.
- */
-async function observeForPartialState<T>(observe: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await observe();
-  } catch (err) {
-    if (err instanceof EcsError) return undefined;
-    throw err;
-  }
+function partial(err: unknown, id: string, inputs: object, outputs: InstanceFromSharedImageOutputs) {
+  return partialState(err, id, inputs, dropUndefined(outputs) as unknown as Record<string, unknown>);
 }
 
 // ---- create ----
@@ -738,46 +734,28 @@ interface MadeInstance {
 
 /**
  * The instance an earlier run of this create made, or a new one. Earlier runs are found by the create tag of this
- * resource (one listing serves a whole fleet):
- * - an unfinished one with the same replacing inputs is adopted (the run died, or its answer was lost);
- * - a finished one with the same replacing inputs too (its create finished but the engine never recorded it),
- *   unless it may be the instance being replaced (a forced replacement: the old inputs are the same);
- * - an unfinished one with other replacing inputs (a crash, then an edit) is deleted, and so is a finished one while
- *   the engine holds the resource (a leftover of a killed replacement, or one the engine deletes next anyway), both
- *   only once the new instance is Running, so a create that fails deletes nothing;
- * - a finished one with other inputs, for a resource new to the engine, is reported and left alone: it may be what
- *   a lost state still runs on.
- * A new instance is made only after the image passed the current approval, with a ClientToken of its own for this
- * run (see ecs/client-token.ts), so a destroyed and re-created stack never gets a deleted instance back.
+ * resource (one listing serves a whole fleet) and sorted by adoption.ts planAdoption: an unfinished one with the
+ * same replacing inputs is adopted (the run died, or its answer was lost), the other unfinished ones are deleted once
+ * the new instance is Running (so a create that fails deletes nothing), and finished ones are adopted or deleted only
+ * when diff named the instance being replaced, otherwise reported and left alone. A new instance is made only after
+ * the image passed the current approval, with a ClientToken of its own for this run (see ecs/client-token.ts), so a
+ * destroyed and re-created stack never gets a deleted instance back.
  */
 async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Promise<MadeInstance> {
   let inputs = given;
   const urn = inputs.identity.urn;
   const fingerprint = createFingerprint(inputs);
   const key = resourceKey(inputs.identity);
-  const { isNew, liveFingerprint } = checkedState(urn);
+  const replaced = takeReplaced(urn);
   const made = (await api.findInstancesByTag(RESERVED_TAGS.create, "")).flatMap((instance) => {
     const tag = readCreateTag(instance.tags);
-    return tag?.resourceKey === key && tag.fingerprint !== (isNew ? undefined : liveFingerprint)
-      ? [{ instance, tag }]
-      : [];
+    if (tag?.resourceKey !== key) return [];
+    const sameInputs = tag.fingerprint === fingerprint;
+    return [{ id: instance.id, handedOver: tag.state === "done", sameInputs, usable: true, item: instance }];
   });
-  const same = made.filter((m) => m.tag.fingerprint === fingerprint);
-  const leftovers: InstanceView[] = [];
-  for (const { instance, tag } of made.filter((m) => m.tag.fingerprint !== fingerprint)) {
-    if (tag.state === "pending" || !isNew) leftovers.push(instance);
-    else {
-      reportProgress(
-        urn,
-        `${instance.id} was made by this resource with other inputs and no state holds it: it is left as it is; ` +
-          "delete it, or adopt it with the resource option `id`",
-        { warning: true },
-      );
-    }
-  }
-  const [earlier, ...duplicates] = same.map((m) => m.instance);
-  leftovers.push(...duplicates);
-  if (earlier !== undefined) return { instance: earlier, earlier: true, leftovers };
+  const plan = planAdoption(made, replaced);
+  for (const instance of plan.kept) reportProgress(urn, keptNotice(instance.id), { warning: true });
+  if (plan.adopt !== undefined) return { instance: plan.adopt, earlier: true, leftovers: plan.leftovers };
   inputs = await requireApproved(inputs, `Creating an instance from image ${inputs.imageId}`);
   const id = await api.runInstance({ ...createRequest(inputs, fingerprint), password: inputs.password });
   const instance = await listedAfterCreate(() => api.getInstance(id));
@@ -787,7 +765,7 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
         "appears, is adopted by its tag).",
     );
   }
-  return { instance, earlier: false, leftovers };
+  return { instance, earlier: false, leftovers: plan.leftovers };
 }
 
 /** DeleteInstance (Force); an instance already gone is deleted. */
@@ -824,11 +802,8 @@ async function applyInPlaceSettings(
   };
 }
 
-/**
- * Waits for Running (with progress); with `settings`, applies the in-place settings and the user tags (a create);
- * then marks the create done, in the same tag calls.
- */
-async function finishCreate(
+/** Waits for Running (with progress), then applies the in-place settings of `settings` (a create). */
+async function waitRunning(
   api: EcsApi,
   instanceId: string,
   options: {
@@ -837,7 +812,7 @@ async function finishCreate(
     settings?: { inputs: InstanceFromSharedImageInputs; setPassword: boolean };
   },
 ): Promise<InstanceView> {
-  let running = (await poll({
+  const running = (await poll({
     describe: () => api.getInstance(instanceId),
     acceptor: instanceInStatus("Running"),
     what: `instance ${instanceId} to be Running`,
@@ -846,16 +821,20 @@ async function finishCreate(
     onProgress: (p) => reportProgress(options.urn, `${instanceId}: ${p.reason}`, { ephemeral: true }),
   })) as InstanceView;
   const { settings } = options;
-  if (settings !== undefined) running = await applyInPlaceSettings(api, running, settings.inputs, settings.setPassword);
-  const tags: Record<string, string> =
-    settings === undefined ? { ...running.tags } : { ...reservedTags(running.tags), ...(settings.inputs.tags ?? {}) };
-  const tag = readCreateTag(running.tags);
-  if (tag !== undefined) tags[RESERVED_TAGS.create] = createTagValue({ ...tag, state: "done" });
-  if (!same(running.tags, tags)) {
-    await api.setTags("instance", instanceId, running.tags, tags);
-    running = { ...running, tags };
-  }
-  return running;
+  return settings === undefined ? running : applyInPlaceSettings(api, running, settings.inputs, settings.setPassword);
+}
+
+/**
+ * Marks the instance as handed to the engine (tags.ts handedOver), with `userTags` in the same call when given.
+ * The last ECS call of a create: after it, only the engine's record of the result is missing.
+ */
+async function handOver(api: EcsApi, instance: InstanceView, wantedUserTags?: Record<string, string>) {
+  const tags = handedOver(
+    wantedUserTags === undefined ? instance.tags : { ...reservedTags(instance.tags), ...wantedUserTags },
+  );
+  if (same(instance.tags, tags)) return instance;
+  await api.setTags("instance", instance.id, instance.tags, tags);
+  return { ...instance, tags };
 }
 
 async function create(
@@ -874,7 +853,7 @@ async function create(
   const setPassword = made.earlier && inputs.password !== undefined;
   const digest = passwordDigest(urn, inputs.password);
   try {
-    const running = await finishCreate(api, instanceId, {
+    const running = await waitRunning(api, instanceId, {
       urn,
       timeoutMs: timeoutsOf(inputs).create,
       settings: { inputs, setPassword },
@@ -886,15 +865,18 @@ async function create(
       });
       await deleteInstance(api, leftover.id);
     }
+    const done = await handOver(api, running, inputs.tags ?? {});
     await progressDelivered();
-    const outs = outputsOf(inputs, running, { instanceId, systemDiskId, passwordDigest: digest });
+    const outs = outputsOf(inputs, done, { instanceId, systemDiskId, passwordDigest: digest });
     return { id: instanceId, outs: dropUndefined(outs) };
   } catch (err) {
-    // The instance exists: keep it in state so the next `pulumi up` finishes (update) or replaces it. A password
+    // The instance exists: keep it in state so the next `pulumi up` finishes (update) or replaces it, marked as
+    // handed over (unless ECS cannot be asked: the instance then stays unfinished, see adoption.ts). A password
     // still to be set is recorded as unknown, so that update sets it.
-    const last = await observeForPartialState(() => api.getInstance(instanceId));
+    const seen = await forPartialState(() => api.getInstance(instanceId));
+    const last = seen && ((await forPartialState(() => handOver(api, seen))) ?? seen);
     const facts = { instanceId, systemDiskId: "", passwordDigest: setPassword ? undefined : digest };
-    throw partial(err, instanceId, outputsOf(inputs, last, facts));
+    throw partial(err, instanceId, inputs, outputsOf(inputs, last, facts));
   }
 }
 
@@ -955,10 +937,12 @@ async function update(
   try {
     // A create that failed after RunInstances left partial state: finish it first.
     if (readCreateTag(instance.tags)?.state === "pending") {
-      instance = await finishCreate(api, id, { urn, timeoutMs });
+      // Update is called only for what the engine holds: it is handed over, whatever happens next.
+      await handOver(api, instance);
+      instance = await waitRunning(api, id, { urn, timeoutMs });
     }
   } catch (err) {
-    throw partial(err, id, outputsOf({ ...news, imageId: olds.imageId }, instance, { ...olds, instanceId: id }));
+    throw partial(err, id, news, outputsOf({ ...news, imageId: olds.imageId }, instance, { ...olds, instanceId: id }));
   }
 
   let passwordSet = false;
@@ -994,11 +978,12 @@ async function update(
       passwordSet = result.passwordSet;
     } catch (err) {
       if (err instanceof SystemDiskSequenceError && err.unfinished) {
-        const seen = await observeForPartialState(() => observeInstance(api, id));
+        const seen = await forPartialState(() => observeInstance(api, id));
         const state = afterFailedSequence(olds, news, seen?.instance, err.passwordSet);
         throw partial(
           err,
           id,
+          news,
           outputsOf(state, seen?.instance, {
             instanceId: id,
             systemDiskId: seen?.systemDisk?.id ?? olds.systemDiskId,
@@ -1030,7 +1015,7 @@ async function update(
   const tag = readCreateTag(fresh.tags);
   if (tag !== undefined) {
     current[RESERVED_TAGS.create] = fresh.tags[RESERVED_TAGS.create];
-    wanted[RESERVED_TAGS.create] = createTagValue({ ...tag, fingerprint: createFingerprint(news) });
+    wanted[RESERVED_TAGS.create] = createTagValue({ ...tag, state: "done", fingerprint: createFingerprint(news) });
   }
   if (!same(current, wanted)) await api.setTags("instance", id, current, wanted);
   const final = (await api.getInstance(id)) ?? fresh;
@@ -1058,10 +1043,9 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
   const news: InstanceFromSharedImageInputs = { ...given, region };
   failures.push(...validateInputs(news));
   const isNew = olds.identity === undefined;
-  if (typeof news.identity?.urn === "string") {
-    const live = isNew ? undefined : createFingerprint(olds as InstanceFromSharedImageInputs);
-    rememberCheck(news.identity.urn, live, !isNew);
-  }
+  if (typeof news.identity?.urn === "string") noteCheck(news.identity.urn, !isNew);
+  // Sticky until the instance is replaced (the engine checks a replacement again without old inputs).
+  const passwordGiven = news.password !== undefined || (!isNew && (olds.passwordGiven ?? olds.password !== undefined));
   let imageEncrypted = !isNew && same(olds.imageId, news.imageId) ? olds.imageEncrypted : undefined;
   // ECS is asked only about what will be made: a new instance (create or replacement), or a re-imaged system disk.
   // An unchanged instance, or one whose tags or name change, is never refused for what happened to its image since.
@@ -1069,7 +1053,8 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
   const makesInstance = diff === undefined || diff.replaces.length > 0;
   const reimage = diff?.reimage === true;
   const anyUnknown = CLOUD_CHECKED.some((key) => containsUnknown(news[key]));
-  if (reimage && !containsUnknown(news.password)) failures.push(...reimageCredentialFailures(olds, news));
+  if (reimage && !containsUnknown(news.password))
+    failures.push(...reimageCredentialFailures({ ...news, passwordGiven }));
   if (failures.length === 0 && !anyUnknown && (makesInstance || reimage)) {
     const result = await cloudCheck(news, makesInstance);
     failures.push(...result.failures);
@@ -1077,7 +1062,7 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
   } else if (imageEncrypted !== undefined && failures.length === 0) {
     failures.push(...encryptionFailures(news, imageEncrypted));
   }
-  const inputs = imageEncrypted === undefined ? news : { ...news, imageEncrypted };
+  const inputs = { ...news, imageEncrypted, passwordGiven: passwordGiven || undefined };
   return { inputs: dropUndefined(inputs), failures };
 }
 
@@ -1091,9 +1076,12 @@ export const provider: pulumi.dynamic.ResourceProvider = {
   async diff(id: string, olds: InstanceFromSharedImageOutputs, news: InstanceFromSharedImageInputs) {
     const diff = diffInstance(olds, news);
     const urn = news.identity?.urn ?? olds.identity?.urn;
-    if (diff.replaces.length > 0) announce(urn, replaceNotice(id, diff.replaces));
-    else if (diff.reimage) {
-      const toImageId = news.imageId === UNKNOWN ? "the new image" : news.imageId;
+    if (urn !== undefined) noteDiff(urn, id, diff.replaces.length > 0);
+    const imageUnknown = news.imageId === UNKNOWN;
+    if (diff.replaces.length > 0) {
+      announce(urn, replaceNotice(id, diff.replaces, imageUnknown && diff.replaces.join() === "imageId"));
+    } else if (diff.reimage) {
+      const toImageId = imageUnknown ? undefined : news.imageId;
       announce(urn, reimageNotice(id, { fromImageId: olds.imageId ?? "", toImageId }));
     }
     return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: false };

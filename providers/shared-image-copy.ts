@@ -2,7 +2,7 @@
 // region only), waits until the copy is Available while reporting its progress, and deletes (or cancels) it on
 // destroy. The copy is ours: it survives the owner unsharing, deprecating or deleting the source.
 import * as pulumi from "@pulumi/pulumi";
-import { checkedState, rememberCheck } from "./check-memory";
+import { keptNotice, noteCheck, noteDiff, planAdoption, takeReplaced } from "./adoption";
 import { EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { clientToken, resourceKey, runToken } from "./ecs/client-token";
@@ -31,7 +31,8 @@ import {
   type TimeoutsInput,
   timeoutsFailures,
 } from "./ecs/wait";
-import { partialState } from "./partial";
+import { announce, copyReplaceNotice } from "./notices";
+import { forPartialState, partialState } from "./partial";
 import {
   type ApprovalPolicy,
   evaluateImage,
@@ -44,7 +45,15 @@ import {
 import { progressDelivered, reportProgress } from "./progress";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
-import { createTagValue, RESERVED_TAGS, readCreateTag, reservedTags, userTagFailures, userTags } from "./tags";
+import {
+  createTagValue,
+  handedOver,
+  RESERVED_TAGS,
+  readCreateTag,
+  reservedTags,
+  userTagFailures,
+  userTags,
+} from "./tags";
 import { containsUnknown, dropUndefined } from "./wire-values";
 
 export const SHARED_IMAGE_COPY_MODULE = "pulumi-ecs-shared-images/providers/shared-image-copy";
@@ -345,7 +354,7 @@ export function diffSharedImageCopy(
     replaces,
     updates,
     // Image names are unique per account and region: a replacement keeping both must delete the old copy first.
-    // This also holds for `pulumi up --replace`, which replaces even when nothing changed.
+    // (`pulumi up --replace` asks no diff: it makes the new copy first, which a kept name refuses; create says so.)
     deleteBeforeReplace: olds.name === news.name && olds.region === news.region,
   };
 }
@@ -443,8 +452,18 @@ export function copyOutputs(
 }
 
 /** Partial state (see providers/partial.ts) with the copy's outputs. */
-function keepInState(err: unknown, id: string, outputs: SharedImageCopyOutputs): Error {
-  return partialState(err, id, dropUndefined({ ...outputs }));
+function keepInState(err: unknown, id: string, inputs: SharedImageCopyInputs, outputs: SharedImageCopyOutputs): Error {
+  return partialState(err, id, inputs, dropUndefined({ ...outputs }));
+}
+
+/**
+ * Marks the copy as handed to the engine (tags.ts handedOver). Without a view of it (ECS could not be asked), it
+ * stays as it is: adoption.ts says what that costs.
+ */
+async function handOver(api: EcsApi, image: ImageView | undefined): Promise<void> {
+  if (image === undefined) return;
+  const tags = handedOver(image.tags);
+  if (!sameJson(image.tags, tags)) await api.setTags("image", image.id, image.tags, tags);
 }
 
 /** Waits for the copy to become Available, reporting its percentage beside the resource in `pulumi up`. */
@@ -505,50 +524,35 @@ export function copyFingerprint(inputs: SharedImageCopyInputs, regionId: string)
 
 /**
  * The copy an earlier run of this create started, or a new one. Earlier runs are found by the create tag of this
- * resource, as for instances (see instance-from-shared-image.ts runOrAdopt): one with the same replacing inputs is
- * adopted, unless it may be the copy being replaced; one with other inputs, or a failed one, is cancelled or deleted
- * once this copy is Available (a finished one left as it is while instances use it, or when the resource is new to
- * the engine). A new copy is made only after `approve` passed, with a
- * ClientToken of its own for this run (a token answers with its copy even after that copy was deleted, which a
- * destroyed and re-created stack must never get back). The copy is tagged with its source (PROVENANCE_TAGS), which
- * is how the approval rule recognises it later.
+ * resource and sorted as for instances (adoption.ts planAdoption; a failed copy is never adopted): one adopted, the
+ * leftovers cancelled or deleted once this copy is Available (one that instances use is left and reported), finished
+ * ones the engine may hold left alone. A new copy is made only after `approve` passed, with a ClientToken of its own
+ * for this run (a token answers with its copy even after that copy was deleted, which a destroyed and re-created
+ * stack must never get back). The copy is tagged with its source (PROVENANCE_TAGS), which is how the approval rule
+ * recognises it later.
  */
 async function copyOrAdopt(
   api: EcsApi,
   inputs: SharedImageCopyInputs,
   source: SourceInfo,
   approve: () => void,
-): Promise<{ id: string; earlier: boolean; leftovers: ImageView[] }> {
+): Promise<{ id: string; earlier: boolean; leftovers: readonly ImageView[] }> {
   const urn = inputs.identity.urn;
   const key = resourceKey(inputs.identity);
   const fingerprint = copyFingerprint(inputs, api.regionId);
-  const { isNew, liveFingerprint } = checkedState(urn);
-  // The copy being replaced (the engine deletes it) is never touched here.
-  const ours = (image: ImageView) => {
+  const replaced = takeReplaced(urn);
+  const madeHere = (image: ImageView) => {
     const tag = readCreateTag(image.tags);
-    return tag?.resourceKey === key && tag.fingerprint !== (isNew ? undefined : liveFingerprint);
+    if (tag?.resourceKey !== key) return [];
+    const sameInputs = tag.fingerprint === fingerprint;
+    return [
+      { id: image.id, handedOver: tag.state === "done", sameInputs, usable: ADOPTABLE.has(image.status), item: image },
+    ];
   };
-  const adoptable = (image: ImageView | undefined): image is ImageView =>
-    image !== undefined &&
-    ours(image) &&
-    readCreateTag(image.tags)?.fingerprint === fingerprint &&
-    ADOPTABLE.has(image.status);
-  const made = (await api.findImagesByTag(RESERVED_TAGS.create, "")).filter(ours);
-  const [earlier] = made.filter(adoptable);
-  const leftovers: ImageView[] = [];
-  for (const image of made.filter((i) => i !== earlier)) {
-    const tag = readCreateTag(image.tags);
-    if (tag?.state === "pending" || image.status === "CreateFailed" || !isNew) leftovers.push(image);
-    else {
-      reportProgress(
-        urn,
-        `${image.id} was made by this resource with other inputs and no state holds it: it is left as it is; ` +
-          "delete it, or adopt it with the resource option `id`",
-        { warning: true },
-      );
-    }
-  }
-  if (earlier !== undefined) return { id: earlier.id, earlier: true, leftovers };
+  const plan = planAdoption((await api.findImagesByTag(RESERVED_TAGS.create, "")).flatMap(madeHere), replaced);
+  for (const image of plan.kept) reportProgress(urn, keptNotice(image.id), { warning: true });
+  const leftovers = plan.leftovers;
+  if (plan.adopt !== undefined) return { id: plan.adopt.id, earlier: true, leftovers };
   approve();
   const pending = createTagValue({ state: "pending", resourceKey: key, fingerprint });
   const tags = {
@@ -573,8 +577,16 @@ async function copyOrAdopt(
     // search missed shows up here.
     if (!isImageNameTaken(err)) throw err;
     const [named] = await api.describeImages({ ownerAlias: "self", name: inputs.name });
-    if (adoptable(named)) return { id: named.id, earlier: true, leftovers };
-    throw err;
+    const ours = named === undefined ? [] : madeHere(named);
+    const adopt = planAdoption(ours, replaced).adopt;
+    if (adopt !== undefined) return { id: adopt.id, earlier: true, leftovers };
+    if (ours.length === 0) throw err;
+    throw new Error(
+      `${(err as Error).message} The name belongs to ${named.id}, a copy this resource made that the engine may ` +
+        "still hold: a replacement that keeps the name and makes the new copy first (pulumi up --replace, " +
+        "replaceOnChanges) cannot have both. Change name in the same update, or set the resource option " +
+        "deleteBeforeReplace.",
+    );
   }
   // ECS lists a new copy only eventually: give it the full listing patience before reporting it missing.
   if ((await listedAfterCreate(() => api.getImage(id))) === undefined) {
@@ -645,12 +657,7 @@ async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckRe
   const failures: PropertyFailure[] = [];
   const identity = inputs.identity as IdentityInput | undefined;
   const oldInputs = olds as Partial<SharedImageCopyInputs>;
-  if (typeof identity?.urn === "string") {
-    const hadState = oldInputs.identity !== undefined;
-    const live =
-      hadState && oldInputs.region ? copyFingerprint(oldInputs as SharedImageCopyInputs, oldInputs.region) : undefined;
-    rememberCheck(identity.urn, live, hadState);
-  }
+  if (typeof identity?.urn === "string") noteCheck(identity.urn, oldInputs.identity !== undefined);
   if (inputs.name === undefined && identity && typeof identity.name === "string") {
     if (imageNameProblem(identity.name) === undefined) inputs.name = identity.name;
     else {
@@ -753,22 +760,24 @@ async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.Cre
   );
   try {
     const image = await waitForCopy(api, id, inputs, timeouts.create);
-    const settled = await settleCopy(api, image, inputs, sourceInfo);
     // What earlier runs left goes only now that this copy is Available: a create that fails removes nothing.
     for (const leftover of leftovers) {
       reportProgress(
         inputs.identity.urn,
         `deleting ${leftover.id} (${leftover.status}): an interrupted run of this create made it`,
-        {
-          warning: true,
-        },
+        { warning: true },
       );
       await removeCopy(api, leftover, inputs.identity.urn);
     }
+    // Last, so that only the engine's record of the result is missing after it (adoption.ts).
+    const settled = await settleCopy(api, image, inputs, sourceInfo);
     return { id, outs: copyOutputs(inputs, id, settled, sourceInfo) };
   } catch (err) {
-    // The copy exists: keep it in state so the next `pulumi up` resumes waiting (or replaces a failed copy).
-    throw keepInState(err, id, copyOutputs(inputs, id, lastObserved(err), sourceInfo));
+    // The copy exists: keep it in state, handed over, so the next `pulumi up` resumes waiting (or replaces a failed
+    // copy).
+    const seen = lastObserved(err) ?? (await forPartialState(() => api.getImage(id)));
+    await forPartialState(() => handOver(api, seen));
+    throw keepInState(err, id, inputs, copyOutputs(inputs, id, lastObserved(err), sourceInfo));
   }
 }
 
@@ -803,13 +812,15 @@ async function update(
       `The copy ${id} no longer exists in ${api.regionId} (deleted outside Pulumi?). Fix: run pulumi refresh, then pulumi up to copy again.`,
     );
   }
+  // Update is called only for what the engine holds: a copy still marked unfinished is handed over now.
+  await handOver(api, image);
   if (IN_PROGRESS.has(image.status)) {
     // An earlier run timed out (partial state): resume waiting, with the create timeout the user may have raised.
     reportProgress(news.identity.urn, `resuming the wait for copy ${id} (${image.status})`);
     try {
       image = await waitForCopy(api, id, news, timeouts.create);
     } catch (err) {
-      throw keepInState(err, id, copyOutputs(news, id, lastObserved(err) ?? image, source));
+      throw keepInState(err, id, news, copyOutputs(news, id, lastObserved(err) ?? image, source));
     }
   }
   const after = await settleCopy(api, image, news, source);
@@ -876,8 +887,11 @@ export const provider = {
     useStackConfig(req.config);
   },
   check,
-  async diff(_id: string, olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) {
+  async diff(id: string, olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) {
     const { changes, replaces, deleteBeforeReplace } = diffSharedImageCopy(olds, news);
+    const urn = news.identity?.urn ?? olds.identity?.urn;
+    if (urn !== undefined) noteDiff(urn, id, replaces.length > 0);
+    if (replaces.length > 0) announce(urn, copyReplaceNotice(id, replaces, deleteBeforeReplace));
     return { changes, replaces, deleteBeforeReplace };
   },
   create,

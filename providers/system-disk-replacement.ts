@@ -9,7 +9,7 @@ import { EcsError, InvalidInputError } from "./ecs/errors";
 import type { InstanceView } from "./ecs/types";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput, timeoutsFailures } from "./ecs/wait";
 import { announce, reimageNotice } from "./notices";
-import { partialState } from "./partial";
+import { forPartialState, partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
 import {
   type ApprovalPolicy,
@@ -455,13 +455,8 @@ async function runSequence(
     );
   } catch (err) {
     if (!(err instanceof SystemDiskSequenceError && err.unfinished && err.marker !== undefined)) throw err;
-    let seen: Observation | undefined;
-    try {
-      seen = await observeInstance(api, inputs.instanceId);
-    } catch (observeErr) {
-      // Failing here would lose the partial state; an unobserved instance is recorded as replaced (see above).
-      if (!(observeErr instanceof EcsError)) throw observeErr;
-    }
+    // An unobserved instance is recorded as replaced (see above).
+    const seen = await forPartialState(() => observeInstance(api, inputs.instanceId));
     const madeNow = seen === undefined || err.replaceIssued;
     const outputs = outputsOf(
       inputs,
@@ -478,7 +473,7 @@ async function runSequence(
         interrupted: true,
       },
     );
-    throw partialState(err, inputs.instanceId, outputs as unknown as Record<string, unknown>);
+    throw partialState(err, inputs.instanceId, inputs, outputs as unknown as Record<string, unknown>);
   }
 }
 
@@ -506,31 +501,34 @@ async function cloudFailures(
       property: "instanceId",
       reason: `instance ${news.instanceId} does not exist in ${api.regionId} (or these credentials cannot see it)`,
     });
+    return failures;
   }
-  if (image === undefined) {
+  const size = news.systemDiskSize;
+  if (size !== undefined && systemDisk !== undefined && size < systemDisk.size) {
+    failures.push({
+      property: "systemDiskSize",
+      reason: `${size} GiB is smaller than the current system disk ${systemDisk.id} (${systemDisk.size} GiB); disks cannot shrink`,
+    });
+    return failures;
+  }
+  const isNew = olds.instanceId === undefined;
+  const createReasons = isNew ? createReimageReasons(observed, news) : [];
+  // The image rules (approval first) apply to what a run puts on the disk, as create and update apply them: a
+  // tightened approval, an image unshared since, or a revertOnDelete toggled re-images nothing and is refused for
+  // nothing.
+  const reimages = isNew
+    ? instance.imageId !== news.imageId || createReasons.length > 0
+    : !same(olds.imageId, news.imageId) ||
+      reimageReasons(olds as Partial<SystemDiskReplacementOutputs>, news).length > 0;
+  if (reimages && image === undefined) {
     failures.push({
       property: "imageId",
       reason: `image ${news.imageId} does not exist in ${api.regionId} or is not shared with this account`,
     });
     return failures;
   }
-  failures.push(...imageFailures(news, image));
-  const size = news.systemDiskSize;
-  if (size !== undefined && instance !== undefined && systemDisk !== undefined && size < systemDisk.size) {
-    failures.push({
-      property: "systemDiskSize",
-      reason: `${size} GiB is smaller than the current system disk ${systemDisk.id} (${systemDisk.size} GiB); disks cannot shrink`,
-    });
-  }
-  if (instance === undefined || failures.length > 0) return failures;
-
-  const isNew = olds.instanceId === undefined;
-  const createReasons = isNew ? createReimageReasons(observed, news) : [];
-  const replaces =
-    news.revertOnDelete === true ||
-    (isNew ? instance.imageId !== news.imageId || createReasons.length > 0 : !same(olds.imageId, news.imageId)) ||
-    (!isNew && reimageReasons(olds as Partial<SystemDiskReplacementOutputs>, news).length > 0);
-  if (replaces && credentialsOf(news, instance) === undefined) {
+  if (reimages && image !== undefined) failures.push(...imageFailures(news, image));
+  if ((reimages || news.revertOnDelete === true) && credentialsOf(news, instance) === undefined) {
     const what = news.revertOnDelete === true ? "a replacement (or the revert on delete)" : "the replacement";
     failures.push({ property: "password", reason: passwordInstanceReason(news.instanceId, what) });
   }
@@ -623,14 +621,14 @@ export const provider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
     const diff = diffSystemDiskReplacement(olds, news);
     if (diff.replaces.length === 0 && (diff.imageChanged || diff.reimage)) {
-      const toImageId = news.imageId === UNKNOWN ? "the new image" : news.imageId;
+      const toImageId = news.imageId === UNKNOWN ? undefined : news.imageId;
       announce(
         news.identity?.urn,
         reimageNotice(news.instanceId, { fromImageId: olds.imageId, toImageId, because: diff.reasons }),
       );
     }
     // Always delete first: two replacements of one instance cannot coexist (the old one's delete may revert the
-    // disk the new one just made), also when `pulumi up --replace` forces a replacement without a diff.
+    // disk the new one just made). `pulumi up --replace` asks no diff: the resource option (see the class) covers it.
     return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: true };
   },
 
@@ -741,6 +739,8 @@ export class SystemDiskReplacement extends pulumi.dynamic.Resource {
         interrupted: undefined,
       },
       {
+        // A forced replacement (`pulumi up --replace`) asks no diff, so the provider's delete-first is an option here.
+        deleteBeforeReplace: true,
         ...opts,
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "passwordDigest"],
       },

@@ -12,9 +12,8 @@ export const ECS_MAX_TAGS = 20;
 export const RESERVED_TAGS = {
   /**
    * On every instance and copy a create made: `<pending|done>:<resource key>.<create fingerprint>` (see
-   * createTagValue). A later run of the same create finds the resource by it: an unfinished one is adopted; one left
-   * by a run the engine never recorded (the resource is new to the engine) too; one an interrupted run made with
-   * other replacing inputs is deleted if it never finished.
+   * createTagValue); `done` once the create handed it to the engine. A later run of the same create finds what
+   * earlier runs made by it (adoption.ts says what it does with each).
    */
   create: `${RESERVED_TAG_PREFIX}create`,
   /** A copy's source (SharedImageCopy): how the approval rule traces a copy back to an approved shared image. */
@@ -103,8 +102,12 @@ export function userTagFailures(
   return failures;
 }
 
-/** A create's tag: whether the create finished, which resource made it, with what replacing inputs. */
+/** A create's tag: whether the create handed it to the engine, which resource made it, with what replacing inputs. */
 export interface CreateTag {
+  /**
+   * `done` once the create returned it to the engine, as its result or as partial state (or an update, which the
+   * engine calls only for what it holds, saw it); `pending` before.
+   */
   readonly state: "pending" | "done";
   /** The resource's key (ecs/client-token.ts resourceKey). */
   readonly resourceKey: string;
@@ -115,6 +118,14 @@ export interface CreateTag {
 /** The value of the create tag. */
 export function createTagValue(tag: CreateTag): string {
   return `${tag.state}:${tag.resourceKey}.${tag.fingerprint}`;
+}
+
+/** `tags` with their create tag, if any, marked done. */
+export function handedOver(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const tag = readCreateTag(tags);
+  return tag === undefined
+    ? { ...tags }
+    : { ...tags, [RESERVED_TAGS.create]: createTagValue({ ...tag, state: "done" }) };
 }
 
 /** The create tag of a resource's tags, when it has a well-formed one. */

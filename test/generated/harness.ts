@@ -436,6 +436,7 @@ export function declared(program: Program, unmanagedId: string): Declared[] {
     resources.push({
       type: "systemDisk",
       name: "sdr",
+      deleteBeforeReplace: true, // what the SystemDiskReplacement class sets
       inputs: (outputsOf) => ({
         identity: identity("SystemDiskReplacement", "sdr"),
         instanceId: unmanagedId,
@@ -468,6 +469,11 @@ class SequenceRun {
   private sdrCreateKilledUnrecorded = false;
   /** Every resource id any state has held: a resource deleted from state must be gone from the cloud too. */
   private readonly everInState = new Set<string>();
+  /**
+   * Resources a create reported and left alone because the engine may hold them (a finished create the engine never
+   * recorded: a kill right after the create's last ECS call; documented).
+   */
+  private readonly keptByProvider = new Set<string>();
   /** An instance was deleted out of band and no refresh has run since: like Pulumi, an up does not see it. */
   private driftUnseen = false;
   private readonly log: string[] = [];
@@ -602,13 +608,10 @@ class SequenceRun {
     this.h.takeNotices();
     let plan: PlannedStep[];
     try {
-      plan = await this.h.inProcess(this.state).preview(resources);
+      plan = await this.h.inProcess(this.state).preview(resources, options);
     } catch (err) {
       this.allowFailure("preview", err);
       return false; // `pulumi up` stops when its preview fails
-    }
-    if (options.replace) {
-      plan = plan.map((s) => (options.replace?.includes(s.name) && s.op !== "create" ? { ...s, op: "replace" } : s));
     }
     const notices = this.h.takeNotices();
     const before = this.snapshot();
@@ -620,7 +623,12 @@ class SequenceRun {
       ok = false;
       this.allowFailure("up", err);
     }
-    this.expectAnnounced(since, plan, [...notices, ...this.h.takeNotices()], before);
+    const all = [...notices, ...this.h.takeNotices()];
+    for (const notice of all) {
+      const kept = /^(\S+) carries this resource's create tag and is left alone/.exec(notice);
+      if (kept) this.keptByProvider.add(kept[1]);
+    }
+    this.expectAnnounced(since, plan, all, before);
     this.expectApproved(since, program);
     if (!ok) return false;
     this.applied = program;
@@ -866,9 +874,10 @@ class SequenceRun {
   }
 
   /**
-   * The account holds exactly the resources in state (and the unmanaged instance): no duplicate, no leak. The one
-   * exception is documented: what a create killed before the engine recorded it left behind, when the program no
-   * longer declares that resource (no provider call is ever made for it again).
+   * The account holds exactly the resources in state (and the unmanaged instance): no duplicate, no leak. The
+   * exceptions are documented: what a create killed before the engine recorded it left behind, when the program no
+   * longer declares that resource (no provider call is ever made for it again), and a finished create the engine
+   * never recorded, which later creates report and leave alone (they cannot tell it from what the engine holds).
    */
   private expectExactResources(program: Program): void {
     const inv = this.h.inventory();
@@ -876,9 +885,10 @@ class SequenceRun {
     const instances = new Set([this.unmanagedId, ...states.filter((s) => s.type === "instance").map((s) => s.id)]);
     const images = new Set(states.filter((s) => s.type === "copy").map((s) => s.id));
     for (const r of states) this.everInState.add(r.id);
-    // Made by a create the engine never recorded, for a resource no longer declared: never in any state.
+    // Made by a create the engine never recorded, for a resource no longer declared, or reported and kept by a
+    // create: never in any state.
     const abandoned = (id: string, tags: Record<string, string>, declared: boolean) =>
-      readCreateTag(tags) !== undefined && !declared && !this.everInState.has(id);
+      readCreateTag(tags) !== undefined && (!declared || this.keptByProvider.has(id)) && !this.everInState.has(id);
     const extraInstances = inv.instances
       .filter((i) => !instances.has(i.instanceId) && !abandoned(i.instanceId, i.tags, program.instance !== undefined))
       .map((i) => i.instanceId);

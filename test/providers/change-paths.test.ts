@@ -77,6 +77,7 @@ function systemDisk(name: string, extra: object): Declared {
   return {
     type: "systemDisk",
     name,
+    deleteBeforeReplace: true, // what the SystemDiskReplacement class sets
     inputs: () => ({ identity: identity("SystemDiskReplacement", name), approval, ...extra }),
   };
 }
@@ -309,7 +310,26 @@ describe("InstanceFromSharedImage", () => {
     ]);
     await expect(
       engine.preview([instance(name, () => ({ imageId: IMAGES.other, onImageChange: "replaceSystemDisk" }))]),
-    ).rejects.toThrow(/password: the instance logs in with the password it was given/);
+    ).rejects.toThrow(/password: the instance logs in with a password it was given/);
+  });
+
+  it("an in-place image change after the password was removed in an earlier up is refused too", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-dropped-password");
+    const declare = (extra: object) =>
+      instance(name, () => ({ imageId: IMAGES.plain, onImageChange: "replaceSystemDisk", ...extra }));
+    await engine.up([declare({ password: PASSWORD })]);
+    await engine.up([declare({})]); // the instance keeps the password it has
+    const id = engine.state.get(name)?.id as string;
+    expect(emu.admin.hasPassword(id, PASSWORD)).toBe(true);
+    await expect(engine.preview([declare({ imageId: IMAGES.other })])).rejects.toThrow(
+      /password: the instance logs in with a password it was given/,
+    );
+    // Declaring the password again (it can be the current one) allows it, and the new disk gets it.
+    const since = lastSeq();
+    await engine.up([declare({ imageId: IMAGES.other, password: PASSWORD })]);
+    expect(calls(since, "ReplaceSystemDisk")).toHaveLength(1);
+    expect(emu.admin.hasPassword(id, PASSWORD)).toBe(true);
   });
 
   it("setting the image back after an interrupted in-place change winds it back, and refresh shows the stopped, marked instance", async () => {
@@ -402,11 +422,17 @@ describe("SharedImageCopy", () => {
 
     // The stack no longer approves the owner: the replacement must not copy again.
     const tightened = { approvedOwners: [DEMO.thirdParty.accountId] };
-    await expect(engine.up(program(tightened))).rejects.toThrow(
-      /refused; nothing was made or changed: sourceImageId: .*not approved/,
-    );
+    // The engine checks a replacement again without old inputs: the source is looked up, and refused, before the
+    // create (the create would refuse it too, see the next test).
+    await expect(engine.up(program(tightened))).rejects.toThrow(/sourceImageId: .*not approved/);
     expect(calls(since, "CopyImage")).toHaveLength(1);
-    expect(images().filter((i) => i.name === "golden-copy-failed")).toEqual([]);
+    // Refused before anything ran: the failed copy is still the one in state.
+    expect(
+      images()
+        .filter((i) => i.name === "golden-copy-failed")
+        .map((i) => [i.imageId, i.status]),
+    ).toEqual([[started.imageId, "CreateFailed"]]);
+    expect(engine.state.get(name)?.id).toBe(started.imageId);
   });
 
   it("pulumi up --replace of a copy evaluates the current approval too", async () => {
@@ -417,7 +443,7 @@ describe("SharedImageCopy", () => {
     const tightened = [
       copy(name, { name: "golden-copy-forced", approval: { approvedOwners: [DEMO.thirdParty.accountId] } }),
     ];
-    await expect(engine.up(tightened, { replace: [name] })).rejects.toThrow(/refused; nothing was made or changed/);
+    await expect(engine.up(tightened, { replace: [name] })).rejects.toThrow(/sourceImageId: .*not approved/);
     expect(calls(since, "CopyImage")).toEqual([]);
   });
 });

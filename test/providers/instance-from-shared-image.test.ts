@@ -964,13 +964,24 @@ describe("create", () => {
     }
   });
 
+  it("hands a half-made instance to the engine with the partial state (its create tag marked done)", async () => {
+    emu.admin.addFault({ action: "TagResources", kind: "error", code: "InvalidParameter", httpStatus: 400, count: 1 });
+    const i = inputs({ name: "handed-over" });
+    const err = await rejection(create(i));
+    expect(err.message).toMatch(/^TagResources failed: /);
+    expect(emuInstance(err.id as string)?.tags[RESERVED_TAGS.create]).toBe(
+      createTagValue({ state: "done", resourceKey: resourceKey(i.identity), fingerprint: createFingerprint(i) }),
+    );
+  });
+
   it("reports partial state when a step after RunInstances fails, and the next update finishes the create", async () => {
+    // Both the create's tagging and the hand-over with the partial state fail: the tag stays pending until update.
     emu.admin.addFault({
       action: "TagResources",
       kind: "error",
       code: "InvalidParameter",
       httpStatus: 400,
-      count: 1,
+      count: 2,
     });
     const i = inputs({ name: "half-made", password: PASSWORD });
     const err = await rejection(create(i));

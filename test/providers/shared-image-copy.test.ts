@@ -1115,7 +1115,8 @@ describe("the SharedImageCopy provider against the emulator", () => {
       const err = await rejection(provider.create(inputs({ timeouts: { create: "100ms" } })));
       await provider.delete(err.id as string, err.properties as unknown as SharedImageCopyOutputs);
       expect(images()).toEqual([]);
-      expect(mutatingCalls()).toEqual(["CopyImage", "CancelCopyImage"]);
+      // The timed-out create handed the copy to the engine (its create tag marked done) with the partial state.
+      expect(mutatingCalls()).toEqual(["CopyImage", "TagResources", "CancelCopyImage"]);
       expect(progress.map((p) => p.message)).toContain(`cancelled the running copy ${err.id} (was Creating)`);
     });
 
@@ -1129,7 +1130,7 @@ describe("the SharedImageCopy provider against the emulator", () => {
       });
       await provider.delete(err.id as string, err.properties as unknown as SharedImageCopyOutputs);
       expect(images()).toEqual([]);
-      expect(mutatingCalls()).toEqual(["CopyImage", "DeleteImage"]);
+      expect(mutatingCalls()).toEqual(["CopyImage", "TagResources", "DeleteImage"]);
     });
 
     it("succeeds when the copy is already gone", async () => {

@@ -3,7 +3,11 @@
 // still record the checked inputs, resources with init errors updated even without a diff, refresh through read,
 // and the unknown placeholder for outputs of resources that preview would create or replace. It follows what
 // pkg/resource/deploy/step_generator.go and the Node.js dynamic provider host do; the engine e2e tests check the real
-// thing. Provider calls go through an `Invoker`, so a test can run them in this process or in one it kills.
+// thing. In particular: a replacement is checked again without old inputs before its create, and a targeted
+// replacement (`--replace`) is checked only without old inputs and never diffed; the host adds the serialized
+// provider (`__provider`) to checked inputs and to the outputs of a create, update or read, but not to partial
+// state, and a read, update or delete whose state lacks it fails. Provider calls go through an `Invoker`, so a test
+// can run them in this process or in one it kills.
 import { UNKNOWN } from "../../providers/wire-values";
 
 export type ProviderMethod = "check" | "diff" | "create" | "update" | "read" | "delete";
@@ -26,6 +30,8 @@ export interface Declared {
   readonly type: string;
   readonly name: string;
   readonly inputs: (outputsOf: (name: string) => Record<string, unknown>) => Record<string, unknown>;
+  /** The resource option, which overrides what the provider's diff asks for (and applies to `--replace` too). */
+  readonly deleteBeforeReplace?: boolean;
 }
 
 export interface PlannedStep {
@@ -74,7 +80,7 @@ export class EngineModel {
   ) {}
 
   /** What a preview shows: check and diff of every declared resource, deletes of the rest. Mutates nothing. */
-  async preview(program: readonly Declared[]): Promise<PlannedStep[]> {
+  async preview(program: readonly Declared[], options: { replace?: readonly string[] } = {}): Promise<PlannedStep[]> {
     const planned: PlannedStep[] = [];
     const changing = new Set<string>();
     const outputsOf = (name: string) => {
@@ -83,14 +89,22 @@ export class EngineModel {
     };
     for (const resource of program) {
       const old = this.state.get(resource.name);
-      const checked = await this.check(resource, old, resource.inputs(outputsOf));
+      const news = resource.inputs(outputsOf);
+      if (old !== undefined && options.replace?.includes(resource.name)) {
+        await this.check(resource, undefined, news);
+        planned.push({ name: resource.name, op: "replace", replaces: ["id"] });
+        changing.add(resource.name);
+        continue;
+      }
+      const checked = await this.check(resource, old, news);
       if (old === undefined) {
         planned.push({ name: resource.name, op: "create", replaces: [] });
         changing.add(resource.name);
         continue;
       }
-      const diff = (await this.invoke(resource.type, "diff", [old.id, old.outputs, checked])) as DiffResult;
+      const diff = await this.diff(resource, old, checked);
       if ((diff.replaces ?? []).length > 0) {
+        await this.check(resource, undefined, news);
         planned.push({ name: resource.name, op: "replace", replaces: diff.replaces ?? [] });
         changing.add(resource.name);
       } else {
@@ -115,9 +129,11 @@ export class EngineModel {
     const outputsOf = (name: string) => (this.state.get(name)?.outputs ?? {}) as Record<string, unknown>;
     for (const resource of program) {
       const old = this.state.get(resource.name);
+      const news = resource.inputs(outputsOf);
+      const forced = old !== undefined && options.replace?.includes(resource.name) === true;
       let checked: Record<string, unknown>;
       try {
-        checked = await this.check(resource, old, resource.inputs(outputsOf));
+        checked = await this.check(resource, forced ? undefined : old, news);
       } catch (err) {
         fail({ name: resource.name, op: old ? "update" : "create", replaces: [] }, err);
         return steps;
@@ -128,13 +144,21 @@ export class EngineModel {
         steps.push({ ...step, ok: true });
         continue;
       }
-      const diff = (await this.invoke(resource.type, "diff", [old.id, old.outputs, checked])) as DiffResult;
-      const forced = options.replace?.includes(resource.name) === true;
+      const diff: DiffResult = forced ? { replaces: ["id"] } : await this.diff(resource, old, checked);
       const replaces = diff.replaces ?? [];
-      if (replaces.length > 0 || forced) {
+      if (replaces.length > 0) {
         const step: PlannedStep = { name: resource.name, op: "replace", replaces };
-        if (diff.deleteBeforeReplace) {
-          await this.invoke(resource.type, "delete", [old.id, old.outputs]).catch((err) => fail(step, err));
+        if (!forced) {
+          // The defaults of a replacement are computed afresh: a second check, without old inputs.
+          try {
+            checked = await this.check(resource, undefined, news);
+          } catch (err) {
+            fail(step, err);
+            return steps;
+          }
+        }
+        if (resource.deleteBeforeReplace ?? diff.deleteBeforeReplace) {
+          await this.delete(old).catch((err) => fail(step, err));
           this.state.delete(resource.name);
           await this.create(resource, checked).catch((err) => fail(step, err));
         } else {
@@ -156,7 +180,8 @@ export class EngineModel {
           const result = (await this.invoke(resource.type, "update", [old.id, old.outputs, checked])) as {
             outs: Record<string, unknown>;
           };
-          this.state.set(resource.name, { ...old, inputs: checked, outputs: result.outs, initErrors: false });
+          const outputs = { ...result.outs, [PROVIDER_KEY]: checked[PROVIDER_KEY] };
+          this.state.set(resource.name, { ...old, inputs: checked, outputs, initErrors: false });
         } catch (err) {
           if (isRejection(err) && err.id !== undefined) {
             this.state.set(resource.name, {
@@ -179,7 +204,7 @@ export class EngineModel {
     for (const name of this.orphans(program).reverse()) {
       const old = this.state.get(name) as ResourceState;
       const step: PlannedStep = { name, op: "delete", replaces: [] };
-      await this.invoke(old.type, "delete", [old.id, old.outputs]).catch((err) => fail(step, err));
+      await this.delete(old).catch((err) => fail(step, err));
       this.state.delete(name);
       steps.push({ ...step, ok: true });
     }
@@ -189,20 +214,25 @@ export class EngineModel {
   /** `pulumi refresh`: read every resource; one the provider reports gone leaves the state. */
   async refresh(): Promise<void> {
     for (const [name, res] of [...this.state]) {
+      requireProvider(res);
       const result = (await this.invoke(res.type, "read", [res.id, res.outputs])) as {
         id: string;
         props: Record<string, unknown>;
         inputs?: Record<string, unknown>;
       };
+      const provider = { [PROVIDER_KEY]: res.outputs[PROVIDER_KEY] };
       if (result.id === "") this.state.delete(name);
-      else this.state.set(name, { ...res, outputs: result.props, inputs: result.inputs ?? res.inputs });
+      else {
+        const inputs = result.inputs ? { ...result.inputs, ...provider } : res.inputs;
+        this.state.set(name, { ...res, outputs: { ...result.props, ...provider }, inputs });
+      }
     }
   }
 
   /** `pulumi destroy`: every resource, in reverse order of creation. */
   async destroy(): Promise<void> {
     for (const [name, res] of [...this.state].reverse()) {
-      await this.invoke(res.type, "delete", [res.id, res.outputs]);
+      await this.delete(res);
       this.state.delete(name);
     }
   }
@@ -216,8 +246,9 @@ export class EngineModel {
   private async check(
     resource: Declared,
     old: ResourceState | undefined,
-    news: Record<string, unknown>,
+    declared: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
+    const news = { ...declared, [PROVIDER_KEY]: providerOf(resource.type) };
     const result = (await this.invoke(resource.type, "check", [old?.inputs ?? {}, news])) as {
       inputs: Record<string, unknown>;
       failures: { property: string; reason: string }[];
@@ -225,7 +256,16 @@ export class EngineModel {
     if (result.failures.length > 0) {
       throw new Error(result.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
     }
-    return result.inputs;
+    return { ...result.inputs, [PROVIDER_KEY]: news[PROVIDER_KEY] };
+  }
+
+  private async diff(resource: Declared, old: ResourceState, checked: Record<string, unknown>): Promise<DiffResult> {
+    return (await this.invoke(resource.type, "diff", [old.id, old.outputs, checked])) as DiffResult;
+  }
+
+  private async delete(res: ResourceState): Promise<void> {
+    requireProvider(res);
+    await this.invoke(res.type, "delete", [res.id, res.outputs]);
   }
 
   private async create(resource: Declared, checked: Record<string, unknown>): Promise<void> {
@@ -239,7 +279,7 @@ export class EngineModel {
         name: resource.name,
         id: result.id,
         inputs: checked,
-        outputs: result.outs,
+        outputs: { ...result.outs, [PROVIDER_KEY]: checked[PROVIDER_KEY] },
         initErrors: false,
       });
     } catch (err) {
@@ -255,6 +295,23 @@ export class EngineModel {
       }
       throw err;
     }
+  }
+}
+
+/** Where the host keeps the serialized provider, in inputs and outputs. */
+const PROVIDER_KEY = "__provider";
+
+/** Stands for the serialized provider of resources of `type`. */
+function providerOf(type: string): string {
+  return `serialized provider of ${type}`;
+}
+
+/** The host loads the provider from the state's outputs for a read or delete; without it, that fails as it does. */
+function requireProvider(res: ResourceState): void {
+  if (typeof res.outputs[PROVIDER_KEY] !== "string") {
+    throw new Error(
+      `${res.name}: the state of ${res.id} has no ${PROVIDER_KEY} (code must be a string, not undefined)`,
+    );
   }
 }
 

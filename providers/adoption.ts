@@ -1,0 +1,92 @@
+// What a create may do with the instances (or copies) earlier runs of the same resource made, found by their create
+// tag (tags.ts). A create gets only the new inputs, and the engine calls it both for a resource new to it and for a
+// replacement; what it holds in state it never says. What it does say, in this order and on the same provider
+// process: check(old inputs, new inputs) for a resource it holds; diff(id, old outputs, new inputs), which tells us
+// the id of the resource that a replacement replaces; then, for that replacement, check again without old inputs,
+// and create. A replacement the engine decides without asking diff (`pulumi up --replace`, the options
+// replaceOnChanges and replaceWith) looks exactly like a new resource: check without old inputs, then create. So a
+// create knows which resource it must not touch only when diff said so, and otherwise has to assume that any finished
+// resource of its own may be the one the engine holds.
+
+/** diff() said `id` is replaced; kept until the next check of the same resource. */
+const REPLACING = new Map<string, string>();
+/** The id the coming create replaces, moved here by the check without old inputs that precedes it. */
+const FOR_CREATE = new Map<string, string>();
+
+/** Called by diff() of the resource `urn` (in state as `id`) with whether the diff replaces it. */
+export function noteDiff(urn: string, id: string, replaces: boolean): void {
+  if (replaces) REPLACING.set(urn, id);
+  else REPLACING.delete(urn);
+}
+
+/**
+ * Called by check(): with old inputs, the first check of a resource the engine holds (what an earlier diff said no
+ * longer applies); without, the check that precedes a create, which takes over what the diff said, if anything.
+ */
+export function noteCheck(urn: string, hasOldInputs: boolean): void {
+  const replaced = hasOldInputs ? undefined : REPLACING.get(urn);
+  REPLACING.delete(urn);
+  if (replaced === undefined) FOR_CREATE.delete(urn);
+  else FOR_CREATE.set(urn, replaced);
+}
+
+/**
+ * Called once by create(): the id of the resource this create replaces when diff said so; undefined for a new
+ * resource and for a replacement nobody asked diff about.
+ */
+export function takeReplaced(urn: string): string | undefined {
+  const replaced = FOR_CREATE.get(urn);
+  FOR_CREATE.delete(urn);
+  return replaced;
+}
+
+/** One resource an earlier run of this create made. */
+export interface Made<T> {
+  readonly id: string;
+  /** Its create tag says the create returned it to the engine (as a result or as partial state). */
+  readonly handedOver: boolean;
+  /** Made with this create's replacing inputs. */
+  readonly sameInputs: boolean;
+  /** Still worth finishing (a failed copy is not). */
+  readonly usable: boolean;
+  readonly item: T;
+}
+
+export interface AdoptionPlan<T> {
+  /** Finished by this create instead of making a new one. */
+  readonly adopt?: T;
+  /** Deleted once the new (or adopted) resource is ready: no state holds them. */
+  readonly leftovers: readonly T[];
+  /** Left alone and reported: the engine may hold them. */
+  readonly kept: readonly T[];
+}
+
+/**
+ * Pure decision over what earlier runs made. The resource being replaced (`replacedId`) is never touched: the engine
+ * deletes it. One the create never handed over is the engine's in no state: the first usable one with the same
+ * inputs is adopted, the others are leftovers. One it handed over may be what the engine holds, unless diff named
+ * the resource being replaced: then it is adopted or deleted like the rest (a replacement killed after its create
+ * finished but before the engine recorded it), and otherwise kept. A failed one is a leftover in any case: nobody
+ * can use it, and deleting one the engine holds only spares the engine that delete.
+ */
+export function planAdoption<T>(made: readonly Made<T>[], replacedId: string | undefined): AdoptionPlan<T> {
+  let adopt: T | undefined;
+  const leftovers: T[] = [];
+  const kept: T[] = [];
+  for (const m of made) {
+    if (m.id === replacedId) continue;
+    const unclaimed = !m.handedOver || replacedId !== undefined;
+    if (adopt === undefined && unclaimed && m.sameInputs && m.usable) adopt = m.item;
+    else if (unclaimed || !m.usable) leftovers.push(m.item);
+    else kept.push(m.item);
+  }
+  return { adopt, leftovers, kept };
+}
+
+/** The warning for a kept resource. */
+export function keptNotice(id: string): string {
+  return (
+    `${id} carries this resource's create tag and is left alone: when it is the one this run replaces, the engine ` +
+    "deletes it next; otherwise an interrupted run made it, no state holds it, and it should be deleted"
+  );
+}
