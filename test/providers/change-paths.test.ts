@@ -287,6 +287,27 @@ describe("InstanceFromSharedImage", () => {
     }
   });
 
+  it("pulumi up --replace makes a new instance and leaves the live one to the engine's delete", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-forced");
+    const program = [instance(name, () => ({ imageId: IMAGES.plain, keyPairName: DEMO.workload.keyPairName }))];
+    await engine.up(program);
+    const old = engine.state.get(name)?.id as string;
+    notices.length = 0;
+    const since = lastSeq();
+    await engine.up(program, { replace: [name] });
+    expect(calls(since, "RunInstances").filter((c) => c.params.DryRun !== "true")).toHaveLength(1);
+    const now = engine.state.get(name)?.id as string;
+    expect(now).not.toBe(old);
+    // The create cannot know the live instance is the one being replaced (nobody asked diff): it names it and leaves
+    // it alone; the engine deletes it next.
+    expect(notices.filter((n) => n.startsWith(`${old} carries this resource's create tag`))).toHaveLength(1);
+    expect(inventory().instances.map((i) => i.instanceId)).toEqual(expect.arrayContaining([now]));
+    expect(inventory().instances.map((i) => i.instanceId)).not.toContain(old);
+    expect(emuInstance(now).status).toBe("Running");
+    await engine.destroy();
+  });
+
   it("an in-place image change on a password instance gives the new disk the declared password, not PasswordInherit", async () => {
     const engine = new EngineModel(inProcess);
     const name = unique("vm-password");
@@ -433,6 +454,27 @@ describe("SharedImageCopy", () => {
         .map((i) => [i.imageId, i.status]),
     ).toEqual([[started.imageId, "CreateFailed"]]);
     expect(engine.state.get(name)?.id).toBe(started.imageId);
+
+    // The failed copy, held as partial state, can still be deleted by the engine (it names the provider it needs).
+    await engine.destroy();
+    expect(images().filter((i) => i.name === "golden-copy-failed")).toEqual([]);
+  });
+
+  it("pulumi up --replace with a new name makes a new copy and never adopts the one the engine deletes", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("copy-renamed");
+    await engine.up([copy(name, { name: "golden-copy-r1" })]);
+    const old = engine.state.get(name)?.id as string;
+    notices.length = 0;
+    const since = lastSeq();
+    await engine.up([copy(name, { name: "golden-copy-r2" })], { replace: [name] });
+    expect(calls(since, "CopyImage")).toHaveLength(1);
+    const now = engine.state.get(name)?.id as string;
+    expect(now).not.toBe(old);
+    expect(notices.filter((n) => n.startsWith(`${old} carries this resource's create tag`))).toHaveLength(1);
+    expect(images().map((i) => i.imageId)).not.toContain(old);
+    expect(images().find((i) => i.imageId === now)).toMatchObject({ name: "golden-copy-r2", status: "Available" });
+    await engine.destroy();
   });
 
   it("pulumi up --replace of a copy evaluates the current approval too", async () => {
