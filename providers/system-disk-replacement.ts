@@ -86,8 +86,9 @@ export interface SystemDiskReplacementArgs {
   /** State after the replacement: "previous" (default: as it was before), "running" or "stopped". Updates in place. */
   readonly restart?: pulumi.Input<RestartMode>;
   /**
-   * On delete, replace the disk back to `previousImageId` (with the key pair the instance has, else the declared
-   * password or the image's preset password). Default false: delete leaves the instance as it is. Updates in place.
+   * On delete, replace the disk back to `previousImageId` with the declared password or key pair (with none, the
+   * key pair the instance has; not with passwordInherit, which is refused with it). Default false: delete leaves
+   * the instance as it is. Updates in place.
    */
   readonly revertOnDelete?: pulumi.Input<boolean>;
   /** Deadlines of the whole sequence, e.g. { create: "45m" }; default 30m each. Updates in place. */
@@ -210,6 +211,15 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
   }
   if (known("revertOnDelete") && typeof news.revertOnDelete !== "boolean") {
     fail("revertOnDelete", `must be true or false, got ${JSON.stringify(news.revertOnDelete)}`);
+  } else if (news.revertOnDelete === true && news.passwordInherit === true) {
+    // The revert makes a disk from previousImageId with the same credentials; a preset password is a property of
+    // one image, and ECS refuses PasswordInherit for an image without one (the usual case for the original image).
+    fail(
+      "revertOnDelete",
+      "cannot be combined with passwordInherit: the revert on delete makes a disk from the previous image, whose " +
+        "preset password (if any) is not this image's; declare password or keyPairName instead (both apply to " +
+        "either image), or set revertOnDelete: false",
+    );
   }
   if (known("timeouts")) failures.push(...timeoutsFailures(news.timeouts, TIMEOUT_DEFAULTS));
   return failures;

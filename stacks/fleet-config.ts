@@ -361,6 +361,13 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
     }
     c.oneOf(r.restart, `${path}.restart`, ["previous", "running", "stopped"]);
     c.boolean(r.revertOnDelete, `${path}.revertOnDelete`);
+    if (r.revertOnDelete === true && r.credentials === "imagePreset") {
+      c.fail(
+        `${path}.revertOnDelete`,
+        'cannot be combined with credentials "imagePreset": the revert makes a disk from the previous image, whose ' +
+          "preset password is not this image's; use { keyPairName } or { passwordKey }",
+      );
+    }
   }
 
   for (const key of config.keys()) {

@@ -7,7 +7,7 @@ import { Harness, type Sequence } from "./harness";
 
 const cases: [string, Sequence][] = [
   [
-    "an instance whose create was killed after it finished (before the engine recorded it) is adopted, not leaked",
+    "an instance whose create was killed late (before the engine recorded it) is adopted or named, never duplicated",
     {
       passwordInstance: false,
       initial: { approval: "owner" },
@@ -92,6 +92,20 @@ const cases: [string, Sequence][] = [
         },
         { kind: "upKilled", afterCalls: 5 },
         { kind: "declare", program: { approval: "owner" } },
+        { kind: "up" },
+      ],
+    },
+  ],
+  [
+    "revertOnDelete with the image's preset password is refused at preview, not failed at destroy",
+    {
+      passwordInstance: false,
+      initial: { approval: "owner" },
+      steps: [
+        {
+          kind: "declare",
+          program: { approval: "owner", systemDisk: { image: "P", credential: "imagePreset", revertOnDelete: true } },
+        },
         { kind: "up" },
       ],
     },

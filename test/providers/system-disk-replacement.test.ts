@@ -226,6 +226,11 @@ describe("validateInputs (check without ECS)", () => {
       { revertOnDelete: "yes" as never },
       [{ property: "revertOnDelete", reason: /true or false/ }],
     ],
+    [
+      "rejects revertOnDelete with passwordInherit (the previous image has another, or no, preset password)",
+      { revertOnDelete: true, passwordInherit: true },
+      [{ property: "revertOnDelete", reason: /passwordInherit: .*declare password or keyPairName/ }],
+    ],
     ["rejects a bad timeout", { timeouts: { create: "soon" } }, [{ property: "timeouts.create", reason: /duration/ }]],
     ["skips values unknown during preview", { instanceId: UNKNOWN, imageId: UNKNOWN }, []],
     ["skips an unknown approval", { approval: UNKNOWN as never }, []],

@@ -140,6 +140,19 @@ describe("parseFleetConfig", () => {
     expect(fleet.systemDiskReplacements.legacy).toMatchObject({ encrypted: true, kmsKeyId: "key-1" });
   });
 
+  it("refuses imagePreset credentials with revertOnDelete (the revert's image has another preset password)", () => {
+    expect(() =>
+      parseFleetConfig(
+        source(
+          withChanges({
+            "systemDiskReplacements.legacy.credentials": "imagePreset",
+            "systemDiskReplacements.legacy.revertOnDelete": true,
+          }),
+        ),
+      ),
+    ).toThrow(/systemDiskReplacements\.legacy\.revertOnDelete: cannot be combined with credentials "imagePreset"/);
+  });
+
   it("accepts imagePreset credentials for a system disk replacement (the image's preset password)", () => {
     const fleet = parseFleetConfig(source(withChanges({ "systemDiskReplacements.legacy.credentials": "imagePreset" })));
     expect(fleet.systemDiskReplacements.legacy.credentials).toBe("imagePreset");
