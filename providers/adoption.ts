@@ -4,9 +4,13 @@
 // process: check(old inputs, new inputs) for a resource it holds; diff(id, old outputs, new inputs), which tells us
 // the id of the resource that a replacement replaces; then, for that replacement, check again without old inputs,
 // and create. A replacement the engine decides without asking diff (`pulumi up --replace`, the options
-// replaceOnChanges and replaceWith) looks exactly like a new resource: check without old inputs, then create. So a
-// create knows which resource it must not touch only when diff said so, and otherwise has to assume that any finished
-// resource of its own may be the one the engine holds.
+// replaceOnChanges and replaceWith) looks exactly like a new resource: check without old inputs, then create. And the
+// engine may hold several resources under one name (the live one, and old ones whose delete is still pending). So
+// the create tag says whether a create handed a resource to the engine: one it did may be held, whatever diff said;
+// one it did not is held by nobody, except the resource in partial state whose hand-over itself failed, which a
+// replacement diff names (a `--replace` cannot: see the README).
+
+import { readCreateTag } from "./tags";
 
 /** diff() said `id` is replaced; kept until the next check of the same resource. */
 const REPLACING = new Map<string, string>();
@@ -63,11 +67,14 @@ export interface AdoptionPlan<T> {
 
 /**
  * Pure decision over what earlier runs made. The resource being replaced (`replacedId`) is never touched: the engine
- * deletes it. One the create never handed over is the engine's in no state: the first usable one with the same
- * inputs is adopted, the others are leftovers. One it handed over may be what the engine holds, unless diff named
- * the resource being replaced: then it is adopted or deleted like the rest (a replacement killed after its create
- * finished but before the engine recorded it), and otherwise kept. A failed one is a leftover in any case: nobody
- * can use it, and deleting one the engine holds only spares the engine that delete.
+ * deletes it. One the create never handed over is, as far as the provider can know, in no state: the first usable
+ * one with the same inputs is adopted, the others are leftovers. One it handed over may be held by the engine, and
+ * not only as the resource diff named: a replacement whose old resource could not be deleted leaves that one in
+ * state, pending deletion, under the same resource, so a revert would find it with the very inputs it asks for.
+ * Adopting it would hand the engine a resource it is about to delete; so a handed-over one is kept and reported,
+ * at the price of a duplicate when a create is killed between its hand-over and the engine recording it. A failed
+ * one is a leftover in any case: nobody can use it, and deleting one the engine holds only spares the engine that
+ * delete.
  */
 export function planAdoption<T>(made: readonly Made<T>[], replacedId: string | undefined): AdoptionPlan<T> {
   let adopt: T | undefined;
@@ -75,9 +82,8 @@ export function planAdoption<T>(made: readonly Made<T>[], replacedId: string | u
   const kept: T[] = [];
   for (const m of made) {
     if (m.id === replacedId) continue;
-    const unclaimed = !m.handedOver || replacedId !== undefined;
-    if (adopt === undefined && unclaimed && m.sameInputs && m.usable) adopt = m.item;
-    else if (unclaimed || !m.usable) leftovers.push(m.item);
+    if (adopt === undefined && !m.handedOver && m.sameInputs && m.usable) adopt = m.item;
+    else if (!m.handedOver || !m.usable) leftovers.push(m.item);
     else kept.push(m.item);
   }
   return { adopt, leftovers, kept };
@@ -87,6 +93,43 @@ export function planAdoption<T>(made: readonly Made<T>[], replacedId: string | u
 export function keptNotice(id: string): string {
   return (
     `${id} carries this resource's create tag and is left alone: when it is the one this run replaces, the engine ` +
-    "deletes it next; otherwise an interrupted run made it, no state holds it, and it should be deleted"
+    "deletes it (now, or as a delete left pending by an earlier run); otherwise an interrupted run made it, no " +
+    "state holds it, and it should be deleted"
+  );
+}
+
+/**
+ * The error of a create whose resource is kept as partial state but could not be marked as handed over (ECS could
+ * not be asked): a `pulumi up --replace` would take it for a leftover of a killed run and adopt it.
+ */
+export function notHandedOver(cause: unknown, id: string): Error {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new Error(
+    `${message} (${id} could not be marked as handed over to Pulumi: run \`pulumi up\` once before any ` +
+      "`pulumi up --replace` of this resource, so that the replacement does not take it for a leftover)",
+  );
+}
+
+/**
+ * The ids of resources an interrupted run of the resource `key` made and never handed over, among `found`, other
+ * than the one in state (`id`): what a replacement killed before the engine recorded it leaves when the change is
+ * then reverted (no create runs again to find them). Refresh names them.
+ */
+export function unclaimedBesides(
+  id: string,
+  key: string,
+  found: readonly { readonly id: string; readonly tags: Readonly<Record<string, string>> }[],
+): string[] {
+  return found.flatMap((other) => {
+    const tag = readCreateTag(other.tags);
+    return other.id !== id && tag?.resourceKey === key && tag.state !== "done" ? [other.id] : [];
+  });
+}
+
+/** The refresh warning for one of them. */
+export function unclaimedNotice(id: string): string {
+  return (
+    `${id} was made by an interrupted run of this resource and no state holds it: delete it (a later replacement ` +
+    "of this resource would delete it too)"
   );
 }

@@ -2,7 +2,16 @@
 // copy of one. Encrypted shared images get encrypted disks automatically; the image can be changed in place through
 // the resumable system disk sequence (onImageChange: "replaceSystemDisk") instead of recreating the instance.
 import * as pulumi from "@pulumi/pulumi";
-import { keptNotice, noteCheck, noteDiff, planAdoption, takeReplaced } from "./adoption";
+import {
+  keptNotice,
+  noteCheck,
+  noteDiff,
+  notHandedOver,
+  planAdoption,
+  takeReplaced,
+  unclaimedBesides,
+  unclaimedNotice,
+} from "./adoption";
 import { type DiskSpec, EcsApi, type RunInstanceRequest, type RunInstanceSpec } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken, resourceKey, runToken } from "./ecs/client-token";
@@ -874,9 +883,10 @@ async function create(
     // handed over (unless ECS cannot be asked: the instance then stays unfinished, see adoption.ts). A password
     // still to be set is recorded as unknown, so that update sets it.
     const seen = await forPartialState(() => api.getInstance(instanceId));
-    const last = seen && ((await forPartialState(() => handOver(api, seen))) ?? seen);
+    const handed = seen && (await forPartialState(() => handOver(api, seen)));
     const facts = { instanceId, systemDiskId: "", passwordDigest: setPassword ? undefined : digest };
-    throw partial(err, instanceId, inputs, outputsOf(inputs, last, facts));
+    const cause = handed ? err : notHandedOver(err, instanceId);
+    throw partial(cause, instanceId, inputs, outputsOf(inputs, handed ?? seen, facts));
   }
 }
 
@@ -1099,6 +1109,13 @@ export const provider: pulumi.dynamic.ResourceProvider = {
         ? "an interrupted system disk replacement left it so; the next pulumi up finishes it or winds it back"
         : "stopped outside Pulumi; Pulumi leaves it stopped";
       reportProgress(props.identity.urn, `${id} is Stopped (${why})`, { warning: true });
+    }
+    if (props.identity?.urn) {
+      const key = resourceKey(props.identity);
+      const found = await api.findInstancesByTag(RESERVED_TAGS.create, "");
+      for (const other of unclaimedBesides(id, key, found)) {
+        reportProgress(props.identity.urn, unclaimedNotice(other), { warning: true });
+      }
     }
     const { passwordDigest: digest, systemDiskId, ...rest } = props;
     // Missing after a create that failed before reading it; stale when the image changed outside Pulumi (a system

@@ -2,7 +2,16 @@
 // region only), waits until the copy is Available while reporting its progress, and deletes (or cancels) it on
 // destroy. The copy is ours: it survives the owner unsharing, deprecating or deleting the source.
 import * as pulumi from "@pulumi/pulumi";
-import { keptNotice, noteCheck, noteDiff, planAdoption, takeReplaced } from "./adoption";
+import {
+  keptNotice,
+  noteCheck,
+  noteDiff,
+  notHandedOver,
+  planAdoption,
+  takeReplaced,
+  unclaimedBesides,
+  unclaimedNotice,
+} from "./adoption";
 import { EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { clientToken, resourceKey, runToken } from "./ecs/client-token";
@@ -460,10 +469,12 @@ function keepInState(err: unknown, id: string, inputs: SharedImageCopyInputs, ou
  * Marks the copy as handed to the engine (tags.ts handedOver). Without a view of it (ECS could not be asked), it
  * stays as it is: adoption.ts says what that costs.
  */
-async function handOver(api: EcsApi, image: ImageView | undefined): Promise<void> {
-  if (image === undefined) return;
+async function handOver(api: EcsApi, image: ImageView | undefined): Promise<ImageView | undefined> {
+  if (image === undefined) return undefined;
   const tags = handedOver(image.tags);
-  if (!sameJson(image.tags, tags)) await api.setTags("image", image.id, image.tags, tags);
+  if (sameJson(image.tags, tags)) return image;
+  await api.setTags("image", image.id, image.tags, tags);
+  return { ...image, tags };
 }
 
 /** Waits for the copy to become Available, reporting its percentage beside the resource in `pulumi up`. */
@@ -776,8 +787,9 @@ async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.Cre
     // The copy exists: keep it in state, handed over, so the next `pulumi up` resumes waiting (or replaces a failed
     // copy).
     const seen = lastObserved(err) ?? (await forPartialState(() => api.getImage(id)));
-    await forPartialState(() => handOver(api, seen));
-    throw keepInState(err, id, inputs, copyOutputs(inputs, id, lastObserved(err), sourceInfo));
+    const handed = (await forPartialState(() => handOver(api, seen))) !== undefined;
+    const cause = handed ? err : notHandedOver(err, id);
+    throw keepInState(cause, id, inputs, copyOutputs(inputs, id, lastObserved(err), sourceInfo));
   }
 }
 
@@ -789,6 +801,13 @@ async function read(
   const api = EcsApi.forRegion(stored.region, "DescribeImages");
   const image = await api.getImage(id);
   if (!image) return { id: "", props: {} };
+  if (stored.identity?.urn) {
+    const key = resourceKey(stored.identity);
+    const found = await api.findImagesByTag(RESERVED_TAGS.create, "");
+    for (const other of unclaimedBesides(id, key, found)) {
+      reportProgress(stored.identity.urn, unclaimedNotice(other), { warning: true });
+    }
+  }
   const inputs = { ...stored, region: api.regionId } as SharedImageCopyInputs;
   // An adopted copy (opts.id) has no stored source: its provenance tags tell it.
   const source: SourceInfo = {

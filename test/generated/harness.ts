@@ -747,7 +747,7 @@ class SequenceRun {
     // anything else deleted was never the engine's (what an interrupted create left behind).
     const mayDelete = (id: string) =>
       [...before.entries()].every(
-        ([n, r]) => r.id !== id || op(n) === "replace" || op(n) === "delete" || n.endsWith("#old"),
+        ([n, r]) => r.id !== id || op(n) === "replace" || op(n) === "delete" || n.includes("#old-"),
       );
     for (const r of this.h.emu.admin.requests({ since })) {
       if (r.httpStatus !== 200) continue;

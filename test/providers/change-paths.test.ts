@@ -287,6 +287,95 @@ describe("InstanceFromSharedImage", () => {
     }
   });
 
+  it("a revert after a replacement whose old instance could not be deleted makes a new one, never adopting the pending delete", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-revert-pending-delete");
+    const declare = (imageId: string) => instance(name, () => ({ imageId, keyPairName: DEMO.workload.keyPairName }));
+    await engine.up([declare(IMAGES.plain)]);
+    const first = engine.state.get(name)?.id as string;
+    // The replacement makes a second instance; deleting the first fails, so the engine keeps it, pending deletion.
+    emu.admin.addFault({ action: "DeleteInstance", kind: "error", code: "OperationDenied", httpStatus: 403 });
+    await expect(engine.up([declare(IMAGES.other)])).rejects.toThrow(DeploymentFailed);
+    emu.admin.clearFaults();
+    const second = engine.state.get(name)?.id as string;
+    expect(engine.state.get(`${name}#old-${first}`)?.id).toBe(first);
+
+    // Set back: the first instance has exactly the inputs asked for, but the engine deletes it at the end.
+    notices.length = 0;
+    const since = lastSeq();
+    await engine.up([declare(IMAGES.plain)]);
+    const now = engine.state.get(name)?.id as string;
+    expect([first, second]).not.toContain(now);
+    expect(calls(since, "RunInstances").filter((c) => c.params.DryRun !== "true")).toHaveLength(1);
+    expect(notices.filter((n) => n.startsWith(`${first} carries this resource's create tag`))).toHaveLength(1);
+    const alive = inventory().instances.map((i) => i.instanceId);
+    expect(alive).toContain(now);
+    expect(alive).not.toContain(first);
+    expect(alive).not.toContain(second);
+    expect([...engine.state.keys()]).toEqual([name]);
+    await engine.destroy();
+  });
+
+  it("a create that could not mark its instance says so, and after one up a --replace makes a new instance", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("vm-unmarked");
+    const program = [instance(name, () => ({ imageId: IMAGES.plain, keyPairName: DEMO.workload.keyPairName }))];
+    // Tagging refused (a RAM policy without ecs:TagResources, say): the create fails after RunInstances.
+    emu.admin.addFault({ action: "TagResources", kind: "error", code: "Forbidden.RAM", httpStatus: 403 });
+    await expect(engine.up(program)).rejects.toThrow(/could not be marked as handed over to Pulumi: run `pulumi up`/);
+    emu.admin.clearFaults();
+    const first = engine.state.get(name)?.id as string;
+    expect(engine.state.get(name)?.initErrors).toBe(true);
+
+    await engine.up(program); // the update finishes it and marks it
+    const since = lastSeq();
+    await engine.up(program, { replace: [name] });
+    const now = engine.state.get(name)?.id as string;
+    expect(now).not.toBe(first);
+    expect(calls(since, "RunInstances").filter((c) => c.params.DryRun !== "true")).toHaveLength(1);
+    expect(inventory().instances.map((i) => i.instanceId)).toContain(now);
+    await engine.destroy();
+  });
+
+  it("a replacement killed after RunInstances, then reverted: refresh names the instance the killed run made", async () => {
+    const processes = await ProviderProcess.start(emu, emulatorConfigValues(emu), {
+      ECS_SHARED_IMAGES_POLL_INTERVAL: "20ms",
+    });
+    try {
+      // The kill is armed when create starts, so that the dry runs of check pass.
+      let armOnCreate = false;
+      const invoke: Invoker = (type, method, args) => {
+        if (method === "create" && armOnCreate) {
+          processes.killAfterAction("RunInstances");
+          armOnCreate = false;
+        }
+        return processes.invoke(type, method, args);
+      };
+      const engine = new EngineModel(invoke);
+      const name = unique("vm-killed-revert");
+      const declare = (imageId: string) => instance(name, () => ({ imageId, keyPairName: DEMO.workload.keyPairName }));
+      await engine.up([declare(IMAGES.plain)]);
+      const before = new Set(inventory().instances.map((i) => i.instanceId));
+      armOnCreate = true;
+      await expect(engine.up([declare(IMAGES.other)])).rejects.toThrow(/killed/);
+      await processes.restart();
+      const made = inventory()
+        .instances.map((i) => i.instanceId)
+        .filter((id) => !before.has(id));
+      expect(made).toHaveLength(1);
+      expect((await engine.up([declare(IMAGES.plain)])).map((step) => step.op)).toEqual(["same"]);
+
+      processes.progress.length = 0;
+      await engine.refresh();
+      const warnings = processes.progress.filter((e) => e.severity === "warning").map((e) => e.message);
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^${made[0]} was made by an interrupted run`))]);
+      await engine.destroy();
+      await EcsApi.forRegion(DEMO.region, "test").deleteInstance(made[0]);
+    } finally {
+      await processes.close();
+    }
+  });
+
   it("pulumi up --replace makes a new instance and leaves the live one to the engine's delete", async () => {
     const engine = new EngineModel(inProcess);
     const name = unique("vm-forced");
@@ -458,6 +547,30 @@ describe("SharedImageCopy", () => {
     // The failed copy, held as partial state, can still be deleted by the engine (it names the provider it needs).
     await engine.destroy();
     expect(images().filter((i) => i.name === "golden-copy-failed")).toEqual([]);
+  });
+
+  it("a revert after a copy replacement whose old copy could not be deleted copies again, never adopting the pending delete", async () => {
+    const engine = new EngineModel(inProcess);
+    const name = unique("copy-revert-pending-delete");
+    const declare = (sourceImageId: string, imageName: string) => copy(name, { sourceImageId, name: imageName });
+    await engine.up([declare(IMAGES.plain, "golden-copy-v1")]);
+    const first = engine.state.get(name)?.id as string;
+    emu.admin.addFault({ action: "DeleteImage", kind: "error", code: "OperationDenied", httpStatus: 403 });
+    await expect(engine.up([declare(IMAGES.other, "golden-copy-v2")])).rejects.toThrow(DeploymentFailed);
+    emu.admin.clearFaults();
+    const second = engine.state.get(name)?.id as string;
+    expect(engine.state.get(`${name}#old-${first}`)?.id).toBe(first);
+
+    const since = lastSeq();
+    await engine.up([declare(IMAGES.plain, "golden-copy-v1b")]);
+    const now = engine.state.get(name)?.id as string;
+    expect([first, second]).not.toContain(now);
+    expect(calls(since, "CopyImage")).toHaveLength(1);
+    const ids = images().map((i) => i.imageId);
+    expect(ids).toContain(now);
+    expect(ids).not.toContain(first);
+    expect(ids).not.toContain(second);
+    await engine.destroy();
   });
 
   it("pulumi up --replace with a new name makes a new copy and never adopts the one the engine deletes", async () => {

@@ -164,7 +164,9 @@ export class EngineModel {
         } else {
           // Create before delete: the old resource stays in state, pending deletion, and is deleted at the end of
           // the deployment, after everything that may still use it was updated.
-          const pendingDelete = () => this.state.set(`${resource.name}#old`, { ...old, name: `${resource.name}#old` });
+          // Keyed by id: a resource can have several (a replacement whose delete failed, then another one).
+          const key = `${resource.name}#old-${old.id}`;
+          const pendingDelete = () => this.state.set(key, { ...old, name: key });
           await this.create(resource, checked).catch((err) => {
             if (this.state.get(resource.name)?.id !== old.id) pendingDelete();
             fail(step, err);

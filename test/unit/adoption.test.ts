@@ -1,4 +1,7 @@
-import { type Made, noteCheck, noteDiff, planAdoption, takeReplaced } from "../../providers/adoption";
+import { type Made, noteCheck, noteDiff, planAdoption, takeReplaced, unclaimedBesides } from "../../providers/adoption";
+import { createTagValue, RESERVED_TAGS } from "../../providers/tags";
+
+const CREATE = RESERVED_TAGS.create;
 
 function made(id: string, over: Partial<Omit<Made<string>, "id" | "item">> = {}): Made<string> {
   return { id, handedOver: false, sameInputs: true, usable: true, item: id, ...over };
@@ -57,16 +60,22 @@ describe("planAdoption", () => {
       { adopt: "new", leftovers: [], kept: [] },
     ],
     [
-      "with the replaced id known, a handed-over replacement the engine never recorded is adopted",
-      [made("old", { handedOver: true }), made("new", { handedOver: true })],
+      "with the replaced id known, a handed-over one is still kept: it may be a delete the engine left pending",
+      [made("old", { handedOver: true }), made("pendingDelete", { handedOver: true })],
       "old",
-      { adopt: "new", leftovers: [], kept: [] },
+      { leftovers: [], kept: ["pendingDelete"] },
     ],
     [
-      "with the replaced id known, a handed-over one with other inputs is a leftover",
+      "with the replaced id known, a handed-over one with other inputs is kept too",
       [made("old", { handedOver: true }), made("stale", { handedOver: true, sameInputs: false })],
       "old",
-      { leftovers: ["stale"], kept: [] },
+      { leftovers: [], kept: ["stale"] },
+    ],
+    [
+      "the replaced one in partial state, never handed over (its hand-over failed), is not adopted",
+      [made("partial")],
+      "partial",
+      { leftovers: [], kept: [] },
     ],
     [
       "a pending one is adopted before a kept one, whatever the order",
@@ -152,5 +161,23 @@ describe("what diff and check tell a create", () => {
     noteCheck(other, false);
     expect(takeReplaced(other)).toBe("i-other");
     expect(takeReplaced(urn)).toBe("i-old");
+  });
+});
+
+describe("unclaimedBesides", () => {
+  const tagged = (id: string, state: "pending" | "done", resourceKey = "aaaa") => ({
+    id,
+    tags: { [CREATE]: createTagValue({ state, resourceKey, fingerprint: "f" }), team: "a" },
+  });
+
+  it.each<[string, { id: string; tags: Record<string, string> }[], string[]]>([
+    ["none made", [], []],
+    ["only the one in state", [tagged("i-1", "pending")], []],
+    ["a pending one besides it", [tagged("i-1", "done"), tagged("i-2", "pending")], ["i-2"]],
+    ["a handed-over one besides it may be a pending delete: not named", [tagged("i-2", "done")], []],
+    ["another resource's pending one", [tagged("i-2", "pending", "bbbb")], []],
+    ["an untagged one", [{ id: "i-2", tags: { team: "a" } }], []],
+  ])("%s", (_, found, expected) => {
+    expect(unclaimedBesides("i-1", "aaaa", found)).toEqual(expected);
   });
 });
