@@ -99,7 +99,7 @@ function tagsOf(list: { tagKey?: string; tagValue?: string }[] | undefined): Tag
 }
 
 /** Maps DescribeImages' wire image into the view; an image is encrypted when any of its snapshots is. */
-export function toImageView(image: SdkImage): ImageView {
+function toImageView(image: SdkImage): ImageView {
   const mappings = image.diskDeviceMappings?.diskDeviceMapping ?? [];
   const progress = /^(\d{1,3})%$/.exec(image.progress ?? "");
   return {
@@ -123,7 +123,7 @@ export function toImageView(image: SdkImage): ImageView {
   };
 }
 
-export function toInstanceView(instance: SdkInstance): InstanceView {
+function toInstanceView(instance: SdkInstance): InstanceView {
   return {
     id: instance.instanceId ?? "",
     status: (instance.status ?? "Pending") as InstanceStatus,
@@ -145,7 +145,7 @@ export function toInstanceView(instance: SdkInstance): InstanceView {
   };
 }
 
-export function toDiskView(disk: SdkDisk): DiskView {
+function toDiskView(disk: SdkDisk): DiskView {
   return {
     id: disk.diskId ?? "",
     type: disk.type === "system" ? "system" : "data",
@@ -170,6 +170,7 @@ export class EcsApi {
   private readonly instancesByTag = new Map<string, Batcher<string, InstanceView[]>>();
   private readonly batchWindowMs: number;
 
+  /** @internal The SDK's types stay out of the published declarations (consumers type-check without them). */
   constructor(
     private readonly client: Ecs,
     readonly regionId: string,

@@ -132,7 +132,10 @@ function cacheKey(settings: ConnectionSettings): string {
 
 const clients = new Map<string, Ecs>();
 
-/** One SDK client per distinct connection in this process; built lazily, never serialized. */
+/**
+ * One SDK client per distinct connection in this process; built lazily, never serialized.
+ * @internal The SDK's types stay out of the published declarations (consumers type-check without them).
+ */
 export function ecsClient(settings: ConnectionSettings): Ecs {
   const key = cacheKey(settings);
   let client = clients.get(key);
