@@ -7,15 +7,15 @@ import * as path from "node:path";
 import Credential, { CLIProfileCredentialsProvider } from "@alicloud/credentials";
 import Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
-import { InvalidInputError, MissingCredentialsError } from "./errors";
+import { ENDPOINT_CONFIG_KEY, InvalidInputError, MissingCredentialsError, recordEndpoint } from "./errors";
 
 /** What the provider process was given by `configure()`: the stack's decrypted config. */
 export interface StackConfig {
   get(key: string): string | undefined;
 }
 
-/** Our own config namespace (any namespace works in Pulumi config; this one never clashes with a project name). */
-export const ENDPOINT_CONFIG_KEY = "ecsSharedImages:endpoint";
+// Our own config namespace (any namespace works in Pulumi config; this one never clashes with a project name).
+export { ENDPOINT_CONFIG_KEY };
 export const ENDPOINT_ENV = "ECS_SHARED_IMAGES_ENDPOINT";
 
 export type CredentialSource =
@@ -35,6 +35,48 @@ export interface ConnectionSettings {
   readonly credential: CredentialSource;
   readonly readTimeoutMs: number;
   readonly connectTimeoutMs: number;
+}
+
+export interface Endpoint {
+  /** host[:port] without scheme, as the SDK wants it. */
+  readonly host: string;
+  readonly protocol: "HTTP" | "HTTPS";
+}
+
+const ACCEPTED_ENDPOINTS =
+  "use http://HOST[:PORT], https://HOST[:PORT], or HOST:PORT (plain http for a loopback host such as " +
+  "127.0.0.1:8080 or localhost:8080, https otherwise), with no path";
+
+/** 127.0.0.0/8, ::1 and localhost: hosts on this machine, where a bare host:port means the local emulator. */
+export function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.toLowerCase();
+  if (name === "localhost" || name === "[::1]") return true;
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name);
+  if (!octets) return false;
+  return octets.slice(1).every((o) => Number(o) <= 255);
+}
+
+/**
+ * Parses the endpoint override. A scheme says the protocol; without one, a loopback host means plain http (the
+ * emulator prints host:port, and no local server of ours speaks TLS) and any other host https, as ECS does.
+ */
+export function parseEndpoint(text: string): Endpoint {
+  const refuse = (why: string): never => {
+    throw new InvalidInputError(ENDPOINT_CONFIG_KEY, `${JSON.stringify(text)} ${why}: ${ACCEPTED_ENDPOINTS}`);
+  };
+  const schemeMatch = /^([^:/?#\s]*):\/\/(.*)$/s.exec(text.trim());
+  const scheme = schemeMatch?.[1].toLowerCase();
+  if (scheme !== undefined && scheme !== "http" && scheme !== "https") refuse(`has the scheme "${schemeMatch?.[1]}"`);
+  const rest = schemeMatch ? schemeMatch[2] : text.trim();
+  const authority = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d+))?\/?$/.exec(rest);
+  if (!authority) {
+    if (/[/?#]/.test(rest.replace(/\/$/, ""))) refuse("has a path, query or fragment");
+    refuse("is not a host name or IP address with an optional port");
+  }
+  const [, hostname, port] = authority as RegExpExecArray;
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) refuse(`has the port ${port}`);
+  const protocol = scheme === "http" || (scheme === undefined && isLoopbackHost(hostname)) ? "HTTP" : "HTTPS";
+  return { host: port === undefined ? hostname : `${hostname}:${port}`, protocol };
 }
 
 const EMPTY_CONFIG: StackConfig = { get: () => undefined };
@@ -84,11 +126,7 @@ export function resolveSettings(
     );
   }
   const endpointText = first(config.get(ENDPOINT_CONFIG_KEY), env[ENDPOINT_ENV]);
-  const endpointMatch = endpointText ? /^(?:(https?):\/\/)?([^/\s]+)\/?$/i.exec(endpointText) : undefined;
-  if (endpointText && !endpointMatch) {
-    throw new InvalidInputError(ENDPOINT_CONFIG_KEY, `"${endpointText}" is not an endpoint like http://127.0.0.1:8080`);
-  }
-  const protocol = endpointMatch?.[1]?.toLowerCase() === "http" ? "HTTP" : "HTTPS";
+  const endpoint = endpointText === undefined ? undefined : parseEndpoint(endpointText);
 
   const accessKeyId = first(config.get("alicloud:accessKey"), env.ALICLOUD_ACCESS_KEY, env.ALIBABA_CLOUD_ACCESS_KEY_ID);
   const accessKeySecret = first(
@@ -117,8 +155,8 @@ export function resolveSettings(
   }
   return {
     regionId,
-    endpoint: endpointMatch?.[2],
-    protocol,
+    endpoint: endpoint?.host,
+    protocol: endpoint?.protocol ?? "HTTPS",
     credential,
     readTimeoutMs: 30_000,
     connectTimeoutMs: 10_000,
@@ -128,6 +166,18 @@ export function resolveSettings(
 function cacheKey(settings: ConnectionSettings): string {
   // The secret only enters as a hash, so the key can never leak it.
   return createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+}
+
+/** The SDK client, recording for every failed call where it was sent, so the error can name the endpoint. */
+class EndpointNamingEcs extends Ecs {
+  override async callApi(...args: Parameters<Ecs["callApi"]>): ReturnType<Ecs["callApi"]> {
+    try {
+      return await super.callApi(...args);
+    } catch (err) {
+      // _endpoint is what the SDK sends to: the override, or the public endpoint it derived from the region.
+      throw recordEndpoint(err, `${String(this._protocol).toLowerCase()}://${this._endpoint}`);
+    }
+  }
 }
 
 const clients = new Map<string, Ecs>();
@@ -159,7 +209,7 @@ export function ecsClient(settings: ConnectionSettings): Ecs {
         ? new Credential(null, CLIProfileCredentialsProvider.builder().withProfileName(source.profile).build())
         : new Credential();
     }
-    client = new Ecs(config);
+    client = new EndpointNamingEcs(config);
     clients.set(key, client);
   }
   return client;

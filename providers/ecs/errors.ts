@@ -9,6 +9,8 @@ export interface ErrorContext {
   readonly regionId?: string;
   readonly kmsKeyId?: string;
   readonly keyPairName?: string;
+  /** Where the request went (scheme://host[:port]), for failures below HTTP; see recordEndpoint. */
+  readonly endpoint?: string;
   /**
    * Values that must never appear in a message (passwords, keys). ECS error texts are passed through for codes we
    * have no sentence for, and those texts may echo request parameters, so they are scrubbed of these values.
@@ -65,6 +67,9 @@ export function formatEcsMessage(fields: EcsErrorFields): string {
   const fix = fields.hint === undefined ? "" : ` Fix: ${fields.hint}`;
   return `${fields.action} failed: ${fields.sentence} (${facts.join(", ")}).${fix}`;
 }
+
+/** The stack config key that points the providers at another ECS endpoint (an emulator, a VPC endpoint). */
+export const ENDPOINT_CONFIG_KEY = "ecsSharedImages:endpoint";
 
 /** Where credentials are looked up, in order; shared by the client factory and this error's sentence. */
 export const CREDENTIAL_SOURCES =
@@ -134,13 +139,40 @@ export class AbortError extends Error {
   }
 }
 
-/** Codes we assign to failures that never reached an ECS response. All but EndpointNotFound are transient. */
+/**
+ * Codes we assign to failures that never reached an ECS response. All but EndpointNotFound and TlsHandshakeFailed
+ * are transient: a host that does not resolve, or an https client talking to a plain http server, fails the same way
+ * on every attempt, so retrying them only delays the one sentence that says what to fix.
+ */
 export const NETWORK_CODES = {
   network: "NetworkError",
   timeout: "RequestTimeout",
   malformedResponse: "MalformedResponse",
   endpointNotFound: "EndpointNotFound",
+  tls: "TlsHandshakeFailed",
 } as const;
+
+/** A request failed before any HTTP answer: the endpoint is wrong, down, unreachable, or speaks another protocol. */
+export class EndpointConnectionError extends EcsError {
+  /** scheme://host[:port] the request went to, when the client that sent it said so (see recordEndpoint). */
+  readonly endpoint?: string;
+
+  constructor(fields: EcsErrorFields & { readonly endpoint?: string }) {
+    super(fields);
+    this.name = "EndpointConnectionError";
+    this.endpoint = fields.endpoint;
+  }
+}
+
+// The SDK's socket errors do not say which endpoint they were for (only their messages do, and those also carry the
+// whole query, Password included), so the client that sent the request records it here.
+const endpointOfError = new WeakMap<object, string>();
+
+/** Remembers that `err` came from a request to `endpoint` (scheme://host[:port]); returns `err` for a throw. */
+export function recordEndpoint(err: unknown, endpoint: string): unknown {
+  if (typeof err === "object" && err !== null) endpointOfError.set(err, endpoint);
+  return err;
+}
 
 type Describe = (c: ErrorContext, action: string) => string;
 export interface CodeEntry {
@@ -153,6 +185,12 @@ const instance = (c: ErrorContext) => (c.instanceId === undefined ? "the instanc
 const kmsKey = (c: ErrorContext) => (c.kmsKeyId === undefined ? "the KMS key" : `the KMS key ${c.kmsKeyId}`);
 const usesSharedImage = (action: string) =>
   ["CopyImage", "RunInstances", "CreateInstance", "ReplaceSystemDisk"].includes(action);
+const endpoint = (c: ErrorContext) =>
+  c.endpoint === undefined ? "the ECS endpoint" : `the ECS endpoint ${c.endpoint}`;
+const CHECK_ENDPOINT =
+  `check that ${ENDPOINT_CONFIG_KEY} (or, without it, the region) names the right host and port, that the emulator ` +
+  "or the network to that host is up, and that the scheme matches what it serves (http:// for the local emulator, " +
+  "https:// for Alibaba Cloud)";
 const fixed =
   (text: string): Describe =>
   () =>
@@ -380,20 +418,27 @@ export const CODE_TABLE: Readonly<Record<string, CodeEntry>> = {
     hint: fixed(`check the credentials in ${CREDENTIAL_SOURCES}.`),
   },
   [NETWORK_CODES.network]: {
-    sentence: fixed("the connection to the ECS endpoint failed"),
-    hint: fixed("check network access to the endpoint; the call is retried automatically."),
+    sentence: (c) => `the connection to ${endpoint(c)} failed before any answer`,
+    hint: fixed(`${CHECK_ENDPOINT}; the call was retried before this was reported.`),
   },
   [NETWORK_CODES.timeout]: {
-    sentence: fixed("the ECS endpoint did not answer in time"),
-    hint: fixed("check network access to the endpoint; the call is retried automatically."),
+    sentence: (c) => `${endpoint(c)} did not answer in time`,
+    hint: fixed(`${CHECK_ENDPOINT}; the call was retried before this was reported.`),
   },
   [NETWORK_CODES.malformedResponse]: {
     sentence: fixed("the endpoint answered with something that is not an ECS JSON response (a proxy or gateway?)"),
     hint: fixed("check the endpoint setting and any proxy in between."),
   },
   [NETWORK_CODES.endpointNotFound]: {
-    sentence: fixed("the ECS endpoint's host name could not be resolved"),
-    hint: fixed("check the region and endpoint settings."),
+    sentence: (c) => `the host name of ${endpoint(c)} could not be resolved`,
+    hint: fixed(`check ${ENDPOINT_CONFIG_KEY} (or, without it, the region) and this machine's DNS.`),
+  },
+  [NETWORK_CODES.tls]: {
+    sentence: (c) => `the TLS handshake with ${endpoint(c)} failed`,
+    hint: fixed(
+      `if the endpoint serves plain http (the local emulator does), write it as http://HOST:PORT in ${ENDPOINT_CONFIG_KEY}; ` +
+        "otherwise check its certificate and any proxy in between.",
+    ),
   },
 };
 
@@ -410,6 +455,22 @@ const TRANSIENT_SOCKET_CODES: ReadonlySet<string> = new Set([
   "ENETDOWN",
 ]);
 
+/**
+ * Node.js codes of a failed TLS handshake: OpenSSL's EPROTO ("wrong version number" when the server speaks plain
+ * http), and Node's own ERR_SSL_* / ERR_TLS_* and certificate verification codes. They repeat on every attempt.
+ */
+const TLS_CODES: ReadonlySet<string> = new Set([
+  "EPROTO",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+]);
+const isTlsCode = (code: string) => TLS_CODES.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_");
+
 interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
@@ -424,8 +485,11 @@ interface SdkErrorShape {
  * Converts whatever an @alicloud/openapi-core call threw into an EcsError.
  * - ClientError / ServerError / ThrottlingError: code, HTTP status, RequestId and (throttling) retryAfter, which the
  *   SDK reads from `x-acs-retry-after` and itself treats as milliseconds, so we do too.
- * - Socket errors (ECONNRESET, "socket hang up", ...) and httpx's RequestTimeoutError: NetworkError/RequestTimeout.
- *   Their messages are never used: httpx appends the request URL, whose query holds every parameter (Password too).
+ * - Failures below HTTP become an EndpointConnectionError naming the endpoint recorded for the error (recordEndpoint):
+ *   socket errors (ECONNREFUSED, ECONNRESET "socket hang up", ...) NetworkError, httpx's RequestTimeoutError
+ *   RequestTimeout, ENOTFOUND EndpointNotFound, TLS failures (EPROTO "wrong version number" from an https client at
+ *   an http server, certificate errors) TlsHandshakeFailed. Their messages are never used: httpx appends the request
+ *   URL, whose query holds every parameter (Password too).
  * - SyntaxError (non-JSON body from a proxy or gateway): MalformedResponse.
  * - ClientError InvalidCredentials without an HTTP status (thrown before sending): MissingCredentialsError.
  */
@@ -456,15 +520,20 @@ export function fromSdkError(action: string, err: unknown, context: ErrorContext
   }
   const below = belowHttpCode(e, err);
   if (below !== undefined) {
+    const where: ErrorContext = { ...context, endpoint: context.endpoint ?? endpointOfError.get(e) };
     const entry = CODE_TABLE[below.code];
     const detail = below.detail === undefined ? "" : ` (${below.detail})`;
-    return new EcsError({
+    const fields = {
       action,
       code: below.code,
-      sentence: `${entry.sentence(context, action)}${detail}`,
-      hint: entry.hint(context, action),
+      sentence: `${entry.sentence(where, action)}${detail}`,
+      hint: entry.hint(where, action),
       cause: err,
-    });
+    };
+    // A non-JSON body did reach us: that is an answer, not a connection failure.
+    return below.code === NETWORK_CODES.malformedResponse
+      ? new EcsError(fields)
+      : new EndpointConnectionError({ ...fields, endpoint: where.endpoint });
   }
   const name = err instanceof Error ? err.name : typeof err;
   return new EcsError({
@@ -480,6 +549,7 @@ function belowHttpCode(e: SdkErrorShape, err: unknown): { code: string; detail?:
   const code = presentString(e.code);
   if (code !== undefined && TRANSIENT_SOCKET_CODES.has(code)) return { code: NETWORK_CODES.network, detail: code };
   if (code === "ENOTFOUND") return { code: NETWORK_CODES.endpointNotFound, detail: code };
+  if (code !== undefined && isTlsCode(code)) return { code: NETWORK_CODES.tls, detail: code };
   // httpx's own timeouts carry no code; the message prefix tells connect from read (safe: we keep only the prefix).
   if (e.name === "RequestTimeoutError") {
     const phase = typeof e.message === "string" && e.message.startsWith("ConnectTimeout") ? "connect" : "read";

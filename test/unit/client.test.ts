@@ -1,7 +1,16 @@
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
-import { resolveSettings, type StackConfig } from "../../providers/ecs/client";
-import { InvalidInputError, MissingCredentialsError } from "../../providers/ecs/errors";
+import { EcsApi } from "../../providers/ecs/api";
+import {
+  ecsClient,
+  isLoopbackHost,
+  parseEndpoint,
+  resolveSettings,
+  type StackConfig,
+} from "../../providers/ecs/client";
+import { EndpointConnectionError, InvalidInputError, MissingCredentialsError } from "../../providers/ecs/errors";
+import { DEMO, startDemoEmulator } from "../support/emulator";
 import { tempDir } from "../support/engine";
 
 const config = (values: Record<string, string>): StackConfig => ({ get: (key) => values[key] });
@@ -88,7 +97,7 @@ describe("resolveSettings", () => {
   it.each([
     ["http://127.0.0.1:8080", "127.0.0.1:8080", "HTTP"],
     ["https://ecs-vpc.cn-hangzhou.aliyuncs.com/", "ecs-vpc.cn-hangzhou.aliyuncs.com", "HTTPS"],
-    ["127.0.0.1:9000", "127.0.0.1:9000", "HTTPS"],
+    ["127.0.0.1:9000", "127.0.0.1:9000", "HTTP"],
   ])("parses the endpoint override %s", (endpoint, host, protocol) => {
     const settings = resolveSettings(
       "cn-hangzhou",
@@ -111,3 +120,150 @@ describe("resolveSettings", () => {
     expect(settings.connectTimeoutMs).toBeGreaterThan(0);
   });
 });
+
+describe("parseEndpoint", () => {
+  it.each([
+    ["127.0.0.1:18410", "127.0.0.1:18410", "HTTP"],
+    ["127.1.2.3:80", "127.1.2.3:80", "HTTP"],
+    ["localhost:8080", "localhost:8080", "HTTP"],
+    ["LocalHost:8080/", "LocalHost:8080", "HTTP"],
+    ["[::1]:8080", "[::1]:8080", "HTTP"],
+    ["http://127.0.0.1:18410", "127.0.0.1:18410", "HTTP"],
+    ["HTTP://10.0.0.5:8080", "10.0.0.5:8080", "HTTP"],
+    ["https://127.0.0.1:8443", "127.0.0.1:8443", "HTTPS"],
+    ["ecs-vpc.cn-hangzhou.aliyuncs.com", "ecs-vpc.cn-hangzhou.aliyuncs.com", "HTTPS"],
+    ["10.0.0.5:8080", "10.0.0.5:8080", "HTTPS"],
+    ["128.0.0.1:8080", "128.0.0.1:8080", "HTTPS"],
+    ["  https://ecs.cn-hangzhou.aliyuncs.com/  ", "ecs.cn-hangzhou.aliyuncs.com", "HTTPS"],
+  ])("reads %j as host %s over %s", (text, host, protocol) => {
+    expect(parseEndpoint(text)).toEqual({ host, protocol });
+  });
+
+  it.each([
+    ["ftp://127.0.0.1:21", /has the scheme "ftp"/],
+    ["tcp://127.0.0.1:8080", /has the scheme "tcp"/],
+    ["://127.0.0.1:8080", /has the scheme ""/],
+    ["http://127.0.0.1:8080/ecs", /has a path, query or fragment/],
+    ["127.0.0.1:8080/v1/", /has a path, query or fragment/],
+    ["https://ecs.example.com/?a=b", /has a path, query or fragment/],
+    ["http://127.0.0.1:0", /has the port 0/],
+    ["127.0.0.1:70000", /has the port 70000/],
+    ["http://", /is not a host name or IP address/],
+    ["127.0.0.1:port", /is not a host name or IP address/],
+    ["http://user:pw@127.0.0.1:8080", /is not a host name or IP address/],
+    ["127.0.0.1 8080", /is not a host name or IP address/],
+  ])("refuses %j, naming the key and the accepted forms (%s)", (text, why) => {
+    let thrown: unknown;
+    try {
+      parseEndpoint(text);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InvalidInputError);
+    const message = (thrown as Error).message;
+    expect(message).toMatch(why);
+    expect(message).toMatch(/^ecsSharedImages:endpoint: /);
+    expect(message).toContain("use http://HOST[:PORT], https://HOST[:PORT], or HOST:PORT");
+    expect(message.split(". ")).toHaveLength(1);
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it.each([
+    ["127.0.0.1", true],
+    ["127.255.255.254", true],
+    ["localhost", true],
+    ["LOCALHOST", true],
+    ["[::1]", true],
+    ["127.0.0.256", false],
+    ["127.0.0.1.example.com", false],
+    ["localhost.example.com", false],
+    ["10.0.0.1", false],
+    ["[::2]", false],
+  ])("%s -> %s", (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected);
+  });
+});
+
+describe("the SDK client against the emulator (real @alicloud/ecs20140526, loopback only)", () => {
+  const settingsFor = (endpoint: string) =>
+    resolveSettings(
+      DEMO.region,
+      "test",
+      config({
+        "alicloud:accessKey": DEMO.workload.accessKeyId,
+        "alicloud:secretKey": DEMO.workload.accessKeySecret,
+        "ecsSharedImages:endpoint": endpoint,
+      }),
+      bare(),
+    );
+  /** Calls DescribeImages through EcsApi (so through withRetry), counting the retries. */
+  async function describeImages(endpoint: string, retryDelayMs?: number) {
+    const settings = settingsFor(endpoint);
+    let retries = 0;
+    const retry = {
+      onRetry: () => retries++,
+      ...(retryDelayMs === undefined ? {} : { baseDelayMs: retryDelayMs, maxDelayMs: retryDelayMs }),
+    };
+    const api = new EcsApi(ecsClient(settings), settings.regionId, retry, 0);
+    const started = Date.now();
+    const outcome = await api.describeImages({ imageIds: [DEMO.images.plain] }).then(
+      (images) => ({ images, error: undefined }),
+      (error: unknown) => ({ images: undefined, error }),
+    );
+    return { ...outcome, retries, ms: Date.now() - started };
+  }
+
+  it("works with the emulator's host:port, no scheme (plain http for a loopback host)", async () => {
+    const emu = await startDemoEmulator();
+    try {
+      const { images, error } = await describeImages(emu.endpoint);
+      expect(error).toBeUndefined();
+      expect(images?.map((i) => i.id)).toEqual([DEMO.images.plain]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("fails fast, without retrying, naming the endpoint when an https endpoint points at the http emulator", async () => {
+    const emu = await startDemoEmulator();
+    try {
+      // Default backoff: were this retried, six attempts would take seconds; it must fail on the first.
+      const { error, retries, ms } = await describeImages(`https://${emu.endpoint}`);
+      expect(error).toBeInstanceOf(EndpointConnectionError);
+      expect(error).toMatchObject({ code: "TlsHandshakeFailed", endpoint: `https://${emu.endpoint}` });
+      expect((error as Error).message).toContain(
+        `DescribeImages failed: the TLS handshake with the ECS endpoint https://${emu.endpoint} failed (EPROTO)`,
+      );
+      expect((error as Error).message).toContain("write it as http://HOST:PORT in ecsSharedImages:endpoint");
+      expect(retries).toBe(0);
+      expect(ms).toBeLessThan(5_000);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("reports a refused port as a connection failure naming the endpoint, after retrying it", async () => {
+    const port = await closedPort();
+    const { error, retries } = await describeImages(`127.0.0.1:${port}`, 1);
+    expect(error).toBeInstanceOf(EndpointConnectionError);
+    expect(error).toMatchObject({ code: "NetworkError", endpoint: `http://127.0.0.1:${port}` });
+    expect((error as Error).message).toContain(
+      `DescribeImages failed: the connection to the ECS endpoint http://127.0.0.1:${port} failed before any answer (ECONNREFUSED)`,
+    );
+    expect((error as Error).message).toContain("check that ecsSharedImages:endpoint");
+    expect(retries).toBe(5);
+  });
+});
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -2,11 +2,14 @@ import { ClientError, ServerError, ThrottlingError } from "@alicloud/openapi-cor
 import {
   CODE_TABLE,
   EcsError,
+  EndpointConnectionError,
   formatDuration,
   fromSdkError,
   MissingCredentialsError,
+  recordEndpoint,
   TimeoutError,
 } from "../../providers/ecs/errors";
+import { isRetryable } from "../../providers/ecs/retry";
 
 function envelope(code: string, message: string, requestId = "REQ-1") {
   return { RequestId: requestId, HostId: "ecs.aliyuncs.com", Code: code, Message: message, Recommend: "" };
@@ -84,16 +87,46 @@ describe("fromSdkError", () => {
   });
 
   it.each([
-    ["ECONNRESET", "socket hang up", "NetworkError", "(ECONNRESET)"],
-    ["ETIMEDOUT", "connect ETIMEDOUT 10.0.0.1:443", "NetworkError", "(ETIMEDOUT)"],
-    ["ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:1", "NetworkError", "(ECONNREFUSED)"],
-    ["ENOTFOUND", "getaddrinfo ENOTFOUND ecs.nowhere", "EndpointNotFound", "(ENOTFOUND)"],
-  ])("maps socket error %s to %s without echoing the request URL", (code, message, expected, detail) => {
+    ["ECONNRESET", "socket hang up", "NetworkError", "(ECONNRESET)", true],
+    ["ETIMEDOUT", "connect ETIMEDOUT 10.0.0.1:443", "NetworkError", "(ETIMEDOUT)", true],
+    ["ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:1", "NetworkError", "(ECONNREFUSED)", true],
+    ["ENOTFOUND", "getaddrinfo ENOTFOUND ecs.nowhere", "EndpointNotFound", "(ENOTFOUND)", false],
+    ["EPROTO", "write EPROTO ...:ssl3_get_record:wrong version number", "TlsHandshakeFailed", "(EPROTO)", false],
+    ["ERR_SSL_WRONG_VERSION_NUMBER", "wrong version number", "TlsHandshakeFailed", "(ERR_SSL_", false],
+    ["ERR_TLS_CERT_ALTNAME_INVALID", "Hostname/IP does not match", "TlsHandshakeFailed", "(ERR_TLS_", false],
+    ["DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate", "TlsHandshakeFailed", "(DEPTH_ZERO", false],
+  ])("maps socket error %s to %s without echoing the request URL", (code, message, expected, detail, retryable) => {
     const err = fromSdkError("RunInstances", socketError(code, message));
+    expect(err).toBeInstanceOf(EndpointConnectionError);
     expect(err.code).toBe(expected);
     expect(err.httpStatus).toBeUndefined();
     expect(err.message).toContain(detail);
     expect(err.message).not.toContain("hunter2");
+    expect(isRetryable(err)).toBe(retryable);
+  });
+
+  it.each([
+    ["ECONNREFUSED", "the connection to the ECS endpoint http://127.0.0.1:18410 failed before any answer", /is up/],
+    ["ECONNRESET", "the connection to the ECS endpoint http://127.0.0.1:18410 failed before any answer", /is up/],
+    ["ENOTFOUND", "the host name of the ECS endpoint http://127.0.0.1:18410 could not be resolved", /DNS/],
+    ["EPROTO", "the TLS handshake with the ECS endpoint http://127.0.0.1:18410 failed", /write it as http:\/\//],
+  ])("names the endpoint the client recorded for %s and says what to check", (code, sentence, hint) => {
+    const sdk = recordEndpoint(socketError(code, "x"), "http://127.0.0.1:18410");
+    const err = fromSdkError("DescribeImages", sdk);
+    expect(err).toMatchObject({ endpoint: "http://127.0.0.1:18410", sentence: `${sentence} (${code})` });
+    expect(err.hint).toMatch(hint);
+    expect(err.hint).toContain("ecsSharedImages:endpoint");
+  });
+
+  it("names the endpoint of a timeout, and says 'the ECS endpoint' when no client recorded one", () => {
+    const timeout = Object.assign(new Error("ReadTimeout: 3000."), { name: "RequestTimeoutError" });
+    const named = fromSdkError("DescribeImages", recordEndpoint(timeout, "https://ecs.cn-hangzhou.aliyuncs.com"));
+    expect(named.sentence).toBe(
+      "the ECS endpoint https://ecs.cn-hangzhou.aliyuncs.com did not answer in time (read timeout)",
+    );
+    const anonymous = fromSdkError("DescribeImages", socketError("ECONNREFUSED", "x"));
+    expect(anonymous.sentence).toBe("the connection to the ECS endpoint failed before any answer (ECONNREFUSED)");
+    expect(anonymous).toMatchObject({ endpoint: undefined });
   });
 
   it.each([
@@ -110,6 +143,7 @@ describe("fromSdkError", () => {
   it("maps a non-JSON body (SyntaxError) to MalformedResponse", () => {
     const err = fromSdkError("DescribeImages", new SyntaxError("Unexpected token < in JSON at position 0"));
     expect(err.code).toBe("MalformedResponse");
+    expect(err).not.toBeInstanceOf(EndpointConnectionError);
   });
 
   it("turns the SDK's InvalidCredentials (thrown before sending) into one sentence listing the sources", () => {
