@@ -1,6 +1,7 @@
 /**
  * `npm run emulator -- --port <n> --world <file> --state <file> --time-scale <x>`
- * Prints the endpoint (127.0.0.1:PORT) as its first stdout line and serves until SIGINT/SIGTERM.
+ * Prints the endpoint as its first stdout line, in the form the stack config key ecsSharedImages:endpoint takes
+ * (http://127.0.0.1:PORT: the scheme says plain http), and serves until SIGINT/SIGTERM.
  */
 import { startEmulator } from "./index";
 
@@ -66,8 +67,11 @@ async function main(): Promise<void> {
     statePath: opts.statePath,
     timeScale: opts.timeScale,
   });
-  process.stdout.write(`${emu.endpoint}\n`);
-  process.stderr.write(`ECS emulator listening on http://${emu.endpoint} (admin: ${emu.adminUrl})\n`);
+  process.stdout.write(`http://${emu.endpoint}\n`);
+  process.stderr.write(
+    `ECS emulator listening on http://${emu.endpoint} (admin: ${emu.adminUrl}); ` +
+      `point a stack at it with "ecsSharedImages:endpoint: http://${emu.endpoint}" in its config\n`,
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
