@@ -1,13 +1,15 @@
 // The main job: `npm run up | preview | refresh | destroy [-- pulumi args]`.
 //
 // Prepares the engine, starts the local ECS emulator (demo world, state kept in .emulator/) when the selected stack
-// points at a loopback endpoint, selects or creates the stack on the project's file backend, runs the pulumi command
-// with its normal live output, and ends with a short summary of what exists.
+// points at a loopback endpoint (or uses the one already running there), selects or creates the stack on the
+// project's file backend, runs the pulumi command with its normal live output, and ends with a short summary of what
+// exists.
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEMO, type RunningEmulator, startEmulator } from "../emulator";
 import { EngineSetupError, ensureEngine, LOCAL_PASSPHRASE, offlineEnv, projectRoot } from "./engine";
+import { planLocalEmulator, probePort } from "./local-emulator";
 
 const COMMANDS = ["up", "preview", "refresh", "destroy"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -58,10 +60,17 @@ async function main(argv: string[]): Promise<number> {
 
   const endpoint = stackEndpoint(stack);
   const port = loopbackPort(endpoint);
+  const plan =
+    endpoint === undefined || port === undefined
+      ? undefined
+      : planLocalEmulator(await probePort(port), { endpoint, port, stack });
+  if (plan?.action === "stop") throw new JobError(plan.message);
   if (port !== undefined) {
     // Emulator stacks ship their (fake) secrets encrypted with the fixed local passphrase.
     env.PULUMI_CONFIG_PASSPHRASE = LOCAL_PASSPHRASE;
     delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+    env.ECS_SHARED_IMAGES_POLL_INTERVAL ??= "500ms";
+    env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true";
   }
   try {
     cli(["stack", "select", "--create", stack]);
@@ -72,7 +81,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let emulator: RunningEmulator | undefined;
-  if (port !== undefined) {
+  if (plan?.action === "use") console.log(plan.line);
+  if (plan?.action === "start") {
     emulator = await startEmulator({
       port,
       world: path.join(projectRoot, "emulator", "worlds", "demo.json"),
@@ -82,12 +92,10 @@ async function main(argv: string[]): Promise<number> {
       throw new JobError(`Could not start the local ECS emulator on port ${port} (${endpoint}): ${err.message}`);
     });
     console.log(`Local ECS emulator (demo world) serving ${endpoint}; its state is kept in .emulator/${stack}.json`);
-    env.ECS_SHARED_IMAGES_POLL_INTERVAL ??= "500ms";
-    env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true";
   }
 
   // Ctrl-C reaches pulumi too (same process group); pulumi cancels cleanly and writes its checkpoint. We only wait
-  // for it, then save the emulator's state, so the next command continues from a consistent place.
+  // for it, then save the state of the emulator we started, so the next command continues from a consistent place.
   const ignore = () => undefined;
   process.on("SIGINT", ignore);
   process.on("SIGTERM", ignore);

@@ -2,8 +2,10 @@
 // project so the repository's own state is never touched.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
+import { startEmulator } from "../../emulator";
 import { projectRoot } from "../../scripts/engine";
 import { tempDir } from "../support/engine";
 
@@ -98,4 +100,48 @@ describe("the main job (npm run up / preview / destroy) on the local emulator st
     expect(destroyed.code).toBe(0);
     expect(holds(destroyed)).toEqual(["0", "0"]);
   }, 300_000);
+});
+
+describe("the main job when something already listens on the stack's loopback endpoint", () => {
+  const work = tempDir("main-job-port-taken");
+
+  afterAll(() => work.cleanup());
+
+  it("uses an emulator already running there: does not start, stop or save one", async () => {
+    const port = await freePort();
+    copyProject(work.dir, port);
+    const emu = await startEmulator({ port, world: path.join(projectRoot, "emulator", "worlds", "demo.json") });
+    try {
+      const preview = await mainJob(work.dir, "preview");
+      expect(preview.output).toContain(`Using the emulator already running at http://127.0.0.1:${port}`);
+      expect(preview.code).toBe(0);
+      expect(preview.output).not.toMatch(/Local ECS emulator \(demo world\) serving|Emulator state saved/);
+      expect(emu.admin.requests({ action: "DescribeImages" }).length).toBeGreaterThan(0);
+      expect(fs.existsSync(path.join(work.dir, ".emulator"))).toBe(false);
+    } finally {
+      await emu.close();
+    }
+  }, 120_000);
+
+  it("stops before running pulumi when the port is held by something else, saying what to do", async () => {
+    const other = http.createServer((_req, res) => res.writeHead(404).end("Not Found"));
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const { port } = other.address() as net.AddressInfo;
+    fs.rmSync(work.dir, { recursive: true, force: true });
+    fs.mkdirSync(work.dir);
+    copyProject(work.dir, port);
+    try {
+      const up = await mainJob(work.dir, "up");
+      expect(up.code).toBe(1);
+      expect(up.output.trim().split("\n").at(-1)).toBe(
+        `Port ${port} of ecsSharedImages:endpoint http://127.0.0.1:${port} (stack "local") is taken by something ` +
+          `that is not the ECS emulator (it answered GET /_emulator/health with HTTP 404): stop that process, or ` +
+          "change ecsSharedImages:endpoint in stacks/Pulumi.local.yaml to a free port.",
+      );
+      // Not even the stack was selected: pulumi never ran (the backend directory is made up front, and stays empty).
+      expect(fs.readdirSync(path.join(work.dir, ".pulumi-state"))).toEqual([]);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  }, 60_000);
 });
