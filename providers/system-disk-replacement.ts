@@ -79,9 +79,16 @@ export interface SystemDiskReplacementArgs {
    * refuses the replacement. See `password`. Setting it re-images the system disk, even when the image is unchanged.
    */
   readonly passwordInherit?: pulumi.Input<boolean>;
-  /** Encrypt the new system disk. Required (true) for encrypted shared images. Default false. Changing it re-images the system disk from `imageId`. */
+  /**
+   * Encrypt the new system disk. Default: as the image is (an encrypted image gives an encrypted disk; the preview
+   * shows `imageEncrypted: true`); false is refused for an encrypted image. Changing it re-images the system disk
+   * from `imageId`.
+   */
   readonly encrypted?: pulumi.Input<boolean>;
-  /** KMS key for the encrypted disk (requires encrypted=true); default the service key. Changing it re-images the system disk from `imageId`. */
+  /**
+   * KMS key for the encrypted disk (requires encrypted: true, or an encrypted image); default the service key.
+   * Changing it re-images the system disk from `imageId`.
+   */
   readonly kmsKeyId?: pulumi.Input<string>;
   /** State after the replacement: "previous" (default: as it was before), "running" or "stopped". Updates in place. */
   readonly restart?: pulumi.Input<RestartMode>;
@@ -108,6 +115,8 @@ export interface SystemDiskReplacementInputs {
   readonly keyPairName?: string;
   readonly passwordInherit?: boolean;
   readonly encrypted?: boolean;
+  /** Set by check() from the image: whether it is encrypted (unknown while the image id is). */
+  readonly imageEncrypted?: boolean;
   readonly kmsKeyId?: string;
   readonly restart?: RestartMode;
   readonly revertOnDelete?: boolean;
@@ -202,8 +211,8 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
   if (known("kmsKeyId")) {
     if (typeof news.kmsKeyId !== "string" || news.kmsKeyId === "") {
       fail("kmsKeyId", `must be a KMS key id, got ${JSON.stringify(news.kmsKeyId)}`);
-    } else if (news.encrypted !== true && !unknown("encrypted")) {
-      fail("kmsKeyId", `is set (${JSON.stringify(news.kmsKeyId)}) but encrypted is not true; set encrypted: true`);
+    } else if (news.encrypted === false) {
+      fail("kmsKeyId", `is set (${JSON.stringify(news.kmsKeyId)}) but encrypted is false; set encrypted: true`);
     }
   }
   if (known("restart") && !RESTART_MODES.includes(news.restart as RestartMode)) {
@@ -234,6 +243,11 @@ const STORED_KEYS = ["approval", "restart", "revertOnDelete", "timeouts", "ident
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
+/** Whether the new disk is encrypted: as declared, else as the image is. */
+function diskEncrypted(inputs: Partial<Pick<SystemDiskReplacementInputs, "encrypted" | "imageEncrypted">>): boolean {
+  return inputs.encrypted ?? inputs.imageEncrypted === true;
+}
+
 export interface SystemDiskReplacementDiff {
   readonly changes: boolean;
   readonly replaces: string[];
@@ -252,7 +266,7 @@ export interface SystemDiskReplacementDiff {
 /**
  * The declared disk settings (besides the image) that the instance does not have yet, by what `olds` says it has. A
  * removed value is not one: without a password or key pair the instance keeps its credentials, without a size the
- * disk keeps its size. `encrypted` counts as its effective value (unset = false).
+ * disk keeps its size. Encryption counts as its effective value (declared, else the image's).
  */
 export function reimageReasons(
   olds: Partial<SystemDiskReplacementOutputs>,
@@ -264,7 +278,7 @@ export function reimageReasons(
   for (const key of ["keyPairName", "systemDiskSize"] as const) {
     if (news[key] !== undefined && !same(olds[key], news[key])) reasons.push(key);
   }
-  if (containsUnknown(news.encrypted) || (olds.encrypted === true) !== (news.encrypted === true)) {
+  if (containsUnknown(news.encrypted) || diskEncrypted(olds) !== diskEncrypted(news)) {
     reasons.push("encrypted");
   }
   if (!same(olds.kmsKeyId, news.kmsKeyId)) reasons.push("kmsKeyId");
@@ -335,7 +349,7 @@ function diskAccepted(
   const checks: Record<string, () => boolean> = {
     keyPairName: () => inputs.keyPairName === undefined || instance.keyPairName === inputs.keyPairName,
     systemDiskSize: () => inputs.systemDiskSize === undefined || disk.size === inputs.systemDiskSize,
-    encrypted: () => disk.encrypted === (inputs.encrypted === true),
+    encrypted: () => disk.encrypted === diskEncrypted(inputs),
     kmsKeyId: () => inputs.kmsKeyId === undefined || disk.kmsKeyId === inputs.kmsKeyId,
     passwordInherit: () => inputs.passwordInherit !== true,
   };
@@ -371,6 +385,7 @@ function diskSettings(from: Partial<SystemDiskReplacementInputs> | undefined) {
     keyPairName: from?.keyPairName,
     passwordInherit: from?.passwordInherit,
     encrypted: from?.encrypted,
+    imageEncrypted: from?.imageEncrypted,
     kmsKeyId: from?.kmsKeyId,
   };
 }
@@ -435,7 +450,7 @@ async function runSequence(
     systemDiskSize: inputs.systemDiskSize,
     credentials: credentials.kind,
     keyPairName: credentials.kind === "keyPair" ? credentials.keyPairName : undefined,
-    encrypted: inputs.encrypted,
+    encrypted: diskEncrypted(inputs) || undefined,
     kmsKeyId: inputs.kmsKeyId,
   });
   const digest = passwordDigest(inputs.instanceId, inputs.password);
@@ -446,7 +461,7 @@ async function runSequence(
       imageId: inputs.imageId,
       systemDiskSize: inputs.systemDiskSize,
       credentials,
-      encrypted: inputs.encrypted,
+      encrypted: diskEncrypted(inputs) || undefined,
       kmsKeyId: inputs.kmsKeyId,
       restart: inputs.restart ?? "previous",
       reimage: options.reimage,
@@ -499,11 +514,13 @@ function timeoutsOf(inputs: { timeouts?: TimeoutsInput }): Timeouts {
  * the re-image it makes is announced.
  */
 async function cloudFailures(
-  news: SystemDiskReplacementInputs,
+  given: SystemDiskReplacementInputs,
   olds: Partial<SystemDiskReplacementInputs>,
-): Promise<PropertyFailure[]> {
-  const api = EcsApi.forRegion(news.region, "check");
-  const [observed, image] = await Promise.all([observeInstance(api, news.instanceId), api.getImage(news.imageId)]);
+): Promise<{ failures: PropertyFailure[]; imageEncrypted: boolean | undefined }> {
+  const api = EcsApi.forRegion(given.region, "check");
+  const [observed, image] = await Promise.all([observeInstance(api, given.instanceId), api.getImage(given.imageId)]);
+  const imageEncrypted = image?.encrypted ?? given.imageEncrypted;
+  const news = { ...given, imageEncrypted };
   const { instance, systemDisk } = observed;
   const failures: PropertyFailure[] = [];
   if (instance === undefined) {
@@ -511,7 +528,7 @@ async function cloudFailures(
       property: "instanceId",
       reason: `instance ${news.instanceId} does not exist in ${api.regionId} (or these credentials cannot see it)`,
     });
-    return failures;
+    return { failures, imageEncrypted };
   }
   const size = news.systemDiskSize;
   if (size !== undefined && systemDisk !== undefined && size < systemDisk.size) {
@@ -519,7 +536,7 @@ async function cloudFailures(
       property: "systemDiskSize",
       reason: `${size} GiB is smaller than the current system disk ${systemDisk.id} (${systemDisk.size} GiB); disks cannot shrink`,
     });
-    return failures;
+    return { failures, imageEncrypted };
   }
   const isNew = olds.instanceId === undefined;
   const createReasons = isNew ? createReimageReasons(observed, news) : [];
@@ -535,7 +552,7 @@ async function cloudFailures(
       property: "imageId",
       reason: `image ${news.imageId} does not exist in ${api.regionId} or is not shared with this account`,
     });
-    return failures;
+    return { failures, imageEncrypted };
   }
   if (reimages && image !== undefined) failures.push(...imageFailures(news, image));
   if ((reimages || news.revertOnDelete === true) && credentialsOf(news, instance) === undefined) {
@@ -552,7 +569,7 @@ async function cloudFailures(
       }),
     );
   }
-  return failures;
+  return { failures, imageEncrypted };
 }
 
 /** The rules on the image (pure): approval, encryption, size. */
@@ -562,10 +579,16 @@ function imageFailures(
 ): PropertyFailure[] {
   const failures: PropertyFailure[] = [];
   for (const reason of evaluateImage(image, news.approval).reasons) failures.push({ property: "imageId", reason });
-  if (image.encrypted && news.encrypted !== true) {
+  if (image.encrypted && news.encrypted === false) {
     failures.push({
       property: "encrypted",
-      reason: `image ${image.id} is encrypted, so the new system disk must be too: set encrypted: true (optionally kmsKeyId)`,
+      reason: `image ${image.id} is encrypted, so the new system disk must be too: remove encrypted: false (the disk of an encrypted image is encrypted without it)`,
+    });
+  }
+  if (!image.encrypted && news.encrypted === undefined && news.kmsKeyId !== undefined) {
+    failures.push({
+      property: "kmsKeyId",
+      reason: `is set (${JSON.stringify(news.kmsKeyId)}) but image ${image.id} is not encrypted and encrypted is not set; set encrypted: true`,
     });
   }
   if (news.systemDiskSize !== undefined && news.systemDiskSize < image.size) {
@@ -622,9 +645,17 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       }
     }
     failures.push(...validateInputs(inputs));
+    // The image's encryption is the disk's default: known from the last check while the image stays, looked up
+    // with the other ECS checks otherwise (unknown while the image id is).
+    inputs.imageEncrypted =
+      olds.instanceId !== undefined && same(olds.imageId, inputs.imageId) ? olds.imageEncrypted : undefined;
     const anyUnknown = CLOUD_CHECKED.some((key) => containsUnknown(inputs[key]));
     const changed = olds.instanceId === undefined || CLOUD_CHECKED.some((key) => !same(olds[key], inputs[key]));
-    if (failures.length === 0 && !anyUnknown && changed) failures.push(...(await cloudFailures(inputs, olds)));
+    if (failures.length === 0 && !anyUnknown && changed) {
+      const cloud = await cloudFailures(inputs, olds);
+      failures.push(...cloud.failures);
+      inputs.imageEncrypted = cloud.imageEncrypted;
+    }
     return { inputs: dropUndefined(inputs), failures };
   },
 

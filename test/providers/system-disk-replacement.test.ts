@@ -216,10 +216,11 @@ describe("validateInputs (check without ECS)", () => {
       [{ property: "passwordInherit", reason: /must be true or false/ }],
     ],
     [
-      "rejects kmsKeyId without encrypted",
-      { kmsKeyId: "key-1" },
-      [{ property: "kmsKeyId", reason: /encrypted is not true/ }],
+      "rejects kmsKeyId with encrypted: false",
+      { kmsKeyId: "key-1", encrypted: false },
+      [{ property: "kmsKeyId", reason: /encrypted is false; set encrypted: true/ }],
     ],
+    ["leaves kmsKeyId without encrypted to the image check (an encrypted image encrypts)", { kmsKeyId: "key-1" }, []],
     ["rejects an unknown restart mode", { restart: "always" as never }, [{ property: "restart", reason: /previous/ }]],
     [
       "rejects a non-boolean revertOnDelete",
@@ -325,6 +326,18 @@ describe("diffSystemDiskReplacement", () => {
       { changes: true, replaces: [], imageChanged: false, reimage: false },
     ],
     ["encrypted false is the default", { encrypted: false }, {}, { changes: true, reimage: false }],
+    [
+      "declaring encrypted: true for an encrypted image re-images nothing (it was already)",
+      { encrypted: true, imageEncrypted: true },
+      { imageEncrypted: true },
+      { reimage: false },
+    ],
+    [
+      "removing encrypted: true for an encrypted image re-images nothing (the image's default)",
+      { imageEncrypted: true },
+      { encrypted: true, imageEncrypted: true },
+      { reimage: false },
+    ],
     ["instance change replaces the resource", { instanceId: "i-bp1other" }, {}, { replaces: ["instanceId"] }],
     ["region change replaces the resource", { region: DEMO.otherRegion }, {}, { replaces: ["region"] }],
     [
@@ -421,11 +434,25 @@ describe("check against ECS (read-only)", () => {
     ]);
   });
 
-  it("requires encrypted=true for an encrypted shared image", async () => {
-    expect(await failuresFor({ imageId: IMAGES.encrypted })).toEqual([
+  it("encrypts the disk of an encrypted shared image by default, shown as imageEncrypted; refuses encrypted: false", async () => {
+    const checked = await check({}, inputs(instanceId, { imageId: IMAGES.encrypted }));
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toMatchObject({ imageEncrypted: true });
+    expect(checked.inputs).not.toHaveProperty("encrypted");
+    expect(await failuresFor({ imageId: IMAGES.encrypted, encrypted: true })).toEqual([]);
+    expect(await failuresFor({ imageId: IMAGES.encrypted, encrypted: false })).toEqual([
       { property: "encrypted", reason: expect.stringContaining(`image ${IMAGES.encrypted} is encrypted`) },
     ]);
-    expect(await failuresFor({ imageId: IMAGES.encrypted, encrypted: true })).toEqual([]);
+    expect((await check({}, inputs(instanceId))).inputs).toMatchObject({ imageEncrypted: false });
+  });
+
+  it("refuses a KMS key for a plain image without encrypted: true", async () => {
+    expect(await failuresFor({ kmsKeyId: DEMO.workload.kmsKeyId })).toEqual([
+      {
+        property: "kmsKeyId",
+        reason: expect.stringMatching(/is not encrypted and encrypted is not set; set encrypted: true/),
+      },
+    ]);
   });
 
   it("refuses a size smaller than the image", async () => {
@@ -592,6 +619,20 @@ describe("create", () => {
     expect(systemDisks(instanceId)[0]).toMatchObject({ encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
   });
 
+  it("encrypts the new disk of an encrypted image without encrypted: true, as InstanceFromSharedImage does", async () => {
+    const instanceId = await newInstance();
+    const declared = inputs(instanceId, { imageId: IMAGES.encrypted, kmsKeyId: DEMO.workload.kmsKeyId });
+    const checked = await check({}, declared);
+    expect(checked.failures).toEqual([]);
+    const { outs } = await create(checked.inputs as SystemDiskReplacementInputs);
+    expect(systemDisks(instanceId)[0]).toMatchObject({ encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
+    // The next preview: same inputs, nothing to do, no ECS call.
+    const since = lastSeq();
+    const again = await check(checked.inputs as SystemDiskReplacementInputs, declared);
+    expect(diffSystemDiskReplacement(outs, again.inputs as SystemDiskReplacementInputs).changes).toBe(false);
+    expect(emu.admin.requests({ since })).toEqual([]);
+  });
+
   it("returns outputs without undefined values", async () => {
     const instanceId = await newInstance();
     const { outs } = await create(
@@ -675,8 +716,14 @@ describe("ECS refusals: the message a user sees, and the instance is back as it 
     );
   });
 
-  it("InvalidParameter.EncryptedIllegal for a KMS key without encryption", async () => {
-    expect(await refused({ kmsKeyId: DEMO.workload.kmsKeyId })).toContain("(InvalidParameter.EncryptedIllegal");
+  it("a KMS key for a plain image without encryption, refused before anything happens", async () => {
+    expect(await refused({ kmsKeyId: DEMO.workload.kmsKeyId })).toContain("kmsKeyId: is set");
+  });
+
+  it("InvalidParameter.EncryptedIllegal for a KMS key with encryption off (check bypassed)", async () => {
+    expect(await refused({ kmsKeyId: DEMO.workload.kmsKeyId, encrypted: false })).toContain(
+      "(InvalidParameter.EncryptedIllegal",
+    );
   });
 
   it("IncorrectInstanceStatus for an instance stopped in economical mode", async () => {
