@@ -47,7 +47,7 @@ const ACCEPTED_ENDPOINTS =
   "use http://HOST[:PORT], https://HOST[:PORT], or HOST:PORT (plain http for a loopback host such as " +
   "127.0.0.1:8080 or localhost:8080, https otherwise), with no path";
 
-/** 127.0.0.0/8, ::1 and localhost: hosts on this machine, where a bare host:port means the local emulator. */
+/** 127.0.0.0/8, [::1] and localhost: hosts on this machine, where a bare host:port means the local emulator. */
 export function isLoopbackHost(hostname: string): boolean {
   const name = hostname.toLowerCase();
   if (name === "localhost" || name === "[::1]") return true;
@@ -57,8 +57,8 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Parses the endpoint override. A scheme says the protocol; without one, a loopback host means plain http (the
- * emulator prints host:port, and no local server of ours speaks TLS) and any other host https, as ECS does.
+ * Parses the endpoint override. A scheme says the protocol; without one, a loopback host means plain http (what the
+ * emulator speaks; a pasted 127.0.0.1:PORT must not silently become https) and any other host https, as ECS does.
  */
 export function parseEndpoint(text: string): Endpoint {
   const refuse = (why: string): never => {
