@@ -437,7 +437,9 @@ async function runSequence(
         "run pulumi refresh, then pulumi up.",
     );
   }
-  const credentials = credentialsOf(inputs, instance);
+  // Only a run that may replace the disk needs credentials for it: finishing or winding back an interrupted run
+  // (the disk already replaced, or never to be) must work for an instance whose login cannot be carried over.
+  const credentials = credentialsOf(inputs, instance) ?? (options.mayReplace ? undefined : { kind: "none" as const });
   if (credentials === undefined) {
     throw new RefusedError(
       [{ property: "password", reason: passwordInstanceReason(inputs.instanceId, "a system disk replacement") }],

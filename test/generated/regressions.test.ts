@@ -110,6 +110,26 @@ const cases: [string, Sequence][] = [
       ],
     },
   ],
+  [
+    "a password given by an interrupted run, then set back to keep: the next up starts the instance, asking no credentials",
+    {
+      passwordInstance: false,
+      initial: { approval: "owner" },
+      steps: [
+        {
+          kind: "declare",
+          program: { approval: "owner", systemDisk: { image: "A", credential: "keep", revertOnDelete: false } },
+        },
+        { kind: "upWithFault", action: "StopInstance", mode: "exhaust" },
+        {
+          kind: "declare",
+          program: { approval: "owner", systemDisk: { image: "A", credential: "password2", revertOnDelete: false } },
+        },
+        { kind: "upWithFault", action: "StartInstance", mode: "exhaust" },
+        { kind: "revert" },
+      ],
+    },
+  ],
 ];
 
 let harness: Harness;
