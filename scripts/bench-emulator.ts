@@ -38,7 +38,8 @@ async function childEmulator(): Promise<Target> {
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
     if (!child.stdout) throw new Error("no stdout");
-    createInterface({ input: child.stdout }).once("line", resolve);
+    // The CLI prints http://HOST:PORT (what ecsSharedImages:endpoint takes); the SDK's endpoint has no scheme.
+    createInterface({ input: child.stdout }).once("line", (line) => resolve(line.replace(/^http:\/\//, "")));
     child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
   });
   await adminPost(endpoint, "throttle", { enabled: false });

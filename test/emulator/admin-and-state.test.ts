@@ -242,9 +242,9 @@ describe("emulator admin API, persistence and worlds", () => {
         child.once("error", reject);
         child.once("exit", (code) => reject(new Error(`cli exited with ${code}`)));
       });
-      expect(firstLine).toMatch(/^127\.0\.0\.1:\d+$/);
-      const port = Number(firstLine.split(":")[1]);
-      const fake = { endpoint: firstLine, port } as RunningEmulator;
+      expect(firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const port = Number(new URL(firstLine).port);
+      const fake = { endpoint: new URL(firstLine).host, port } as RunningEmulator;
       const client = ecsClient(fake);
       const regions = await client.describeRegions(new $Ecs.DescribeRegionsRequest({}));
       expect(regions.body?.regions?.region).toHaveLength(2);
