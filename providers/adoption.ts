@@ -7,8 +7,7 @@
 // replaceOnChanges and replaceWith) looks exactly like a new resource: check without old inputs, then create. And the
 // engine may hold several resources under one name (the live one, and old ones whose delete is still pending). So
 // the create tag says whether a create handed a resource to the engine: one it did may be held, whatever diff said;
-// one it did not is held by nobody, except the resource in partial state whose hand-over itself failed, which a
-// replacement diff names (a `--replace` cannot: see the README).
+// one it did not is held by nobody (a create that cannot mark what it made does not hand it over: notHandedOver).
 
 import { readCreateTag } from "./tags";
 
@@ -99,14 +98,17 @@ export function keptNotice(id: string): string {
 }
 
 /**
- * The error of a create whose resource is kept as partial state but could not be marked as handed over (ECS could
- * not be asked): a `pulumi up --replace` would take it for a leftover of a killed run and adopt it.
+ * The error of a create that failed and could not even mark its resource as handed over (ECS could not be asked).
+ * It is then not handed over at all: no partial state, so that "pending" keeps meaning "no state holds it", and the
+ * next run of this create adopts it (a `pulumi up --replace` of a resource in state with a pending tag would
+ * otherwise adopt the very resource the engine then deletes).
  */
 export function notHandedOver(cause: unknown, id: string): Error {
   const message = cause instanceof Error ? cause.message : String(cause);
   return new Error(
-    `${message} (${id} could not be marked as handed over to Pulumi: run \`pulumi up\` once before any ` +
-      "`pulumi up --replace` of this resource, so that the replacement does not take it for a leftover)",
+    `${message} (${id} could not be marked as handed over to Pulumi, so Pulumi does not record it: the next ` +
+      "`pulumi up` of this resource adopts it; if you remove the resource from the program instead, delete " +
+      `${id} by hand)`,
   );
 }
 
@@ -132,4 +134,23 @@ export function unclaimedNotice(id: string): string {
     `${id} was made by an interrupted run of this resource and no state holds it: delete it (a later replacement ` +
     "of this resource would delete it too)"
   );
+}
+
+/** How long one listing for unclaimed leftovers serves the reads of a refresh. */
+const SCAN_TTL_MS = 60_000;
+const SCANS = new Map<string, { readonly at: number; readonly found: Promise<unknown[]> }>();
+
+/**
+ * The listing behind unclaimedBesides, shared by every read of one refresh in this process (`key` names the kind
+ * and region): a refresh of N resources then costs one listing, not one per batch of reads. Creates never use it:
+ * adoption needs what exists now.
+ */
+export function recentScan<T>(key: string, list: () => Promise<T[]>, now = Date.now()): Promise<T[]> {
+  const cached = SCANS.get(key);
+  if (cached !== undefined && now - cached.at < SCAN_TTL_MS) return cached.found as Promise<T[]>;
+  const found = list();
+  SCANS.set(key, { at: now, found });
+  // A failed listing is not kept: the next read asks again.
+  found.catch(() => SCANS.delete(key));
+  return found;
 }

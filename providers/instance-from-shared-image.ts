@@ -8,6 +8,7 @@ import {
   noteDiff,
   notHandedOver,
   planAdoption,
+  recentScan,
   takeReplaced,
   unclaimedBesides,
   unclaimedNotice,
@@ -880,13 +881,13 @@ async function create(
     return { id: instanceId, outs: dropUndefined(outs) };
   } catch (err) {
     // The instance exists: keep it in state so the next `pulumi up` finishes (update) or replaces it, marked as
-    // handed over (unless ECS cannot be asked: the instance then stays unfinished, see adoption.ts). A password
-    // still to be set is recorded as unknown, so that update sets it.
+    // handed over; when ECS cannot even be asked that, it is not handed over, and the next create adopts it
+    // (adoption.ts notHandedOver). A password still to be set is recorded as unknown, so that update sets it.
     const seen = await forPartialState(() => api.getInstance(instanceId));
     const handed = seen && (await forPartialState(() => handOver(api, seen)));
+    if (handed === undefined) throw notHandedOver(err, instanceId);
     const facts = { instanceId, systemDiskId: "", passwordDigest: setPassword ? undefined : digest };
-    const cause = handed ? err : notHandedOver(err, instanceId);
-    throw partial(cause, instanceId, inputs, outputsOf(inputs, handed ?? seen, facts));
+    throw partial(err, instanceId, inputs, outputsOf(inputs, handed, facts));
   }
 }
 
@@ -1112,7 +1113,9 @@ export const provider: pulumi.dynamic.ResourceProvider = {
     }
     if (props.identity?.urn) {
       const key = resourceKey(props.identity);
-      const found = await api.findInstancesByTag(RESERVED_TAGS.create, "");
+      const found = await recentScan(`instances:${api.regionId}`, () =>
+        api.findInstancesByTag(RESERVED_TAGS.create, ""),
+      );
       for (const other of unclaimedBesides(id, key, found)) {
         reportProgress(props.identity.urn, unclaimedNotice(other), { warning: true });
       }

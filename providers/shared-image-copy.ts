@@ -8,6 +8,7 @@ import {
   noteDiff,
   notHandedOver,
   planAdoption,
+  recentScan,
   takeReplaced,
   unclaimedBesides,
   unclaimedNotice,
@@ -785,11 +786,11 @@ async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.Cre
     return { id, outs: copyOutputs(inputs, id, settled, sourceInfo) };
   } catch (err) {
     // The copy exists: keep it in state, handed over, so the next `pulumi up` resumes waiting (or replaces a failed
-    // copy).
+    // copy); when ECS cannot even be asked that, it is not handed over, and the next create adopts it
+    // (adoption.ts notHandedOver).
     const seen = lastObserved(err) ?? (await forPartialState(() => api.getImage(id)));
-    const handed = (await forPartialState(() => handOver(api, seen))) !== undefined;
-    const cause = handed ? err : notHandedOver(err, id);
-    throw keepInState(cause, id, inputs, copyOutputs(inputs, id, lastObserved(err), sourceInfo));
+    if ((await forPartialState(() => handOver(api, seen))) === undefined) throw notHandedOver(err, id);
+    throw keepInState(err, id, inputs, copyOutputs(inputs, id, lastObserved(err), sourceInfo));
   }
 }
 
@@ -803,7 +804,7 @@ async function read(
   if (!image) return { id: "", props: {} };
   if (stored.identity?.urn) {
     const key = resourceKey(stored.identity);
-    const found = await api.findImagesByTag(RESERVED_TAGS.create, "");
+    const found = await recentScan(`images:${api.regionId}`, () => api.findImagesByTag(RESERVED_TAGS.create, ""));
     for (const other of unclaimedBesides(id, key, found)) {
       reportProgress(stored.identity.urn, unclaimedNotice(other), { warning: true });
     }

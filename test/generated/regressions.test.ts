@@ -130,6 +130,27 @@ const cases: [string, Sequence][] = [
       ],
     },
   ],
+  [
+    "a create that could not mark its instance, then --replace and a kill: the live instance is never adopted and deleted",
+    {
+      passwordInstance: false,
+      initial: {
+        approval: "owner",
+        instance: {
+          image: "A",
+          onImageChange: "replace",
+          dataDisk: false,
+          credential: "password1",
+          type: "ecs.g7.large",
+        },
+      },
+      steps: [
+        { kind: "upWithFault", action: "TagResources", mode: "exhaust" },
+        { kind: "upReplacing" },
+        { kind: "upKilled", afterCalls: 1 },
+      ],
+    },
+  ],
 ];
 
 let harness: Harness;

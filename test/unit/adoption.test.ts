@@ -1,4 +1,12 @@
-import { type Made, noteCheck, noteDiff, planAdoption, takeReplaced, unclaimedBesides } from "../../providers/adoption";
+import {
+  type Made,
+  noteCheck,
+  noteDiff,
+  planAdoption,
+  recentScan,
+  takeReplaced,
+  unclaimedBesides,
+} from "../../providers/adoption";
 import { createTagValue, RESERVED_TAGS } from "../../providers/tags";
 
 const CREATE = RESERVED_TAGS.create;
@@ -179,5 +187,24 @@ describe("unclaimedBesides", () => {
     ["an untagged one", [{ id: "i-2", tags: { team: "a" } }], []],
   ])("%s", (_, found, expected) => {
     expect(unclaimedBesides("i-1", "aaaa", found)).toEqual(expected);
+  });
+});
+
+describe("recentScan", () => {
+  it("serves one listing to every read within a minute, then lists again", async () => {
+    let listings = 0;
+    const list = async () => [++listings];
+    const key = "test:one";
+    expect(await recentScan(key, list, 1_000)).toEqual([1]);
+    expect(await recentScan(key, list, 60_999)).toEqual([1]);
+    expect(await recentScan(key, list, 61_000)).toEqual([2]);
+    expect(await recentScan("test:other", list, 61_000)).toEqual([3]);
+  });
+
+  it("does not keep a failed listing", async () => {
+    const key = "test:failing";
+    await expect(recentScan(key, () => Promise.reject(new Error("throttled")), 0)).rejects.toThrow("throttled");
+    await new Promise((r) => setImmediate(r));
+    expect(await recentScan(key, async () => ["ok"], 1)).toEqual(["ok"]);
   });
 });
