@@ -41,6 +41,7 @@ import {
   validateApprovalPolicy,
 } from "./policy/approval";
 import { progressDelivered, reportProgress } from "./progress";
+import { quietErrors } from "./quiet-errors";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import {
@@ -1077,7 +1078,7 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
   return { inputs: dropUndefined(inputs), failures };
 }
 
-export const provider: pulumi.dynamic.ResourceProvider = {
+export const provider: pulumi.dynamic.ResourceProvider = quietErrors({
   async configure(req: { config: StackConfig }) {
     useStackConfig(req.config);
   },
@@ -1146,7 +1147,7 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       onProgress: (p) => reportProgress(urn, `${id}: ${p.reason}`, { ephemeral: true }),
     });
   },
-};
+});
 
 /**
  * An ECS instance from an approved shared image (or this account's copy of one). Outputs: instanceId, status,

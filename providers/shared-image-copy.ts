@@ -53,6 +53,7 @@ import {
   validateApprovalPolicy,
 } from "./policy/approval";
 import { progressDelivered, reportProgress } from "./progress";
+import { quietErrors } from "./quiet-errors";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import {
@@ -887,9 +888,7 @@ async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<vo
     await api.deleteImage(id, props.deleteOptions?.force === true);
   } catch (err) {
     if (isImageNotFound(err)) return;
-    if (isImageInUse(err) && props.deleteOptions?.force !== true) {
-      throw new Error(`${(err as Error).message} (Set deleteOptions.force to true to delete it anyway.)`);
-    }
+    if (isImageInUse(err) && err instanceof EcsError) throw await inUseError(api, id, err);
     throw err;
   }
   await poll({
@@ -901,8 +900,53 @@ async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<vo
   });
 }
 
+/**
+ * DeleteImage's refusal of a copy still in use, said once with the one fix that fits: the instances running on it
+ * are named; those of InstanceFromSharedImage (they carry its create tag) go first, as a destroy does; any other
+ * (typically one a SystemDiskReplacement without revertOnDelete left on the copy) keeps the copy alive unless reverted
+ * or the copy is kept.
+ */
+async function inUseError(api: EcsApi, id: string, err: EcsError): Promise<EcsError> {
+  const users =
+    err.code === "ImageUsingByInstance"
+      ? (await api.instancesUsingImage(id)).map((i) => ({ id: i.id, ours: readCreateTag(i.tags) !== undefined }))
+      : [];
+  return new EcsError({ ...err, ...inUseMessage(id, err.code, users) });
+}
+
+/** The sentence and the fix for a copy DeleteImage refused (pure). */
+export function inUseMessage(
+  id: string,
+  code: string,
+  users: readonly { readonly id: string; readonly ours: boolean }[],
+): { sentence: string; hint: string } {
+  if (code !== "ImageUsingByInstance") {
+    return {
+      sentence: `the copy ${id} is shared with other accounts`,
+      hint: "unshare it first, or set deleteOptions.force: true to delete it anyway.",
+    };
+  }
+  const others = users.filter((u) => !u.ours).map((u) => u.id);
+  const named = users.length === 0 ? "instances" : `${users.map((u) => u.id).join(", ")}`;
+  const sentence = `the copy ${id} is the image of ${named}`;
+  if (others.length === 0) {
+    return {
+      sentence,
+      hint: "those are InstanceFromSharedImage instances of a stack: delete them, or move them to another image, first.",
+    };
+  }
+  return {
+    sentence,
+    hint:
+      `${others.join(", ")} ${others.length === 1 ? "is" : "are"} not an InstanceFromSharedImage (a ` +
+      "SystemDiskReplacement without revertOnDelete leaves its instance on the copy): set revertOnDelete: true on " +
+      "that SystemDiskReplacement and run pulumi up before deleting, or keep the copy with the resource option " +
+      "retainOnDelete: true.",
+  };
+}
+
 /** The SharedImageCopy dynamic provider (loaded in the provider process through the thin shim). */
-export const provider = {
+export const provider = quietErrors({
   async configure(req: { config: StackConfig }): Promise<void> {
     useStackConfig(req.config);
   },
@@ -918,7 +962,7 @@ export const provider = {
   read,
   update,
   delete: deleteCopy,
-} satisfies pulumi.dynamic.ResourceProvider;
+} satisfies pulumi.dynamic.ResourceProvider);
 
 /**
  * A copy, in this account, of an image another account shared with it. The copy survives the owner unsharing or

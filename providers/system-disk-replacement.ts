@@ -18,6 +18,7 @@ import {
   RefusedError,
   validateApprovalPolicy,
 } from "./policy/approval";
+import { quietErrors } from "./quiet-errors";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import {
@@ -628,7 +629,7 @@ const CLOUD_CHECKED = [
 
 // ---- the provider ----
 
-export const provider: pulumi.dynamic.ResourceProvider = {
+export const provider: pulumi.dynamic.ResourceProvider = quietErrors({
   async configure(req: { config: StackConfig }) {
     useStackConfig(req.config);
   },
@@ -749,7 +750,7 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       urn: props.identity.urn,
     });
   },
-};
+});
 
 /**
  * Replaces the system disk of an existing instance with an approved (shared) image, with the declared credentials

@@ -402,7 +402,7 @@ export class EcsApi {
       batcher = new Batcher({
         windowMs: this.batchWindowMs,
         fetch: async (prefixes) => {
-          const tagged = await this.listInstancesTagged(key);
+          const tagged = await this.listInstances({ tagKey: key });
           return new Map(prefixes.map((p) => [p, tagged.filter((i) => i.tags[key].startsWith(p))]));
         },
       });
@@ -411,8 +411,13 @@ export class EcsApi {
     return batcher.get(valuePrefix).then((found) => found ?? []);
   }
 
-  /** Every instance in the region that has tag `key` (any value), following NextToken. */
-  private async listInstancesTagged(key: string): Promise<InstanceView[]> {
+  /** The instances whose system disk was made from `imageId` (what keeps ECS from deleting the image). */
+  instancesUsingImage(imageId: string): Promise<InstanceView[]> {
+    return this.listInstances({ imageId });
+  }
+
+  /** Every instance in the region matching `filter` (a tag key with any value, or an image), following NextToken. */
+  private async listInstances(filter: { tagKey?: string; imageId?: string }): Promise<InstanceView[]> {
     const views: InstanceView[] = [];
     let nextToken: string | undefined;
     do {
@@ -420,7 +425,9 @@ export class EcsApi {
         const response = await this.client.describeInstances(
           new $Ecs.DescribeInstancesRequest({
             regionId: this.regionId,
-            tag: [new $Ecs.DescribeInstancesRequestTag({ key })],
+            tag:
+              filter.tagKey === undefined ? undefined : [new $Ecs.DescribeInstancesRequestTag({ key: filter.tagKey })],
+            imageId: filter.imageId,
             maxResults: 100,
             nextToken,
           }),

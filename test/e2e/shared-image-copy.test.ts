@@ -201,6 +201,35 @@ describe("SharedImageCopy through the Pulumi engine (local program, emulator)", 
     }
   });
 
+  it("a destroy refused because an instance outside the stack runs on the copy names it once, with the fix", async () => {
+    const [copy] = await stateCopies();
+    const run = await workloadSdk.runInstances(
+      new $Ecs.RunInstancesRequest({
+        regionId: DEMO.region,
+        imageId: copy.id,
+        instanceType: "ecs.g7.large",
+        vSwitchId: DEMO.workload.vSwitchId,
+        securityGroupId: DEMO.workload.securityGroupId,
+        keyPairName: DEMO.workload.keyPairName,
+      }),
+    );
+    const instanceId = run.body?.instanceIdSets?.instanceIdSet?.[0] as string;
+    let output = "";
+    await expect(s.stack.destroy({ onOutput: (text) => (output += text) })).rejects.toThrow();
+    const sentence = `DeleteImage failed: the copy ${copy.id} is the image of ${instanceId} (ImageUsingByInstance`;
+    // Once in the diagnostics; the engine's live rows (rewritten in place on a terminal) show it too. No stack
+    // trace, no doubled "EcsError: ...: EcsError: ..." line from the provider host.
+    const diagnostics = output.slice(output.indexOf("Diagnostics:"));
+    expect(diagnostics.split(sentence).length - 1).toBe(1);
+    expect(output).not.toContain("EcsError");
+    expect(output).not.toMatch(/^\s+.*\s+at \S+ \(/m);
+    expect(output).toContain(`Fix: ${instanceId} is not an InstanceFromSharedImage`);
+    expect(output).toContain("retainOnDelete: true");
+    expect(output).not.toMatch(/force/i);
+    expect(copies().map((i) => i.imageId)).toEqual([copy.id]);
+    emu.admin.deleteInstance(instanceId);
+  }, 120_000);
+
   it("destroys the copy", async () => {
     const destroy = await s.stack.destroy();
     expect(destroy.summary.result).toBe("succeeded");

@@ -15,6 +15,7 @@ import type { IdentityInput } from "../../providers/resource-identity";
 import {
   copyFingerprint,
   diffSharedImageCopy,
+  inUseMessage,
   provider,
   SHARED_IMAGE_COPY_TYPE,
   type SharedImageCopyInputs,
@@ -1153,7 +1154,7 @@ describe("the SharedImageCopy provider against the emulator", () => {
       const err = await rejection(provider.delete(id, outs));
       expect(err.message).toMatch(
         new RegExp(
-          `^DeleteImage failed: the image ${id} is shared with other accounts \\(ImageUseShared, HTTP 403, ${REQUEST_ID}\\)\\. Fix: unshare it first, or set force=true on delete\\. \\(Set deleteOptions.force to true to delete it anyway\\.\\)$`,
+          `^DeleteImage failed: the copy ${id} is shared with other accounts \\(ImageUseShared, HTTP 403, ${REQUEST_ID}\\)\\. Fix: unshare it first, or set deleteOptions\\.force: true to delete it anyway\\.$`,
         ),
       );
       expect(images()).toHaveLength(1);
@@ -1170,5 +1171,38 @@ describe("the SharedImageCopy provider against the emulator", () => {
         new RegExp(`^DeleteImage failed: the image ${id} is being exported \\(ImageIsExporting, HTTP 403,`),
       );
     });
+  });
+});
+
+describe("inUseMessage (why DeleteImage refused a copy, and the one fix)", () => {
+  it.each<[string, string, { id: string; ours: boolean }[], RegExp, RegExp]>([
+    [
+      "only instances of a stack: delete or move them",
+      "ImageUsingByInstance",
+      [{ id: "i-1", ours: true }],
+      /^the copy m-c is the image of i-1$/,
+      /^those are InstanceFromSharedImage instances of a stack: delete them/,
+    ],
+    [
+      "an instance outside any stack: revert it, or keep the copy",
+      "ImageUsingByInstance",
+      [
+        { id: "i-1", ours: true },
+        { id: "i-2", ours: false },
+      ],
+      /^the copy m-c is the image of i-1, i-2$/,
+      /^i-2 is not an InstanceFromSharedImage .*revertOnDelete: true.*retainOnDelete: true\.$/,
+    ],
+    [
+      "shared with other accounts: unshare, or force",
+      "ImageUseShared",
+      [],
+      /^the copy m-c is shared with other accounts$/,
+      /^unshare it first, or set deleteOptions\.force: true/,
+    ],
+  ])("%s", (_, code, users, sentence, hint) => {
+    const message = inUseMessage("m-c", code, users);
+    expect(message.sentence).toMatch(sentence);
+    expect(message.hint).toMatch(hint);
   });
 });
