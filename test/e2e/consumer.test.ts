@@ -1,0 +1,200 @@
+// A new user's path, from the README alone: the library packed as the README says, installed into a fresh Pulumi
+// TypeScript project outside this repository (stock tsconfig of `pulumi new typescript`, no skipLibCheck), type
+// checked, configured with the README's config block and running the README's program, as written, through the real
+// engine against the emulator: up, a no-change preview, destroy, nothing left.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { RunningEmulator } from "../../emulator";
+import { EcsApi } from "../../providers/ecs/api";
+import { ENDPOINT_CONFIG_KEY, useStackConfig } from "../../providers/ecs/client";
+import { projectRoot } from "../../scripts/engine";
+import { DEMO, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
+import { createLocalStack, type EngineStack, tempDir } from "../support/engine";
+
+const PROJECT = "readme-consumer";
+const README = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
+
+/** The fenced blocks of one README section (from its heading to the next heading of the same level), in order. */
+function sectionBlocks(heading: string): { lang: string; text: string }[] {
+  const start = README.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README has no section "${heading}"`);
+  const level = heading.split(" ")[0];
+  const rest = README.slice(start + heading.length + 2);
+  const end = rest.search(new RegExp(`\\n${level} `));
+  const section = end < 0 ? rest : rest.slice(0, end);
+  return [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
+}
+
+/** `pulumi config set [--secret] KEY VALUE` lines of a shell block, comments dropped. */
+function configLines(block: string): { key: string; secret: boolean }[] {
+  return block
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter((line) => line !== "")
+    .map((line) => {
+      const m = /^pulumi config set (--secret )?(\S+) \S+$/.exec(line);
+      if (!m) throw new Error(`not a config line the test can run: ${line}`);
+      return { key: m[2], secret: m[1] !== undefined };
+    });
+}
+
+/** The stock tsconfig.json of `pulumi new typescript` (Pulumi's templates, TypeScript template). */
+const STOCK_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "commonjs",
+    moduleResolution: "node",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  },
+  files: ["index.ts"],
+};
+
+/**
+ * What `npm install <tarball>` leaves in a project, offline (tests contact no remote host): the tarball unpacked as
+ * the package, and the packages it declares (dependencies and peer) plus the project's own (TypeScript and the Node
+ * types, as `pulumi new typescript` adds them) linked from this repository's install, which pins the same versions.
+ * Only declared packages are linked, so a missing declaration fails here as it would for a user.
+ */
+function installTarball(projectDir: string, tarball: string): void {
+  const modules = path.join(projectDir, "node_modules");
+  const own = path.join(modules, "pulumi-ecs-shared-images");
+  fs.mkdirSync(own, { recursive: true });
+  execFileSync("tar", ["-xzf", tarball, "-C", own, "--strip-components=1"]);
+  const manifest = JSON.parse(fs.readFileSync(path.join(own, "package.json"), "utf8"));
+  const declared = [
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+    "typescript",
+    "@types/node",
+  ];
+  for (const name of declared) {
+    const link = path.join(modules, name);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(path.join(projectRoot, "node_modules", name), link);
+  }
+}
+
+describe("the README's own program, installed from the packed library into a fresh project", () => {
+  const work = tempDir("consumer");
+  const projectDir = path.join(work.dir, "project");
+  const backendDir = path.join(work.dir, "state");
+  const stateFile = path.join(backendDir, ".pulumi", "stacks", PROJECT, "dev.json");
+  let emu: RunningEmulator;
+  let s: EngineStack;
+  let legacyId: string;
+
+  const [install, config, program] = sectionBlocks("## Using the providers in your own program");
+  const workload = () => emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
+
+  beforeAll(async () => {
+    emu = await startDemoEmulator({ timeScale: 200 });
+    useStackConfig(emulatorStackConfig(emu));
+    legacyId = await EcsApi.forRegion(DEMO.region, "test").runInstance({
+      imageId: DEMO.images.plain,
+      instanceType: "ecs.g7.large",
+      vSwitchId: DEMO.workload.vSwitchId,
+      securityGroupIds: [DEMO.workload.securityGroupId],
+      keyPairName: DEMO.workload.keyPairName,
+      clientToken: "consumer-legacy",
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await emu?.close();
+    work.cleanup();
+  });
+
+  it("the README's blocks are what this test runs: install, config, program", () => {
+    expect([install.lang, config.lang, program.lang]).toEqual(["sh", "sh", "ts"]);
+    expect(install.text).toMatch(/^npm ci && npm pack\b/m);
+    expect(install.text).toMatch(/^npm install \S+\/pulumi-ecs-shared-images-0\.1\.0\.tgz\b/m);
+    // Every key the program requires is set by the config block, and the credentials as secrets.
+    const set = configLines(config.text);
+    const required = [...program.text.matchAll(/config\.require\("(\w+)"\)/g)].map((m) => m[1]);
+    expect(required.filter((key) => !set.some((c) => c.key === key))).toEqual([]);
+    expect(set.filter((c) => c.key.startsWith("alicloud:") && c.key !== "alicloud:region")).toEqual([
+      { key: "alicloud:accessKey", secret: true },
+      { key: "alicloud:secretKey", secret: true },
+    ]);
+  });
+
+  it("packs, installs and type-checks with the stock tsconfig (no skipLibCheck)", () => {
+    fs.mkdirSync(projectDir, { recursive: true });
+    // `npm pack` as the README says; its build already ran (npm test builds first), so scripts are skipped here.
+    const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work.dir], {
+      cwd: projectRoot,
+      encoding: "utf8",
+    });
+    const [{ filename, files }] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
+    expect(filename).toBe("pulumi-ecs-shared-images-0.1.0.tgz");
+    // The library and its declarations, nothing of the tests, emulator, stacks or scripts.
+    expect(files.map((f) => f.path.split("/").slice(0, 2).join("/")).filter((p) => p.includes("/"))).toEqual(
+      expect.arrayContaining(["dist/providers"]),
+    );
+    expect(files.filter((f) => /^dist\/(test|emulator|stacks|scripts)\//.test(f.path))).toEqual([]);
+    installTarball(projectDir, path.join(work.dir, filename));
+    fs.writeFileSync(path.join(projectDir, "tsconfig.json"), JSON.stringify(STOCK_TSCONFIG, null, 4));
+    fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), `name: ${PROJECT}\nruntime: nodejs\n`);
+    fs.writeFileSync(
+      path.join(projectDir, "package.json"),
+      JSON.stringify({
+        name: PROJECT,
+        main: "index.ts",
+        dependencies: { "pulumi-ecs-shared-images": `file:${filename}` },
+      }),
+    );
+    fs.writeFileSync(path.join(projectDir, "index.ts"), program.text);
+    const tsc = path.join(projectRoot, "node_modules", "typescript", "bin", "tsc");
+    execFileSync(process.execPath, [tsc, "-p", projectDir, "--noEmit"], { cwd: projectDir, encoding: "utf8" });
+  }, 120_000);
+
+  it("goes up with the README's config, previews no change, and destroys leaving nothing behind", async () => {
+    s = await createLocalStack(projectDir, backendDir, "dev", { ECS_SHARED_IMAGES_POLL_INTERVAL: "100ms" });
+    const values: Record<string, string> = {
+      "alicloud:region": DEMO.region,
+      "alicloud:accessKey": DEMO.workload.accessKeyId,
+      "alicloud:secretKey": DEMO.workload.accessKeySecret,
+      imageOwner: DEMO.owner.accountId,
+      sharedImageId: DEMO.images.plain,
+      vSwitchId: DEMO.workload.vSwitchId,
+      securityGroupId: DEMO.workload.securityGroupId,
+      keyPairName: DEMO.workload.keyPairName,
+      legacyInstanceId: legacyId,
+    };
+    for (const { key, secret } of configLines(config.text)) {
+      expect(values).toHaveProperty([key]);
+      await s.stack.setConfig(key, { value: values[key], secret });
+    }
+    await s.stack.setConfig(ENDPOINT_CONFIG_KEY, { value: `http://${emu.endpoint}` });
+
+    const up = await s.stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    const copyId = up.outputs.goldenImageId.value as string;
+    expect(workload().images.find((i) => i.imageId === copyId)).toMatchObject({ status: "Available" });
+    const legacy = () => workload().instances.find((i) => i.instanceId === legacyId);
+    expect(legacy()).toMatchObject({ imageId: copyId, status: "Running" });
+    expect(workload().instances.filter((i) => i.imageId === copyId)).toHaveLength(2);
+
+    // Neither credential is in the state in plain text (both were set as secrets, as the README says).
+    const state = fs.readFileSync(stateFile, "utf8");
+    expect(state).not.toContain(DEMO.workload.accessKeyId);
+    expect(state).not.toContain(DEMO.workload.accessKeySecret);
+
+    const preview = await s.stack.preview();
+    expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
+
+    await s.stack.destroy();
+    expect(workload().images).toEqual([]);
+    expect(workload().instances.map((i) => [i.instanceId, i.imageId, i.status])).toEqual([
+      [legacyId, DEMO.images.plain, "Running"],
+    ]);
+  }, 300_000);
+});
