@@ -595,10 +595,11 @@ async function copyOrAdopt(
     if (adopt !== undefined) return { id: adopt.id, earlier: true, leftovers };
     if (ours.length === 0) throw err;
     throw new Error(
-      `${(err as Error).message} The name belongs to ${named.id}, a copy this resource made that the engine may ` +
-        "still hold: a replacement that keeps the name and makes the new copy first (pulumi up --replace, " +
-        "replaceOnChanges) cannot have both. Change name in the same update, or set the resource option " +
-        "deleteBeforeReplace.",
+      `${(err as Error).message} The name belongs to ${named.id}, a copy this resource made and handed to Pulumi. ` +
+        "Either the stack holds it: a replacement that keeps the name and makes the new copy first (pulumi up " +
+        "--replace, replaceOnChanges) cannot have both; change name in the same update, or set the resource option " +
+        `deleteBeforeReplace. Or a run was killed before Pulumi recorded it: when no resource of the stack has ` +
+        `${named.id} (pulumi stack export shows), delete it by hand and run pulumi up again.`,
     );
   }
   // ECS lists a new copy only eventually: give it the full listing patience before reporting it missing.

@@ -11,21 +11,9 @@ import { ENDPOINT_CONFIG_KEY, useStackConfig } from "../../providers/ecs/client"
 import { projectRoot } from "../../scripts/engine";
 import { DEMO, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { createLocalStack, type EngineStack, tempDir } from "../support/engine";
+import { sectionBlocks } from "../support/readme";
 
 const PROJECT = "readme-consumer";
-const README = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
-
-/** The fenced blocks of one README section (from its heading to the next heading of the same level), in order. */
-function sectionBlocks(heading: string): { lang: string; text: string }[] {
-  const start = README.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
-  const level = heading.split(" ")[0];
-  const rest = README.slice(start + heading.length + 2);
-  const end = rest.search(new RegExp(`\\n${level} `));
-  const section = end < 0 ? rest : rest.slice(0, end);
-  return [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] }));
-}
-
 /** `pulumi config set [--secret] KEY VALUE` lines of a shell block, comments dropped. */
 function configLines(block: string): { key: string; secret: boolean }[] {
   return block

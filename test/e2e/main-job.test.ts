@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { startEmulator } from "../../emulator";
 import { projectRoot } from "../../scripts/engine";
 import { tempDir } from "../support/engine";
+import { samplePattern, sectionBlocks } from "../support/readme";
 
 const MAIN_JOB = path.join(projectRoot, "dist", "scripts", "main-job.js");
 
@@ -84,6 +85,13 @@ describe("the main job (npm run up / preview / destroy) on the local emulator st
     expect(resumed.code).toBe(0);
     expect(resumed.output).toMatch(/What exists now:/);
     expect(holds(resumed)).toEqual(["3", "2"]);
+    // The README's sample of this summary ("What you will see"), from "What exists now:" on, line by line.
+    const [sample] = sectionBlocks("### What you will see");
+    const summary = sample.text.slice(sample.text.indexOf("What exists now:")).trimEnd().split("\n");
+    const lines = resumed.output.split("\n");
+    for (const line of summary) {
+      expect([line, lines.some((l) => samplePattern(line).test(l))]).toEqual([line, true]);
+    }
 
     const again = await mainJob(work.dir, "up");
     expect(again.code).toBe(0);

@@ -572,11 +572,31 @@ class SequenceRun {
     const engine = this.h.inProcess(this.state);
     await engine.refresh();
     this.driftUnseen = false;
-    const ok = (await this.up(engine, {}, this.declared)) || (await this.up(engine, {}, this.applied ?? NOTHING));
+
+    const attempt = async () =>
+      (await this.up(engine, {}, this.declared)) || (await this.up(engine, {}, this.applied ?? NOTHING));
+    let ok = await attempt();
+    // Then the operator acts on the warnings that named a resource a create left alone, when no state holds it, as
+    // the README says (what a create killed between its last ECS call and the engine's record leaves), and retries.
+    if (!ok && this.deleteKeptNobodyHolds()) ok = await attempt();
     if (!ok) throw this.violation("neither the declared nor the last applied program converged once faults were gone");
     await this.destroy();
     if (this.state.size > 0) throw this.violation(`destroy left ${[...this.state.keys()].join(", ")} in state`);
     this.expectExactResources(NOTHING);
+  }
+
+  /** Deletes what creates reported and left alone that no state holds; returns whether there was any. */
+  private deleteKeptNobodyHolds(): boolean {
+    const held = new Set([...this.state.values()].map((r) => r.id));
+    const inventory = this.h.inventory();
+    let deleted = false;
+    for (const id of [...this.keptByProvider].filter((kept) => !held.has(kept))) {
+      if (inventory.instances.some((i) => i.instanceId === id)) this.h.emu.admin.deleteInstance(id);
+      else if (inventory.images.some((i) => i.imageId === id)) this.h.emu.admin.deleteImage(id);
+      else continue;
+      deleted = true;
+    }
+    return deleted;
   }
 
   private async destroy(): Promise<void> {

@@ -151,6 +151,25 @@ const cases: [string, Sequence][] = [
       ],
     },
   ],
+  [
+    "a same-name copy replacement killed after its hand-over: the copy is named, and deleted by hand the next up converges",
+    {
+      passwordInstance: false,
+      initial: { approval: "owner" },
+      steps: [
+        {
+          kind: "declare",
+          program: { approval: "owner", copy: { source: "A", name: "copy-a", encrypted: false, ownKey: false } },
+        },
+        { kind: "up" },
+        {
+          kind: "declare",
+          program: { approval: "owner", copy: { source: "A", name: "copy-a", encrypted: true, ownKey: false } },
+        },
+        { kind: "upKilled", afterCalls: 11 },
+      ],
+    },
+  ],
 ];
 
 let harness: Harness;
