@@ -129,6 +129,16 @@ describe("the README's own program, installed from the packed library into a fre
     );
     expect(files.filter((f) => /^dist\/(test|emulator|stacks|scripts)\//.test(f.path))).toEqual([]);
     installTarball(projectDir, path.join(work.dir, filename));
+    // Publishable, with one @pulumi/pulumi: the project's (a peer), and nothing it never loads.
+    const installed = path.join(projectDir, "node_modules", "pulumi-ecs-shared-images");
+    const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
+    expect(manifest.private).toBeUndefined();
+    expect(manifest).toMatchObject({ license: "Apache-2.0", types: "dist/providers/index.d.ts" });
+    expect(Object.keys(manifest.peerDependencies)).toEqual(["@pulumi/pulumi"]);
+    expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith("@pulumi/"))).toEqual([]);
+    // Source maps carry their sources (the .ts files are not shipped).
+    const map = JSON.parse(fs.readFileSync(path.join(installed, "dist", "providers", "index.js.map"), "utf8"));
+    expect(map.sourcesContent?.[0]).toContain("export {");
     fs.writeFileSync(path.join(projectDir, "tsconfig.json"), JSON.stringify(STOCK_TSCONFIG, null, 4));
     fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), `name: ${PROJECT}\nruntime: nodejs\n`);
     fs.writeFileSync(
