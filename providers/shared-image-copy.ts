@@ -936,13 +936,16 @@ export function inUseMessage(
       hint: "those are InstanceFromSharedImage instances of a stack: delete them, or move them to another image, first.",
     };
   }
+  // By now a SystemDiskReplacement that left its instance here is gone (a destroy deletes it first) with its
+  // record of the previous image: keeping the copy is what works from here.
+  const them = others.length === 1 ? "it" : "them";
   return {
     sentence,
     hint:
       `${others.join(", ")} ${others.length === 1 ? "is" : "are"} not an InstanceFromSharedImage (a ` +
-      "SystemDiskReplacement without revertOnDelete leaves its instance on the copy): set revertOnDelete: true on " +
-      "that SystemDiskReplacement and run pulumi up before deleting, or keep the copy with the resource option " +
-      "retainOnDelete: true.",
+      "SystemDiskReplacement without revertOnDelete leaves its instance on the copy): keep the copy for " +
+      `${them} with the resource option retainOnDelete: true, run pulumi up, then delete again (or move ${them} ` +
+      "to another image first).",
   };
 }
 

@@ -1191,7 +1191,7 @@ describe("inUseMessage (why DeleteImage refused a copy, and the one fix)", () =>
         { id: "i-2", ours: false },
       ],
       /^the copy m-c is the image of i-1, i-2$/,
-      /^i-2 is not an InstanceFromSharedImage .*revertOnDelete: true.*retainOnDelete: true\.$/,
+      /^i-2 is not an InstanceFromSharedImage .*keep the copy for it with the resource option retainOnDelete: true/,
     ],
     [
       "shared with other accounts: unshare, or force",
