@@ -580,6 +580,8 @@ class SequenceRun {
     // the README says (what a create killed between its last ECS call and the engine's record leaves), and retries.
     if (!ok && this.deleteKeptNobodyHolds()) ok = await attempt();
     if (!ok) throw this.violation("neither the declared nor the last applied program converged once faults were gone");
+    // What the up named and left alone, the operator deletes before a destroy (a copy it runs on cannot go).
+    this.deleteKeptNobodyHolds();
     await this.destroy();
     if (this.state.size > 0) throw this.violation(`destroy left ${[...this.state.keys()].join(", ")} in state`);
     this.expectExactResources(NOTHING);

@@ -170,6 +170,24 @@ const cases: [string, Sequence][] = [
       ],
     },
   ],
+  [
+    "an instance create killed after its hand-over, in a fleet: the instance is named, and deleted by hand the copy goes",
+    {
+      passwordInstance: false,
+      initial: {
+        approval: "owner",
+        copy: { source: "A", name: "copy-a", encrypted: false, ownKey: false },
+        instance: {
+          image: "copy",
+          onImageChange: "replace",
+          dataDisk: false,
+          credential: "password1",
+          type: "ecs.g7.large",
+        },
+      },
+      steps: [{ kind: "upKilled", afterCalls: 17 }],
+    },
+  ],
 ];
 
 let harness: Harness;
