@@ -594,6 +594,16 @@ async function copyOrAdopt(
     const adopt = planAdoption(ours, replaced).adopt;
     if (adopt !== undefined) return { id: adopt.id, earlier: true, leftovers };
     if (ours.length === 0) throw err;
+    if (replaced !== undefined && named.id !== replaced) {
+      // Not the copy being replaced, so not what the resource is now: an old one whose delete is still pending
+      // (a replacement whose deployment stopped before its deletes, then a revert to its name), or a killed run's.
+      throw new Error(
+        `${(err as Error).message} The name belongs to ${named.id}, an earlier copy of this resource that is not ` +
+          "the one being replaced: Pulumi still has to delete it (a deployment stopped before its deletes), or a " +
+          `killed run left it. Deleting ${named.id} by hand is safe (a pending delete then finds it gone); or let a ` +
+          "deployment finish first (fix what failed, run pulumi up), then change the name back.",
+      );
+    }
     throw new Error(
       `${(err as Error).message} The name belongs to ${named.id}, a copy this resource made and handed to Pulumi. ` +
         "Either the stack holds it: a replacement that keeps the name and makes the new copy first (pulumi up " +

@@ -188,6 +188,24 @@ const cases: [string, Sequence][] = [
       steps: [{ kind: "upKilled", afterCalls: 17 }],
     },
   ],
+  [
+    "a fleet copy replaced under a new name, the deployment stopped before its deletes, then reverted: the old name's copy is named and deleting it by hand converges",
+    {
+      passwordInstance: true,
+      initial: { approval: "owner", copy: { source: "A", name: "copy-a", encrypted: false, ownKey: false } },
+      steps: [
+        { kind: "up" },
+        {
+          kind: "declare",
+          program: {
+            approval: "owner",
+            copy: { source: "A", name: "copy-a", encrypted: true, ownKey: false },
+            systemDisk: { image: "copy", credential: "keep", revertOnDelete: false },
+          },
+        },
+      ],
+    },
+  ],
 ];
 
 let harness: Harness;
