@@ -206,6 +206,37 @@ const cases: [string, Sequence][] = [
       ],
     },
   ],
+  [
+    "a fleet copy switch killed mid-way, then destroy: the replacement reverts its instance before the old copy goes",
+    {
+      passwordInstance: false,
+      initial: {
+        approval: "owner",
+        copy: { source: "A", name: "copy-a", encrypted: false, ownKey: false },
+        systemDisk: { image: "copy", credential: "keep", revertOnDelete: false },
+      },
+      steps: [
+        { kind: "up" },
+        {
+          kind: "declare",
+          program: {
+            approval: "owner",
+            copy: { source: "A", name: "copy-a", encrypted: true, ownKey: false },
+            instance: {
+              image: "copy",
+              onImageChange: "replace",
+              dataDisk: false,
+              credential: "password1",
+              type: "ecs.g7.large",
+            },
+            systemDisk: { image: "copy", credential: "keep", revertOnDelete: false },
+          },
+        },
+        { kind: "upKilled", afterCalls: 10 },
+        { kind: "destroy" },
+      ],
+    },
+  ],
 ];
 
 let harness: Harness;

@@ -166,7 +166,9 @@ export class EngineModel {
           // the deployment, after everything that may still use it was updated.
           // Keyed by id: a resource can have several (a replacement whose delete failed, then another one).
           const key = `${resource.name}#old-${old.id}`;
-          const pendingDelete = () => this.state.set(key, { ...old, name: key });
+          // In the snapshot the old resource keeps its place, before what depends on it, so a destroy deletes those
+          // first (a SystemDiskReplacement reverts its instance before the copy it ran goes).
+          const pendingDelete = () => this.placeBefore(resource.name, key, { ...old, name: key });
           await this.create(resource, checked).catch((err) => {
             if (this.state.get(resource.name)?.id !== old.id) pendingDelete();
             fail(step, err);
@@ -211,6 +213,15 @@ export class EngineModel {
       steps.push({ ...step, ok: true });
     }
     return steps;
+  }
+
+  /** Records `value` under `key` just before `name` in the state's order (at the end when `name` is absent). */
+  private placeBefore(name: string, key: string, value: ResourceState): void {
+    const entries = [...this.state].filter(([k]) => k !== key);
+    const at = entries.findIndex(([k]) => k === name);
+    entries.splice(at < 0 ? entries.length : at, 0, [key, value]);
+    this.state.clear();
+    for (const [k, v] of entries) this.state.set(k, v);
   }
 
   /** `pulumi refresh`: read every resource; one the provider reports gone leaves the state. */
