@@ -3,25 +3,15 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
+import type * as net from "node:net";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
 import { projectRoot } from "../../scripts/engine";
 import { tempDir } from "../support/engine";
+import { freePort } from "../support/ports";
 import { samplePattern, sectionBlocks } from "../support/readme";
 
 const MAIN_JOB = path.join(projectRoot, "dist", "scripts", "main-job.js");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A checkout of the project: its files copied (stack config with a free emulator port), the rest linked. */
 function copyProject(dir: string, port: number): void {

@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { EcsApi } from "../../providers/ecs/api";
 import {
@@ -12,6 +11,7 @@ import {
 import { EndpointConnectionError, InvalidInputError, MissingCredentialsError } from "../../providers/ecs/errors";
 import { DEMO, startDemoEmulator } from "../support/emulator";
 import { tempDir } from "../support/engine";
+import { freePort } from "../support/ports";
 
 const config = (values: Record<string, string>): StackConfig => ({ get: (key) => values[key] });
 const home = tempDir("client-home");
@@ -244,7 +244,7 @@ describe("the SDK client against the emulator (real @alicloud/ecs20140526, loopb
   });
 
   it("reports a refused port as a connection failure naming the endpoint, after retrying it", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { error, retries } = await describeImages(`127.0.0.1:${port}`, 1);
     expect(error).toBeInstanceOf(EndpointConnectionError);
     expect(error).toMatchObject({ code: "NetworkError", endpoint: `http://127.0.0.1:${port}` });
@@ -255,15 +255,3 @@ describe("the SDK client against the emulator (real @alicloud/ecs20140526, loopb
     expect(retries).toBe(5);
   });
 });
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
