@@ -31,6 +31,7 @@ import {
   type SystemDiskReplacementResult,
   SystemDiskSequenceError,
 } from "./system-disk-sequence";
+import { RESERVED_TAGS } from "./tags";
 import { containsUnknown, dropUndefined, UNKNOWN } from "./wire-values";
 
 export const MODULE = "ecs-shared-images";
@@ -133,6 +134,11 @@ export interface SystemDiskReplacementInputs {
 export interface SystemDiskReplacementOutputs extends SystemDiskReplacementInputs {
   /** HMAC of the password keyed by the instance id, so a password change is visible to diff. Secret output. */
   readonly passwordDigest?: string;
+  /**
+   * The image (and disk) the instance had before this resource first replaced its disk; kept through later image
+   * changes, and on the instance itself (a reserved tag) until the resource is deleted, so an interruption that loses
+   * it from state cannot make a revert go anywhere else.
+   */
   readonly previousImageId: string;
   readonly previousSystemDiskId: string;
   readonly newSystemDiskId: string;
@@ -457,6 +463,14 @@ async function runSequence(
     kmsKeyId: inputs.kmsKeyId,
   });
   const digest = passwordDigest(inputs.instanceId, inputs.password);
+  // What the instance had before this resource first touched it: the origin tag (kept on the instance through any
+  // interruption), else what the state recorded. A run on top of an earlier one must not take the image that run
+  // put there as "previous", or a revert would go to an intermediate image (perhaps deleted since).
+  const origin = instance.tags[RESERVED_TAGS.originImageId];
+  const previous = (run: { imageId: string; systemDiskId: string }) => ({
+    previousImageId: origin ?? before?.previousImageId ?? run.imageId,
+    previousSystemDiskId: before?.previousSystemDiskId ?? run.systemDiskId,
+  });
   try {
     const result = await replaceSystemDisk({
       api,
@@ -474,12 +488,18 @@ async function runSequence(
       clientToken: token,
       timeoutMs: options.timeoutMs,
       urn: inputs.identity.urn,
+      origin: origin ?? before?.previousImageId ?? instance.imageId,
     });
     // Done: the instance has every declared setting (a removed one is left as the instance has it, unrecorded).
     return outputsOf(
       inputs,
       { settings: diskSettings(inputs), passwordDigest: digest },
-      { ...result, instanceStatus: result.finalStatus, interrupted: false },
+      {
+        ...result,
+        ...previous({ imageId: result.previousImageId, systemDiskId: result.previousSystemDiskId }),
+        instanceStatus: result.finalStatus,
+        interrupted: false,
+      },
     );
   } catch (err) {
     if (!(err instanceof SystemDiskSequenceError && err.unfinished && err.marker !== undefined)) throw err;
@@ -493,8 +513,7 @@ async function runSequence(
         passwordDigest: err.passwordSet || (madeNow && inputs.password !== undefined) ? digest : before?.passwordDigest,
       },
       {
-        previousImageId: err.marker.priorImageId,
-        previousSystemDiskId: err.marker.priorSystemDiskId,
+        ...previous({ imageId: err.marker.priorImageId, systemDiskId: err.marker.priorSystemDiskId }),
         newSystemDiskId: seen?.systemDisk?.id ?? "",
         imageId: seen?.instance?.imageId ?? inputs.imageId,
         instanceStatus: seen?.instance?.status ?? "",
@@ -699,6 +718,7 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors({
       region: api.regionId,
       imageId: instance.imageId,
       newSystemDiskId: systemDisk?.id ?? "",
+      previousImageId: instance.tags[RESERVED_TAGS.originImageId] ?? props.previousImageId,
       instanceStatus: instance.status,
       interrupted: readMarker(instance.tags) !== undefined,
     };
@@ -728,29 +748,51 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors({
     const instance = await api.getInstance(id);
     if (instance === undefined) return;
     const marker = readMarker(instance.tags);
-    const revertTo = props.revertOnDelete ? props.previousImageId : undefined;
+    const origin = instance.tags[RESERVED_TAGS.originImageId];
+    const revertTo = props.revertOnDelete ? (origin ?? props.previousImageId) : undefined;
     // Without a revert, only an interrupted sequence is finished or wound back (never leave a running instance
     // stopped); the goal is then the image the instance is on, and nothing is replaced.
     const goal = revertTo ?? (marker !== undefined ? instance.imageId : undefined);
-    if (goal === undefined || (goal === instance.imageId && marker === undefined)) return;
-    const credentials = credentialsOf(props, instance) ?? { kind: "none" };
-    await replaceSystemDisk({
-      api,
-      instanceId: id,
-      imageId: goal,
-      credentials,
-      restart: "previous",
-      mayReplace: revertTo !== undefined,
-      clientToken: clientToken(props.identity, "RevertSystemDisk", {
-        instanceId: id,
-        imageId: goal,
-        credentials: credentials.kind,
-      }),
-      timeoutMs: timeoutsOf(props).delete,
-      urn: props.identity.urn,
-    });
+    if (goal !== undefined && (goal !== instance.imageId || marker !== undefined)) {
+      await revert(api, id, props, instance, goal, revertTo !== undefined);
+    }
+    // Last: the origin goes with the resource (a revert that fails keeps it for the next try).
+    if (origin !== undefined) {
+      const now = (await api.getInstance(id))?.tags ?? {};
+      if (now[RESERVED_TAGS.originImageId] !== undefined) {
+        const { [RESERVED_TAGS.originImageId]: _dropped, ...rest } = now;
+        await api.setTags("instance", id, now, rest);
+      }
+    }
   },
 });
+
+/** Puts the instance on `goal` (the revert on delete, or finishing an interrupted run without replacing). */
+async function revert(
+  api: EcsApi,
+  id: string,
+  props: SystemDiskReplacementOutputs,
+  instance: InstanceView,
+  goal: string,
+  mayReplace: boolean,
+): Promise<void> {
+  const credentials = credentialsOf(props, instance) ?? { kind: "none" };
+  await replaceSystemDisk({
+    api,
+    instanceId: id,
+    imageId: goal,
+    credentials,
+    restart: "previous",
+    mayReplace,
+    clientToken: clientToken(props.identity, "RevertSystemDisk", {
+      instanceId: id,
+      imageId: goal,
+      credentials: credentials.kind,
+    }),
+    timeoutMs: timeoutsOf(props).delete,
+    urn: props.identity.urn,
+  });
+}
 
 /**
  * Replaces the system disk of an existing instance with an approved (shared) image, with the declared credentials

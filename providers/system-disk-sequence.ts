@@ -74,6 +74,11 @@ export interface SystemDiskReplacementPlan {
   timeoutMs: number;
   /** Progress lines are attached to this resource. */
   urn: string;
+  /**
+   * The image to record on the instance as its origin (RESERVED_TAGS.originImageId) with the first marker, when it
+   * carries none yet; the tag outlives the sequence (the caller removes it). Default: none recorded.
+   */
+  origin?: string;
 }
 
 export interface SystemDiskReplacementResult {
@@ -351,11 +356,16 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
     const current = { ...instance.tags };
     const wanted: Record<string, string> = { ...current };
     for (const key of Object.values(MARKER_TAGS)) delete wanted[key];
+    // The origin rides on the marker's own tag write: no extra call, and no replacement without it.
+    const origin: Record<string, string> =
+      next !== undefined && plan.origin !== undefined && current[RESERVED_TAGS.originImageId] === undefined
+        ? { [RESERVED_TAGS.originImageId]: plan.origin }
+        : {};
     await api.setTags(
       "instance",
       instanceId,
       current,
-      next === undefined ? wanted : { ...wanted, ...markerTags(next) },
+      next === undefined ? wanted : { ...wanted, ...origin, ...markerTags(next) },
     );
   };
 

@@ -24,6 +24,12 @@ export const RESERVED_TAGS = {
   priorStatus: `${RESERVED_TAG_PREFIX}replacing:prior-status`,
   priorImageId: `${RESERVED_TAG_PREFIX}replacing:prior-image`,
   priorSystemDiskId: `${RESERVED_TAG_PREFIX}replacing:prior-disk`,
+  /**
+   * On an instance a SystemDiskReplacement manages: the image it had before the resource first replaced its disk,
+   * kept until the resource is deleted. A revert needs it, and an interruption can lose it from Pulumi state (a run
+   * killed between the replacement and the engine's checkpoint), never from the instance.
+   */
+  originImageId: `${RESERVED_TAG_PREFIX}replaced:origin-image`,
 } as const;
 
 /** Which reserved keys each kind of resource can carry at the same time. */
@@ -34,6 +40,7 @@ const RESERVED_BY_RESOURCE = {
     RESERVED_TAGS.priorStatus,
     RESERVED_TAGS.priorImageId,
     RESERVED_TAGS.priorSystemDiskId,
+    RESERVED_TAGS.originImageId,
   ],
 } as const;
 

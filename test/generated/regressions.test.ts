@@ -237,6 +237,32 @@ const cases: [string, Sequence][] = [
       ],
     },
   ],
+  [
+    "a system disk job that ran on an intermediate copy later reverts to the image of before it (fuzz fleet seed 913)",
+    {
+      passwordInstance: false,
+      initial: { approval: "owner", copy: { source: "A", name: "copy-a", encrypted: false, ownKey: false } },
+      steps: [
+        {
+          kind: "declare",
+          program: {
+            approval: "owner",
+            copy: { source: "A", name: "copy-a", encrypted: false, ownKey: false },
+            systemDisk: { image: "copy", credential: "keep", revertOnDelete: false },
+          },
+        },
+        { kind: "upWithFault", action: "CopyImage", mode: "once" },
+        {
+          kind: "declare",
+          program: {
+            approval: "owner",
+            copy: { source: "A", name: "copy-a", encrypted: true, ownKey: false },
+            systemDisk: { image: "copy", credential: "keep", revertOnDelete: false },
+          },
+        },
+      ],
+    },
+  ],
 ];
 
 let harness: Harness;

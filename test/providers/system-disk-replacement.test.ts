@@ -20,6 +20,7 @@ import {
   validateInputs,
 } from "../../providers/system-disk-replacement";
 import { MARKER_TAGS, replaceSystemDisk } from "../../providers/system-disk-sequence";
+import { RESERVED_TAGS } from "../../providers/tags";
 import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 
@@ -930,8 +931,8 @@ describe("changes without a new image re-image the system disk", () => {
     expect(disk.diskId).not.toBe(outs.newSystemDiskId);
     expect(result.outs).toMatchObject({
       imageId: IMAGES.plain,
-      previousImageId: IMAGES.plain,
-      previousSystemDiskId: outs.newSystemDiskId,
+      previousImageId: IMAGES.base,
+      previousSystemDiskId: outs.previousSystemDiskId,
       newSystemDiskId: disk.diskId,
       passwordDigest: passwordDigest(instanceId, OTHER_PASSWORD),
       instanceStatus: "Running",
@@ -990,7 +991,7 @@ describe("changes without a new image re-image the system disk", () => {
     expect(mutatingSince(resumed)).toEqual(["StartInstance", "UntagResources"]);
     expect(replaceCalls(since)).toHaveLength(1);
     expect(result.outs).toMatchObject({
-      previousSystemDiskId: outs.newSystemDiskId,
+      previousSystemDiskId: outs.previousSystemDiskId,
       newSystemDiskId: newDisk,
       instanceStatus: "Running",
       interrupted: false,
@@ -1030,7 +1031,7 @@ describe("changes without a new image re-image the system disk", () => {
     expect(replaceCalls(since)).toHaveLength(1);
     expect(systemDisks(instanceId)).toHaveLength(1);
     expect(result.outs).toMatchObject({
-      previousSystemDiskId: outs.newSystemDiskId,
+      previousSystemDiskId: outs.previousSystemDiskId,
       newSystemDiskId: systemDisks(instanceId)[0].diskId,
       instanceStatus: "Running",
     });
@@ -1109,23 +1110,37 @@ describe("read, update and delete", () => {
     expect(undefinedPaths(result.outs)).toEqual([]);
   });
 
-  it("replaces the disk again when the image changes", async () => {
+  it("replaces the disk again when the image changes, keeping the image of before the resource as previous", async () => {
     const next = { ...news, imageId: IMAGES.other, revertOnDelete: true };
     const result = await update(outs, next);
     expect(result.outs).toMatchObject({
-      previousImageId: IMAGES.plain,
-      previousSystemDiskId: outs.newSystemDiskId,
+      previousImageId: outs.previousImageId,
+      previousSystemDiskId: outs.previousSystemDiskId,
       imageId: IMAGES.other,
       instanceStatus: "Running",
     });
+    expect(outs.previousImageId).toBe(IMAGES.base);
     expect(emuInstance(instanceId)).toMatchObject({ imageId: IMAGES.other, status: "Running" });
+    expect(emuInstance(instanceId).tags[RESERVED_TAGS.originImageId]).toBe(IMAGES.base);
     outs = result.outs;
   });
 
-  it("reverts to the previous image on delete when revertOnDelete is set", async () => {
-    await (provider.delete as NonNullable<typeof provider.delete>)(instanceId, outs);
-    expect(emuInstance(instanceId)).toMatchObject({ imageId: IMAGES.plain, status: "Running" });
+  it("reads the origin from the instance when the state lost it (a run killed before its checkpoint)", async () => {
+    const lost = { ...outs, previousImageId: IMAGES.plain };
+    const since = lastSeq();
+    expect((await read(instanceId, lost)).props.previousImageId).toBe(IMAGES.base);
+    expect(mutatingSince(since)).toEqual([]);
+  });
+
+  it("reverts to the image of before the resource on delete when revertOnDelete is set, and drops the origin", async () => {
+    // Even from a state that recorded an intermediate image: the instance's origin tag decides.
+    await (provider.delete as NonNullable<typeof provider.delete>)(instanceId, {
+      ...outs,
+      previousImageId: IMAGES.plain,
+    });
+    expect(emuInstance(instanceId)).toMatchObject({ imageId: IMAGES.base, status: "Running" });
     expect(hasMarker(instanceId)).toBe(false);
+    expect(emuInstance(instanceId).tags[RESERVED_TAGS.originImageId]).toBeUndefined();
   });
 
   it("leaves the instance as it is on delete by default", async () => {
