@@ -31,6 +31,7 @@ import {
   timeoutsFailures,
 } from "./ecs/wait";
 import { announce, reimageNotice, replaceNotice } from "./notices";
+import { asOperations } from "./operation";
 import { forPartialState, partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
 import {
@@ -1078,76 +1079,78 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
   return { inputs: dropUndefined(inputs), failures };
 }
 
-export const provider: pulumi.dynamic.ResourceProvider = quietErrors({
-  async configure(req: { config: StackConfig }) {
-    useStackConfig(req.config);
-  },
+export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
+  asOperations(timeoutsOf, {
+    async configure(req: { config: StackConfig }) {
+      useStackConfig(req.config);
+    },
 
-  check,
+    check,
 
-  async diff(id: string, olds: InstanceFromSharedImageOutputs, news: InstanceFromSharedImageInputs) {
-    const diff = diffInstance(olds, news);
-    const urn = news.identity?.urn ?? olds.identity?.urn;
-    if (urn !== undefined) noteDiff(urn, id, diff.replaces.length > 0);
-    const imageUnknown = news.imageId === UNKNOWN;
-    if (diff.replaces.length > 0) {
-      announce(urn, replaceNotice(id, diff.replaces, imageUnknown && diff.replaces.join() === "imageId"));
-    } else if (diff.reimage) {
-      const toImageId = imageUnknown ? undefined : news.imageId;
-      announce(urn, reimageNotice(id, { fromImageId: olds.imageId ?? "", toImageId }));
-    }
-    return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: false };
-  },
-
-  create,
-
-  async read(id: string, props: InstanceFromSharedImageOutputs) {
-    const api = EcsApi.forRegion(props.region, "read");
-    const instance = await api.getInstance(id);
-    if (instance === undefined) return { id: "", props: {} };
-    const marked = readMarker(instance.tags) !== undefined;
-    if (instance.status === "Stopped" && props.status !== "Stopped" && props.identity?.urn) {
-      const why = marked
-        ? "an interrupted system disk replacement left it so; the next pulumi up finishes it or winds it back"
-        : "stopped outside Pulumi; Pulumi leaves it stopped";
-      reportProgress(props.identity.urn, `${id} is Stopped (${why})`, { warning: true });
-    }
-    if (props.identity?.urn) {
-      const key = resourceKey(props.identity);
-      const found = await recentScan(`instances:${api.regionId}`, () =>
-        api.findInstancesByTag(RESERVED_TAGS.create, ""),
-      );
-      for (const other of unclaimedBesides(id, key, found)) {
-        reportProgress(props.identity.urn, unclaimedNotice(other), { warning: true });
+    async diff(id: string, olds: InstanceFromSharedImageOutputs, news: InstanceFromSharedImageInputs) {
+      const diff = diffInstance(olds, news);
+      const urn = news.identity?.urn ?? olds.identity?.urn;
+      if (urn !== undefined) noteDiff(urn, id, diff.replaces.length > 0);
+      const imageUnknown = news.imageId === UNKNOWN;
+      if (diff.replaces.length > 0) {
+        announce(urn, replaceNotice(id, diff.replaces, imageUnknown && diff.replaces.join() === "imageId"));
+      } else if (diff.reimage) {
+        const toImageId = imageUnknown ? undefined : news.imageId;
+        announce(urn, reimageNotice(id, { fromImageId: olds.imageId ?? "", toImageId }));
       }
-    }
-    const { passwordDigest: digest, systemDiskId, ...rest } = props;
-    // Missing after a create that failed before reading it; stale when the image changed outside Pulumi (a system
-    // disk replacement gives a new disk id).
-    const diskId = systemDiskId && instance.imageId === props.imageId ? systemDiskId : await systemDiskIdOf(api, id);
-    // The region found is recorded: state written before check() recorded it lacks it.
-    const stored = { ...rest, region: api.regionId } as InstanceFromSharedImageInputs;
-    const outs = outputsOf(stored, instance, { instanceId: id, systemDiskId: diskId, passwordDigest: digest });
-    // Optional inputs the user did not set stay unset, so ECS's defaults never look like drift.
-    return { id, props: dropUndefined(outs) };
-  },
+      return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: false };
+    },
 
-  update,
+    create,
 
-  async delete(id: string, props: InstanceFromSharedImageOutputs) {
-    const api = EcsApi.forRegion(props.region, "delete");
-    await deleteInstance(api, id);
-    const urn = props.identity?.urn ?? id;
-    await poll({
-      describe: () => api.getInstance(id),
-      acceptor: instanceGone,
-      what: `instance ${id} to be deleted`,
-      timeoutMs: timeoutsOf(props).delete,
-      ...pollDelays(),
-      onProgress: (p) => reportProgress(urn, `${id}: ${p.reason}`, { ephemeral: true }),
-    });
-  },
-});
+    async read(id: string, props: InstanceFromSharedImageOutputs) {
+      const api = EcsApi.forRegion(props.region, "read");
+      const instance = await api.getInstance(id);
+      if (instance === undefined) return { id: "", props: {} };
+      const marked = readMarker(instance.tags) !== undefined;
+      if (instance.status === "Stopped" && props.status !== "Stopped" && props.identity?.urn) {
+        const why = marked
+          ? "an interrupted system disk replacement left it so; the next pulumi up finishes it or winds it back"
+          : "stopped outside Pulumi; Pulumi leaves it stopped";
+        reportProgress(props.identity.urn, `${id} is Stopped (${why})`, { warning: true });
+      }
+      if (props.identity?.urn) {
+        const key = resourceKey(props.identity);
+        const found = await recentScan(`instances:${api.regionId}`, () =>
+          api.findInstancesByTag(RESERVED_TAGS.create, ""),
+        );
+        for (const other of unclaimedBesides(id, key, found)) {
+          reportProgress(props.identity.urn, unclaimedNotice(other), { warning: true });
+        }
+      }
+      const { passwordDigest: digest, systemDiskId, ...rest } = props;
+      // Missing after a create that failed before reading it; stale when the image changed outside Pulumi (a system
+      // disk replacement gives a new disk id).
+      const diskId = systemDiskId && instance.imageId === props.imageId ? systemDiskId : await systemDiskIdOf(api, id);
+      // The region found is recorded: state written before check() recorded it lacks it.
+      const stored = { ...rest, region: api.regionId } as InstanceFromSharedImageInputs;
+      const outs = outputsOf(stored, instance, { instanceId: id, systemDiskId: diskId, passwordDigest: digest });
+      // Optional inputs the user did not set stay unset, so ECS's defaults never look like drift.
+      return { id, props: dropUndefined(outs) };
+    },
+
+    update,
+
+    async delete(id: string, props: InstanceFromSharedImageOutputs) {
+      const api = EcsApi.forRegion(props.region, "delete");
+      await deleteInstance(api, id);
+      const urn = props.identity?.urn ?? id;
+      await poll({
+        describe: () => api.getInstance(id),
+        acceptor: instanceGone,
+        what: `instance ${id} to be deleted`,
+        timeoutMs: timeoutsOf(props).delete,
+        ...pollDelays(),
+        onProgress: (p) => reportProgress(urn, `${id}: ${p.reason}`, { ephemeral: true }),
+      });
+    },
+  }),
+);
 
 /**
  * An ECS instance from an approved shared image (or this account's copy of one). Outputs: instanceId, status,

@@ -42,6 +42,7 @@ import {
   timeoutsFailures,
 } from "./ecs/wait";
 import { announce, copyReplaceNotice } from "./notices";
+import { asOperations } from "./operation";
 import { forPartialState, partialState } from "./partial";
 import {
   type ApprovalPolicy,
@@ -960,23 +961,25 @@ export function inUseMessage(
 }
 
 /** The SharedImageCopy dynamic provider (loaded in the provider process through the thin shim). */
-export const provider = quietErrors({
-  async configure(req: { config: StackConfig }): Promise<void> {
-    useStackConfig(req.config);
-  },
-  check,
-  async diff(id: string, olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) {
-    const { changes, replaces, deleteBeforeReplace } = diffSharedImageCopy(olds, news);
-    const urn = news.identity?.urn ?? olds.identity?.urn;
-    if (urn !== undefined) noteDiff(urn, id, replaces.length > 0);
-    if (replaces.length > 0) announce(urn, copyReplaceNotice(id, replaces, deleteBeforeReplace));
-    return { changes, replaces, deleteBeforeReplace };
-  },
-  create,
-  read,
-  update,
-  delete: deleteCopy,
-} satisfies pulumi.dynamic.ResourceProvider);
+export const provider = quietErrors(
+  asOperations(timeoutsOf, {
+    async configure(req: { config: StackConfig }): Promise<void> {
+      useStackConfig(req.config);
+    },
+    check,
+    async diff(id: string, olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) {
+      const { changes, replaces, deleteBeforeReplace } = diffSharedImageCopy(olds, news);
+      const urn = news.identity?.urn ?? olds.identity?.urn;
+      if (urn !== undefined) noteDiff(urn, id, replaces.length > 0);
+      if (replaces.length > 0) announce(urn, copyReplaceNotice(id, replaces, deleteBeforeReplace));
+      return { changes, replaces, deleteBeforeReplace };
+    },
+    create,
+    read,
+    update,
+    delete: deleteCopy,
+  } satisfies pulumi.dynamic.ResourceProvider),
+);
 
 /**
  * A copy, in this account, of an image another account shared with it. The copy survives the owner unsharing or

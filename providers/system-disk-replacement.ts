@@ -9,6 +9,7 @@ import { EcsError, InvalidInputError } from "./ecs/errors";
 import type { InstanceView } from "./ecs/types";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput, timeoutsFailures } from "./ecs/wait";
 import { announce, reimageNotice } from "./notices";
+import { asOperations } from "./operation";
 import { forPartialState, partialState } from "./partial";
 import { passwordDigest, passwordProblem } from "./password";
 import {
@@ -648,124 +649,126 @@ const CLOUD_CHECKED = [
 
 // ---- the provider ----
 
-export const provider: pulumi.dynamic.ResourceProvider = quietErrors({
-  async configure(req: { config: StackConfig }) {
-    useStackConfig(req.config);
-  },
+export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
+  asOperations(timeoutsOf, {
+    async configure(req: { config: StackConfig }) {
+      useStackConfig(req.config);
+    },
 
-  async check(olds: Partial<SystemDiskReplacementInputs>, news: SystemDiskReplacementInputs) {
-    const inputs = { ...news };
-    const failures: PropertyFailure[] = [];
-    if (inputs.region === undefined) {
-      // Recorded, so that a later change of the stack's default region is seen as a change (and read looks here).
-      try {
-        inputs.region = resolveSettings(undefined, "check").regionId;
-      } catch (err) {
-        if (err instanceof InvalidInputError && err.property === "region") {
-          failures.push({ property: "region", reason: err.reason });
-        } else if (!(err instanceof EcsError)) throw err; // missing credentials: the ECS checks below report them
+    async check(olds: Partial<SystemDiskReplacementInputs>, news: SystemDiskReplacementInputs) {
+      const inputs = { ...news };
+      const failures: PropertyFailure[] = [];
+      if (inputs.region === undefined) {
+        // Recorded, so that a later change of the stack's default region is seen as a change (and read looks here).
+        try {
+          inputs.region = resolveSettings(undefined, "check").regionId;
+        } catch (err) {
+          if (err instanceof InvalidInputError && err.property === "region") {
+            failures.push({ property: "region", reason: err.reason });
+          } else if (!(err instanceof EcsError)) throw err; // missing credentials: the ECS checks below report them
+        }
       }
-    }
-    failures.push(...validateInputs(inputs));
-    // The image's encryption is the disk's default: known from the last check while the image stays, looked up
-    // with the other ECS checks otherwise (unknown while the image id is).
-    inputs.imageEncrypted =
-      olds.instanceId !== undefined && same(olds.imageId, inputs.imageId) ? olds.imageEncrypted : undefined;
-    const anyUnknown = CLOUD_CHECKED.some((key) => containsUnknown(inputs[key]));
-    const changed = olds.instanceId === undefined || CLOUD_CHECKED.some((key) => !same(olds[key], inputs[key]));
-    if (failures.length === 0 && !anyUnknown && changed) {
-      const cloud = await cloudFailures(inputs, olds);
-      failures.push(...cloud.failures);
-      inputs.imageEncrypted = cloud.imageEncrypted;
-    }
-    return { inputs: dropUndefined(inputs), failures };
-  },
+      failures.push(...validateInputs(inputs));
+      // The image's encryption is the disk's default: known from the last check while the image stays, looked up
+      // with the other ECS checks otherwise (unknown while the image id is).
+      inputs.imageEncrypted =
+        olds.instanceId !== undefined && same(olds.imageId, inputs.imageId) ? olds.imageEncrypted : undefined;
+      const anyUnknown = CLOUD_CHECKED.some((key) => containsUnknown(inputs[key]));
+      const changed = olds.instanceId === undefined || CLOUD_CHECKED.some((key) => !same(olds[key], inputs[key]));
+      if (failures.length === 0 && !anyUnknown && changed) {
+        const cloud = await cloudFailures(inputs, olds);
+        failures.push(...cloud.failures);
+        inputs.imageEncrypted = cloud.imageEncrypted;
+      }
+      return { inputs: dropUndefined(inputs), failures };
+    },
 
-  async diff(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
-    const diff = diffSystemDiskReplacement(olds, news);
-    if (diff.replaces.length === 0 && (diff.imageChanged || diff.reimage)) {
-      const toImageId = news.imageId === UNKNOWN ? undefined : news.imageId;
-      announce(
-        news.identity?.urn,
-        reimageNotice(news.instanceId, { fromImageId: olds.imageId, toImageId, because: diff.reasons }),
-      );
-    }
-    // Always delete first: two replacements of one instance cannot coexist (the old one's delete may revert the
-    // disk the new one just made). `pulumi up --replace` asks no diff: the resource option (see the class) covers it.
-    return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: true };
-  },
+    async diff(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
+      const diff = diffSystemDiskReplacement(olds, news);
+      if (diff.replaces.length === 0 && (diff.imageChanged || diff.reimage)) {
+        const toImageId = news.imageId === UNKNOWN ? undefined : news.imageId;
+        announce(
+          news.identity?.urn,
+          reimageNotice(news.instanceId, { fromImageId: olds.imageId, toImageId, because: diff.reasons }),
+        );
+      }
+      // Always delete first: two replacements of one instance cannot coexist (the old one's delete may revert the
+      // disk the new one just made). `pulumi up --replace` asks no diff: the resource option (see the class) covers it.
+      return { changes: diff.changes, replaces: diff.replaces, deleteBeforeReplace: true };
+    },
 
-  async create(inputs: SystemDiskReplacementInputs) {
-    const api = EcsApi.forRegion(inputs.region, "create");
-    const observed = await observeInstance(api, inputs.instanceId);
-    const reimage = createReimageReasons(observed, inputs).length > 0;
-    if (reimage || observed.instance?.imageId !== inputs.imageId) await requireApproved(inputs);
-    const outs = await runSequence(inputs, undefined, {
-      timeoutMs: timeoutsOf(inputs).create,
-      action: "create",
-      reimage,
-      mayReplace: true,
-    });
-    return { id: inputs.instanceId, outs };
-  },
-
-  async read(id: string, props: SystemDiskReplacementOutputs) {
-    const api = EcsApi.forRegion(props.region, "read");
-    const { instance, systemDisk } = await observeInstance(api, id);
-    if (instance === undefined) return { id: "", props: {} };
-    const outs: SystemDiskReplacementOutputs = {
-      ...props,
-      region: api.regionId,
-      imageId: instance.imageId,
-      newSystemDiskId: systemDisk?.id ?? "",
-      previousImageId: instance.tags[RESERVED_TAGS.originImageId] ?? props.previousImageId,
-      instanceStatus: instance.status,
-      interrupted: readMarker(instance.tags) !== undefined,
-    };
-    return { id, props: dropUndefined(outs) };
-  },
-
-  async update(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
-    const diff = diffSystemDiskReplacement(olds, news);
-    const announced = diff.imageChanged || diff.reimage;
-    if (announced || diff.resume) {
-      if (announced) await requireApproved(news);
-      const outs = await runSequence(news, olds, {
-        timeoutMs: timeoutsOf(news).update,
-        action: "update",
-        reimage: diff.reimage,
-        mayReplace: announced,
+    async create(inputs: SystemDiskReplacementInputs) {
+      const api = EcsApi.forRegion(inputs.region, "create");
+      const observed = await observeInstance(api, inputs.instanceId);
+      const reimage = createReimageReasons(observed, inputs).length > 0;
+      if (reimage || observed.instance?.imageId !== inputs.imageId) await requireApproved(inputs);
+      const outs = await runSequence(inputs, undefined, {
+        timeoutMs: timeoutsOf(inputs).create,
+        action: "create",
+        reimage,
+        mayReplace: true,
       });
-      return { outs };
-    }
-    // Nothing to do on the instance: every declared setting is what it has (a removed one is left as it is).
-    const digest = passwordDigest(news.instanceId, news.password);
-    return { outs: outputsOf(news, { settings: diskSettings(news), passwordDigest: digest }, olds) };
-  },
+      return { id: inputs.instanceId, outs };
+    },
 
-  async delete(id: string, props: SystemDiskReplacementOutputs) {
-    const api = EcsApi.forRegion(props.region, "delete");
-    const instance = await api.getInstance(id);
-    if (instance === undefined) return;
-    const marker = readMarker(instance.tags);
-    const origin = instance.tags[RESERVED_TAGS.originImageId];
-    const revertTo = props.revertOnDelete ? (origin ?? props.previousImageId) : undefined;
-    // Without a revert, only an interrupted sequence is finished or wound back (never leave a running instance
-    // stopped); the goal is then the image the instance is on, and nothing is replaced.
-    const goal = revertTo ?? (marker !== undefined ? instance.imageId : undefined);
-    if (goal !== undefined && (goal !== instance.imageId || marker !== undefined)) {
-      await revert(api, id, props, instance, goal, revertTo !== undefined);
-    }
-    // Last: the origin goes with the resource (a revert that fails keeps it for the next try).
-    if (origin !== undefined) {
-      const now = (await api.getInstance(id))?.tags ?? {};
-      if (now[RESERVED_TAGS.originImageId] !== undefined) {
-        const { [RESERVED_TAGS.originImageId]: _dropped, ...rest } = now;
-        await api.setTags("instance", id, now, rest);
+    async read(id: string, props: SystemDiskReplacementOutputs) {
+      const api = EcsApi.forRegion(props.region, "read");
+      const { instance, systemDisk } = await observeInstance(api, id);
+      if (instance === undefined) return { id: "", props: {} };
+      const outs: SystemDiskReplacementOutputs = {
+        ...props,
+        region: api.regionId,
+        imageId: instance.imageId,
+        newSystemDiskId: systemDisk?.id ?? "",
+        previousImageId: instance.tags[RESERVED_TAGS.originImageId] ?? props.previousImageId,
+        instanceStatus: instance.status,
+        interrupted: readMarker(instance.tags) !== undefined,
+      };
+      return { id, props: dropUndefined(outs) };
+    },
+
+    async update(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {
+      const diff = diffSystemDiskReplacement(olds, news);
+      const announced = diff.imageChanged || diff.reimage;
+      if (announced || diff.resume) {
+        if (announced) await requireApproved(news);
+        const outs = await runSequence(news, olds, {
+          timeoutMs: timeoutsOf(news).update,
+          action: "update",
+          reimage: diff.reimage,
+          mayReplace: announced,
+        });
+        return { outs };
       }
-    }
-  },
-});
+      // Nothing to do on the instance: every declared setting is what it has (a removed one is left as it is).
+      const digest = passwordDigest(news.instanceId, news.password);
+      return { outs: outputsOf(news, { settings: diskSettings(news), passwordDigest: digest }, olds) };
+    },
+
+    async delete(id: string, props: SystemDiskReplacementOutputs) {
+      const api = EcsApi.forRegion(props.region, "delete");
+      const instance = await api.getInstance(id);
+      if (instance === undefined) return;
+      const marker = readMarker(instance.tags);
+      const origin = instance.tags[RESERVED_TAGS.originImageId];
+      const revertTo = props.revertOnDelete ? (origin ?? props.previousImageId) : undefined;
+      // Without a revert, only an interrupted sequence is finished or wound back (never leave a running instance
+      // stopped); the goal is then the image the instance is on, and nothing is replaced.
+      const goal = revertTo ?? (marker !== undefined ? instance.imageId : undefined);
+      if (goal !== undefined && (goal !== instance.imageId || marker !== undefined)) {
+        await revert(api, id, props, instance, goal, revertTo !== undefined);
+      }
+      // Last: the origin goes with the resource (a revert that fails keeps it for the next try).
+      if (origin !== undefined) {
+        const now = (await api.getInstance(id))?.tags ?? {};
+        if (now[RESERVED_TAGS.originImageId] !== undefined) {
+          const { [RESERVED_TAGS.originImageId]: _dropped, ...rest } = now;
+          await api.setTags("instance", id, now, rest);
+        }
+      }
+    },
+  }),
+);
 
 /** Puts the instance on `goal` (the revert on delete, or finishing an interrupted run without replacing). */
 async function revert(

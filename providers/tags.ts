@@ -27,7 +27,8 @@ export const RESERVED_TAGS = {
   /**
    * On an instance a SystemDiskReplacement manages: the image it had before the resource first replaced its disk,
    * kept until the resource is deleted. A revert needs it, and an interruption can lose it from Pulumi state (a run
-   * killed between the replacement and the engine's checkpoint), never from the instance.
+   * killed between the replacement and the engine's checkpoint), never from the instance. Not in the allowance
+   * below: such instances are not ones this package creates, so it takes none of their users' tags.
    */
   originImageId: `${RESERVED_TAG_PREFIX}replaced:origin-image`,
 } as const;
@@ -40,7 +41,6 @@ const RESERVED_BY_RESOURCE = {
     RESERVED_TAGS.priorStatus,
     RESERVED_TAGS.priorImageId,
     RESERVED_TAGS.priorSystemDiskId,
-    RESERVED_TAGS.originImageId,
   ],
 } as const;
 

@@ -68,6 +68,26 @@ export function formatEcsMessage(fields: EcsErrorFields): string {
   return `${fields.action} failed: ${fields.sentence} (${facts.join(", ")}).${fix}`;
 }
 
+/**
+ * `err` as reported after `attempts` tries over `elapsedMs`: the sentence says how long the call kept failing, so a
+ * message never leaves the reader guessing whether it was retried. The same error when it was tried once.
+ */
+export function afterAttempts(err: EcsError, attempts: number, elapsedMs: number): EcsError {
+  if (attempts < 2 || err.constructor !== EcsError) return err;
+  const over = elapsedMs < 1000 ? `${Math.round(elapsedMs)} ms` : `${Math.round(elapsedMs / 1000)} s`;
+  return new EcsError({
+    action: err.action,
+    code: err.code,
+    httpStatus: err.httpStatus,
+    requestId: err.requestId,
+    sentence: `${err.sentence} (${attempts} attempts over ${over})`,
+    hint: err.hint,
+    retryAfterMs: err.retryAfterMs,
+    serverMessage: err.serverMessage,
+    cause: err.cause,
+  });
+}
+
 /** The stack config key that points the providers at another ECS endpoint (an emulator, a VPC endpoint). */
 export const ENDPOINT_CONFIG_KEY = "ecsSharedImages:endpoint";
 
@@ -419,11 +439,11 @@ export const CODE_TABLE: Readonly<Record<string, CodeEntry>> = {
   },
   [NETWORK_CODES.network]: {
     sentence: (c) => `the connection to ${endpoint(c)} failed before any answer`,
-    hint: fixed(`${CHECK_ENDPOINT}; the call was retried before this was reported.`),
+    hint: fixed(`${CHECK_ENDPOINT}.`),
   },
   [NETWORK_CODES.timeout]: {
     sentence: (c) => `${endpoint(c)} did not answer in time`,
-    hint: fixed(`${CHECK_ENDPOINT}; the call was retried before this was reported.`),
+    hint: fixed(`${CHECK_ENDPOINT}.`),
   },
   [NETWORK_CODES.malformedResponse]: {
     sentence: fixed("the endpoint answered with something that is not an ECS JSON response (a proxy or gateway?)"),

@@ -3,7 +3,7 @@
 // error and never retried. Mutating calls are only safe to retry because each carries a ClientToken reused across
 // attempts.
 import { setTimeout as sleepTimer } from "node:timers/promises";
-import { EcsError, NETWORK_CODES } from "./errors";
+import { afterAttempts, EcsError, NETWORK_CODES } from "./errors";
 
 export const THROTTLING_CODES: ReadonlySet<string> = new Set([
   "Throttling",
@@ -39,6 +39,11 @@ export function isThrottling(err: unknown): boolean {
   return THROTTLING_CODES.has(err.code) || err.code.includes("Throttling") || err.httpStatus === 429;
 }
 
+/** No answer at all (refused, reset, timed out): the endpoint is down or unreachable for now. */
+export function isNetworkFailure(err: unknown): boolean {
+  return err instanceof EcsError && (err.code === NETWORK_CODES.network || err.code === NETWORK_CODES.timeout);
+}
+
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof EcsError)) return false;
   if (NEVER_RETRY_CODES.has(err.code)) return false;
@@ -54,8 +59,15 @@ export interface RetryInfo {
 }
 
 export interface RetryOptions {
-  /** Total attempts including the first; default 6. */
+  /**
+   * Total attempts including the first; default 6. With a deadline, throttling and network failures are retried
+   * until the deadline instead (they are weather: they pass), other transient failures still this many times.
+   */
   readonly maxAttempts?: number;
+  /** Epoch ms: no retry whose backoff would end after it. */
+  readonly deadline?: number;
+  /** Clock for the deadline; default Date.now. */
+  readonly now?: () => number;
   /** Cap of the first backoff; doubles per attempt. Default 500 ms. */
   readonly baseDelayMs?: number;
   /** Upper bound of any single delay, including one asked for by retryAfter. Default 20 s. */
@@ -106,13 +118,19 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
 
+  const now = options.now ?? Date.now;
+  const started = now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (err) {
-      if (attempt >= maxAttempts || !isRetryable(err) || options.signal?.aborted) throw err;
+      if (!isRetryable(err) || options.signal?.aborted) throw err;
       const error = err as EcsError;
+      const giveUp = () => afterAttempts(error, attempt, now() - started);
+      const waitsOut = options.deadline !== undefined && (isThrottling(error) || isNetworkFailure(error));
+      if (attempt >= maxAttempts && !waitsOut) throw giveUp();
       const delayMs = backoffDelay(attempt, { baseDelayMs, maxDelayMs, random, retryAfterMs: error.retryAfterMs });
+      if (options.deadline !== undefined && now() + delayMs > options.deadline) throw giveUp();
       options.onRetry?.({ attempt, delayMs, error });
       try {
         await sleep(delayMs, options.signal);

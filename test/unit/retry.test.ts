@@ -101,7 +101,12 @@ describe("withRetry", () => {
   it("gives up after maxAttempts with the last error", async () => {
     const last = ecsError("ServiceUnavailable", 503);
     const fn = failing([ecsError("InternalError", 500), ecsError("InternalError", 500), last, last]);
-    await expect(withRetry(fn, { maxAttempts: 3, sleep: async () => {} })).rejects.toBe(last);
+    const err = await withRetry(fn, { maxAttempts: 3, sleep: async () => {} }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: last.code, httpStatus: 503, hint: last.hint });
+    // The message says the call was tried, and how often.
+    expect((err as Error).message).toMatch(
+      /^DescribeImages failed: test \(3 attempts over \d+ ms\) \(ServiceUnavailable/,
+    );
     expect(fn).toHaveBeenCalledTimes(3);
   });
 
@@ -154,5 +159,94 @@ describe("retryDelays", () => {
     expect(() => retryDelays({ ECS_SHARED_IMAGES_RETRY_DELAY: "soon" })).toThrow(
       'ECS_SHARED_IMAGES_RETRY_DELAY must be a duration like "20ms" or "1s", got "soon"',
     );
+  });
+});
+
+describe("withRetry with a deadline", () => {
+  const throttled = () => new EcsError({ action: "RunInstances", code: "Throttling", httpStatus: 400, sentence: "t" });
+  const refused = () =>
+    new EcsError({ action: "RunInstances", code: "NetworkError", httpStatus: undefined, sentence: "refused" });
+  const unavailable = () =>
+    new EcsError({ action: "RunInstances", code: "ServiceUnavailable", httpStatus: 503, sentence: "u" });
+
+  function clocked() {
+    const clock = { now: 0 };
+    return {
+      clock,
+      options: {
+        baseDelayMs: 100,
+        maxDelayMs: 1000,
+        random: () => 1,
+        now: () => clock.now,
+        sleep: async (ms: number) => {
+          clock.now += ms;
+        },
+      },
+    };
+  }
+
+  it.each([
+    ["throttling", throttled],
+    ["an unreachable endpoint", refused],
+  ])("waits out %s past the attempt count, until the deadline", async (_what, error) => {
+    const { clock, options } = clocked();
+    let calls = 0;
+    const result = await withRetry(
+      async () => {
+        if (++calls <= 20) throw error();
+        return "ok";
+      },
+      { ...options, maxAttempts: 6, deadline: 60_000 },
+    );
+    expect(result).toBe("ok");
+    expect(calls).toBe(21);
+    expect(clock.now).toBeLessThanOrEqual(60_000);
+  });
+
+  it("gives up with the last error when the next backoff would end after the deadline", async () => {
+    const { clock, options } = clocked();
+    let calls = 0;
+    const err = await withRetry(
+      async () => {
+        calls++;
+        throw throttled();
+      },
+      { ...options, deadline: 5_000 },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EcsError);
+    expect((err as EcsError).code).toBe("Throttling");
+    expect(clock.now).toBeLessThanOrEqual(5_000);
+    expect(clock.now + 1000).toBeGreaterThan(5_000);
+    expect(calls).toBeGreaterThan(6);
+  });
+
+  it("still stops other transient failures after maxAttempts", async () => {
+    const { options } = clocked();
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw unavailable();
+        },
+        { ...options, maxAttempts: 3, deadline: 600_000 },
+      ),
+    ).rejects.toMatchObject({ code: "ServiceUnavailable" });
+    expect(calls).toBe(3);
+  });
+
+  it("without a deadline, throttling stops after maxAttempts as before", async () => {
+    const { options } = clocked();
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw throttled();
+        },
+        { ...options, maxAttempts: 4 },
+      ),
+    ).rejects.toMatchObject({ code: "Throttling" });
+    expect(calls).toBe(4);
   });
 });
