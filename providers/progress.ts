@@ -4,6 +4,7 @@
 // status text beside the resource, durable ones are printed with the resource's diagnostics.
 
 import { createRequire } from "node:module";
+import { engineAddressOf } from "./engine-watch";
 
 /** Where progress goes. Tests and programs can install their own sink. */
 export type ProgressSink = (event: {
@@ -32,13 +33,16 @@ export function setProgressSink(next: ProgressSink | undefined): void {
 function engineLogClient(): EngineLogClient | null {
   if (engineClient !== undefined) return engineClient;
   engineClient = null;
-  const address = process.argv[2];
   // Only the dynamic provider process is started with the engine's address as its argument.
-  if (!address || !/^[\w.-]+:\d+$/.test(address) || !/dynamic-provider/.test(process.argv[1] ?? "")) return null;
+  const address = engineAddressOf(process.argv);
+  if (address === undefined) return null;
   // The same grpc-js that @pulumi/pulumi's generated client was built against, wherever npm placed it.
   const grpc = createRequire(require.resolve("@pulumi/pulumi/package.json"))("@grpc/grpc-js");
   const { EngineClient } = require("@pulumi/pulumi/proto/engine_grpc_pb");
-  engineClient = new EngineClient(address, grpc.credentials.createInsecure()) as EngineLogClient;
+  engineClient = new EngineClient(
+    `${address.host}:${address.port}`,
+    grpc.credentials.createInsecure(),
+  ) as EngineLogClient;
   return engineClient;
 }
 

@@ -2,10 +2,14 @@
 // status lookups batched across every resource in the provider process.
 import type Ecs from "@alicloud/ecs20140526";
 import * as $Ecs from "@alicloud/ecs20140526";
+import { requireEngine } from "../engine-watch";
+import { currentOperation } from "../operation";
+import { reportProgress } from "../progress";
 import { Batcher } from "./batcher";
+import { RequestBudget } from "./budget";
 import { type ConnectionSettings, ecsClient, resolveSettings } from "./client";
 import { type ErrorContext, fromSdkError } from "./errors";
-import { type RetryOptions, withRetry } from "./retry";
+import { defaultSleep, isNetworkFailure, isThrottling, type RetryOptions, withRetry } from "./retry";
 import type { ImageOwnerAlias, ImageStatus, ImageView, InstanceStatus, InstanceView, Tags } from "./types";
 
 /** Every image status: reads must see Deprecated and failed images too (DescribeImages defaults to Available). */
@@ -162,6 +166,11 @@ function toDiskView(disk: SdkDisk): DiskView {
 const tagList = <T>(tags: Tags | undefined, make: (key: string, value: string) => T): T[] | undefined =>
   tags && Object.keys(tags).length > 0 ? Object.entries(tags).map(([k, v]) => make(k, v)) : undefined;
 
+/** A wait shorter than this is not worth a progress line. */
+const WAIT_WORTH_SAYING_MS = 1000;
+
+const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`;
+
 /** ECS calls for one region and connection. Get one with `EcsApi.forRegion` so batchers are shared per process. */
 export class EcsApi {
   private readonly images: Batcher<string, ImageView>;
@@ -169,6 +178,8 @@ export class EcsApi {
   /** Per tag key: lookups of instances by that key's value, served by one listing of every instance with the key. */
   private readonly instancesByTag = new Map<string, Batcher<string, InstanceView[]>>();
   private readonly batchWindowMs: number;
+  /** Shared by every resource of the process that calls this region with these credentials. */
+  private readonly budget = new RequestBudget();
 
   /** @internal The SDK's types stay out of the published declarations (consumers type-check without them). */
   constructor(
@@ -198,13 +209,43 @@ export class EcsApi {
   }
 
   private call<T>(action: string, context: ErrorContext, fn: () => Promise<T>): Promise<T> {
-    return withRetry(async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        throw fromSdkError(action, err, { regionId: this.regionId, ...context });
-      }
-    }, this.retry);
+    const operation = currentOperation();
+    const tell = (message: string) => {
+      if (operation?.urn !== undefined) reportProgress(operation.urn, message, { ephemeral: true });
+    };
+    return withRetry(
+      async () => {
+        const waitMs = this.budget.reserve(action);
+        if (waitMs > 0) {
+          if (waitMs >= WAIT_WORTH_SAYING_MS) tell(`ECS is throttling ${action}: next call in ${seconds(waitMs)}`);
+          await defaultSleep(waitMs);
+        }
+        // Reads are harmless; a change for a run whose engine was killed is a change nobody records.
+        if (!action.startsWith("Describe")) await requireEngine();
+        try {
+          const result = await fn();
+          this.budget.accepted(action);
+          return result;
+        } catch (err) {
+          const error = fromSdkError(action, err, { regionId: this.regionId, ...context });
+          if (isThrottling(error)) this.budget.throttled(action);
+          throw error;
+        }
+      },
+      {
+        deadline: operation?.deadline,
+        ...this.retry,
+        onRetry: (info) => {
+          const what = isThrottling(info.error)
+            ? `${action} throttled by ECS`
+            : isNetworkFailure(info.error)
+              ? `${action}: no answer from the ECS endpoint (${info.error.code})`
+              : `${action} failed (${info.error.code})`;
+          tell(`${what}, retrying in ${seconds(info.delayMs)}`);
+          this.retry.onRetry?.(info);
+        },
+      },
+    );
   }
 
   async describeImages(filter: {

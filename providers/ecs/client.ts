@@ -7,6 +7,7 @@ import * as path from "node:path";
 import Credential, { CLIProfileCredentialsProvider } from "@alicloud/credentials";
 import Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
+import { watchEngine } from "../engine-watch";
 import { ENDPOINT_CONFIG_KEY, InvalidInputError, MissingCredentialsError, recordEndpoint } from "./errors";
 
 /** What the provider process was given by `configure()`: the stack's decrypted config. */
@@ -82,9 +83,13 @@ export function parseEndpoint(text: string): Endpoint {
 const EMPTY_CONFIG: StackConfig = { get: () => undefined };
 let stackConfig: StackConfig = EMPTY_CONFIG;
 
-/** Called from each provider's `configure()`: later calls read credentials from this config. */
+/**
+ * Called from each provider's `configure()` (the engine's first call into a provider process): later calls read
+ * credentials from this config, and the process starts watching its engine.
+ */
 export function useStackConfig(config: StackConfig): void {
   stackConfig = config;
+  watchEngine();
 }
 
 const first = (...values: (string | undefined)[]) => values.find((v) => v !== undefined && v !== "");

@@ -59,11 +59,12 @@ func main() {
 	}
 	engineAddress := flags.Arg(0)
 
-	// Stop serving if the engine goes away without killing us (the engine normally kills our process group,
-	// which includes any node child, when it is done with us).
+	// Stop if the engine goes away without killing us (the engine normally kills our process group, which includes
+	// any node child, when it is done with us; a pulumi killed hard does not). Checked every second, and a program
+	// still running is killed then (see Run), so nothing of a dead run keeps going.
 	stop := make(chan bool)
 	ctx, engineGone := context.WithCancel(context.Background())
-	if err := rpcutil.Healthcheck(ctx, engineAddress, time.Minute, engineGone); err != nil {
+	if err := rpcutil.Healthcheck(ctx, engineAddress, time.Second, engineGone); err != nil {
 		fmt.Fprintf(os.Stderr, "cannot connect to the engine at %s: %v\n", engineAddress, err)
 		os.Exit(1)
 	}
@@ -75,7 +76,7 @@ func main() {
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: stop,
 		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, &host{engineAddress: engineAddress, tracing: *tracing})
+			pulumirpc.RegisterLanguageRuntimeServer(srv, &host{engineAddress: engineAddress, tracing: *tracing, engine: ctx})
 			return nil
 		},
 	})
@@ -107,6 +108,8 @@ type host struct {
 
 	engineAddress string
 	tracing       string
+	// Done when the engine is gone.
+	engine context.Context
 }
 
 // GetPluginInfo reports the host's version.
@@ -240,8 +243,12 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	}
 	args = append(append(args, entry), req.GetArgs()...)
 
-	// CommandContext kills node if the engine abandons the call (for example when it exits).
-	cmd := exec.CommandContext(ctx, "node", args...)
+	// CommandContext kills node if the engine abandons the call or is gone: the server stops gracefully, which waits
+	// for this call, and would otherwise wait for the program to finish on its own.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	defer context.AfterFunc(h.engine, stopRun)()
+	cmd := exec.CommandContext(runCtx, "node", args...)
 	cmd.Dir = pwd
 	cmd.Env = env
 	cmd.Stdout = os.Stdout
