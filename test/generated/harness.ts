@@ -467,6 +467,11 @@ class SequenceRun {
    * (documented; re-declaring it winds the run back or finishes it).
    */
   private sdrCreateKilledUnrecorded = false;
+  /**
+   * The unmanaged instance's image before the life of the current SystemDiskReplacement began (the first up while
+   * none was in state); undefined when unknown (after a replace of it, whose revert point the outside cannot see).
+   */
+  private sdrLifeStartImage: string | undefined;
   /** Every resource id any state has held: a resource deleted from state must be gone from the cloud too. */
   private readonly everInState = new Set<string>();
   /**
@@ -617,6 +622,7 @@ class SequenceRun {
       this.allowFailure("destroy", err);
     }
     this.expectAnnounced(since, plan, [], before);
+    this.expectRevertedWhenGone(before);
     if (ok) {
       this.applied = undefined;
       this.expectExactResources(NOTHING);
@@ -630,6 +636,9 @@ class SequenceRun {
     program = this.declared,
   ): Promise<boolean> {
     const resources = this.program(program);
+    if (!this.state.has("sdr") && !this.sdrCreateKilledUnrecorded) {
+      this.sdrLifeStartImage = this.h.instance(this.unmanagedId)?.imageId;
+    }
     this.h.takeNotices();
     let plan: PlannedStep[];
     try {
@@ -648,6 +657,8 @@ class SequenceRun {
       ok = false;
       this.allowFailure("up", err);
     }
+    if (plan.some((step) => step.name === "sdr" && step.op === "replace")) this.sdrLifeStartImage = undefined;
+    this.expectRevertedWhenGone(before);
     const all = [...notices, ...this.h.takeNotices()];
     for (const notice of all) {
       const kept = /^(\S+) carries this resource's create tag and is left alone/.exec(notice);
@@ -930,6 +941,27 @@ class SequenceRun {
         throw this.violation(`${i.instanceId} is in state but still marked as creating`);
       }
     }
+  }
+
+  /**
+   * A SystemDiskReplacement that left the state was deleted: with revertOnDelete, the instance is back on the image
+   * it had before the resource's life began, whatever changes and interruptions came between; the origin tag went
+   * with the resource either way.
+   */
+  private expectRevertedWhenGone(before: Map<string, ResourceState>): void {
+    const sdr = before.get("sdr");
+    if (sdr === undefined || this.state.has("sdr")) return;
+    const instance = this.h.instance(this.unmanagedId);
+    const start = this.sdrLifeStartImage;
+    if (sdr.outputs.revertOnDelete === true && start !== undefined && instance?.imageId !== start) {
+      throw this.violation(
+        `the deleted system disk replacement left ${this.unmanagedId} on ${instance?.imageId}, not ${start}`,
+      );
+    }
+    if (instance && RESERVED_TAGS.originImageId in instance.tags) {
+      throw this.violation(`the deleted system disk replacement left its origin tag on ${this.unmanagedId}`);
+    }
+    this.sdrLifeStartImage = undefined;
   }
 
   /**
