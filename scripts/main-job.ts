@@ -8,13 +8,12 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEMO, type RunningEmulator, startEmulator } from "../emulator";
-import { EngineSetupError, ensureEngine, LOCAL_PASSPHRASE, offlineEnv, projectRoot } from "./engine";
+import { EngineSetupError, ensureEngine, LOCAL_PASSPHRASE, offlineEnv, projectDirFrom, projectRoot } from "./engine";
 import { planLocalEmulator, probePort } from "./local-emulator";
 
 const COMMANDS = ["up", "preview", "refresh", "destroy"] as const;
 type Command = (typeof COMMANDS)[number];
-/** The Pulumi project to run: this repository, or another checkout of it given by PULUMI_ECS_PROJECT_DIR. */
-const projectDir = path.resolve(process.env.PULUMI_ECS_PROJECT_DIR || projectRoot);
+const projectDir = projectDirFrom();
 const ENDPOINT_LINE = /^\s*ecsSharedImages:endpoint:\s*["']?([^"'\s#]+)/m;
 /** Emulated time runs this much faster than the wall clock, so image copies take seconds, not minutes. */
 const LOCAL_TIME_SCALE = 30;
