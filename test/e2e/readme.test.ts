@@ -1,7 +1,8 @@
 // The README is executable: every fenced block in it is run or checked against what it describes, here or in the
 // test named for it, so the README cannot drift from the code.
 //   sh   commands: npm scripts that exist, files that exist, the CI script running exactly the quick start's
-//        commands; the config block and the install block run in test/e2e/consumer.test.ts
+//        commands; the recovery after a hard kill runs in test/e2e/recover.test.ts, the config block and the
+//        install block in test/e2e/consumer.test.ts
 //   ts   the one program, run as written in test/e2e/consumer.test.ts
 //   text output samples: the benchmark output (run here), the main job's summary (test/e2e/main-job.test.ts), and
 //        the layout (every path it names exists)
@@ -20,6 +21,7 @@ describe("the README's code blocks", () => {
     expect(blocks.map((b) => [b.section, b.lang])).toEqual([
       ["## Quick start", "sh"],
       ["### What you will see", "text"],
+      ["### If a run is interrupted", "sh"],
       ["## Using the providers in your own program", "sh"],
       ["## Using the providers in your own program", "sh"],
       ["## Using the providers in your own program", "ts"],
