@@ -17,7 +17,7 @@ import {
 import { tempDir } from "../support/engine";
 
 const FILE = ".pulumi-state/.pulumi/locks/organization/ecs-shared-images/local/8b5c96b4.json";
-/** A lock as Pulumi v3.248.0 writes it (pkg/backend/diy/lock.go: lockContent, time.Time as RFC 3339 with ns). */
+/** A lock as Pulumi v3.248.0 writes it (its time in RFC 3339, to the nanosecond). */
 const lockText = (pid: number, hostname: string) =>
   JSON.stringify({ pid, username: "ops", hostname, timestamp: "2026-11-30T13:15:45.123456789Z" });
 const host = (running: readonly number[]): ThisHost => ({
