@@ -14,6 +14,20 @@ const ENGINE_MODULES = ["github.com/pulumi/pulumi/pkg/v3", "github.com/pulumi/pu
 
 /** The repository root (this file runs from dist/scripts). */
 export const projectRoot = path.resolve(__dirname, "..", "..");
+
+/**
+ * The Pulumi project the scripts run (the main job and `npm run pulumi`): this checkout, or the one
+ * PULUMI_ECS_PROJECT_DIR names (its Pulumi.yaml, stacks/, .pulumi-state/ and .emulator/).
+ */
+export function projectDirFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.PULUMI_ECS_PROJECT_DIR || projectRoot);
+}
+
+/** The file backend of a project: `.pulumi-state/` inside it (git-ignored). */
+export function backendDirOf(projectDir: string): string {
+  return path.join(projectDir, ".pulumi-state");
+}
+
 /** The Go wrapper module that pins the engine build (committed: go.mod, go.sum, our language host). */
 const engineSourceDir = path.join(projectRoot, "scripts", "engine");
 
@@ -254,7 +268,7 @@ export const LOCAL_PASSPHRASE = "local-stacks-only";
  */
 export function offlineEnv(engine: Engine, options: OfflineEnvOptions = {}): NodeJS.ProcessEnv {
   const base = options.base ?? process.env;
-  const backendDir = options.backendDir ?? path.join(options.projectDir ?? projectRoot, ".pulumi-state");
+  const backendDir = options.backendDir ?? backendDirOf(options.projectDir ?? projectRoot);
   fs.mkdirSync(backendDir, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...base,

@@ -1,20 +1,39 @@
-// The main job: `npm run up | preview | refresh | destroy [-- pulumi args]`.
+// The main job: `npm run up | preview | refresh | destroy | recover [-- pulumi args]`.
 //
-// Prepares the engine, starts the local ECS emulator (demo world, state kept in .emulator/) when the selected stack
-// points at a loopback endpoint (or uses the one already running there), selects or creates the stack on the
-// project's file backend, runs the pulumi command with its normal live output, and ends with a short summary of what
-// exists.
+// Prepares the engine, stops if the stack is locked (saying how to recover when the run holding the lock is gone),
+// starts the local ECS emulator (demo world, state kept in .emulator/) when the selected stack points at a loopback
+// endpoint (or uses the one already running there), selects or creates the stack on the project's file backend, runs
+// the pulumi command with its normal live output, and ends with a short summary of what exists. `recover` clears what
+// a run killed hard left behind: its lock (only when that run is gone) and its pending operations.
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEMO, type RunningEmulator, startEmulator } from "../emulator";
-import { EngineSetupError, ensureEngine, LOCAL_PASSPHRASE, offlineEnv, projectRoot } from "./engine";
+import {
+  backendDirOf,
+  EngineSetupError,
+  ensureEngine,
+  LOCAL_PASSPHRASE,
+  offlineEnv,
+  projectDirFrom,
+  projectRoot,
+} from "./engine";
 import { planLocalEmulator, probePort } from "./local-emulator";
+import {
+  describeHolder,
+  describePending,
+  type LockPlan,
+  npmCommand,
+  pendingOperations,
+  planForLocks,
+  readStackLocks,
+  stackLockDir,
+  thisHost,
+} from "./recovery";
 
-const COMMANDS = ["up", "preview", "refresh", "destroy"] as const;
+const COMMANDS = ["up", "preview", "refresh", "destroy", "recover"] as const;
 type Command = (typeof COMMANDS)[number];
-/** The Pulumi project to run: this repository, or another checkout of it given by PULUMI_ECS_PROJECT_DIR. */
-const projectDir = path.resolve(process.env.PULUMI_ECS_PROJECT_DIR || projectRoot);
+const projectDir = projectDirFrom();
 const ENDPOINT_LINE = /^\s*ecsSharedImages:endpoint:\s*["']?([^"'\s#]+)/m;
 /** Emulated time runs this much faster than the wall clock, so image copies take seconds, not minutes. */
 const LOCAL_TIME_SCALE = 30;
@@ -44,6 +63,33 @@ export function loopbackPort(endpoint: string | undefined): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** The project's name, from its Pulumi.yaml: the backend keeps the stack's state and locks under it. */
+function projectName(): string {
+  const file = path.join(projectDir, "Pulumi.yaml");
+  const name = /^name:\s*["']?([^"'\s#]+)/m.exec(fs.readFileSync(file, "utf8"))?.[1];
+  if (!name) throw new JobError(`${file} has no "name:" line, so the stack's lock cannot be found: add the name.`);
+  return name;
+}
+
+/** What the lock files of `stack` mean for a command about to run. */
+function stackLocks(stack: string): LockPlan {
+  const dir = stackLockDir(backendDirOf(projectDir), projectName(), stack);
+  return planForLocks(readStackLocks(dir, thisHost(), projectDir), stack);
+}
+
+/** What a command of the job runs pulumi with. */
+interface Job {
+  readonly stack: string;
+  /** The pulumi arguments the user gave after `--`, with `--stack` added when they named none. */
+  readonly passThrough: readonly string[];
+  /** Runs a pulumi command quietly and returns its output; throws with pulumi's stderr when it fails. */
+  readonly cli: (args: string[]) => string;
+  /** Runs a pulumi operation with its live output; resolves to its exit code. */
+  readonly operation: (args: string[], stdin?: "inherit" | "ignore") => Promise<number>;
+  /** Starts (or announces) the local emulator, once, before the first operation that talks to ECS. */
+  readonly ready: () => Promise<void>;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!COMMANDS.includes(command as Command)) {
@@ -53,10 +99,23 @@ async function main(argv: string[]): Promise<number> {
   const env = offlineEnv(engine, { projectDir });
   const pulumi = path.join(engine.binDir, "pulumi");
   const stack = stackFromArgs(rest);
+
+  // Before pulumi runs at all: a stack locked by a run that may still be going stops every command (pulumi would
+  // refuse too, less helpfully), and a lock left by a run that is gone stops every command but recover, since the
+  // state may still hold that run's unfinished operations.
+  const locks = stackLocks(stack);
+  if (locks.kind === "held" || (locks.kind === "stale" && command !== "recover")) throw new JobError(locks.message);
+
   const passThrough =
     rest.includes("-s") || rest.some((a) => a.startsWith("--stack")) ? rest : ["--stack", stack, ...rest];
-  const cli = (args: string[]) =>
-    execFileSync(pulumi, args, { cwd: projectDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const cli = (args: string[]) => {
+    try {
+      return execFileSync(pulumi, args, { cwd: projectDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr?.trim();
+      throw new JobError(`\`pulumi ${args.join(" ")}\` failed: ${stderr || (err as Error).message}`);
+    }
+  };
 
   const endpoint = stackEndpoint(stack);
   const port = loopbackPort(endpoint);
@@ -72,50 +131,125 @@ async function main(argv: string[]): Promise<number> {
     env.ECS_SHARED_IMAGES_POLL_INTERVAL ??= "500ms";
     env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true";
   }
-  try {
-    cli(["stack", "select", "--create", stack]);
-  } catch (err) {
-    throw new JobError(
-      `Could not select or create the stack "${stack}": ${(err as { stderr?: string }).stderr ?? err}`,
-    );
-  }
+  cli(["stack", "select", "--create", stack]);
 
   let emulator: RunningEmulator | undefined;
-  if (plan?.action === "use") console.log(plan.line);
-  if (plan?.action === "start") {
-    emulator = await startEmulator({
-      port,
-      world: path.join(projectRoot, "emulator", "worlds", "demo.json"),
-      statePath: path.join(projectDir, ".emulator", `${stack}.json`),
-      timeScale: LOCAL_TIME_SCALE,
-    }).catch((err: Error) => {
-      throw new JobError(`Could not start the local ECS emulator on port ${port} (${endpoint}): ${err.message}`);
-    });
-    console.log(`Local ECS emulator (demo world) serving ${endpoint}; its state is kept in .emulator/${stack}.json`);
-  }
+  let announced = false;
+  const ready = async () => {
+    if (announced) return;
+    announced = true;
+    if (plan?.action === "use") console.log(plan.line);
+    if (plan?.action === "start") {
+      emulator = await startEmulator({
+        port,
+        world: path.join(projectRoot, "emulator", "worlds", "demo.json"),
+        statePath: path.join(projectDir, ".emulator", `${stack}.json`),
+        timeScale: LOCAL_TIME_SCALE,
+      }).catch((err: Error) => {
+        throw new JobError(`Could not start the local ECS emulator on port ${port} (${endpoint}): ${err.message}`);
+      });
+      console.log(`Local ECS emulator (demo world) serving ${endpoint}; its state is kept in .emulator/${stack}.json`);
+    }
+  };
 
   // Ctrl-C reaches pulumi too (same process group); pulumi cancels cleanly and writes its checkpoint. We only wait
   // for it, then save the state of the emulator we started, so the next command continues from a consistent place.
   const ignore = () => undefined;
   process.on("SIGINT", ignore);
   process.on("SIGTERM", ignore);
-  const args = command === "preview" ? [command, ...passThrough] : [command, "--yes", ...passThrough];
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(pulumi, args, { cwd: projectDir, env, stdio: "inherit" });
-    child.on("close", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
-  });
+  const operation = (args: string[], stdin: "inherit" | "ignore" = "inherit") =>
+    new Promise<number>((resolve) => {
+      const child = spawn(pulumi, args, { cwd: projectDir, env, stdio: [stdin, "inherit", "inherit"] });
+      child.on("close", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+    });
+  const job: Job = { stack, passThrough, cli, operation, ready };
 
-  if (code === 0 && command !== "preview") {
-    printSummary(cli(["stack", "output", "--json", "--stack", stack]));
+  let outcome: Outcome;
+  try {
+    if (command === "recover") outcome = await recover(job);
+    else {
+      await ready();
+      const args = command === "preview" ? [command, ...passThrough] : [command, "--yes", ...passThrough];
+      const code = await operation(args);
+      if (code === 0 && command !== "preview") printSummary(cli(["stack", "output", "--json", "--stack", stack]));
+      outcome = { code };
+    }
+  } finally {
+    if (emulator) {
+      const workload = emulator.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
+      await emulator.close();
+      console.log(
+        `Emulator state saved: the workload account holds ${workload.instances.length} instance(s) and ${workload.images.length} image(s).`,
+      );
+    }
   }
-  if (emulator) {
-    const workload = emulator.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
-    await emulator.close();
+  if (outcome.last) console.log(outcome.last);
+  return outcome.code;
+}
+
+interface Outcome {
+  readonly code: number;
+  /** The line the job ends with (what to run next), after the emulator's. */
+  readonly last?: string;
+}
+
+/**
+ * `npm run recover`: removes the lock of a run that is gone (`pulumi cancel`), then brings the state up to date with
+ * what exists (`pulumi refresh --clear-pending-creates`), so the next `up` re-issues the creates the killed run left
+ * unfinished and they adopt what it made. A stack neither locked nor holding pending operations is left as it is.
+ */
+async function recover(job: Job): Promise<Outcome> {
+  const { stack, cli } = job;
+  const again = `\`${npmCommand("recover", stack)}\``;
+  const next = `Next: \`${npmCommand("up", stack)}\``;
+  // Judged again right before the cancel, which removes every lock file of the stack: a run that started since the
+  // job's first look (a moment ago) keeps its lock, and this job stops, naming it.
+  const locks = stackLocks(stack);
+  if (locks.kind === "held") throw new JobError(locks.message);
+  if (locks.kind === "stale") {
+    cli(["cancel", "--yes", "--stack", stack]);
+    for (const lock of locks.locks) {
+      console.log(
+        `Removed the lock of the pulumi run that is gone (${describeHolder(lock.holder)}): \`pulumi cancel\`.`,
+      );
+    }
+  }
+  const pending = pendingOperations(cli(["stack", "export", "--stack", stack]));
+  if (locks.kind === "free" && pending.length === 0) {
+    console.log(`Nothing to recover: stack "${stack}" is not locked and its state holds no pending operations.`);
+    return { code: 0, last: next };
+  }
+  if (pending.length > 0) {
     console.log(
-      `Emulator state saved: the workload account holds ${workload.instances.length} instance(s) and ${workload.images.length} image(s).`,
+      `The state holds ${pending.length} operation(s) a killed run left unfinished: ` +
+        `${pending.map(describePending).join(", ")}.`,
     );
   }
-  return code;
+  await job.ready();
+  // stdin is not a terminal, so pulumi clears the pending creates as told instead of asking about each one (on a
+  // terminal it asks, --clear-pending-creates notwithstanding).
+  const code = await job.operation(["refresh", "--yes", "--clear-pending-creates", ...job.passThrough], "ignore");
+  if (code !== 0) {
+    return { code, last: `The refresh failed (see above): fix what it reports, then run ${again} again.` };
+  }
+  const left = pendingOperations(cli(["stack", "export", "--stack", stack]));
+  if (left.length > 0) {
+    return {
+      code: 1,
+      last:
+        `After the refresh the state still holds pending operations (${left.map(describePending).join(", ")}): ` +
+        `run ${again} again; if they stay, see them with \`npm run pulumi -- stack export --stack ${stack}\`.`,
+    };
+  }
+  const creates = pending.filter((op) => op.type === "creating").length;
+  console.log(
+    `Recovered stack "${stack}": it is unlocked, and its state is refreshed from what exists with no pending ` +
+      "operations left." +
+      (creates > 0
+        ? ` The next up sends the ${creates} create(s) the killed run left unfinished again; they adopt what it made.`
+        : ""),
+  );
+  return { code: 0, last: next };
 }
 
 /** A short account of the stack's outputs: per group the instances and their states, the copies, the policy. */

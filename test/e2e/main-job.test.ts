@@ -1,6 +1,5 @@
 // The main job as a user runs it (`npm run up`, Ctrl-C, `npm run up` again, `npm run destroy`), on a copy of this
 // project so the repository's own state is never touched.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type * as net from "node:net";
@@ -8,51 +7,9 @@ import * as path from "node:path";
 import { startEmulator } from "../../emulator";
 import { projectRoot } from "../../scripts/engine";
 import { tempDir } from "../support/engine";
+import { copyProject, mainJob, type Run } from "../support/main-job";
 import { freePort } from "../support/ports";
 import { samplePattern, sectionBlocks } from "../support/readme";
-
-const MAIN_JOB = path.join(projectRoot, "dist", "scripts", "main-job.js");
-
-/** A checkout of the project: its files copied (stack config with a free emulator port), the rest linked. */
-function copyProject(dir: string, port: number): void {
-  for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
-    fs.copyFileSync(path.join(projectRoot, file), path.join(dir, file));
-  }
-  fs.cpSync(path.join(projectRoot, "stacks"), path.join(dir, "stacks"), { recursive: true });
-  const local = path.join(dir, "stacks", "Pulumi.local.yaml");
-  fs.writeFileSync(local, fs.readFileSync(local, "utf8").replace("127.0.0.1:18410", `127.0.0.1:${port}`));
-  for (const linked of ["node_modules", "dist", "providers"]) {
-    fs.symlinkSync(path.join(projectRoot, linked), path.join(dir, linked));
-  }
-}
-
-interface Run {
-  code: number | null;
-  output: string;
-}
-
-/** Runs the main job; `interruptWhen` sends Ctrl-C (SIGINT to the process group) once the output matches it. */
-function mainJob(dir: string, command: string, interruptWhen?: RegExp): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN_JOB, command], {
-      env: { ...process.env, PULUMI_ECS_PROJECT_DIR: dir, PULUMI_CONFIG_PASSPHRASE: "" },
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    let interrupted = false;
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (interruptWhen && !interrupted && interruptWhen.test(output) && child.pid) {
-        interrupted = true;
-        process.kill(-child.pid, "SIGINT");
-      }
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}
 
 const holds = (run: Run) =>
   /the workload account holds (\d+) instance\(s\) and (\d+) image\(s\)/.exec(run.output)?.slice(1);

@@ -1,7 +1,8 @@
 // The README is executable: every fenced block in it is run or checked against what it describes, here or in the
 // test named for it, so the README cannot drift from the code.
 //   sh   commands: npm scripts that exist, files that exist, the CI script running exactly the quick start's
-//        commands; the config block and the install block run in test/e2e/consumer.test.ts
+//        commands; the recovery after a hard kill runs in test/e2e/recover.test.ts, the config block and the
+//        install block in test/e2e/consumer.test.ts
 //   ts   the one program, run as written in test/e2e/consumer.test.ts
 //   text output samples: the benchmark output (run here), the main job's summary (test/e2e/main-job.test.ts), and
 //        the layout (every path it names exists)
@@ -9,26 +10,18 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../scripts/engine";
-import { readmeBlocks, samplePattern } from "../support/readme";
+import { readmeBlocks, samplePattern, shellCommands } from "../support/readme";
 
 const blocks = readmeBlocks();
 const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts);
 const exists = (p: string) => fs.existsSync(path.join(projectRoot, p));
-
-/** The commands of a shell block: lines split at `&&`, comments and blank lines dropped. */
-function commands(text: string): string[] {
-  return text
-    .split("\n")
-    .map((line) => line.replace(/\s#.*$/, "").trim())
-    .filter((line) => line !== "")
-    .flatMap((line) => line.split("&&").map((c) => c.trim()));
-}
 
 describe("the README's code blocks", () => {
   it("are all tagged sh, ts or text, and are where the tests expect them", () => {
     expect(blocks.map((b) => [b.section, b.lang])).toEqual([
       ["## Quick start", "sh"],
       ["### What you will see", "text"],
+      ["### If a run is interrupted", "sh"],
       ["## Using the providers in your own program", "sh"],
       ["## Using the providers in your own program", "sh"],
       ["## Using the providers in your own program", "ts"],
@@ -39,7 +32,7 @@ describe("the README's code blocks", () => {
   });
 
   it("quick start: CI runs exactly its install and test commands", () => {
-    const quickStart = commands(blocks[0].text);
+    const quickStart = shellCommands(blocks[0].text);
     expect(quickStart).toEqual(["npm ci", "npm run up", "npm ci", "npm test"]);
     const ci = fs
       .readFileSync(path.join(projectRoot, ".ci", "run"), "utf8")
@@ -50,7 +43,7 @@ describe("the README's code blocks", () => {
 
   it("sh blocks name only npm scripts, pulumi flags and files that exist", () => {
     for (const block of blocks.filter((b) => b.lang === "sh")) {
-      for (const command of commands(block.text)) {
+      for (const command of shellCommands(block.text)) {
         const run = /^npm run (\S+)/.exec(command);
         if (run) expect(scripts).toContain(run[1]);
         const copied = /^cp (\S+) /.exec(command);

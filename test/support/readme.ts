@@ -33,6 +33,15 @@ export function sectionBlocks(section: string): ReadmeBlock[] {
   return readmeBlocks().filter((b) => b.section === section);
 }
 
+/** The commands of a shell block: lines split at `&&`, comments and blank lines dropped. */
+export function shellCommands(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.replace(/\s#.*$/, "").trim())
+    .filter((line) => line !== "")
+    .flatMap((line) => line.split("&&").map((c) => c.trim()));
+}
+
 /**
  * A sample output line as a pattern: "..." stands for anything, and with `numbers` every number for any number
  * (the figures of a benchmark differ from run to run; their shape does not).
