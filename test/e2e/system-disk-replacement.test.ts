@@ -7,6 +7,7 @@ import { EcsApi } from "../../providers/ecs/api";
 import { useStackConfig } from "../../providers/ecs/client";
 import { instanceInStatus, poll } from "../../providers/ecs/wait";
 import { passwordDigest } from "../../providers/password";
+import { RESERVED_TAG_PREFIX, RESERVED_TAGS } from "../../providers/tags";
 import { projectRoot } from "../../scripts/engine";
 import { DEMO, demoWorld, emulatorConfigValues, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
@@ -172,7 +173,7 @@ describe("SystemDiskReplacement through the Pulumi engine (local program, emulat
     expect(disk?.diskId).not.toBe(before);
     expect(up.outputs).toMatchObject({
       imageId: { value: DEMO.images.plain },
-      previousImageId: { value: DEMO.images.plain },
+      previousImageId: { value: DEMO.images.publicLinux },
       newSystemDiskId: { value: disk?.diskId },
     });
     expectPasswordStoredAsSecret(ROTATED_PASSWORD);
@@ -192,7 +193,7 @@ describe("SystemDiskReplacement through the Pulumi engine (local program, emulat
     expect(inst).toMatchObject({ status: "Running", imageId: OTHER_IMAGE });
     expect(up.outputs).toMatchObject({
       imageId: { value: OTHER_IMAGE },
-      previousImageId: { value: DEMO.images.plain },
+      previousImageId: { value: DEMO.images.publicLinux },
       newSystemDiskId: { value: disk?.diskId },
     });
     expect(disk?.diskId).not.toBe(before);
@@ -212,12 +213,17 @@ describe("SystemDiskReplacement through the Pulumi engine (local program, emulat
     expect(emu.admin.requests({ since }).filter((r) => r.mutating)).toEqual([]);
   });
 
-  it("destroy leaves the instance as it is and empties the state", async () => {
+  it("destroy leaves the instance as it is (only the resource's origin tag goes) and empties the state", async () => {
     const since = lastSeq();
+    const imageBefore = instance().inst?.imageId;
     const destroy = await s.stack.destroy();
     expect(destroy.summary.result).toBe("succeeded");
-    expect(emu.admin.requests({ since }).filter((r) => r.mutating)).toEqual([]);
-    expect(instance().inst).toMatchObject({ status: "Running" });
+    const mutating = emu.admin.requests({ since }).filter((r) => r.mutating);
+    expect(mutating.map((r) => [r.action, r.params["TagKey.1"]])).toEqual([
+      ["UntagResources", RESERVED_TAGS.originImageId],
+    ]);
+    expect(instance().inst).toMatchObject({ status: "Running", imageId: imageBefore });
+    expect(Object.keys(instance().inst?.tags ?? {}).filter((k) => k.startsWith(RESERVED_TAG_PREFIX))).toEqual([]);
     const state = await s.stack.exportStack();
     expect(state.deployment.resources ?? []).toEqual([]);
   });
