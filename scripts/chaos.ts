@@ -117,10 +117,14 @@ export const FULL_OPTIONS = {
   followUps: 2,
 } as const;
 
-/** "2 cores, Linux 6.8, Node v20.20.2" */
+/** "linux 6.8.0, 2 cores (AMD EPYC), 23 GiB, Node v20.20.2, load average 1.52 at the start" */
 export function machineDescription(): string {
   const cpus = os.cpus();
-  return `${os.platform()} ${os.release()}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown"}), ${os.totalmem() >> 30} GiB, Node ${process.version}`;
+  const gib = Math.round(os.totalmem() / 2 ** 30);
+  return (
+    `${os.platform()} ${os.release()}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown"}), ${gib} GiB, ` +
+    `Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)} at the start`
+  );
 }
 
 function commit(): string {
@@ -144,6 +148,7 @@ export async function runSuite(
   command = "npm run chaos",
 ): Promise<ScenarioResult[]> {
   const started = Date.now();
+  const machine = machineDescription();
   const logDir = options.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "chaos-logs-"));
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   log(`chaos: ${scenarios.length} scenarios, ${fleetDescription(options.fleet)}; command output in ${logDir}`);
@@ -157,11 +162,12 @@ export async function runSuite(
   const markdown = renderMarkdown(
     {
       date: `${new Date(started).toISOString().slice(0, 16).replace("T", " ")} UTC`,
-      machine: machineDescription(),
+      machine: `${machine} and ${os.loadavg()[0].toFixed(2)} at the end`,
       commit: commit(),
       fleet: fleetDescription(options.fleet),
       command,
       totalSeconds: (Date.now() - started) / 1000,
+      followUps: options.followUps,
     },
     scenarios,
     results,

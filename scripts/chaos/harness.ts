@@ -100,6 +100,8 @@ export interface CommandRun {
 
 export interface KillFigures {
   readonly kind: "kill-group" | "power-loss";
+  /** When SIGKILL was sent (ISO), to read the request log and command output against. */
+  readonly at: string;
   /** Processes of the run when the kill was sent (what the suite could see). */
   readonly processesAtKill: readonly string[];
   /** Processes of the run still alive 5 s after the kill. */
@@ -472,7 +474,11 @@ class ScenarioRun {
     const atKill = findProcesses(this.dir);
     const killAt = Date.now();
     if (kind === "kill-group") {
-      process.kill(-cli.pid, "SIGKILL");
+      try {
+        process.kill(-cli.pid, "SIGKILL");
+      } catch {
+        // The group ended on its own a moment ago: nothing to kill, and the figures below say what is left.
+      }
     } else {
       // Every process at once; a process started meanwhile is caught by the next look.
       for (let round = 0, found = atKill; found.length > 0 && round < 20; round++) {
@@ -495,6 +501,7 @@ class ScenarioRun {
     }
     return {
       kind,
+      at: new Date(killAt).toISOString(),
       processesAtKill: describeProcesses(atKill),
       aliveAfterGrace: describeProcesses(alive),
       callsWithinGrace: afterKill.length - stray.length,
@@ -621,6 +628,12 @@ export async function runScenario(scenario: Scenario, options: SuiteOptions): Pr
   } finally {
     killAll(findProcesses(dir));
     await emu.close();
+    // Pulumi's state and the emulator's, for a closer look at what a scenario left (both small).
+    for (const kept of [".pulumi-state", ".emulator"]) {
+      const from = path.join(dir, kept);
+      if (fs.existsSync(from))
+        fs.cpSync(from, path.join(options.logDir, `${scenario.id}-state`, kept), { recursive: true });
+    }
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

@@ -128,6 +128,8 @@ export interface ReportMeta {
   readonly fleet: string;
   readonly command: string;
   readonly totalSeconds: number;
+  /** `up`s with faults lifted after one that did not converge. */
+  readonly followUps: number;
 }
 
 export interface ScenarioDoc {
@@ -163,8 +165,11 @@ export function renderMarkdown(
     "the system disk replacement. Then, as an operator would: `npm run up` (`node dist/scripts/main-job.js up`, in its",
     "own process group), interrupted as the scenario says; after a kill, the README's recovery",
     "(`npm run pulumi -- cancel --yes`, `npm run refresh -- --clear-pending-creates`) and `npm run up`; the figures;",
-    "then, with faults lifted, `npm run destroy` and a look at what is left. An `up` that did not converge is followed",
-    "by up to two more with faults lifted (marked `*`), so that the destroy starts from a converged fleet when it can.",
+    "then, with faults lifted, `npm run destroy` and a look at what is left.",
+    meta.followUps > 0
+      ? `An \`up\` that did not converge is followed by up to ${meta.followUps} more with faults lifted (marked \`*\`), so ` +
+        "that the destroy starts from a converged fleet when it can."
+      : "An `up` that did not converge is not repeated: the destroy starts from what it left.",
     "",
     "## Scenarios",
     "",
@@ -219,12 +224,13 @@ function scenarioDetails(r: ScenarioResult): string[] {
   }
   if (r.kill) {
     lines.push(
-      `- ${r.kill.kind}: ${r.kill.processesAtKill.length} processes of the run at the kill; ` +
+      `- ${r.kill.kind} at ${r.kill.at}: ${r.kill.processesAtKill.length} processes of the run at the kill; ` +
         `${r.kill.aliveAfterGrace.length} alive 5 s later; ${r.kill.callsWithinGrace} ECS calls within those 5 s, ` +
         `${r.kill.callsAfterGrace} after kill + 5 s ` +
         `(watched ${r.kill.watchedSeconds} s more)${r.kill.strayCalls.length > 0 ? `: ${r.kill.strayCalls.join(", ")}` : ""}`,
     );
     for (const p of r.kill.aliveAfterGrace) lines.push(`  - alive: \`${p}\``);
+    if (r.kill.killedBySuite > 0) lines.push(`  - then killed by the suite: ${r.kill.killedBySuite}`);
   }
   if (r.leftoverProcesses.length > 0) {
     lines.push(

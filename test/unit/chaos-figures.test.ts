@@ -429,6 +429,7 @@ describe("verdicts and report", () => {
     restoreProblems: ["i-legacy runs m-copy, not its original m-demogoldenplain01"],
     kill: {
       kind: "kill-group",
+      at: at(12),
       processesAtKill: ["1 node (x)", "2 pulumi (y)"],
       aliveAfterGrace: ["2 pulumi-resource (/bin/sh z)"],
       callsWithinGrace: 7,
@@ -497,6 +498,7 @@ describe("verdicts and report", () => {
         fleet: "4 instances",
         command: "npm run chaos",
         totalSeconds: 600,
+        followUps: 2,
       },
       [
         { id: "faults", title: "server faults", what: "faults." },
@@ -507,6 +509,7 @@ describe("verdicts and report", () => {
     expect(md).toMatch(/^# Reliability\n/);
     expect(md).toContain("on 2026-01-01 00:00 UTC, on linux, 2 cores, at commit abc1234 (10 min in all)");
     expect(md).toContain("npm run chaos");
+    expect(md).toContain("followed by up to 2 more with faults lifted");
     expect(md).toContain("1. **faults** (server faults): faults.");
     expect(md).toContain(markdownTable(TABLE_COLUMNS, tableRows([result(), killed])));
     expect(md).toContain("1 of 2 scenarios broke at least one invariant:");
@@ -515,8 +518,9 @@ describe("verdicts and report", () => {
     expect(md).toContain("- `npm run up` (faults lifted): exit 0, 9.0 s");
     expect(md).toContain("error: boom");
     expect(md).toContain(
-      "- kill-group: 2 processes of the run at the kill; 1 alive 5 s later; 7 ECS calls within those 5 s, 3 after " +
-        "kill + 5 s (watched 15 s more): DescribeInstances x3",
+      `- kill-group at ${at(12)}: 2 processes of the run at the kill; 1 alive 5 s later; 7 ECS calls within those ` +
+        "5 s, 3 after kill + 5 s (watched 15 s more): DescribeInstances x3\n  - alive: `2 pulumi-resource (/bin/sh z)`\n" +
+        "  - then killed by the suite: 1",
     );
     expect(md.endsWith("\n")).toBe(true);
   });
