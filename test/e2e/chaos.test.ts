@@ -9,8 +9,8 @@ import { TABLE_COLUMNS, tableRows } from "../../scripts/chaos/report";
 import { projectRoot } from "../../scripts/engine";
 import { tempDir } from "../support/engine";
 
-/** 10 instances (enough concurrency for the storm to bite), copies and emulated transitions twice as fast as the job's. */
-const BOUNDED = { fleet: { web: 4, api: 3, batch: 3 }, timeScale: 60, watchAfterGraceMs: 3_000, followUps: 0 };
+/** 20 instances (concurrency enough for the storm to bite), copies and emulated transitions twice as fast as the job's. */
+const BOUNDED = { fleet: { web: 7, api: 6, batch: 7 }, timeScale: 60, watchAfterGraceMs: 3_000, followUps: 0 };
 const CHOSEN = ["storm", "commit-drop", "kill-replace"];
 const COMMITTED_REPORT = path.join(projectRoot, "docs", "reliability.md");
 
