@@ -22,6 +22,7 @@ import { planLocalEmulator, probePort } from "./local-emulator";
 import {
   describeHolder,
   describePending,
+  emptyCheckpointAttrs,
   type LockPlan,
   npmCommand,
   pendingOperations,
@@ -206,6 +207,13 @@ async function recover(job: Job): Promise<Outcome> {
   // job's first look (a moment ago) keeps its lock, and this job stops, naming it.
   const locks = stackLocks(stack);
   if (locks.kind === "held") throw new JobError(locks.message);
+  const attrs = emptyCheckpointAttrs(backendDirOf(projectDir), projectName(), stack);
+  if (attrs !== undefined) {
+    fs.rmSync(attrs);
+    console.log(
+      `Removed ${path.relative(projectDir, attrs)}: the kill left it empty, and pulumi cannot load the state with it.`,
+    );
+  }
   if (locks.kind === "stale") {
     cli(["cancel", "--yes", "--stack", stack]);
     for (const lock of locks.locks) {

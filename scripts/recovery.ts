@@ -34,9 +34,25 @@ export interface ThisHost {
 
 /** The lock directory of `stack` in the file backend at `backendDir` ("organization" is the only diy organization). */
 export function stackLockDir(backendDir: string, project: string, stack: string): string {
-  const parts = stack.split("/");
-  const [stackProject, name] = parts.length === 3 ? [parts[1], parts[2]] : [project, parts[parts.length - 1]];
+  const [stackProject, name] = projectAndName(project, stack);
   return path.join(backendDir, ".pulumi", "locks", "organization", stackProject, name);
+}
+
+/** The project and bare name of a stack given as NAME or organization/PROJECT/NAME. */
+function projectAndName(project: string, stack: string): [string, string] {
+  const parts = stack.split("/");
+  return parts.length === 3 ? [parts[1], parts[2]] : [project, parts[parts.length - 1]];
+}
+
+/**
+ * The checkpoint's metadata file (`<stack>.json.attrs` beside the state) when a kill left it empty: the file backend
+ * writes it in place, not atomically, and pulumi then cannot load the checkpoint at all ("failed to load checkpoint:
+ * EOF"). It holds only the blob's content type and checksum, so an empty one can go; undefined when it is fine.
+ */
+export function emptyCheckpointAttrs(backendDir: string, project: string, stack: string): string | undefined {
+  const [stackProject, name] = projectAndName(project, stack);
+  const file = path.join(backendDir, ".pulumi", "stacks", stackProject, `${name}.json.attrs`);
+  return fs.existsSync(file) && fs.statSync(file).size === 0 ? file : undefined;
 }
 
 /** The holder a lock file names, or what is wrong with it. */

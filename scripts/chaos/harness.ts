@@ -413,18 +413,10 @@ class ScenarioRun {
     return run;
   }
 
-  /**
-   * Recovery after a hard kill, README "If a run is interrupted" steps 1-2: the stale lock, then a refresh that
-   * clears the pending creates. One place, so it can become `npm run recover` (main-job recover) when that lands.
-   */
+  /** Recovery after a hard kill, as the README says ("If a run is interrupted"): `npm run recover`. */
   async recover(): Promise<boolean> {
-    // Step 1 applies "if it reports the stack as locked": its failure when nothing is locked is no failure of ours.
-    await this.run("npm run pulumi -- cancel --yes", "pulumi.js", ["cancel", "--yes"]);
-    const refresh = await this.run("npm run refresh -- --clear-pending-creates", "main-job.js", [
-      "refresh",
-      "--clear-pending-creates",
-    ]);
-    return refresh.ok;
+    const recovered = await this.run("npm run recover", "main-job.js", ["recover"]);
+    return recovered.ok;
   }
 
   destroy(): Promise<CommandRun> {

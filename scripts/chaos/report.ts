@@ -164,7 +164,7 @@ export function renderMarkdown(
     "its own, so the suite can watch its request log, inject faults and stop it), and an instance outside the stack for",
     "the system disk replacement. Then, as an operator would: `npm run up` (`node dist/scripts/main-job.js up`, in its",
     "own process group), interrupted as the scenario says; after a kill, the README's recovery",
-    "(`npm run pulumi -- cancel --yes`, `npm run refresh -- --clear-pending-creates`) and `npm run up`; the figures;",
+    "(`npm run recover`) and `npm run up`; the figures;",
     "then, with faults lifted, `npm run destroy` and a look at what is left.",
     meta.followUps > 0
       ? `An \`up\` that did not converge is followed by up to ${meta.followUps} more with faults lifted (marked \`*\`), so ` +

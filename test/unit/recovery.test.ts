@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import {
   describePending,
+  emptyCheckpointAttrs,
   isProcessRunning,
   judgeLock,
   type LockVerdict,
@@ -221,5 +223,21 @@ describe("pendingOperations", () => {
 
   it("throws on output that is not JSON, rather than finding nothing pending", () => {
     expect(() => pendingOperations("error: no stack")).toThrow(SyntaxError);
+  });
+});
+
+describe("emptyCheckpointAttrs", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "attrs-"));
+  const stacks = path.join(dir, ".pulumi", "stacks", "proj");
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("names the metadata file a kill left empty, and nothing when it is absent or has content", () => {
+    fs.mkdirSync(stacks, { recursive: true });
+    expect(emptyCheckpointAttrs(dir, "proj", "local")).toBeUndefined();
+    fs.writeFileSync(path.join(stacks, "local.json.attrs"), '{"user.content_type":"application/json"}');
+    expect(emptyCheckpointAttrs(dir, "proj", "local")).toBeUndefined();
+    fs.writeFileSync(path.join(stacks, "local.json.attrs"), "");
+    expect(emptyCheckpointAttrs(dir, "proj", "local")).toBe(path.join(stacks, "local.json.attrs"));
+    expect(emptyCheckpointAttrs(dir, "other", "organization/proj/local")).toBe(path.join(stacks, "local.json.attrs"));
   });
 });
