@@ -9,6 +9,8 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEMO, type RunningEmulator, startEmulator } from "../emulator";
+import { type StackConfig, useStackConfig } from "../providers/ecs/client";
+import { reopenInterruptedCreates } from "../providers/reopen";
 import {
   backendDirOf,
   EngineSetupError,
@@ -23,6 +25,8 @@ import {
   describeHolder,
   describePending,
   emptyCheckpointAttrs,
+  heldIds,
+  interruptedCreates,
   type LockPlan,
   npmCommand,
   pendingOperations,
@@ -240,7 +244,8 @@ async function recover(job: Job): Promise<Outcome> {
   if (code !== 0) {
     return { code, last: `The refresh failed (see above): fix what it reports, then run ${again} again.` };
   }
-  const left = pendingOperations(cli(["stack", "export", "--stack", stack]));
+  const refreshed = cli(["stack", "export", "--stack", stack]);
+  const left = pendingOperations(refreshed);
   if (left.length > 0) {
     return {
       code: 1,
@@ -248,6 +253,18 @@ async function recover(job: Job): Promise<Outcome> {
         `After the refresh the state still holds pending operations (${left.map(describePending).join(", ")}): ` +
         `run ${again} again; if they stay, see them with \`npm run pulumi -- stack export --stack ${stack}\`.`,
     };
+  }
+  // What the dead run's creates made and marked as handed over, to an engine that died before saving it, goes back
+  // to pending (no state holds it now), so the creates sent again adopt it instead of making another.
+  const interrupted = interruptedCreates(pending);
+  if (interrupted.length > 0) {
+    useStackConfig(stackConfigOf(cli(["config", "--json", "--show-secrets", "--stack", stack])));
+    const reopened = await reopenInterruptedCreates(interrupted, heldIds(refreshed));
+    if (reopened.length > 0) {
+      console.log(
+        `Made by the killed run and never recorded, now left for its creates to adopt: ${reopened.join(", ")}.`,
+      );
+    }
   }
   const creates = pending.filter((op) => op.type === "creating").length;
   console.log(
@@ -258,6 +275,12 @@ async function recover(job: Job): Promise<Outcome> {
         : ""),
   );
   return { code: 0, last: next };
+}
+
+/** The stack's config as the providers read it, from `pulumi config --json --show-secrets`. */
+function stackConfigOf(json: string): StackConfig {
+  const values = JSON.parse(json) as Record<string, { value?: string }>;
+  return { get: (key) => values[key]?.value };
 }
 
 /** A short account of the stack's outputs: per group the instances and their states, the copies, the policy. */

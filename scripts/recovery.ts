@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CREATE_TAGGED_TYPES, type InterruptedCreate } from "../providers/reopen";
 
 /** The contents of a Pulumi lock file: who took the lock, and when. */
 export interface LockHolder {
@@ -199,17 +200,46 @@ export interface PendingOperation {
   /** "creating", "updating", "deleting", "reading", "importing". */
   readonly type: string;
   readonly urn: string;
+  /** The resource's type token and the inputs the operation was started with. */
+  readonly resourceType: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+interface Exported {
+  deployment?: {
+    resources?: { id?: string }[] | null;
+    pending_operations?:
+      | { type?: string; resource?: { urn?: string; type?: string; inputs?: Record<string, unknown> } }[]
+      | null;
+  };
 }
 
 /** Pure: the pending operations in the output of `pulumi stack export`. */
 export function pendingOperations(exportJson: string): PendingOperation[] {
-  const exported = JSON.parse(exportJson) as {
-    deployment?: { pending_operations?: { type?: string; resource?: { urn?: string } }[] | null };
-  };
+  const exported = JSON.parse(exportJson) as Exported;
   return (exported.deployment?.pending_operations ?? []).map((op) => ({
     type: String(op.type),
     urn: String(op.resource?.urn),
+    resourceType: String(op.resource?.type),
+    inputs: op.resource?.inputs ?? {},
   }));
+}
+
+/** Pure: every resource id the state in the output of `pulumi stack export` holds (pending deletions included). */
+export function heldIds(exportJson: string): Set<string> {
+  const exported = JSON.parse(exportJson) as Exported;
+  return new Set((exported.deployment?.resources ?? []).flatMap((r) => (r.id ? [r.id] : [])));
+}
+
+/** Pure: the creates among `pending` whose resources carry a create tag, with what finding them takes. */
+export function interruptedCreates(pending: readonly PendingOperation[]): InterruptedCreate[] {
+  return pending.flatMap((op) => {
+    const kind = CREATE_TAGGED_TYPES[op.resourceType];
+    const identity = op.inputs.identity as InterruptedCreate["identity"] | undefined;
+    if (op.type !== "creating" || kind === undefined || identity === undefined) return [];
+    const region = typeof op.inputs.region === "string" ? op.inputs.region : undefined;
+    return [{ kind, identity, region }];
+  });
 }
 
 /** "creating image-golden-copy": the operation and the resource's name (the last part of its URN). */

@@ -30,23 +30,32 @@ interface KillSwitch {
  * kill that comes. So, whatever the timing, the killed run leaves an instance and a copy mid-create, tagged
  * `pending`, and nothing marked `done` that the state does not hold. Everything else goes through unchanged.
  */
-async function killSwitch(target: number, kill: () => void): Promise<KillSwitch> {
+async function killSwitch(target: number, kill: () => void, when: "beforeDone" | "afterDone"): Promise<KillSwitch> {
   const succeeded = new Set<string>();
   let fired: string | undefined;
   const server = http.createServer((req, res) => {
     const action = String(req.headers["x-acs-action"] ?? "");
+    // afterDone: the first tag write that marks a create `done` is carried out, and the run is killed before the
+    // answer reaches it, so before the engine can save the result (the window a create cannot close alone).
+    const marksDone = action === "TagResources" && decodeURIComponent(req.url ?? "").includes("=done:");
     if (fired === undefined && action !== "") {
-      if (succeeded.has("RunInstances") && succeeded.has("CopyImage")) {
+      if (when === "beforeDone" && succeeded.has("RunInstances") && succeeded.has("CopyImage")) {
         fired = action;
         kill();
         return;
       }
-      if (action === "TagResources" || action === "UntagResources") return;
+      if (when === "beforeDone" && (action === "TagResources" || action === "UntagResources")) return;
     }
     const upstream = http.request(
       { host: "127.0.0.1", port: target, method: req.method, path: req.url, headers: req.headers, agent: false },
       (answer) => {
         if (answer.statusCode === 200) succeeded.add(action);
+        if (when === "afterDone" && marksDone && answer.statusCode === 200 && fired === undefined) {
+          // Carried out, and the run dies before it hears so: the engine cannot have saved the result.
+          fired = action;
+          kill();
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
@@ -114,9 +123,13 @@ describe("recovery after a hard kill of npm run up, as the README says", () => {
 
   it("npm run recover, then npm run up: unlocked, no pending operations, converged, no duplicates", async () => {
     let job: StartedJob | undefined;
-    proxy = await killSwitch(emu.port, () => {
-      if (job) killed = killTree(job.pid);
-    });
+    proxy = await killSwitch(
+      emu.port,
+      () => {
+        if (job) killed = killTree(job.pid);
+      },
+      "beforeDone",
+    );
     copyProject(work.dir, proxy.port);
     const env = { ECS_SHARED_IMAGES_POLL_INTERVAL: "100ms" };
     const run = async (args: string[]): Promise<Run> => startMainJob(work.dir, args, { env }).done;
@@ -219,4 +232,64 @@ describe("recovery after a hard kill of npm run up, as the README says", () => {
     expect(again.output.trim().split("\n").at(-1)).toBe("Next: `npm run up`");
     expect(again.output).not.toMatch(/Refreshing|refresh/i);
   }, 60_000);
+});
+
+describe("a hard kill right after a create marked what it made as handed over", () => {
+  const work = tempDir("recover-done");
+  let emu: RunningEmulator;
+  let proxy: KillSwitch;
+
+  beforeAll(async () => {
+    emu = await startDemoEmulator({ timeScale: 120 });
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await emu?.close();
+    work.cleanup();
+  });
+
+  it("npm run recover reopens what the engine never saved, so npm run up adopts it: no duplicate", async () => {
+    let job: StartedJob | undefined;
+    proxy = await killSwitch(
+      emu.port,
+      () => {
+        if (job) killTree(job.pid);
+      },
+      "afterDone",
+    );
+    copyProject(work.dir, proxy.port);
+    const env = { ECS_SHARED_IMAGES_POLL_INTERVAL: "100ms" };
+    const run = async (args: string[]): Promise<Run> => startMainJob(work.dir, args, { env }).done;
+    job = startMainJob(work.dir, ["up"], { env });
+    expect([(await job.done).code, proxy.firedAt()]).toEqual([null, expect.any(String)]);
+
+    // The killed run left at least one resource marked `done` that its state does not hold.
+    const held = new Set((await exported(work.dir)).resources.map((r) => r.id));
+    const cut = emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
+    const unsaved = [
+      ...cut.instances.map((i) => ({ id: i.instanceId, tags: i.tags })),
+      ...cut.images.map((i) => ({ id: i.imageId, tags: i.tags })),
+    ].filter((r) => r.tags[CREATE_TAG]?.startsWith("done:") && !held.has(r.id));
+    expect(unsaved.length).toBeGreaterThanOrEqual(1);
+
+    const recovered = await run(["recover"]);
+    expect([recovered.code, recovered.output]).toEqual([
+      0,
+      expect.stringContaining("now left for its creates to adopt"),
+    ]);
+    for (const r of unsaved) expect(recovered.output).toContain(r.id);
+    const up = await run(["up"]);
+    expect([up.code, up.output]).toEqual([0, expect.stringContaining("What exists now:")]);
+
+    // Adopted: the state holds exactly what the account holds, the unsaved ones included, and nothing twice.
+    const after = await exported(work.dir);
+    const account = emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
+    const instances = account.instances.map((i) => i.instanceId).sort();
+    const images = account.images.map((i) => i.imageId).sort();
+    expect(ofType(after.resources, "InstanceFromSharedImage")).toEqual(instances);
+    expect(ofType(after.resources, "SharedImageCopy")).toEqual(images);
+    expect([instances.length, images.length]).toEqual([3, 2]);
+    expect([...instances, ...images]).toEqual(expect.arrayContaining(unsaved.map((r) => r.id)));
+  }, 240_000);
 });

@@ -5,6 +5,8 @@ import * as path from "node:path";
 import {
   describePending,
   emptyCheckpointAttrs,
+  heldIds,
+  interruptedCreates,
   isProcessRunning,
   judgeLock,
   type LockVerdict,
@@ -239,5 +241,61 @@ describe("emptyCheckpointAttrs", () => {
     fs.writeFileSync(path.join(stacks, "local.json.attrs"), "");
     expect(emptyCheckpointAttrs(dir, "proj", "local")).toBe(path.join(stacks, "local.json.attrs"));
     expect(emptyCheckpointAttrs(dir, "other", "organization/proj/local")).toBe(path.join(stacks, "local.json.attrs"));
+  });
+});
+
+describe("interruptedCreates and heldIds", () => {
+  const identity = { urn: "urn:pulumi:local::p::t::web-0", stack: "local", project: "p", name: "web-0" };
+  const exportJson = JSON.stringify({
+    deployment: {
+      resources: [{ id: "i-held" }, { id: "m-held" }, { urn: "urn:no-id" }],
+      pending_operations: [
+        {
+          type: "creating",
+          resource: {
+            urn: identity.urn,
+            type: "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSharedImage",
+            inputs: { identity, region: "cn-shanghai" },
+          },
+        },
+        {
+          type: "creating",
+          resource: {
+            urn: "u2",
+            type: "pulumi-nodejs:dynamic/ecs-shared-images:SharedImageCopy",
+            inputs: { identity },
+          },
+        },
+        {
+          type: "creating",
+          resource: {
+            urn: "u3",
+            type: "pulumi-nodejs:dynamic/ecs-shared-images:SystemDiskReplacement",
+            inputs: { identity },
+          },
+        },
+        {
+          type: "updating",
+          resource: {
+            urn: "u4",
+            type: "pulumi-nodejs:dynamic/ecs-shared-images:SharedImageCopy",
+            inputs: { identity },
+          },
+        },
+        { type: "creating", resource: { urn: "u5", type: "pulumi-nodejs:dynamic/ecs-shared-images:SharedImageCopy" } },
+      ],
+    },
+  });
+
+  it("keeps the creates of create-tagged types, with their identity and region", () => {
+    expect(interruptedCreates(pendingOperations(exportJson))).toEqual([
+      { kind: "instance", identity, region: "cn-shanghai" },
+      { kind: "image", identity, region: undefined },
+    ]);
+  });
+
+  it("lists every id the state holds", () => {
+    expect([...heldIds(exportJson)].sort()).toEqual(["i-held", "m-held"]);
+    expect(heldIds(JSON.stringify({ deployment: {} })).size).toBe(0);
   });
 });
