@@ -54,6 +54,11 @@ export function throttlingStorm(admin: EmulatorAdmin): void {
 
 export const SCENARIOS: readonly Scenario[] = [
   {
+    id: "calm",
+    title: "calm (baseline)",
+    what: "no faults, the world's default throttling: the figures the other scenarios compare with.",
+  },
+  {
     id: "storm",
     title: "throttling storm",
     what: "every action throttled to 2 requests/s with a burst of 2 (`setThrottle`, the Describe* overrides too) for the whole `up`, which must converge in one go.",

@@ -139,6 +139,15 @@ export interface ScenarioDoc {
 }
 
 /** docs/reliability.md. */
+/** Pure: the storm's calls per instance against the calm run's, when both ran (the bound is 2x). */
+export function stormVersusCalm(results: readonly ScenarioResult[]): string[] {
+  const calm = results.find((r) => r.id === "calm");
+  const storm = results.find((r) => r.id === "storm");
+  if (calm === undefined || storm === undefined || calm.calls.calls === 0) return [];
+  const ratio = storm.calls.calls / storm.instances / (calm.calls.calls / calm.instances);
+  return [`Under the storm an up made ${ratio.toFixed(2)}x the calls per instance of the calm up (bound: 2x).`, ""];
+}
+
 export function renderMarkdown(
   meta: ReportMeta,
   scenarios: readonly ScenarioDoc[],
@@ -199,6 +208,7 @@ export function renderMarkdown(
     "",
     markdownTable(byAction.header, byAction.rows),
     "",
+    ...stormVersusCalm(results),
     "## Invariants",
     "",
     failing.length === 0

@@ -32,6 +32,7 @@ import {
   invariantFailures,
   markdownTable,
   renderMarkdown,
+  stormVersusCalm,
   TABLE_COLUMNS,
   tableRows,
   textTable,
@@ -523,5 +524,22 @@ describe("verdicts and report", () => {
         "  - then killed by the suite: 1",
     );
     expect(md.endsWith("\n")).toBe(true);
+  });
+});
+
+describe("stormVersusCalm", () => {
+  const result = (id: string, calls: number, instances: number) =>
+    ({ id, instances, calls: { calls, byAction: {} } }) as unknown as ScenarioResult;
+
+  it("states the storm's calls per instance against the calm run's", () => {
+    expect(stormVersusCalm([result("calm", 300, 30), result("storm", 450, 30)])).toEqual([
+      "Under the storm an up made 1.50x the calls per instance of the calm up (bound: 2x).",
+      "",
+    ]);
+  });
+
+  it("says nothing unless both ran", () => {
+    expect(stormVersusCalm([result("storm", 450, 30)])).toEqual([]);
+    expect(stormVersusCalm([result("calm", 300, 30)])).toEqual([]);
   });
 });
