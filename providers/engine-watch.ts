@@ -9,11 +9,14 @@ import * as net from "node:net";
 /** How often an idle provider process looks for its engine. */
 export const ENGINE_PROBE_INTERVAL_MS = 1000;
 
-/** The engine address when this process is Pulumi's Node.js dynamic provider (`… dynamic-provider HOST:PORT`). */
+/**
+ * The engine address when this process is Pulumi's Node.js dynamic provider: its last argument (`… dynamic-provider
+ * [--logtostderr] [-v=N] [--tracing URL] HOST:PORT`; the engine puts its own flags first).
+ */
 export function engineAddressOf(argv: readonly string[]): { host: string; port: number } | undefined {
   const script = argv[1] ?? "";
-  if (!/[\\/]cmd[\\/]dynamic-provider([\\/]index(\.js)?)?$/.test(script)) return undefined;
-  const match = /^(.+):(\d{1,5})$/.exec(argv[2] ?? "");
+  if (!/[\\/]cmd[\\/]dynamic-provider([\\/]index(\.js)?)?$/.test(script) || argv.length < 3) return undefined;
+  const match = /^([\w.-]+):(\d{1,5})$/.exec(argv[argv.length - 1]);
   return match ? { host: match[1], port: Number(match[2]) } : undefined;
 }
 

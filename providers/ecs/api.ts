@@ -8,7 +8,7 @@ import { reportProgress } from "../progress";
 import { Batcher } from "./batcher";
 import { RequestBudget } from "./budget";
 import { type ConnectionSettings, ecsClient, resolveSettings } from "./client";
-import { type ErrorContext, fromSdkError } from "./errors";
+import { type ErrorContext, fromSdkError, TimeoutError } from "./errors";
 import { defaultSleep, isNetworkFailure, isThrottling, type RetryOptions, withRetry } from "./retry";
 import type { ImageOwnerAlias, ImageStatus, ImageView, InstanceStatus, InstanceView, Tags } from "./types";
 
@@ -215,11 +215,17 @@ export class EcsApi {
     };
     return withRetry(
       async () => {
-        const waitMs = this.budget.reserve(action);
-        if (waitMs > 0) {
+        const startedWaiting = Date.now();
+        for (let waitMs = this.budget.reserve(action); waitMs > 0; waitMs = this.budget.reserve(action)) {
+          if (operation !== undefined && Date.now() + waitMs > operation.deadline) {
+            const waited = Date.now() - startedWaiting;
+            throw new TimeoutError(`a slot for ${action} (ECS is throttling it)`, waited, "throttled");
+          }
           if (waitMs >= WAIT_WORTH_SAYING_MS) tell(`ECS is throttling ${action}: next call in ${seconds(waitMs)}`);
-          await defaultSleep(waitMs);
+          // A little jitter, so that the callers waiting for the same slot do not all wake at once.
+          await defaultSleep(waitMs + Math.random() * Math.min(waitMs, 100));
         }
+        const sentAt = Date.now();
         // Reads are harmless; a change for a run whose engine was killed is a change nobody records.
         if (!action.startsWith("Describe")) await requireEngine();
         try {
@@ -228,7 +234,7 @@ export class EcsApi {
           return result;
         } catch (err) {
           const error = fromSdkError(action, err, { regionId: this.regionId, ...context });
-          if (isThrottling(error)) this.budget.throttled(action);
+          if (isThrottling(error)) this.budget.throttled(action, sentAt);
           throw error;
         }
       },

@@ -13,6 +13,8 @@ describe("engineAddressOf", () => {
     [["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", "127.0.0.1:4321"], "127.0.0.1", 4321],
     [["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider", "localhost:80"], "localhost", 80],
     [["node", "C:\\p\\@pulumi\\pulumi\\cmd\\dynamic-provider\\index.js", "127.0.0.1:9"], "127.0.0.1", 9],
+    [["node", "/p/cmd/dynamic-provider/index.js", "--tracing", "file:/tmp/t", "127.0.0.1:4000"], "127.0.0.1", 4000],
+    [["node", "/p/cmd/dynamic-provider/index.js", "--logtostderr", "-v=9", "127.0.0.1:4000"], "127.0.0.1", 4000],
   ])("reads the engine address of a dynamic provider process %j", (argv, host, port) => {
     expect(engineAddressOf(argv)).toEqual({ host, port });
   });
