@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type DiskView, EcsApi } from "./ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
-import { canonicalJson, clientToken } from "./ecs/client-token";
+import { canonicalJson, clientToken, resourceKey } from "./ecs/client-token";
 import { EcsError, InvalidInputError } from "./ecs/errors";
 import type { InstanceView } from "./ecs/types";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput, timeoutsFailures } from "./ecs/wait";
@@ -19,11 +19,13 @@ import {
   RefusedError,
   validateApprovalPolicy,
 } from "./policy/approval";
+import { reportProgress } from "./progress";
 import { quietErrors } from "./quiet-errors";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import {
   type DiskCredentials,
+  MARKER_TAGS,
   madeByInterruptedRun,
   type Observation,
   observeInstance,
@@ -32,7 +34,7 @@ import {
   type SystemDiskReplacementResult,
   SystemDiskSequenceError,
 } from "./system-disk-sequence";
-import { RESERVED_TAGS } from "./tags";
+import { ECS_MAX_TAGS, RESERVED_TAGS } from "./tags";
 import { containsUnknown, dropUndefined, UNKNOWN } from "./wire-values";
 
 export const MODULE = "ecs-shared-images";
@@ -467,7 +469,18 @@ async function runSequence(
   // What the instance had before this resource first touched it: the origin tag (kept on the instance through any
   // interruption), else what the state recorded. A run on top of an earlier one must not take the image that run
   // put there as "previous", or a revert would go to an intermediate image (perhaps deleted since).
-  const origin = instance.tags[RESERVED_TAGS.originImageId];
+  const key = resourceKey(inputs.identity);
+  const found = originOf(instance.tags);
+  if (found !== undefined && found.owner !== undefined && found.owner !== key) {
+    // Another SystemDiskReplacement of this instance recorded it (a rename makes the new resource before it deletes
+    // the old one): this one manages the instance from now on, and the old one's delete leaves it alone.
+    const { tags } = instance;
+    await api.setTags("instance", inputs.instanceId, tags, {
+      ...tags,
+      [RESERVED_TAGS.originImageId]: originValue(found.imageId, key),
+    });
+  }
+  const origin = found?.imageId;
   const previous = (run: { imageId: string; systemDiskId: string }) => ({
     previousImageId: origin ?? before?.previousImageId ?? run.imageId,
     previousSystemDiskId: before?.previousSystemDiskId ?? run.systemDiskId,
@@ -489,7 +502,7 @@ async function runSequence(
       clientToken: token,
       timeoutMs: options.timeoutMs,
       urn: inputs.identity.urn,
-      origin: origin ?? before?.previousImageId ?? instance.imageId,
+      origin: originValue(origin ?? before?.previousImageId ?? instance.imageId, key),
     });
     // Done: the instance has every declared setting (a removed one is left as the instance has it, unrecorded).
     return outputsOf(
@@ -578,6 +591,20 @@ async function cloudFailures(
     return { failures, imageEncrypted };
   }
   if (reimages && image !== undefined) failures.push(...imageFailures(news, image));
+  if (reimages) {
+    // The marker and the origin are tags on the instance; ECS refuses a 21st, and would refuse it mid-job.
+    const ours = [...Object.values(MARKER_TAGS), RESERVED_TAGS.originImageId];
+    const needed = ours.filter((key) => !(key in instance.tags)).length;
+    const over = Object.keys(instance.tags).length + needed - ECS_MAX_TAGS;
+    if (over > 0) {
+      failures.push({
+        property: "instanceId",
+        reason:
+          `instance ${news.instanceId} has ${Object.keys(instance.tags).length} tags, and replacing its system disk ` +
+          `records ${needed} more (ECS allows ${ECS_MAX_TAGS}): remove ${over} of its tags first`,
+      });
+    }
+  }
   if ((reimages || news.revertOnDelete === true) && credentialsOf(news, instance) === undefined) {
     const what = news.revertOnDelete === true ? "a replacement (or the revert on delete)" : "the replacement";
     failures.push({ property: "password", reason: passwordInstanceReason(news.instanceId, what) });
@@ -720,7 +747,7 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
         region: api.regionId,
         imageId: instance.imageId,
         newSystemDiskId: systemDisk?.id ?? "",
-        previousImageId: instance.tags[RESERVED_TAGS.originImageId] ?? props.previousImageId,
+        previousImageId: ownOrigin(instance.tags, props.identity) ?? props.previousImageId,
         instanceStatus: instance.status,
         interrupted: readMarker(instance.tags) !== undefined,
       };
@@ -749,8 +776,18 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
       const api = EcsApi.forRegion(props.region, "delete");
       const instance = await api.getInstance(id);
       if (instance === undefined) return;
+      const found = originOf(instance.tags);
+      if (found?.owner !== undefined && found.owner !== resourceKey(props.identity)) {
+        reportProgress(
+          props.identity.urn,
+          `${id}: another SystemDiskReplacement manages this instance now (a rename or a second resource); ` +
+            "this one is deleted without touching it",
+          { warning: true },
+        );
+        return;
+      }
       const marker = readMarker(instance.tags);
-      const origin = instance.tags[RESERVED_TAGS.originImageId];
+      const origin = found?.imageId;
       const revertTo = props.revertOnDelete ? (origin ?? props.previousImageId) : undefined;
       // Without a revert, only an interrupted sequence is finished or wound back (never leave a running instance
       // stopped); the goal is then the image the instance is on, and nothing is replaced.
@@ -769,6 +806,26 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
     },
   }),
 );
+
+/** The origin on an instance: the image, and the key of the resource that recorded it. */
+function originOf(tags: Readonly<Record<string, string>>): { imageId: string; owner: string | undefined } | undefined {
+  const value = tags[RESERVED_TAGS.originImageId];
+  if (!value) return undefined;
+  const at = value.lastIndexOf("@");
+  return at < 0 ? { imageId: value, owner: undefined } : { imageId: value.slice(0, at), owner: value.slice(at + 1) };
+}
+
+function originValue(imageId: string, owner: string): string {
+  return `${imageId}@${owner}`;
+}
+
+/** The origin image when this resource recorded it. */
+function ownOrigin(tags: Readonly<Record<string, string>>, identity: IdentityInput): string | undefined {
+  const found = originOf(tags);
+  return found !== undefined && (found.owner === undefined || found.owner === resourceKey(identity))
+    ? found.imageId
+    : undefined;
+}
 
 /** Puts the instance on `goal` (the revert on delete, or finishing an interrupted run without replacing). */
 async function revert(

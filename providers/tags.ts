@@ -25,8 +25,8 @@ export const RESERVED_TAGS = {
   priorImageId: `${RESERVED_TAG_PREFIX}replacing:prior-image`,
   priorSystemDiskId: `${RESERVED_TAG_PREFIX}replacing:prior-disk`,
   /**
-   * On an instance a SystemDiskReplacement manages: the image it had before the resource first replaced its disk,
-   * kept until the resource is deleted. A revert needs it, and an interruption can lose it from Pulumi state (a run
+   * On an instance a SystemDiskReplacement manages: `<image id>@<resource key>`, the image it had before the
+   * resource first replaced its disk, and which resource manages it; kept until that resource is deleted. A revert needs it, and an interruption can lose it from Pulumi state (a run
    * killed between the replacement and the engine's checkpoint), never from the instance. Not in the allowance
    * below: such instances are not ones this package creates, so it takes none of their users' tags.
    */

@@ -6,7 +6,7 @@ import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
 import { ecsClient, resolveSettings } from "../../providers/ecs/client";
-import { clientToken } from "../../providers/ecs/client-token";
+import { clientToken, resourceKey } from "../../providers/ecs/client-token";
 import { instanceInStatus, poll, pollDelays } from "../../providers/ecs/wait";
 import type { PartialStateError } from "../../providers/partial";
 import { passwordDigest } from "../../providers/password";
@@ -1065,6 +1065,45 @@ describe("changes without a new image re-image the system disk", () => {
   });
 });
 
+it("refuses at check an instance without room for the marker and origin tags (ECS allows 20 tags)", async () => {
+  const instanceId = await newInstance();
+  const tags = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`team-${i}`, "x"]));
+  await api.setTags("instance", instanceId, emuInstance(instanceId).tags, { ...emuInstance(instanceId).tags, ...tags });
+  const { failures } = await check({}, inputs(instanceId));
+  expect(failures).toEqual([
+    {
+      property: "instanceId",
+      reason: expect.stringMatching(/has 17 tags, .* records 4 more \(ECS allows 20\): remove 1 of its tags first/),
+    },
+  ]);
+});
+
+describe("two SystemDiskReplacements of one instance (a rename makes the new one before deleting the old)", () => {
+  const del = (id: string, outs: SystemDiskReplacementOutputs) =>
+    (provider.delete as NonNullable<typeof provider.delete>)(id, outs);
+
+  it.each([true, false])(
+    "the old one's delete (revertOnDelete %s) leaves the instance, and its origin, to the new one",
+    async (oldReverts) => {
+      const instanceId = await newInstance();
+      const first = await create(inputs(instanceId, { revertOnDelete: oldReverts }));
+      const second = await create(inputs(instanceId, { imageId: IMAGES.other, revertOnDelete: true }));
+      expect(second.outs.previousImageId).toBe(IMAGES.base);
+      const since = lastSeq();
+      await del(instanceId, first.outs);
+      expect(mutatingSince(since)).toEqual([]);
+      expect(emuInstance(instanceId)).toMatchObject({ imageId: IMAGES.other, status: "Running" });
+      expect(emuInstance(instanceId).tags[RESERVED_TAGS.originImageId]).toBe(
+        `${IMAGES.base}@${resourceKey(second.outs.identity)}`,
+      );
+      // The new one's delete reverts to the image of before both.
+      await del(instanceId, second.outs);
+      expect(emuInstance(instanceId)).toMatchObject({ imageId: IMAGES.base, status: "Running" });
+      expect(emuInstance(instanceId).tags[RESERVED_TAGS.originImageId]).toBeUndefined();
+    },
+  );
+});
+
 describe("read, update and delete", () => {
   let instanceId: string;
   let news: SystemDiskReplacementInputs;
@@ -1121,7 +1160,9 @@ describe("read, update and delete", () => {
     });
     expect(outs.previousImageId).toBe(IMAGES.base);
     expect(emuInstance(instanceId)).toMatchObject({ imageId: IMAGES.other, status: "Running" });
-    expect(emuInstance(instanceId).tags[RESERVED_TAGS.originImageId]).toBe(IMAGES.base);
+    expect(emuInstance(instanceId).tags[RESERVED_TAGS.originImageId]).toBe(
+      `${IMAGES.base}@${resourceKey(news.identity)}`,
+    );
     outs = result.outs;
   });
 
