@@ -585,8 +585,11 @@ class SequenceRun {
     // the README says (what a create killed between its last ECS call and the engine's record leaves), and retries.
     if (!ok && this.deleteKeptNobodyHolds()) ok = await attempt();
     if (!ok) throw this.violation("neither the declared nor the last applied program converged once faults were gone");
-    // What the up named and left alone, the operator deletes before a destroy (a copy it runs on cannot go).
+    // What the up named and left alone, the operator deletes before a destroy (a copy it runs on cannot go), and so
+    // what a create killed before the engine recorded it left, when the program no longer declares that resource (no
+    // call is ever made for it again; README "Interrupted runs and reverts"): it is still tagged pending.
     this.deleteKeptNobodyHolds();
+    this.deleteInterruptedNobodyHolds();
     await this.destroy();
     if (this.state.size > 0) throw this.violation(`destroy left ${[...this.state.keys()].join(", ")} in state`);
     this.expectExactResources(NOTHING);
@@ -607,6 +610,21 @@ class SequenceRun {
       deleted = true;
     }
     return deleted;
+  }
+
+  /** Deletes what interrupted creates made and never handed over (tagged pending) that no state holds. */
+  private deleteInterruptedNobodyHolds(): void {
+    const held = new Set([...this.state.values()].map((r) => r.id));
+    const inventory = this.h.inventory();
+    const pending = (tags: Record<string, string>) => readCreateTag(tags)?.state === "pending";
+    for (const i of inventory.instances.filter((x) => pending(x.tags) && !held.has(x.instanceId))) {
+      this.log.push(`  operator deletes ${i.instanceId}, left by an interrupted create of a resource since removed`);
+      this.h.emu.admin.deleteInstance(i.instanceId);
+    }
+    for (const i of inventory.images.filter((x) => pending(x.tags) && !held.has(x.imageId))) {
+      this.log.push(`  operator deletes ${i.imageId}, left by an interrupted create of a resource since removed`);
+      this.h.emu.admin.deleteImage(i.imageId);
+    }
   }
 
   private async destroy(): Promise<void> {
