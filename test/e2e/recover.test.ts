@@ -104,11 +104,33 @@ const ofType = (resources: { type: string; id?: string }[], type: string) =>
     .map((r) => r.id)
     .sort();
 
+/**
+ * A project in `dir` whose stack talks to `emu` through a kill switch, and its `npm run up`, killed hard as `when`
+ * says (the whole run at once, Pulumi's plugins included). Returns the switch, the killed pids, what the run printed,
+ * and a runner for the next commands of the job.
+ */
+async function killedUp(dir: string, emu: RunningEmulator, when: "beforeDone" | "afterDone") {
+  let job: StartedJob | undefined;
+  let killed: number[] = [];
+  const proxy = await killSwitch(
+    emu.port,
+    () => {
+      if (job) killed = killTree(job.pid);
+    },
+    when,
+  );
+  copyProject(dir, proxy.port);
+  const env = { ECS_SHARED_IMAGES_POLL_INTERVAL: "100ms" };
+  job = startMainJob(dir, ["up"], { env });
+  const first = await job.done;
+  const run = async (args: string[]): Promise<Run> => startMainJob(dir, args, { env }).done;
+  return { proxy, killed, first, run };
+}
+
 describe("recovery after a hard kill of npm run up, as the README says", () => {
   const work = tempDir("recover");
   let emu: RunningEmulator;
   let proxy: KillSwitch;
-  let killed: number[] = [];
 
   beforeAll(async () => {
     // Fast emulated time: the copies take seconds. The emulator is the cloud: it outlives the killed run.
@@ -122,21 +144,10 @@ describe("recovery after a hard kill of npm run up, as the README says", () => {
   });
 
   it("npm run recover, then npm run up: unlocked, no pending operations, converged, no duplicates", async () => {
-    let job: StartedJob | undefined;
-    proxy = await killSwitch(
-      emu.port,
-      () => {
-        if (job) killed = killTree(job.pid);
-      },
-      "beforeDone",
-    );
-    copyProject(work.dir, proxy.port);
-    const env = { ECS_SHARED_IMAGES_POLL_INTERVAL: "100ms" };
-    const run = async (args: string[]): Promise<Run> => startMainJob(work.dir, args, { env }).done;
-
     // 1. `npm run up`, killed hard mid-run.
-    job = startMainJob(work.dir, ["up"], { env });
-    const first = await job.done;
+    const killedRun = await killedUp(work.dir, emu, "beforeDone");
+    const { first, killed, run } = killedRun;
+    proxy = killedRun.proxy;
     expect([proxy.firedAt(), first.code]).toEqual([expect.any(String), null]);
     expect(first.output).not.toMatch(/What exists now/);
 
@@ -250,19 +261,10 @@ describe("a hard kill right after a create marked what it made as handed over", 
   });
 
   it("npm run recover reopens what the engine never saved, so npm run up adopts it: no duplicate", async () => {
-    let job: StartedJob | undefined;
-    proxy = await killSwitch(
-      emu.port,
-      () => {
-        if (job) killTree(job.pid);
-      },
-      "afterDone",
-    );
-    copyProject(work.dir, proxy.port);
-    const env = { ECS_SHARED_IMAGES_POLL_INTERVAL: "100ms" };
-    const run = async (args: string[]): Promise<Run> => startMainJob(work.dir, args, { env }).done;
-    job = startMainJob(work.dir, ["up"], { env });
-    expect([(await job.done).code, proxy.firedAt()]).toEqual([null, expect.any(String)]);
+    const killedRun = await killedUp(work.dir, emu, "afterDone");
+    const { first, run } = killedRun;
+    proxy = killedRun.proxy;
+    expect([first.code, proxy.firedAt()]).toEqual([null, expect.any(String)]);
 
     // The killed run left at least one resource marked `done` that its state does not hold.
     const held = new Set((await exported(work.dir)).resources.map((r) => r.id));
