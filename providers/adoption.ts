@@ -9,6 +9,7 @@
 // the create tag says whether a create handed a resource to the engine: one it did may be held, whatever diff said;
 // one it did not is held by nobody (a create that cannot mark what it made does not hand it over: notHandedOver).
 
+import { Recent } from "./recent";
 import { readCreateTag } from "./tags";
 
 /** diff() said `id` is replaced; kept until the next check of the same resource. */
@@ -137,8 +138,7 @@ export function unclaimedNotice(id: string): string {
 }
 
 /** How long one listing for unclaimed leftovers serves the reads of a refresh. */
-const SCAN_TTL_MS = 60_000;
-const SCANS = new Map<string, { readonly at: number; readonly found: Promise<unknown[]> }>();
+const SCANS = new Recent<unknown[]>(60_000);
 
 /**
  * The listing behind unclaimedBesides, shared by every read of one refresh in this process (`key` names the kind
@@ -146,11 +146,5 @@ const SCANS = new Map<string, { readonly at: number; readonly found: Promise<unk
  * adoption needs what exists now.
  */
 export function recentScan<T>(key: string, list: () => Promise<T[]>, now = Date.now()): Promise<T[]> {
-  const cached = SCANS.get(key);
-  if (cached !== undefined && now - cached.at < SCAN_TTL_MS) return cached.found as Promise<T[]>;
-  const found = list();
-  SCANS.set(key, { at: now, found });
-  // A failed listing is not kept: the next read asks again.
-  found.catch(() => SCANS.delete(key));
-  return found;
+  return SCANS.get(key, list, now) as Promise<T[]>;
 }

@@ -54,3 +54,11 @@ export function watchEngine(argv: readonly string[] = process.argv): void {
 export async function requireEngine(): Promise<void> {
   if (watched !== undefined && !(await reachable(watched))) process.exit(1);
 }
+
+/**
+ * Whether this process is a dynamic provider serving one run of an engine: what earlier runs left in the cloud
+ * then exists before the run starts, and the stack's lock keeps other runs of it out until it ends.
+ */
+export function servingOneRun(): boolean {
+  return watched !== undefined;
+}

@@ -30,6 +30,7 @@ import {
   type TimeoutsInput,
   timeoutsFailures,
 } from "./ecs/wait";
+import { servingOneRun } from "./engine-watch";
 import { announce, reimageNotice, replaceNotice } from "./notices";
 import { asOperations } from "./operation";
 import { forPartialState, partialState } from "./partial";
@@ -43,6 +44,7 @@ import {
 } from "./policy/approval";
 import { progressDelivered, reportProgress } from "./progress";
 import { quietErrors } from "./quiet-errors";
+import { Recent } from "./recent";
 import { dynamicTypeToken, type IdentityInput, identityInput, identityProblem } from "./resource-identity";
 import { thinProvider } from "./shim";
 import {
@@ -627,7 +629,7 @@ async function cloudCheck(
   dryRun: boolean,
 ): Promise<{ failures: PropertyFailure[]; image?: ImageView }> {
   const api = EcsApi.forRegion(news.region, "check");
-  const image = await api.getImage(news.imageId);
+  const image = await api.recentImage(news.imageId);
   if (image === undefined) {
     return {
       failures: [
@@ -643,20 +645,48 @@ async function cloudCheck(
   const failures = evaluateImage(image, news.approval).reasons.map((reason) => ({ property: "imageId", reason }));
   failures.push(...encryptionFailures(news, image.encrypted));
   if (failures.length > 0 || !dryRun) return { failures, image };
-  try {
-    // DryRun validates everything RunInstances would (network, type, key pair, KMS keys, RAM's ecs:ImageOwnerId,
-    // image usability) without creating anything. No password: it is secret, and its rules are checked locally.
-    // No ClientToken either: a dry run makes nothing, so there is nothing to deduplicate.
-    await api.runInstance({ ...runInstancesRequest({ ...news, imageEncrypted: image.encrypted }), dryRun: true });
-  } catch (err) {
-    if (!isDryRunPassed(err)) {
+  const refused = await dryRunRefusal(api, runInstancesRequest({ ...news, imageEncrypted: image.encrypted }));
+  if (refused !== undefined) failures.push(refused);
+  return { failures, image };
+}
+
+/** Dry runs by connection and launch shape (see dryRunRefusal), shared by the checks of a provider process. */
+const DRY_RUNS = new WeakMap<EcsApi, Recent<PropertyFailure | undefined>>();
+
+/**
+ * What a RunInstances dry run says of `request`: nothing when it would pass, else the input it refuses. A dry run
+ * validates everything RunInstances would (network, type, key pair, KMS keys, RAM's ecs:ImageOwnerId, image
+ * usability) without making anything. It is sent for the request's launch shape only, without the parameters that
+ * differ from one instance of a group to the next (name, host name, description, tags), which validateInputs checks
+ * in full: a fleet then costs one dry run per shape instead of one per instance. No password either (secret, and
+ * checked locally), and no ClientToken: a dry run makes nothing, so there is nothing to deduplicate.
+ */
+function dryRunRefusal(api: EcsApi, request: RunInstanceSpec): Promise<PropertyFailure | undefined> {
+  const shape: RunInstanceSpec = {
+    ...request,
+    securityGroupIds: [...request.securityGroupIds].sort(),
+    name: undefined,
+    hostName: undefined,
+    description: undefined,
+    tags: undefined,
+  };
+  let dryRuns = DRY_RUNS.get(api);
+  if (dryRuns === undefined) {
+    dryRuns = new Recent(60_000);
+    DRY_RUNS.set(api, dryRuns);
+  }
+  return dryRuns.get(canonicalJson(shape), async () => {
+    try {
+      await api.runInstance({ ...shape, dryRun: true });
+      return undefined;
+    } catch (err) {
+      if (isDryRunPassed(err)) return undefined;
       // The RunInstances parameters are named like the inputs they come from.
       const property = runInstancesParameterOf(err);
       if (property === undefined || !(err instanceof EcsError)) throw err;
-      failures.push({ property, reason: ecsReason(err) });
+      return { property, reason: ecsReason(err) };
     }
-  }
-  return { failures, image };
+  });
 }
 
 /**
@@ -759,7 +789,7 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
   const fingerprint = createFingerprint(inputs);
   const key = resourceKey(inputs.identity);
   const replaced = takeReplaced(urn);
-  const made = (await api.findInstancesByTag(RESERVED_TAGS.create, "")).flatMap((instance) => {
+  const made = (await madeByEarlierRuns(api)).flatMap((instance) => {
     const tag = readCreateTag(instance.tags);
     if (tag?.resourceKey !== key) return [];
     const sameInputs = tag.fingerprint === fingerprint;
@@ -778,6 +808,20 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
     );
   }
   return { instance, earlier: false, leftovers: plan.leftovers };
+}
+
+/** Listings of the instances earlier runs of creates made, per region (see madeByEarlierRuns). */
+const EARLIER_RUNS = new Recent<InstanceView[]>(Number.POSITIVE_INFINITY);
+
+/**
+ * The instances carrying a create tag in the region: where a create finds what earlier runs of it made. A provider
+ * process serving one engine run lists them once for all its creates: what earlier runs made exists before this
+ * run starts, the stack's lock keeps other runs out, and each create makes its own instance only after looking. A
+ * process that is not (a program calling the provider directly) lists them for every batch of creates.
+ */
+function madeByEarlierRuns(api: EcsApi): Promise<InstanceView[]> {
+  const list = () => api.findInstancesByTag(RESERVED_TAGS.create, "");
+  return servingOneRun() ? EARLIER_RUNS.get(api.regionId, list) : list();
 }
 
 /** DeleteInstance (Force); an instance already gone is deleted. */
@@ -1105,7 +1149,12 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
 
     async read(id: string, props: InstanceFromSharedImageOutputs) {
       const api = EcsApi.forRegion(props.region, "read");
-      const instance = await api.getInstance(id);
+      const listed = await recentScan(`instances:${api.regionId}`, () =>
+        api.findInstancesByTag(RESERVED_TAGS.create, ""),
+      );
+      // Under the engine the reads of one refresh are served by that one listing (instances this package made carry
+      // the create tag); otherwise, and for an instance without the tag, ECS is asked about this one.
+      const instance = (servingOneRun() ? listed.find((i) => i.id === id) : undefined) ?? (await api.getInstance(id));
       if (instance === undefined) return { id: "", props: {} };
       const marked = readMarker(instance.tags) !== undefined;
       if (instance.status === "Stopped" && props.status !== "Stopped" && props.identity?.urn) {
@@ -1116,10 +1165,7 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
       }
       if (props.identity?.urn) {
         const key = resourceKey(props.identity);
-        const found = await recentScan(`instances:${api.regionId}`, () =>
-          api.findInstancesByTag(RESERVED_TAGS.create, ""),
-        );
-        for (const other of unclaimedBesides(id, key, found)) {
+        for (const other of unclaimedBesides(id, key, listed)) {
           reportProgress(props.identity.urn, unclaimedNotice(other), { warning: true });
         }
       }

@@ -8,11 +8,27 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
- * Builds the shim for the implementation module `moduleId` (a package specifier such as
+ * One shim object per module for the whole program: the SDK caches a provider's serialized text by object, and
+ * serializing one costs tens of milliseconds of CPU, so a new object per resource made a fleet's preview several
+ * times slower than the engine.
+ */
+const shims = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+/**
+ * The shim for the implementation module `moduleId` (a package specifier such as
  * "pulumi-ecs-shared-images/providers/shared-image-copy"), whose export `provider` is the real ResourceProvider.
  * The serialized text depends only on `moduleId`: byte-stable across machines, checkouts and package upgrades.
  */
 export function thinProvider(moduleId: string): pulumi.dynamic.ResourceProvider {
+  let shim = shims.get(moduleId);
+  if (shim === undefined) {
+    shim = buildShim(moduleId);
+    shims.set(moduleId, shim);
+  }
+  return shim;
+}
+
+function buildShim(moduleId: string): pulumi.dynamic.ResourceProvider {
   // Everything `call` uses is the captured string or a `require` of a Node builtin written in its body, which the
   // closure serializer keeps as text. Implementations define every method, so no defaults are needed here.
   const call = (method: keyof pulumi.dynamic.ResourceProvider, args: unknown[]) => {

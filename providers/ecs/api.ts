@@ -5,10 +5,11 @@ import * as $Ecs from "@alicloud/ecs20140526";
 import { requireEngine } from "../engine-watch";
 import { currentOperation } from "../operation";
 import { reportProgress } from "../progress";
+import { Recent } from "../recent";
 import { Batcher } from "./batcher";
 import { RequestBudget } from "./budget";
 import { type ConnectionSettings, ecsClient, resolveSettings } from "./client";
-import { type ErrorContext, fromSdkError, TimeoutError } from "./errors";
+import { EcsError, type ErrorContext, fromSdkError, TimeoutError } from "./errors";
 import { defaultSleep, isNetworkFailure, isThrottling, type RetryOptions, withRetry } from "./retry";
 import type { ImageOwnerAlias, ImageStatus, ImageView, InstanceStatus, InstanceView, Tags } from "./types";
 
@@ -175,11 +176,14 @@ const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`;
 export class EcsApi {
   private readonly images: Batcher<string, ImageView>;
   private readonly instances: Batcher<string, InstanceView>;
+  /** Per instance: what its delete failed with, or nothing when it was deleted. */
+  private readonly deletions: Batcher<string, unknown>;
   /** Per tag key: lookups of instances by that key's value, served by one listing of every instance with the key. */
   private readonly instancesByTag = new Map<string, Batcher<string, InstanceView[]>>();
   private readonly batchWindowMs: number;
   /** Shared by every resource of the process that calls this region with these credentials. */
   private readonly budget = new RequestBudget();
+  private readonly seenImages = new Recent<ImageView | undefined>(60_000);
 
   /** @internal The SDK's types stay out of the published declarations (consumers type-check without them). */
   constructor(
@@ -191,6 +195,7 @@ export class EcsApi {
     this.batchWindowMs = batchWindowMs;
     this.images = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchImages(ids) });
     this.instances = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchInstances(ids) });
+    this.deletions = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.deleteBatch(ids) });
   }
 
   /** One per SDK client, and ecsClient() already gives one client per distinct connection (region included). */
@@ -295,6 +300,15 @@ export class EcsApi {
   /** One image in any status, or undefined when it does not exist or is not visible to this account any more. */
   getImage(imageId: string): Promise<ImageView | undefined> {
     return this.images.get(imageId);
+  }
+
+  /**
+   * getImage, answered from a lookup of the same image this process made less than a minute ago: a fleet's checks
+   * and creates ask about the same few images hundreds of times. For rules on the image (visibility, owner, status,
+   * encryption), not for waits, which need what ECS says now.
+   */
+  recentImage(imageId: string): Promise<ImageView | undefined> {
+    return this.seenImages.get(imageId, () => this.getImage(imageId));
   }
 
   /** This account's images (any status) carrying tag `key` with a value that starts with `valuePrefix`. */
@@ -505,10 +519,44 @@ export class EcsApi {
     );
   }
 
+  /**
+   * Deletes one instance (Force). The deletes of many resources asked for together (a destroy) go out as one
+   * DeleteInstances of up to 100 ids, so a fleet's destroy is not throttled.
+   */
   async deleteInstance(instanceId: string): Promise<void> {
-    await this.call("DeleteInstance", { instanceId }, () =>
-      this.client.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true })),
-    );
+    const failure = await this.deletions.get(instanceId);
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * DeleteInstances is all or nothing: when it refuses the batch for what one instance is (gone, locked, in the
+   * wrong status), each is deleted alone, so every resource gets its own answer. Failures that are not about an
+   * instance (throttling or no answer until the deadline) fail the whole batch.
+   */
+  private async deleteBatch(ids: string[]): Promise<ReadonlyMap<string, unknown>> {
+    if (ids.length > 1) {
+      try {
+        await this.call("DeleteInstances", {}, () =>
+          this.client.deleteInstances(
+            new $Ecs.DeleteInstancesRequest({ regionId: this.regionId, instanceId: ids, force: true }),
+          ),
+        );
+        return new Map();
+      } catch (err) {
+        if (!(err instanceof EcsError) || isThrottling(err) || isNetworkFailure(err)) throw err;
+      }
+    }
+    const failures = new Map<string, unknown>();
+    for (const instanceId of ids) {
+      try {
+        await this.call("DeleteInstance", { instanceId }, () =>
+          this.client.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true })),
+        );
+      } catch (err) {
+        failures.set(instanceId, err);
+      }
+    }
+    return failures;
   }
 
   async modifyInstanceAttribute(instanceId: string, attributes: InstanceAttributes): Promise<void> {

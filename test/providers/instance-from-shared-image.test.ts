@@ -3,6 +3,7 @@
 process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
 
 import * as $Ecs from "@alicloud/ecs20140526";
+import * as fc from "fast-check";
 import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
 import { ecsClient, resolveSettings } from "../../providers/ecs/client";
@@ -718,6 +719,73 @@ describe("check against ECS (read-only, runs at preview)", () => {
   });
 });
 
+describe("check of a fleet (the engine checks resources one after another)", () => {
+  // A launch shape no other test in this file uses, so that its first dry run happens here.
+  const shape = { internetMaxBandwidthOut: 7 };
+
+  it("dry-runs each launch shape once and looks each image up once, for every new instance of it", async () => {
+    const since = lastSeq();
+    const results = [];
+    for (let i = 0; i < 20; i++) {
+      results.push(await check(inputs({ ...shape, name: `web-${i}`, hostName: `web-${i}`, tags: { n: String(i) } })));
+    }
+    expect(results.flatMap((r) => r.failures)).toEqual([]);
+    const dryRuns = callsSince(since, "RunInstances");
+    expect(dryRuns).toHaveLength(1);
+    // The dry run is of the shape: what differs from one instance to the next is checked locally, in full.
+    expect(dryRuns[0].params).toMatchObject({ DryRun: "true", InternetMaxBandwidthOut: "7" });
+    for (const key of ["InstanceName", "HostName", "Description", "Tag.1.Key"]) {
+      expect(dryRuns[0].params[key]).toBeUndefined();
+    }
+    expect(callsSince(since, "DescribeImages").length).toBeLessThanOrEqual(1);
+
+    const other = await check(inputs({ ...shape, instanceType: "ecs.g7.xlarge" }));
+    expect(other.failures).toEqual([]);
+    expect(callsSince(since, "RunInstances")).toHaveLength(2);
+  });
+
+  it("still refuses what is wrong with one instance of a shape that passed", async () => {
+    await check(inputs(shape));
+    const since = lastSeq();
+    const result = await check(inputs({ ...shape, hostName: "-bad-", name: "1st" }));
+    expect(result.failures.map((f) => f.property).sort()).toEqual(["hostName", "name"]);
+    expect(callsSince(since)).toEqual([]);
+  });
+
+  it("shares a refusal of the shape with every instance of it", async () => {
+    const refused = { ...shape, keyPairName: "no-such-key" };
+    const first = await check(inputs({ ...refused, name: "a-1" }));
+    const since = lastSeq();
+    const second = await check(inputs({ ...refused, name: "a-2" }));
+    expect(first.failures).toEqual([{ property: "keyPairName", reason: expect.stringMatching(/NotFound/) }]);
+    expect(second.failures).toEqual(first.failures);
+    expect(callsSince(since)).toEqual([]);
+  });
+
+  // The dry run leaves out the per-instance parameters only because the local rules are at least as strict as ECS's
+  // (here, the emulator's): whatever they accept, RunInstances accepts.
+  it("accepts locally only the names, host names, descriptions and tags that RunInstances accepts", async () => {
+    const api = EcsApi.forRegion(undefined, "test");
+    const text = fc.string({ unit: fc.constantFrom(..."aZ09._:-/ http:中"), maxLength: 140 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ name: text, hostName: text, description: text, tags: fc.dictionary(text, text, { maxKeys: 3 }) }),
+        async (perInstance) => {
+          const given = inputs(perInstance);
+          const local = validateInputs(given).filter((f) => /^(name|hostName|description|tags)/.test(f.property));
+          fc.pre(local.length === 0);
+          const refused = await api.runInstance({ ...runInstancesRequest(given), dryRun: true }).then(
+            () => undefined,
+            (err: unknown) => (err instanceof EcsError && err.code === "DryRunOperation" ? undefined : err),
+          );
+          expect(refused).toBeUndefined();
+        },
+      ),
+      { numRuns: 150, seed: 11 },
+    );
+  });
+});
+
 describe("create", () => {
   it("runs one instance, waits for Running with progress, and outputs no password", async () => {
     const since = lastSeq();
@@ -1152,6 +1220,19 @@ describe("update, read and delete", () => {
     expect(emuInstance(made.id)).toBeUndefined();
     expect(callsSince(since, "DeleteInstance")[0].params.Force).toBe("true");
     await expect(p.delete(made.id, made.outs)).resolves.toBeUndefined();
+  });
+
+  it("deletes made together go out as one DeleteInstances, and one instance already gone does not fail the others", async () => {
+    const made = await Promise.all([1, 2, 3, 4].map(() => checkedCreate(inputs())));
+    emu.admin.deleteInstance(made[2].id);
+    const since = lastSeq();
+    await Promise.all(made.map((m) => p.delete(m.id, m.outs)));
+    for (const m of made) expect(emuInstance(m.id)).toBeUndefined();
+    const [batch, ...others] = callsSince(since, "DeleteInstances");
+    expect(others).toEqual([]);
+    expect(batch.params).toMatchObject({ Force: "true", "InstanceId.1": made[0].id, "InstanceId.4": made[3].id });
+    // Refused as a whole for the one that is gone, then each alone (the gone one counts as deleted).
+    expect(callsSince(since, "DeleteInstance").map((c) => c.params.InstanceId)).toEqual(made.map((m) => m.id));
   });
 
   it("update of an instance deleted behind Pulumi's back says to refresh", async () => {
