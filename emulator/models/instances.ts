@@ -324,52 +324,68 @@ export function createInstances(
     };
     s.instances[instanceId] = inst;
     applyLogin(cloud, inst, input.login);
+    // RunInstances puts its tags on the instance and on every disk it makes with it.
     const sysMap = img.diskMappings.find((m) => m.type === "system");
-    addDisk(cloud, inst, {
-      type: "system",
-      category: sysCategory,
-      sizeGiB: sysSize,
-      encrypted: imageEncrypted || input.systemDisk.encrypted === true,
-      kmsKeyId: input.systemDisk.kmsKeyId ?? ownKey(sysMap?.kmsKeyId ?? ""),
-      imageId: img.imageId,
-      snapshotId: "",
-      device: "/dev/xvda",
-      deleteWithInstance: true,
-      readyAt: now,
-    });
+    addDisk(
+      cloud,
+      inst,
+      {
+        type: "system",
+        category: sysCategory,
+        sizeGiB: sysSize,
+        encrypted: imageEncrypted || input.systemDisk.encrypted === true,
+        kmsKeyId: input.systemDisk.kmsKeyId ?? ownKey(sysMap?.kmsKeyId ?? ""),
+        imageId: img.imageId,
+        snapshotId: "",
+        device: "/dev/xvda",
+        deleteWithInstance: true,
+        readyAt: now,
+      },
+      input.tags,
+    );
     const explicit = [...input.dataDisks];
     img.diskMappings
       .filter((m) => m.type === "data")
       .forEach((m, i) => {
         const j = explicit.findIndex((d) => d.snapshotId === m.snapshotId);
         const spec = j >= 0 ? explicit.splice(j, 1)[0] : {};
-        addDisk(cloud, inst, {
-          type: "data",
-          category: spec.category ?? "cloud_essd",
-          sizeGiB: Math.max(spec.sizeGiB ?? m.sizeGiB, m.sizeGiB),
-          encrypted: m.encrypted || spec.encrypted === true,
-          kmsKeyId: spec.kmsKeyId ?? ownKey(m.kmsKeyId),
-          imageId: "",
-          snapshotId: m.snapshotId,
-          device: `/dev/xvd${String.fromCharCode(98 + i)}`,
-          deleteWithInstance: spec.deleteWithInstance ?? true,
-          readyAt: now,
-        });
+        addDisk(
+          cloud,
+          inst,
+          {
+            type: "data",
+            category: spec.category ?? "cloud_essd",
+            sizeGiB: Math.max(spec.sizeGiB ?? m.sizeGiB, m.sizeGiB),
+            encrypted: m.encrypted || spec.encrypted === true,
+            kmsKeyId: spec.kmsKeyId ?? ownKey(m.kmsKeyId),
+            imageId: "",
+            snapshotId: m.snapshotId,
+            device: `/dev/xvd${String.fromCharCode(98 + i)}`,
+            deleteWithInstance: spec.deleteWithInstance ?? true,
+            readyAt: now,
+          },
+          input.tags,
+        );
       });
     const base = img.diskMappings.filter((m) => m.type === "data").length;
     explicit.forEach((d, i) => {
-      addDisk(cloud, inst, {
-        type: "data",
-        category: d.category ?? "cloud_essd",
-        sizeGiB: d.sizeGiB ?? 40,
-        encrypted: d.encrypted === true,
-        kmsKeyId: d.kmsKeyId ?? "",
-        imageId: "",
-        snapshotId: d.snapshotId ?? "",
-        device: `/dev/xvd${String.fromCharCode(98 + base + i)}`,
-        deleteWithInstance: d.deleteWithInstance ?? true,
-        readyAt: now,
-      });
+      addDisk(
+        cloud,
+        inst,
+        {
+          type: "data",
+          category: d.category ?? "cloud_essd",
+          sizeGiB: d.sizeGiB ?? 40,
+          encrypted: d.encrypted === true,
+          kmsKeyId: d.kmsKeyId ?? "",
+          imageId: "",
+          snapshotId: d.snapshotId ?? "",
+          device: `/dev/xvd${String.fromCharCode(98 + base + i)}`,
+          deleteWithInstance: d.deleteWithInstance ?? true,
+          readyAt: now,
+        },
+        input.tags,
+      );
     });
     created.push(inst);
   }
@@ -392,6 +408,7 @@ function addDisk(
     | "deleteWithInstance"
     | "readyAt"
   >,
+  tags: Tags = {},
 ): DiskRec {
   const disk: DiskRec = {
     ...d,
@@ -402,7 +419,7 @@ function addDisk(
     instanceId: inst.instanceId,
     status: d.readyAt > cloud.now() ? "Creating" : "In_use",
     creationTime: cloud.iso(),
-    tags: {},
+    tags: { ...tags },
   };
   cloud.state.disks[disk.diskId] = disk;
   return disk;

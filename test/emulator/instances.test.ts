@@ -58,6 +58,21 @@ describe("emulator instances and disks", () => {
     expect(inst.securityGroupIds?.securityGroupId).toEqual([DEMO.workload.securityGroupId]);
   });
 
+  it("puts RunInstances' tags on the instance and on every disk it makes, which DescribeDisks finds by tag", async () => {
+    const tag = [new $Ecs.RunInstancesRequestTag({ key: "team", value: "web" })];
+    const [id] = await run({ tag, dataDisk: [new $Ecs.RunInstancesRequestDataDisk({ size: 40 })] });
+    await run();
+    const tagged = await workload().describeDisks(
+      new $Ecs.DescribeDisksRequest({ regionId: region, tag: [new $Ecs.DescribeDisksRequestTag({ key: "team" })] }),
+    );
+    const disks = tagged.body?.disks?.disk ?? [];
+    expect(disks.map((d) => [d.instanceId, d.type]).sort()).toEqual([
+      [id, "data"],
+      [id, "system"],
+    ]);
+    for (const d of disks) expect(d.tags?.tag).toEqual([expect.objectContaining({ tagKey: "team", tagValue: "web" })]);
+  });
+
   it("creates Amount instances with unique suffixes", async () => {
     const ids = await run({ amount: 3, instanceName: "web", uniqueSuffix: true });
     expect(ids).toHaveLength(3);
