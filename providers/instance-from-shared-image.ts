@@ -1,6 +1,7 @@
 // InstanceFromSharedImage: one ECS instance created (RunInstances) from an approved shared image or this account's
 // copy of one. Encrypted shared images get encrypted disks automatically; the image can be changed in place through
 // the resumable system disk sequence (onImageChange: "replaceSystemDisk") instead of recreating the instance.
+import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
   keptNotice,
@@ -17,6 +18,7 @@ import { type DiskSpec, EcsApi, type RunInstanceRequest, type RunInstanceSpec } 
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken, resourceKey, runToken } from "./ecs/client-token";
 import { EcsError, InvalidInputError, isDryRunPassed, isInstanceNotFound, runInstancesParameterOf } from "./ecs/errors";
+import { defaultSleep } from "./ecs/retry";
 import type { ImageView, InstanceView } from "./ecs/types";
 import {
   DEFAULT_TIMEOUTS,
@@ -499,11 +501,32 @@ export function createFingerprint(inputs: InstanceFromSharedImageInputs): string
   });
 }
 
-/** The RunInstances request of one run of a create: its own token, and the create tag saying it is unfinished. */
-export function createRequest(inputs: InstanceFromSharedImageInputs, fingerprint: string): RunInstanceRequest {
+/**
+ * The RunInstances request of one run of a create: its own token, the create tag, and the launch tag
+ * (`launchTagValue`) that says it is unfinished until the create hands it over (tags.ts).
+ */
+export function createRequest(
+  inputs: InstanceFromSharedImageInputs,
+  fingerprint: string,
+  launchTagValue: string,
+): RunInstanceRequest {
   const request = runInstancesRequest(inputs);
-  const tag = createTagValue({ state: "pending", resourceKey: resourceKey(inputs.identity), fingerprint });
-  return { ...request, tags: { ...request.tags, [RESERVED_TAGS.create]: tag }, clientToken: runToken(fingerprint) };
+  const tag = createTagValue({ state: "done", resourceKey: resourceKey(inputs.identity), fingerprint });
+  return {
+    ...request,
+    tags: { ...request.tags, [RESERVED_TAGS.create]: tag, [RESERVED_TAGS.launch]: launchTagValue },
+    clientToken: runToken(fingerprint),
+  };
+}
+
+/** This process's part of launch tag values: the instances of one run share it. */
+const RUN_ID = randomBytes(4).toString("hex");
+/** Launches in the same slot of this many milliseconds share a launch tag value, so one listing finds their disks. */
+const LAUNCH_SLOT_MS = 10_000;
+
+/** The launch tag value for an instance launched now by this process. */
+function launchTagValue(now = Date.now()): string {
+  return `${RUN_ID}.${Math.floor(now / LAUNCH_SLOT_MS)}`;
 }
 
 // ---- diff ----
@@ -754,7 +777,14 @@ function outputsOf(
   };
 }
 
-async function systemDiskIdOf(api: EcsApi, instanceId: string): Promise<string> {
+/**
+ * The id of the instance's system disk; for an instance carrying a launch tag (`tags`), from the listing of the disks
+ * launched with it, which many creates share.
+ */
+async function systemDiskIdOf(api: EcsApi, instanceId: string, tags: Readonly<Record<string, string>> = {}) {
+  const launch = tags[RESERVED_TAGS.launch];
+  const launched = launch && (await api.launchedSystemDisk(instanceId, { key: RESERVED_TAGS.launch, value: launch }));
+  if (launched) return launched.id;
   const disks = await api.describeDisks({ instanceId, diskType: "system" });
   return disks.find((d) => d.instanceId === instanceId)?.id ?? disks[0]?.id ?? "";
 }
@@ -799,7 +829,12 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
   for (const instance of plan.kept) reportProgress(urn, keptNotice(instance.id), { warning: true });
   if (plan.adopt !== undefined) return { instance: plan.adopt, earlier: true, leftovers: plan.leftovers };
   inputs = await requireApproved(inputs, `Creating an instance from image ${inputs.imageId}`);
-  const id = await api.runInstance({ ...createRequest(inputs, fingerprint), password: inputs.password });
+  const id = await api.runInstance({
+    ...createRequest(inputs, fingerprint, launchTagValue()),
+    password: inputs.password,
+  });
+  // A new instance is neither listed nor running at once: the first look waits one poll interval.
+  await defaultSleep(pollDelays().minDelayMs);
   const instance = await listedAfterCreate(() => api.getInstance(id));
   if (instance === undefined) {
     throw new Error(
@@ -866,9 +901,12 @@ async function waitRunning(
     urn: string;
     timeoutMs: number;
     settings?: { inputs: InstanceFromSharedImageInputs; setPassword: boolean };
+    /** What was just seen of the instance: judged before asking ECS. */
+    seen?: InstanceView;
   },
 ): Promise<InstanceView> {
   const running = (await poll({
+    initial: options.seen === undefined ? undefined : { observed: options.seen },
     describe: () => api.getInstance(instanceId),
     acceptor: instanceInStatus("Running"),
     what: `instance ${instanceId} to be Running`,
@@ -889,7 +927,10 @@ async function handOver(api: EcsApi, instance: InstanceView, wantedUserTags?: Re
     wantedUserTags === undefined ? instance.tags : { ...reservedTags(instance.tags), ...wantedUserTags },
   );
   if (same(instance.tags, tags)) return instance;
-  await api.setTags("instance", instance.id, instance.tags, tags);
+  const { [RESERVED_TAGS.launch]: _launch, ...launched } = instance.tags;
+  // What a create launched needs only its launch tag removed, which many creates share a call for.
+  if (same(launched, tags)) await api.removeInstanceTag(instance.id, RESERVED_TAGS.launch);
+  else await api.setTags("instance", instance.id, instance.tags, tags);
   return { ...instance, tags };
 }
 
@@ -913,8 +954,9 @@ async function create(
       urn,
       timeoutMs: timeoutsOf(inputs).create,
       settings: { inputs, setPassword },
+      seen: made.instance,
     });
-    const systemDiskId = await systemDiskIdOf(api, instanceId);
+    const systemDiskId = await systemDiskIdOf(api, instanceId, running.tags);
     for (const leftover of made.leftovers) {
       reportProgress(urn, `deleting ${leftover.id}: an interrupted run of this create made it, and no state holds it`, {
         warning: true,

@@ -16,6 +16,14 @@ export const RESERVED_TAGS = {
    * earlier runs made by it (adoption.ts says what it does with each).
    */
   create: `${RESERVED_TAG_PREFIX}create`,
+  /**
+   * On an instance whose create has not handed it to the engine yet, whatever its create tag says:
+   * `<run id>.<time slot>`. Handing over removes it, from many instances in one call (a value rewritten per instance
+   * could not be). RunInstances puts it on the instance's disks too, where it stays: the disks one run launched at
+   * about the same time share it, so their system disks are one listing away. Never on an instance at the same time
+   * as the system disk sequence's marker, so it takes no user tag from the allowance below.
+   */
+  launch: `${RESERVED_TAG_PREFIX}launch`,
   /** A copy's source (SharedImageCopy): how the approval rule traces a copy back to an approved shared image. */
   sourceOwner: `${RESERVED_TAG_PREFIX}source-owner`,
   sourceImage: `${RESERVED_TAG_PREFIX}source-image`,
@@ -127,17 +135,20 @@ export function createTagValue(tag: CreateTag): string {
   return `${tag.state}:${tag.resourceKey}.${tag.fingerprint}`;
 }
 
-/** `tags` with their create tag, if any, marked done. */
+/** `tags` with their create tag, if any, marked done (and no launch tag). */
 export function handedOver(tags: Readonly<Record<string, string>>): Record<string, string> {
   const tag = readCreateTag(tags);
-  return tag === undefined
-    ? { ...tags }
-    : { ...tags, [RESERVED_TAGS.create]: createTagValue({ ...tag, state: "done" }) };
+  const { [RESERVED_TAGS.launch]: _launch, ...rest } = tags;
+  return tag === undefined ? rest : { ...rest, [RESERVED_TAGS.create]: createTagValue({ ...tag, state: "done" }) };
 }
 
-/** The create tag of a resource's tags, when it has a well-formed one. */
+/**
+ * The create tag of a resource's tags, when it has a well-formed one. A launch tag makes it pending whatever its
+ * value says (creates tag what they launch `done` plus the launch tag, so that handing over only removes a key).
+ */
 export function readCreateTag(tags: Readonly<Record<string, string>>): CreateTag | undefined {
   const match = /^(pending|done):([0-9a-f]+)\.(\S+)$/.exec(tags[RESERVED_TAGS.create] ?? "");
   if (!match) return undefined;
-  return { state: match[1] as CreateTag["state"], resourceKey: match[2], fingerprint: match[3] };
+  const state = tags[RESERVED_TAGS.launch] === undefined ? (match[1] as CreateTag["state"]) : "pending";
+  return { state, resourceKey: match[2], fingerprint: match[3] };
 }

@@ -178,6 +178,10 @@ export class EcsApi {
   private readonly instances: Batcher<string, InstanceView>;
   /** Per instance: what its delete failed with, or nothing when it was deleted. */
   private readonly deletions: Batcher<string, unknown>;
+  /** Per tag key: removals of that key from instances (what each failed with, or nothing). */
+  private readonly untags = new Map<string, Batcher<string, unknown>>();
+  /** Per tag key: the system disks carrying each value of that key (see launchedSystemDisk). */
+  private readonly launchedDisks = new Map<string, Batcher<string, DiskView[]>>();
   /** Per tag key: lookups of instances by that key's value, served by one listing of every instance with the key. */
   private readonly instancesByTag = new Map<string, Batcher<string, InstanceView[]>>();
   private readonly batchWindowMs: number;
@@ -528,32 +532,47 @@ export class EcsApi {
     if (failure !== undefined) throw failure;
   }
 
-  /**
-   * DeleteInstances is all or nothing: when it refuses the batch for what one instance is (gone, locked, in the
-   * wrong status), each is deleted alone, so every resource gets its own answer. Failures that are not about an
-   * instance (throttling or no answer until the deadline) fail the whole batch.
-   */
-  private async deleteBatch(ids: string[]): Promise<ReadonlyMap<string, unknown>> {
-    if (ids.length > 1) {
-      try {
-        await this.call("DeleteInstances", {}, () =>
+  private deleteBatch(ids: string[]): Promise<ReadonlyMap<string, unknown>> {
+    return this.eachAlone(
+      ids,
+      () =>
+        this.call("DeleteInstances", {}, () =>
           this.client.deleteInstances(
             new $Ecs.DeleteInstancesRequest({ regionId: this.regionId, instanceId: ids, force: true }),
           ),
-        );
+        ),
+      (instanceId) =>
+        this.call("DeleteInstance", { instanceId }, () =>
+          this.client.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true })),
+        ),
+    );
+  }
+
+  /**
+   * Runs `together` (one call for every id), or `alone` for each id when there is one id or ECS refused the batch
+   * for what one of them is (gone, locked, in the wrong status): batch calls are all or nothing, and every resource
+   * must get its own answer. Failures that are not about a resource (throttling, no answer until the deadline) fail
+   * the whole batch. Returns what each id's call failed with; ids that succeeded are absent.
+   */
+  private async eachAlone(
+    ids: readonly string[],
+    together: () => Promise<unknown>,
+    alone: (id: string) => Promise<unknown>,
+  ): Promise<ReadonlyMap<string, unknown>> {
+    if (ids.length > 1) {
+      try {
+        await together();
         return new Map();
       } catch (err) {
         if (!(err instanceof EcsError) || isThrottling(err) || isNetworkFailure(err)) throw err;
       }
     }
     const failures = new Map<string, unknown>();
-    for (const instanceId of ids) {
+    for (const id of ids) {
       try {
-        await this.call("DeleteInstance", { instanceId }, () =>
-          this.client.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true })),
-        );
+        await alone(id);
       } catch (err) {
-        failures.set(instanceId, err);
+        failures.set(id, err);
       }
     }
     return failures;
@@ -601,19 +620,93 @@ export class EcsApi {
     });
   }
 
-  async describeDisks(filter: { instanceId?: string; diskType?: "system" | "data"; diskIds?: readonly string[] }) {
-    const body = await this.call("DescribeDisks", { instanceId: filter.instanceId }, async () => {
-      const response = await this.client.describeDisks(
-        new $Ecs.DescribeDisksRequest({
-          regionId: this.regionId,
-          instanceId: filter.instanceId,
-          diskType: filter.diskType,
-          diskIds: filter.diskIds ? JSON.stringify(filter.diskIds) : undefined,
-          pageSize: 100,
-        }),
+  /** The disks matching `filter` (every page). */
+  async describeDisks(filter: {
+    instanceId?: string;
+    diskType?: "system" | "data";
+    diskIds?: readonly string[];
+    tag?: { readonly key: string; readonly value: string };
+  }) {
+    const views: DiskView[] = [];
+    let nextToken: string | undefined;
+    do {
+      const body = await this.call("DescribeDisks", { instanceId: filter.instanceId }, async () => {
+        const response = await this.client.describeDisks(
+          new $Ecs.DescribeDisksRequest({
+            regionId: this.regionId,
+            instanceId: filter.instanceId,
+            diskType: filter.diskType,
+            diskIds: filter.diskIds ? JSON.stringify(filter.diskIds) : undefined,
+            tag: filter.tag === undefined ? undefined : [new $Ecs.DescribeDisksRequestTag(filter.tag)],
+            maxResults: 100,
+            nextToken,
+          }),
+        );
+        return response.body;
+      });
+      views.push(...(body?.disks?.disk ?? []).map(toDiskView));
+      nextToken = body?.nextToken || undefined;
+    } while (nextToken !== undefined);
+    return views;
+  }
+
+  /**
+   * The system disk of an instance made by RunInstances with the tag `launchTag` (which ECS puts on its disks too):
+   * the lookups of many instances launched with the same tag are served by one listing of the disks carrying it.
+   * Undefined when no disk with the tag belongs to the instance.
+   */
+  async launchedSystemDisk(
+    instanceId: string,
+    launchTag: { readonly key: string; readonly value: string },
+  ): Promise<DiskView | undefined> {
+    let batcher = this.launchedDisks.get(launchTag.key);
+    if (batcher === undefined) {
+      const key = launchTag.key;
+      batcher = new Batcher({
+        windowMs: this.batchWindowMs,
+        fetch: async (values) => {
+          const found = new Map<string, DiskView[]>();
+          for (const value of values)
+            found.set(value, await this.describeDisks({ diskType: "system", tag: { key, value } }));
+          return found;
+        },
+      });
+      this.launchedDisks.set(key, batcher);
+    }
+    return (await batcher.get(launchTag.value))?.find((disk) => disk.instanceId === instanceId);
+  }
+
+  /**
+   * Removes the tag `key` from an instance. The removals of many resources asked for together go out as one
+   * UntagResources of up to 50 ids (one key for all, which is why such a tag must not need a value rewritten).
+   */
+  async removeInstanceTag(instanceId: string, key: string): Promise<void> {
+    let batcher = this.untags.get(key);
+    if (batcher === undefined) {
+      batcher = new Batcher({ windowMs: this.batchWindowMs, maxBatch: 50, fetch: (ids) => this.untagBatch(ids, key) });
+      this.untags.set(key, batcher);
+    }
+    const failure = await batcher.get(instanceId);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** As deleteBatch: a batch refused for what one instance is goes again one instance at a time. */
+  private async untagBatch(ids: string[], key: string): Promise<ReadonlyMap<string, unknown>> {
+    const untag = (resourceId: string[]) =>
+      this.call("UntagResources", {}, () =>
+        this.client.untagResources(
+          new $Ecs.UntagResourcesRequest({
+            regionId: this.regionId,
+            resourceType: "instance",
+            resourceId,
+            tagKey: [key],
+          }),
+        ),
       );
-      return response.body;
-    });
-    return (body?.disks?.disk ?? []).map(toDiskView);
+    return this.eachAlone(
+      ids,
+      () => untag(ids),
+      (id) => untag([id]),
+    );
   }
 }

@@ -18,6 +18,8 @@ export interface PollProgress<T> {
 export interface PollOptions<T> {
   /** Reads the current state once. Wrap it in withRetry: the poller lets describe errors through unchanged. */
   readonly describe: () => Promise<T>;
+  /** An observation the caller has just made: the acceptor judges it first, in place of the first describe. */
+  readonly initial?: { readonly observed: T };
   readonly acceptor: Acceptor<T>;
   /** Names what is awaited in messages, e.g. "image m-123 to become Available". */
   readonly what: string;
@@ -71,7 +73,8 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
 
   for (let attempt = 1; ; attempt++) {
     if (options.signal?.aborted) throw new AbortError(options.what, lastReason);
-    const observed = await options.describe();
+    const observed =
+      attempt === 1 && options.initial !== undefined ? options.initial.observed : await options.describe();
     const verdict = options.acceptor(observed);
     if (verdict.state === "success") return observed;
     if (verdict.state === "failure") throw new WaitFailedError(options.what, verdict.reason, observed);

@@ -7,13 +7,14 @@ import type * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../emulator";
+import { readCreateTag } from "../../providers/tags";
 import { DEMO, startDemoEmulator } from "../support/emulator";
 import { tempDir } from "../support/engine";
 import { copyProject, mainJobArgs, projectPulumi, type Run, type StartedJob, startMainJob } from "../support/main-job";
 import { killTree } from "../support/process-tree";
 import { sectionBlocks, shellCommands } from "../support/readme";
 
-const CREATE_TAG = "ecs-shared-images:create";
+const stateOf = (tags: Record<string, string>) => readCreateTag(tags)?.state;
 const LOCK_DIR = path.join(".pulumi-state", ".pulumi", "locks", "organization", "ecs-shared-images", "local");
 
 interface KillSwitch {
@@ -37,7 +38,11 @@ async function killSwitch(target: number, kill: () => void, when: "beforeDone" |
     const action = String(req.headers["x-acs-action"] ?? "");
     // afterDone: the first tag write that marks a create `done` is carried out, and the run is killed before the
     // answer reaches it, so before the engine can save the result (the window a create cannot close alone).
-    const marksDone = action === "TagResources" && decodeURIComponent(req.url ?? "").includes("=done:");
+    // (A copy's tag value turns `done`; an instance loses its launch tag.)
+    const query = decodeURIComponent(req.url ?? "");
+    const marksDone =
+      (action === "TagResources" && query.includes("=done:")) ||
+      (action === "UntagResources" && query.includes("=ecs-shared-images:launch"));
     if (fired === undefined && action !== "") {
       if (when === "beforeDone" && succeeded.has("RunInstances") && succeeded.has("CopyImage")) {
         fired = action;
@@ -159,13 +164,11 @@ describe("recovery after a hard kill of npm run up, as the README says", () => {
     const before = await exported(work.dir);
     expect(before.pending.filter((op) => op.type === "creating").length).toBeGreaterThanOrEqual(2);
     const cut = emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
-    const cutInstances = cut.instances
-      .filter((i) => i.tags[CREATE_TAG]?.startsWith("pending:"))
-      .map((i) => i.instanceId);
-    const cutCopies = cut.images.filter((i) => i.tags[CREATE_TAG]?.startsWith("pending:")).map((i) => i.imageId);
+    const cutInstances = cut.instances.filter((i) => stateOf(i.tags) === "pending").map((i) => i.instanceId);
+    const cutCopies = cut.images.filter((i) => stateOf(i.tags) === "pending").map((i) => i.imageId);
     expect(cutInstances).toHaveLength(1);
     expect(cutCopies.length).toBeGreaterThanOrEqual(1);
-    expect([...cut.instances, ...cut.images].filter((r) => r.tags[CREATE_TAG]?.startsWith("done:"))).toEqual([]);
+    expect([...cut.instances, ...cut.images].filter((r) => stateOf(r.tags) === "done")).toEqual([]);
 
     // 2. The next `npm run up` stops before running pulumi, naming the dead run and the command that recovers.
     const refused = await run(["up"]);
@@ -272,7 +275,7 @@ describe("a hard kill right after a create marked what it made as handed over", 
     const unsaved = [
       ...cut.instances.map((i) => ({ id: i.instanceId, tags: i.tags })),
       ...cut.images.map((i) => ({ id: i.imageId, tags: i.tags })),
-    ].filter((r) => r.tags[CREATE_TAG]?.startsWith("done:") && !held.has(r.id));
+    ].filter((r) => stateOf(r.tags) === "done" && !held.has(r.id));
     expect(unsaved.length).toBeGreaterThanOrEqual(1);
 
     const recovered = await run(["recover"]);

@@ -176,7 +176,9 @@ const ACTIONS: Record<Subject, string[]> = {
     "ReplaceSystemDisk",
     "StartInstance",
     "DeleteInstance",
+    "DeleteInstances",
     "DescribeInstances",
+    "DescribeDisks",
   ],
   systemDisk: [
     "StopInstance",

@@ -145,7 +145,7 @@ const cases: [string, Sequence][] = [
         },
       },
       steps: [
-        { kind: "upWithFault", action: "TagResources", mode: "exhaust" },
+        { kind: "upWithFault", action: "UntagResources", mode: "exhaust" },
         { kind: "upReplacing" },
         { kind: "upKilled", afterCalls: 1 },
       ],

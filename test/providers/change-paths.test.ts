@@ -320,9 +320,9 @@ describe("InstanceFromSharedImage", () => {
     const engine = new EngineModel(inProcess);
     const name = unique("vm-unmarked");
     const program = [instance(name, () => ({ imageId: IMAGES.plain, keyPairName: DEMO.workload.keyPairName }))];
-    // Tagging refused (a RAM policy without ecs:TagResources, say): the create fails after RunInstances.
+    // Untagging refused (a RAM policy without ecs:UntagResources, say): the create fails after RunInstances.
     const since = lastSeq();
-    emu.admin.addFault({ action: "TagResources", kind: "error", code: "Forbidden.RAM", httpStatus: 403 });
+    emu.admin.addFault({ action: "UntagResources", kind: "error", code: "Forbidden.RAM", httpStatus: 403 });
     await expect(engine.up(program)).rejects.toThrow(
       /could not be marked as handed over to Pulumi, so Pulumi does not/,
     );
