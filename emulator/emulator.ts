@@ -194,6 +194,7 @@ export class EmulatorCore {
     let action = req.headers["x-acs-action"]?.toString() ?? "";
     let principal: Principal | undefined;
     let mutating = false;
+    let dryRun = false;
     let throttled = false;
     let fault: string | undefined;
     let signatureVersion: "v3" | "v1" | undefined;
@@ -209,6 +210,7 @@ export class EmulatorCore {
         ramUser: principal?.ramUser,
         signatureVersion,
         mutating,
+        dryRun,
         params: logged,
         httpStatus: status,
         code: typeof body.Code === "string" ? body.Code : undefined,
@@ -223,6 +225,7 @@ export class EmulatorCore {
         throw new UnsupportedHTTPMethod(`HTTP method ${req.method} is not supported.`);
       const query = parseQuery(req.rawQuery);
       logged = maskParams(query);
+      dryRun = String(query.DryRun).toLowerCase() === "true";
       const auth = authenticate({ ...req, query }, this.identity, this.nonces, this.baseClock);
       principal = auth.principal;
       signatureVersion = auth.signatureVersion;
@@ -235,7 +238,7 @@ export class EmulatorCore {
           `Specified api "${action.slice(0, 64)}" is not found, please check your url and method.`,
         );
       // A DryRun only validates (ECS answers DryRunOperation), so it never counts as a change.
-      mutating = r.mutating && String(query.DryRun).toLowerCase() !== "true";
+      mutating = r.mutating && !dryRun;
       if (this.faults.fire(action, "reset").length > 0) {
         fault = "reset";
         return finish(0, {}, { drop: true });

@@ -17,7 +17,10 @@ export interface RequestLogEntry {
   accessKeyId: string;
   ramUser?: string;
   signatureVersion?: "v3" | "v1";
+  /** The request would change something: an action that mutates, not sent as a DryRun. */
   mutating: boolean;
+  /** Sent with DryRun=true (ECS only validates it and answers DryRunOperation). */
+  dryRun: boolean;
   params: Record<string, string>;
   httpStatus: number;
   code?: string;
@@ -27,12 +30,16 @@ export interface RequestLogEntry {
   durationMs: number;
 }
 
+/** Per-action counts, each request counted on its own (a DryRun never counts as mutating). */
 export interface ActionCounters {
   calls: number;
   succeeded: number;
   failed: number;
   throttled: number;
-  mutating: boolean;
+  /** Requests that would change something (throttled and failed ones included): never a DryRun. */
+  mutating: number;
+  /** Requests sent with DryRun=true, whatever their answer. */
+  dryRuns: number;
 }
 
 /** Bounded request log with per-action counters (the counters are never truncated). */
@@ -48,9 +55,11 @@ export class RequestLog {
     this.entries.push(e);
     // Trim in batches so a full log does not cost an O(n) shift per request.
     if (this.entries.length > this.capacity + 1000) this.entries.splice(0, this.entries.length - this.capacity);
-    const c = this.counters[e.action] ?? { calls: 0, succeeded: 0, failed: 0, throttled: 0, mutating: e.mutating };
+    const c = this.counters[e.action] ?? { calls: 0, succeeded: 0, failed: 0, throttled: 0, mutating: 0, dryRuns: 0 };
     this.counters[e.action] = c;
     c.calls++;
+    if (e.mutating) c.mutating++;
+    if (e.dryRun) c.dryRuns++;
     if (e.throttled) c.throttled++;
     else if (e.httpStatus < 400) c.succeeded++;
     else c.failed++;

@@ -16,7 +16,7 @@ export interface EmulatorAdmin {
   /** Per account: own images (with copy progress), images shared with it, copies in progress, instances, disks. */
   inventory(accountId?: string): Inventory;
   requests(filter?: { action?: string; since?: number }): RequestLogEntry[];
-  /** Per-action counters: calls, succeeded, failed, throttled, and whether the action mutates. */
+  /** Per-action counters, per request: calls, succeeded, failed, throttled, mutating (never a DryRun), dryRuns. */
   stats(): Record<string, ActionCounters>;
   clearRequests(): void;
   addFault(rule: FaultRule): ArmedFault;

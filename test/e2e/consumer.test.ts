@@ -8,6 +8,7 @@ import * as path from "node:path";
 import type { RunningEmulator } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
 import { ENDPOINT_CONFIG_KEY, useStackConfig } from "../../providers/ecs/client";
+import { installTarball, packLibrary, writeTypeScriptProject } from "../../scripts/consumer-project";
 import { projectRoot } from "../../scripts/engine";
 import { DEMO, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { createLocalStack, type EngineStack, tempDir } from "../support/engine";
@@ -25,49 +26,6 @@ function configLines(block: string): { key: string; secret: boolean }[] {
       if (!m) throw new Error(`not a config line the test can run: ${line}`);
       return { key: m[2], secret: m[1] !== undefined };
     });
-}
-
-/** The stock tsconfig.json of `pulumi new typescript` (Pulumi's templates, TypeScript template). */
-const STOCK_TSCONFIG = {
-  compilerOptions: {
-    strict: true,
-    outDir: "bin",
-    target: "es2020",
-    module: "commonjs",
-    moduleResolution: "node",
-    sourceMap: true,
-    experimentalDecorators: true,
-    pretty: true,
-    noFallthroughCasesInSwitch: true,
-    noImplicitReturns: true,
-    forceConsistentCasingInFileNames: true,
-  },
-  files: ["index.ts"],
-};
-
-/**
- * What `npm install <tarball>` leaves in a project, offline (tests contact no remote host): the tarball unpacked as
- * the package, and the packages it declares (dependencies and peer) plus the project's own (TypeScript and the Node
- * types, as `pulumi new typescript` adds them) linked from this repository's install, which pins the same versions.
- * Only declared packages are linked, so a missing declaration fails here as it would for a user.
- */
-function installTarball(projectDir: string, tarball: string): void {
-  const modules = path.join(projectDir, "node_modules");
-  const own = path.join(modules, "pulumi-ecs-shared-images");
-  fs.mkdirSync(own, { recursive: true });
-  execFileSync("tar", ["-xzf", tarball, "-C", own, "--strip-components=1"]);
-  const manifest = JSON.parse(fs.readFileSync(path.join(own, "package.json"), "utf8"));
-  const declared = [
-    ...Object.keys(manifest.dependencies ?? {}),
-    ...Object.keys(manifest.peerDependencies ?? {}),
-    "typescript",
-    "@types/node",
-  ];
-  for (const name of declared) {
-    const link = path.join(modules, name);
-    fs.mkdirSync(path.dirname(link), { recursive: true });
-    fs.symlinkSync(path.join(projectRoot, "node_modules", name), link);
-  }
 }
 
 describe("the README's own program, installed from the packed library into a fresh project", () => {
@@ -117,18 +75,14 @@ describe("the README's own program, installed from the packed library into a fre
   it("packs, installs and type-checks with the stock tsconfig (no skipLibCheck)", () => {
     fs.mkdirSync(projectDir, { recursive: true });
     // `npm pack` as the README says; its build already ran (npm test builds first), so scripts are skipped here.
-    const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work.dir], {
-      cwd: projectRoot,
-      encoding: "utf8",
-    });
-    const [{ filename, files }] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
+    const { filename, tarball, files } = packLibrary(work.dir);
     expect(filename).toBe("pulumi-ecs-shared-images-0.1.0.tgz");
     // The library and its declarations, nothing of the tests, emulator, stacks or scripts.
-    expect(files.map((f) => f.path.split("/").slice(0, 2).join("/")).filter((p) => p.includes("/"))).toEqual(
+    expect(files.map((f) => f.split("/").slice(0, 2).join("/")).filter((p) => p.includes("/"))).toEqual(
       expect.arrayContaining(["dist/providers"]),
     );
-    expect(files.filter((f) => /^dist\/(test|emulator|stacks|scripts)\//.test(f.path))).toEqual([]);
-    installTarball(projectDir, path.join(work.dir, filename));
+    expect(files.filter((f) => /^dist\/(test|emulator|stacks|scripts)\//.test(f))).toEqual([]);
+    installTarball(projectDir, tarball);
     // Publishable, with one @pulumi/pulumi: the project's (a peer), and nothing it never loads.
     const installed = path.join(projectDir, "node_modules", "pulumi-ecs-shared-images");
     const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
@@ -139,17 +93,7 @@ describe("the README's own program, installed from the packed library into a fre
     // Source maps carry their sources (the .ts files are not shipped).
     const map = JSON.parse(fs.readFileSync(path.join(installed, "dist", "providers", "index.js.map"), "utf8"));
     expect(map.sourcesContent?.[0]).toContain("export {");
-    fs.writeFileSync(path.join(projectDir, "tsconfig.json"), JSON.stringify(STOCK_TSCONFIG, null, 4));
-    fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), `name: ${PROJECT}\nruntime: nodejs\n`);
-    fs.writeFileSync(
-      path.join(projectDir, "package.json"),
-      JSON.stringify({
-        name: PROJECT,
-        main: "index.ts",
-        dependencies: { "pulumi-ecs-shared-images": `file:${filename}` },
-      }),
-    );
-    fs.writeFileSync(path.join(projectDir, "index.ts"), program.text);
+    writeTypeScriptProject(projectDir, PROJECT, program.text, { "pulumi-ecs-shared-images": `file:${filename}` });
     const tsc = path.join(projectRoot, "node_modules", "typescript", "bin", "tsc");
     execFileSync(process.execPath, [tsc, "-p", projectDir, "--noEmit"], { cwd: projectDir, encoding: "utf8" });
   }, 120_000);

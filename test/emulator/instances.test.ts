@@ -518,7 +518,29 @@ describe("emulator instances and disks", () => {
     await run();
     await workload().describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: region }));
     const stats = emu.admin.stats();
-    expect(stats.RunInstances).toEqual(expect.objectContaining({ calls: 1, succeeded: 1, mutating: true }));
-    expect(stats.DescribeInstances).toEqual(expect.objectContaining({ calls: 1, mutating: false }));
+    expect(stats.RunInstances).toEqual(expect.objectContaining({ calls: 1, succeeded: 1, mutating: 1, dryRuns: 0 }));
+    expect(stats.DescribeInstances).toEqual(expect.objectContaining({ calls: 1, mutating: 0, dryRuns: 0 }));
+  });
+
+  it("counts each request on its own: RunInstances after a DryRun RunInstances still counts as mutating", async () => {
+    // A preview dry-runs RunInstances before the up sends it for real; the counters must tell the two apart.
+    await expectEcsError(workload().runInstances(runRequest({ dryRun: true })), "DryRunOperation", 400);
+    await run();
+    await run();
+    await expectEcsError(workload().runInstances(runRequest({ dryRun: true })), "DryRunOperation", 400);
+    expect(emu.admin.stats().RunInstances).toEqual({
+      calls: 4,
+      succeeded: 2,
+      failed: 2,
+      throttled: 0,
+      mutating: 2,
+      dryRuns: 2,
+    });
+    expect(emu.admin.requests({ action: "RunInstances" }).map((r) => [r.mutating, r.dryRun])).toEqual([
+      [false, true],
+      [true, false],
+      [true, false],
+      [false, true],
+    ]);
   });
 });

@@ -196,7 +196,7 @@ describe("emulator protocol", () => {
     const err = await expectEcsError(client.describeRegions(regions), "Throttling.User", 400);
     expect(err.message).toContain("Request was denied due to user flow control.");
     expect(emu.admin.stats().DescribeRegions).toEqual(
-      expect.objectContaining({ calls: 4, succeeded: 3, throttled: 1, mutating: false }),
+      expect.objectContaining({ calls: 4, succeeded: 3, throttled: 1, mutating: 0, dryRuns: 0 }),
     );
     // Another account has its own bucket.
     await ecsClient(emu, DEMO.owner).describeRegions(regions);
