@@ -1039,7 +1039,13 @@ describe("create", () => {
   });
 
   it("hands a half-made instance to the engine with the partial state (its create tag marked done)", async () => {
-    emu.admin.addFault({ action: "UntagResources", kind: "error", code: "InvalidParameter", httpStatus: 400, count: 1 });
+    emu.admin.addFault({
+      action: "UntagResources",
+      kind: "error",
+      code: "InvalidParameter",
+      httpStatus: 400,
+      count: 1,
+    });
     const i = inputs({ name: "handed-over" });
     const err = await rejection(create(i));
     expect(err.message).toMatch(/^UntagResources failed: /);
@@ -1094,7 +1100,11 @@ describe("create", () => {
     });
     const tag = jest.spyOn(api, "removeInstanceTag").mockImplementation(async () => {
       tagFailed = true;
-      throw new EcsError({ action: "UntagResources", code: "InternalError", sentence: "ECS reported an internal error" });
+      throw new EcsError({
+        action: "UntagResources",
+        code: "InternalError",
+        sentence: "ECS reported an internal error",
+      });
     });
     try {
       const err = await rejection(create(inputs()));

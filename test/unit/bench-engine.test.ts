@@ -233,8 +233,8 @@ describe("verdict: the targets of issue 11", () => {
       false,
     ],
   ] as const)("%s: met = %s", (_name, command, lib, floor, met) => {
-    // 15 s of emulated provisioning: up may take the floor + 22.5 s.
-    expect(verdict(summaryOf(command, lib, floor), 15).met).toBe(met);
+    // 15 s of emulated provisioning, all 100 creates at a time: up may take the floor + 22.5 s.
+    expect(verdict(summaryOf(command, lib, floor), 15, 100).met).toBe(met);
   });
 
   it("needs the state unchanged in every repetition", () => {
@@ -243,7 +243,7 @@ describe("verdict: the targets of issue 11", () => {
       sample("no-change up", 100, 0, run(10, { stateIdentical: true, stateSame: true }), run(10, same)),
       sample("no-change up", 100, 1, run(10, { stateIdentical: false, stateSame: false }), run(10, same)),
     ])[0];
-    expect(verdict(s, 15)).toEqual({
+    expect(verdict(s, 15, 8)).toEqual({
       target: "≤ 1.10× floor, state unchanged",
       measured: "1.00×, state bytes identical 1/2 (floor 0/2), content 1/2 (floor 2/2)",
       met: false,
@@ -256,11 +256,13 @@ describe("verdict: the targets of issue 11", () => {
       run(40, { calls: calls("RunInstances", { calls: 200, mutating: 100, dryRuns: 100 }) }),
       run(10),
     );
-    expect(verdict(s, 15)).toEqual({
-      target: "≤ floor + 1.5 × 15.0 s = 32.5 s, ≤ 1.50 calls/instance excl. DryRun",
+    // 8 creates at a time: 100 instances take 13 provisionings one after another.
+    expect(verdict(s, 15, 8)).toEqual({
+      target: "≤ floor + 1.5 × 195.0 s = 302.5 s, ≤ 1.50 calls/instance excl. DryRun",
       measured: "40.0 s, 1.00 calls/instance (+ 1.00 DryRun)",
-      met: false,
+      met: true,
     });
+    expect(verdict(s, 15, 100).met).toBe(false);
   });
 });
 
@@ -277,7 +279,7 @@ describe("tables", () => {
   ]);
 
   it("renders one results row per command and size", () => {
-    expect(resultsTable(summaries, 1).rows).toEqual([
+    expect(resultsTable(summaries, 1, 8).rows).toEqual([
       ["up", "2", "4.0", "2.0", "2.00×", expect.stringContaining("= 3.5 s"), expect.any(String), "missed"],
       ["destroy", "2", "1.0", "2.0", "0.50×", "0 throttled", "0 throttled (0.50×)", "met"],
     ]);
@@ -306,6 +308,7 @@ describe("tables", () => {
       reps: 1,
       timeScale: 1,
       provisioningSeconds: 15,
+      parallel: 8,
       totalSeconds: 90,
       command: "node dist/scripts/bench-engine.js --sizes 2 --reps 1",
     };
@@ -353,11 +356,11 @@ describe("process sampling", () => {
 });
 
 describe("command line", () => {
-  it("defaults to sizes 100 and 300, 3 repetitions, time scale 1, docs/benchmarks.md", () => {
+  it("defaults to sizes 100 and 300, 3 repetitions, time scale 10 (1.5 s provisioning), docs/benchmarks.md", () => {
     expect(parseArgs([])).toEqual({
       sizes: [100, 300],
       reps: 3,
-      timeScale: 1,
+      timeScale: 10,
       out: "docs/benchmarks.md",
       keep: false,
     });
