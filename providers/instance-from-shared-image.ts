@@ -18,7 +18,6 @@ import { type DiskSpec, EcsApi, type RunInstanceRequest, type RunInstanceSpec } 
 import { resolveSettings, type StackConfig, useStackConfig } from "./ecs/client";
 import { canonicalJson, clientToken, resourceKey, runToken } from "./ecs/client-token";
 import { EcsError, InvalidInputError, isDryRunPassed, isInstanceNotFound, runInstancesParameterOf } from "./ecs/errors";
-import { defaultSleep } from "./ecs/retry";
 import type { ImageView, InstanceView } from "./ecs/types";
 import {
   DEFAULT_TIMEOUTS,
@@ -28,6 +27,7 @@ import {
   poll,
   pollDelays,
   resolveTimeouts,
+  sleepToTick,
   type Timeouts,
   type TimeoutsInput,
   timeoutsFailures,
@@ -833,8 +833,9 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
     ...createRequest(inputs, fingerprint, launchTagValue()),
     password: inputs.password,
   });
-  // A new instance is neither listed nor running at once: the first look waits one poll interval.
-  await defaultSleep(pollDelays().minDelayMs);
+  // A new instance is neither listed nor running at once: the first look waits one poll interval (on the tick the
+  // other creates of its wave look on).
+  await sleepToTick(pollDelays().minDelayMs);
   const instance = await listedAfterCreate(() => api.getInstance(id));
   if (instance === undefined) {
     throw new Error(
@@ -893,6 +894,14 @@ async function applyInPlaceSettings(
   };
 }
 
+/**
+ * Poll timing for waits many instances go through together (a fleet's creates or deletes): the same growing delays
+ * for all, woken on shared ticks, so that every round observes a whole wave in one DescribeInstances.
+ */
+function lockstep() {
+  return { ...pollDelays(), random: () => 0.5, sleep: sleepToTick };
+}
+
 /** Waits for Running (with progress), then applies the in-place settings of `settings` (a create). */
 async function waitRunning(
   api: EcsApi,
@@ -911,7 +920,7 @@ async function waitRunning(
     acceptor: instanceInStatus("Running"),
     what: `instance ${instanceId} to be Running`,
     timeoutMs: options.timeoutMs,
-    ...pollDelays(),
+    ...lockstep(),
     onProgress: (p) => reportProgress(options.urn, `${instanceId}: ${p.reason}`, { ephemeral: true }),
   })) as InstanceView;
   const { settings } = options;
@@ -1233,7 +1242,7 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
         acceptor: instanceGone,
         what: `instance ${id} to be deleted`,
         timeoutMs: timeoutsOf(props).delete,
-        ...pollDelays(),
+        ...lockstep(),
         onProgress: (p) => reportProgress(urn, `${id}: ${p.reason}`, { ephemeral: true }),
       });
     },

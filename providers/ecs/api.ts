@@ -1,7 +1,8 @@
 // The only place that speaks ECS: typed calls with retries and typed errors, wire shapes mapped to plain views, and
 // status lookups batched across every resource in the provider process.
+
+import type * as EcsSdk from "@alicloud/ecs20140526";
 import type Ecs from "@alicloud/ecs20140526";
-import * as $Ecs from "@alicloud/ecs20140526";
 import { requireEngine } from "../engine-watch";
 import { currentOperation } from "../operation";
 import { reportProgress } from "../progress";
@@ -12,6 +13,9 @@ import { type ConnectionSettings, ecsClient, resolveSettings } from "./client";
 import { EcsError, type ErrorContext, fromSdkError, TimeoutError } from "./errors";
 import { defaultSleep, isNetworkFailure, isThrottling, type RetryOptions, withRetry } from "./retry";
 import type { ImageOwnerAlias, ImageStatus, ImageView, InstanceStatus, InstanceView, Tags } from "./types";
+
+/** The SDK's request classes, loaded with the first request (see client.ts endpointNamingClass). */
+const sdk = (): typeof EcsSdk => require("@alicloud/ecs20140526");
 
 /** Every image status: reads must see Deprecated and failed images too (DescribeImages defaults to Available). */
 export const ALL_IMAGE_STATUSES = "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated";
@@ -91,9 +95,9 @@ export interface InstanceAttributes {
   readonly password?: string;
 }
 
-type SdkImage = $Ecs.DescribeImagesResponseBodyImagesImage;
-type SdkInstance = $Ecs.DescribeInstancesResponseBodyInstancesInstance;
-type SdkDisk = $Ecs.DescribeDisksResponseBodyDisksDisk;
+type SdkImage = EcsSdk.DescribeImagesResponseBodyImagesImage;
+type SdkInstance = EcsSdk.DescribeInstancesResponseBodyInstancesInstance;
+type SdkDisk = EcsSdk.DescribeDisksResponseBodyDisksDisk;
 
 function tagsOf(list: { tagKey?: string; tagValue?: string }[] | undefined): Tags {
   const tags: Record<string, string> = {};
@@ -276,14 +280,14 @@ export class EcsApi {
     for (let page = 1; ; page++) {
       const body = await this.call("DescribeImages", {}, async () => {
         const response = await this.client.describeImages(
-          new $Ecs.DescribeImagesRequest({
+          new (sdk().DescribeImagesRequest)({
             regionId: this.regionId,
             imageId: filter.imageIds?.join(","),
             imageOwnerAlias: filter.ownerAlias,
             imageOwnerId: filter.ownerId === undefined ? undefined : Number(filter.ownerId),
             status: filter.statuses ?? ALL_IMAGE_STATUSES,
             imageName: filter.name,
-            tag: filter.tag ? [new $Ecs.DescribeImagesRequestTag(filter.tag)] : undefined,
+            tag: filter.tag ? [new (sdk().DescribeImagesRequestTag)(filter.tag)] : undefined,
             pageNumber: page,
             pageSize: 100,
           }),
@@ -324,7 +328,7 @@ export class EcsApi {
   copyImage(request: CopyImageRequest): Promise<string> {
     return this.call("CopyImage", { imageId: request.sourceImageId, kmsKeyId: request.kmsKeyId }, async () => {
       const response = await this.client.copyImage(
-        new $Ecs.CopyImageRequest({
+        new (sdk().CopyImageRequest)({
           regionId: this.regionId,
           imageId: request.sourceImageId,
           // Shared images can only be copied within their own region (OperationDenied.SameRegionOnly).
@@ -335,7 +339,7 @@ export class EcsApi {
           KMSKeyId: request.kmsKeyId,
           resourceGroupId: request.resourceGroupId,
           clientToken: request.clientToken,
-          tag: tagList(request.tags, (key, value) => new $Ecs.CopyImageRequestTag({ key, value })),
+          tag: tagList(request.tags, (key, value) => new (sdk().CopyImageRequestTag)({ key, value })),
         }),
       );
       return response.body?.imageId ?? "";
@@ -344,20 +348,20 @@ export class EcsApi {
 
   async cancelCopyImage(imageId: string): Promise<void> {
     await this.call("CancelCopyImage", { imageId }, () =>
-      this.client.cancelCopyImage(new $Ecs.CancelCopyImageRequest({ regionId: this.regionId, imageId })),
+      this.client.cancelCopyImage(new (sdk().CancelCopyImageRequest)({ regionId: this.regionId, imageId })),
     );
   }
 
   async deleteImage(imageId: string, force: boolean): Promise<void> {
     await this.call("DeleteImage", { imageId }, () =>
-      this.client.deleteImage(new $Ecs.DeleteImageRequest({ regionId: this.regionId, imageId, force })),
+      this.client.deleteImage(new (sdk().DeleteImageRequest)({ regionId: this.regionId, imageId, force })),
     );
   }
 
   async modifyImageAttribute(imageId: string, name: string, description: string): Promise<void> {
     await this.call("ModifyImageAttribute", { imageId }, () =>
       this.client.modifyImageAttribute(
-        new $Ecs.ModifyImageAttributeRequest({ regionId: this.regionId, imageId, imageName: name, description }),
+        new (sdk().ModifyImageAttributeRequest)({ regionId: this.regionId, imageId, imageName: name, description }),
       ),
     );
   }
@@ -369,7 +373,7 @@ export class EcsApi {
     if (removed.length > 0) {
       await this.call("UntagResources", {}, () =>
         this.client.untagResources(
-          new $Ecs.UntagResourcesRequest({
+          new (sdk().UntagResourcesRequest)({
             regionId: this.regionId,
             resourceType,
             resourceId: [resourceId],
@@ -381,11 +385,11 @@ export class EcsApi {
     if (changed.length > 0) {
       await this.call("TagResources", {}, () =>
         this.client.tagResources(
-          new $Ecs.TagResourcesRequest({
+          new (sdk().TagResourcesRequest)({
             regionId: this.regionId,
             resourceType,
             resourceId: [resourceId],
-            tag: changed.map(([key, value]) => new $Ecs.TagResourcesRequestTag({ key, value })),
+            tag: changed.map(([key, value]) => new (sdk().TagResourcesRequestTag)({ key, value })),
           }),
         ),
       );
@@ -404,7 +408,7 @@ export class EcsApi {
     return this.call("RunInstances", context, async () => {
       const disk = request.systemDisk;
       const response = await this.client.runInstances(
-        new $Ecs.RunInstancesRequest({
+        new (sdk().RunInstancesRequest)({
           regionId: this.regionId,
           amount: 1,
           minAmount: 1,
@@ -423,7 +427,7 @@ export class EcsApi {
           clientToken: request.clientToken,
           dryRun: request.dryRun,
           systemDisk: disk
-            ? new $Ecs.RunInstancesRequestSystemDisk({
+            ? new (sdk().RunInstancesRequestSystemDisk)({
                 category: disk.category,
                 size: disk.size,
                 encrypted: disk.encrypted === undefined ? undefined : String(disk.encrypted),
@@ -432,14 +436,14 @@ export class EcsApi {
             : undefined,
           dataDisk: request.dataDisks?.map(
             (d) =>
-              new $Ecs.RunInstancesRequestDataDisk({
+              new (sdk().RunInstancesRequestDataDisk)({
                 category: d.category,
                 size: d.size,
                 encrypted: d.encrypted,
                 KMSKeyId: d.kmsKeyId,
               }),
           ),
-          tag: tagList(request.tags, (key, value) => new $Ecs.RunInstancesRequestTag({ key, value })),
+          tag: tagList(request.tags, (key, value) => new (sdk().RunInstancesRequestTag)({ key, value })),
         }),
       );
       return response.body?.instanceIdSets?.instanceIdSet?.[0] ?? "";
@@ -449,7 +453,11 @@ export class EcsApi {
   private async fetchInstances(ids: string[]): Promise<ReadonlyMap<string, InstanceView>> {
     const body = await this.call("DescribeInstances", {}, async () => {
       const response = await this.client.describeInstances(
-        new $Ecs.DescribeInstancesRequest({ regionId: this.regionId, instanceIds: JSON.stringify(ids), pageSize: 100 }),
+        new (sdk().DescribeInstancesRequest)({
+          regionId: this.regionId,
+          instanceIds: JSON.stringify(ids),
+          pageSize: 100,
+        }),
       );
       return response.body;
     });
@@ -488,10 +496,12 @@ export class EcsApi {
     do {
       const body = await this.call("DescribeInstances", {}, async () => {
         const response = await this.client.describeInstances(
-          new $Ecs.DescribeInstancesRequest({
+          new (sdk().DescribeInstancesRequest)({
             regionId: this.regionId,
             tag:
-              filter.tagKey === undefined ? undefined : [new $Ecs.DescribeInstancesRequestTag({ key: filter.tagKey })],
+              filter.tagKey === undefined
+                ? undefined
+                : [new (sdk().DescribeInstancesRequestTag)({ key: filter.tagKey })],
             imageId: filter.imageId,
             maxResults: 100,
             nextToken,
@@ -512,14 +522,14 @@ export class EcsApi {
 
   async startInstance(instanceId: string): Promise<void> {
     await this.call("StartInstance", { instanceId }, () =>
-      this.client.startInstance(new $Ecs.StartInstanceRequest({ instanceId })),
+      this.client.startInstance(new (sdk().StartInstanceRequest)({ instanceId })),
     );
   }
 
   /** Standard stop (KeepCharging): ReplaceSystemDisk refuses instances stopped in economical mode. */
   async stopInstance(instanceId: string): Promise<void> {
     await this.call("StopInstance", { instanceId }, () =>
-      this.client.stopInstance(new $Ecs.StopInstanceRequest({ instanceId, stoppedMode: "KeepCharging" })),
+      this.client.stopInstance(new (sdk().StopInstanceRequest)({ instanceId, stoppedMode: "KeepCharging" })),
     );
   }
 
@@ -538,12 +548,12 @@ export class EcsApi {
       () =>
         this.call("DeleteInstances", {}, () =>
           this.client.deleteInstances(
-            new $Ecs.DeleteInstancesRequest({ regionId: this.regionId, instanceId: ids, force: true }),
+            new (sdk().DeleteInstancesRequest)({ regionId: this.regionId, instanceId: ids, force: true }),
           ),
         ),
       (instanceId) =>
         this.call("DeleteInstance", { instanceId }, () =>
-          this.client.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true })),
+          this.client.deleteInstance(new (sdk().DeleteInstanceRequest)({ instanceId, force: true })),
         ),
     );
   }
@@ -582,7 +592,7 @@ export class EcsApi {
     const secrets = attributes.password ? [attributes.password] : [];
     await this.call("ModifyInstanceAttribute", { instanceId, secrets }, () =>
       this.client.modifyInstanceAttribute(
-        new $Ecs.ModifyInstanceAttributeRequest({
+        new (sdk().ModifyInstanceAttributeRequest)({
           instanceId,
           instanceName: attributes.name,
           description: attributes.description,
@@ -604,10 +614,10 @@ export class EcsApi {
     };
     return this.call("ReplaceSystemDisk", context, async () => {
       const response = await this.client.replaceSystemDisk(
-        new $Ecs.ReplaceSystemDiskRequest({
+        new (sdk().ReplaceSystemDiskRequest)({
           instanceId: request.instanceId,
           imageId: request.imageId,
-          systemDisk: request.size ? new $Ecs.ReplaceSystemDiskRequestSystemDisk({ size: request.size }) : undefined,
+          systemDisk: request.size ? new (sdk().ReplaceSystemDiskRequestSystemDisk)({ size: request.size }) : undefined,
           password: request.password,
           passwordInherit: request.passwordInherit,
           keyPairName: request.keyPairName,
@@ -632,12 +642,12 @@ export class EcsApi {
     do {
       const body = await this.call("DescribeDisks", { instanceId: filter.instanceId }, async () => {
         const response = await this.client.describeDisks(
-          new $Ecs.DescribeDisksRequest({
+          new (sdk().DescribeDisksRequest)({
             regionId: this.regionId,
             instanceId: filter.instanceId,
             diskType: filter.diskType,
             diskIds: filter.diskIds ? JSON.stringify(filter.diskIds) : undefined,
-            tag: filter.tag === undefined ? undefined : [new $Ecs.DescribeDisksRequestTag(filter.tag)],
+            tag: filter.tag === undefined ? undefined : [new (sdk().DescribeDisksRequestTag)(filter.tag)],
             maxResults: 100,
             nextToken,
           }),
@@ -695,7 +705,7 @@ export class EcsApi {
     const untag = (resourceId: string[]) =>
       this.call("UntagResources", {}, () =>
         this.client.untagResources(
-          new $Ecs.UntagResourcesRequest({
+          new (sdk().UntagResourcesRequest)({
             regionId: this.regionId,
             resourceType: "instance",
             resourceId,

@@ -4,9 +4,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import Credential, { CLIProfileCredentialsProvider } from "@alicloud/credentials";
-import Ecs from "@alicloud/ecs20140526";
-import { $OpenApiUtil } from "@alicloud/openapi-core";
+import type * as Credentials from "@alicloud/credentials";
+import type Ecs from "@alicloud/ecs20140526";
+import type * as OpenApi from "@alicloud/openapi-core";
 import { watchEngine } from "../engine-watch";
 import { ENDPOINT_CONFIG_KEY, InvalidInputError, MissingCredentialsError, recordEndpoint } from "./errors";
 
@@ -173,16 +173,29 @@ function cacheKey(settings: ConnectionSettings): string {
   return createHash("sha256").update(JSON.stringify(settings)).digest("hex");
 }
 
-/** The SDK client, recording for every failed call where it was sent, so the error can name the endpoint. */
-class EndpointNamingEcs extends Ecs {
-  override async callApi(...args: Parameters<Ecs["callApi"]>): ReturnType<Ecs["callApi"]> {
-    try {
-      return await super.callApi(...args);
-    } catch (err) {
-      // _endpoint is what the SDK sends to: the override, or the public endpoint it derived from the region.
-      throw recordEndpoint(err, `${String(this._protocol).toLowerCase()}://${this._endpoint}`);
-    }
+type EcsClass = new (config: OpenApi.$OpenApiUtil.Config) => Ecs;
+let endpointNamingEcs: EcsClass | undefined;
+
+/**
+ * The SDK client class, recording for every failed call where it was sent, so the error can name the endpoint.
+ * Loaded with the SDK at the first client: a Pulumi program that only declares resources never loads the SDK, which
+ * costs a few hundred milliseconds and tens of MiB in every process that does.
+ */
+function endpointNamingClass(): EcsClass {
+  if (endpointNamingEcs === undefined) {
+    const Base: typeof Ecs = require("@alicloud/ecs20140526").default;
+    endpointNamingEcs = class EndpointNamingEcs extends Base {
+      override async callApi(...args: Parameters<Ecs["callApi"]>): ReturnType<Ecs["callApi"]> {
+        try {
+          return await super.callApi(...args);
+        } catch (err) {
+          // _endpoint is what the SDK sends to: the override, or the public endpoint it derived from the region.
+          throw recordEndpoint(err, `${String(this._protocol).toLowerCase()}://${this._endpoint}`);
+        }
+      }
+    };
   }
+  return endpointNamingEcs;
 }
 
 const clients = new Map<string, Ecs>();
@@ -196,6 +209,7 @@ export function ecsClient(settings: ConnectionSettings): Ecs {
   let client = clients.get(key);
   if (!client) {
     const source = settings.credential;
+    const { $OpenApiUtil }: typeof OpenApi = require("@alicloud/openapi-core");
     const config = new $OpenApiUtil.Config({
       regionId: settings.regionId,
       endpoint: settings.endpoint,
@@ -210,11 +224,15 @@ export function ecsClient(settings: ConnectionSettings): Ecs {
       config.securityToken = source.securityToken;
     } else {
       // A named profile is one of the Alibaba Cloud CLI's (~/.aliyun/config.json), as ALICLOUD_PROFILE means there.
+      const {
+        default: Credential,
+        CLIProfileCredentialsProvider,
+      }: typeof Credentials = require("@alicloud/credentials");
       config.credential = source.profile
         ? new Credential(null, CLIProfileCredentialsProvider.builder().withProfileName(source.profile).build())
         : new Credential();
     }
-    client = new EndpointNamingEcs(config);
+    client = new (endpointNamingClass())(config);
     clients.set(key, client);
   }
   return client;

@@ -37,6 +37,31 @@ export interface PollOptions<T> {
 }
 
 export const DEFAULT_POLL = { minDelayMs: 2_000, maxDelayMs: 30_000 } as const;
+
+const ticks = new Map<number, Promise<void>>();
+
+/**
+ * Sleeps at least `ms`, until the next multiple of `tickMs` on the clock (default: half the poll interval, 1 s). Waiters that fall asleep at about the same
+ * time wake on one shared timer, in the same turn of the event loop, so their describe calls go out in one batch (see
+ * batcher.ts): the resources of one wave of creates (the engine starts them a few milliseconds apart) are then
+ * observed together on every round instead of drifting apart into one call each. The shared wake is the jitter's
+ * replacement, not its absence: many waiters cost one call.
+ */
+export function sleepToTick(ms: number, signal?: AbortSignal, tickMs = pollDelays().minDelayMs / 2): Promise<void> {
+  const at = Math.ceil((Date.now() + ms) / tickMs) * tickMs;
+  let tick = ticks.get(at);
+  if (tick === undefined) {
+    tick = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        ticks.delete(at);
+        resolve();
+      }, at - Date.now());
+    });
+    ticks.set(at, tick);
+  }
+  if (signal === undefined) return tick;
+  return Promise.race([tick, defaultSleep(at - Date.now() + 1, signal)]);
+}
 export const POLL_INTERVAL_ENV = "ECS_SHARED_IMAGES_POLL_INTERVAL";
 
 /**

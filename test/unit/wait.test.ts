@@ -11,6 +11,7 @@ import {
   parseTimeout,
   poll,
   resolveTimeouts,
+  sleepToTick,
 } from "../../providers/ecs/wait";
 
 const image = (over: Partial<ImageView> = {}): ImageView => ({
@@ -311,5 +312,38 @@ describe("listedAfterCreate", () => {
     expect(found).toBeUndefined();
     expect(c.now()).toBeGreaterThanOrEqual(30_000);
     expect(calls).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("sleepToTick", () => {
+  const TICK = 200;
+
+  it("wakes waiters that fell asleep at about the same time together, in one turn of the event loop", async () => {
+    await sleepToTick(0, undefined, TICK); // just after a tick, so that both waiters below aim at the next one
+    const started = Date.now();
+    const woke: string[] = [];
+    const first = sleepToTick(20, undefined, TICK).then(() => {
+      woke.push("first");
+      setImmediate(() => woke.push("next turn"));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = sleepToTick(20, undefined, TICK).then(() => woke.push("second"));
+    await Promise.all([first, second]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woke).toEqual(["first", "second", "next turn"]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(20);
+  });
+
+  it("sleeps at least the time asked for", async () => {
+    const started = Date.now();
+    await sleepToTick(250, undefined, TICK);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(249);
+  });
+
+  it("stops at once when its signal aborts", async () => {
+    const controller = new AbortController();
+    const sleeping = sleepToTick(1_000, controller.signal, TICK);
+    controller.abort();
+    await expect(sleeping).rejects.toThrow();
   });
 });
