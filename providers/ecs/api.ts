@@ -184,8 +184,10 @@ export class EcsApi {
   private readonly deletions: Batcher<string, unknown>;
   /** Per tag key: removals of that key from instances (what each failed with, or nothing). */
   private readonly untags = new Map<string, Batcher<string, unknown>>();
-  /** Per tag key: the system disks carrying each value of that key (see launchedSystemDisk). */
-  private readonly launchedDisks = new Map<string, Batcher<string, DiskView[]>>();
+  /** Per tag key: listings of the system disks carrying a value of it (see launchedSystemDisk). */
+  private readonly launchListings = new Map<string, Batcher<string, true>>();
+  /** Per instance: its system disk as a listing showed it, until its create asks for it. */
+  private readonly launchedDisks = new Map<string, DiskView>();
   /** Per tag key: lookups of instances by that key's value, served by one listing of every instance with the key. */
   private readonly instancesByTag = new Map<string, Batcher<string, InstanceView[]>>();
   private readonly batchWindowMs: number;
@@ -661,29 +663,37 @@ export class EcsApi {
   }
 
   /**
-   * The system disk of an instance made by RunInstances with the tag `launchTag` (which ECS puts on its disks too):
-   * the lookups of many instances launched with the same tag are served by one listing of the disks carrying it.
-   * Undefined when no disk with the tag belongs to the instance.
+   * The system disk of an instance made by RunInstances with the tag `launchTag` (which ECS puts on its disks too),
+   * or undefined when no disk with the tag belongs to it. One listing of the disks carrying the tag serves every
+   * instance it shows, including those whose creates ask later: their disks exist from RunInstances on, so a fleet's
+   * creates cost a listing every few seconds rather than a call each.
    */
   async launchedSystemDisk(
     instanceId: string,
     launchTag: { readonly key: string; readonly value: string },
   ): Promise<DiskView | undefined> {
-    let batcher = this.launchedDisks.get(launchTag.key);
-    if (batcher === undefined) {
-      const key = launchTag.key;
-      batcher = new Batcher({
-        windowMs: this.batchWindowMs,
-        fetch: async (values) => {
-          const found = new Map<string, DiskView[]>();
-          for (const value of values)
-            found.set(value, await this.describeDisks({ diskType: "system", tag: { key, value } }));
-          return found;
-        },
-      });
-      this.launchedDisks.set(key, batcher);
+    if (!this.launchedDisks.has(instanceId)) {
+      let batcher = this.launchListings.get(launchTag.key);
+      if (batcher === undefined) {
+        const key = launchTag.key;
+        batcher = new Batcher({
+          windowMs: this.batchWindowMs,
+          fetch: async (values) => {
+            for (const value of values) {
+              const disks = await this.describeDisks({ diskType: "system", tag: { key, value } });
+              for (const disk of disks) if (disk.instanceId) this.launchedDisks.set(disk.instanceId, disk);
+            }
+            return new Map(values.map((value) => [value, true]));
+          },
+        });
+        this.launchListings.set(key, batcher);
+      }
+      await batcher.get(launchTag.value);
     }
-    return (await batcher.get(launchTag.value))?.find((disk) => disk.instanceId === instanceId);
+    const disk = this.launchedDisks.get(instanceId);
+    // Asked for once, by the create that launched it.
+    this.launchedDisks.delete(instanceId);
+    return disk;
   }
 
   /**
