@@ -21,6 +21,7 @@ import { EcsError, InvalidInputError, isDryRunPassed, isInstanceNotFound, runIns
 import type { ImageView, InstanceView } from "./ecs/types";
 import {
   DEFAULT_TIMEOUTS,
+  FirstLook,
   instanceGone,
   instanceInStatus,
   listedAfterCreate,
@@ -833,10 +834,12 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
     ...createRequest(inputs, fingerprint, launchTagValue()),
     password: inputs.password,
   });
-  // A new instance is neither listed nor running at once: the first look waits one poll interval (on the tick the
-  // other creates of its wave look on).
-  await sleepToTick(pollDelays().minDelayMs);
+  // A new instance is neither listed nor running at once: the first look waits about as long as instances of this
+  // run took (on the tick the other creates of its wave look on).
+  const look = firstLook();
+  await sleepToTick(look.delayMs);
   const instance = await listedAfterCreate(() => api.getInstance(id));
+  if (instance !== undefined) look.record(instance.status === "Running");
   if (instance === undefined) {
     throw new Error(
       `RunInstances answered ${id}, but ECS never listed that instance; run pulumi up again (the instance, if it ` +
@@ -858,6 +861,15 @@ const EARLIER_RUNS = new Recent<InstanceView[]>(Number.POSITIVE_INFINITY);
 function madeByEarlierRuns(api: EcsApi): Promise<InstanceView[]> {
   const list = () => api.findInstancesByTag(RESERVED_TAGS.create, "");
   return servingOneRun() ? EARLIER_RUNS.get(api.regionId, list) : list();
+}
+
+let firstLooks: FirstLook | undefined;
+
+/** The first look at new instances, learned by this process from one poll interval on (see ecs/wait.ts FirstLook). */
+function firstLook(): FirstLook {
+  const { minDelayMs } = pollDelays();
+  firstLooks ??= new FirstLook(minDelayMs, minDelayMs / 8, 15 * minDelayMs);
+  return firstLooks;
 }
 
 /** DeleteInstance (Force); an instance already gone is deleted. */

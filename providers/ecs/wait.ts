@@ -41,13 +41,14 @@ export const DEFAULT_POLL = { minDelayMs: 2_000, maxDelayMs: 30_000 } as const;
 const ticks = new Map<number, Promise<void>>();
 
 /**
- * Sleeps at least `ms`, until the next multiple of `tickMs` on the clock (default: half the poll interval, 1 s). Waiters that fall asleep at about the same
+ * Sleeps at least `ms`, until the next multiple of `tickMs` on the clock (default: an eighth of the poll interval,
+ * 250 ms). Waiters that fall asleep at about the same
  * time wake on one shared timer, in the same turn of the event loop, so their describe calls go out in one batch (see
  * batcher.ts): the resources of one wave of creates (the engine starts them a few milliseconds apart) are then
  * observed together on every round instead of drifting apart into one call each. The shared wake is the jitter's
  * replacement, not its absence: many waiters cost one call.
  */
-export function sleepToTick(ms: number, signal?: AbortSignal, tickMs = pollDelays().minDelayMs / 2): Promise<void> {
+export function sleepToTick(ms: number, signal?: AbortSignal, tickMs = pollDelays().minDelayMs / 8): Promise<void> {
   const at = Math.ceil((Date.now() + ms) / tickMs) * tickMs;
   let tick = ticks.get(at);
   if (tick === undefined) {
@@ -73,6 +74,34 @@ export function pollDelays(env: NodeJS.ProcessEnv = process.env): { minDelayMs: 
   if (!text) return DEFAULT_POLL;
   const minDelayMs = parseTimeout(/^\d+$/.test(text) ? Number(text) : text, POLL_INTERVAL_ENV);
   return { minDelayMs, maxDelayMs: Math.max(minDelayMs, Math.min(DEFAULT_POLL.maxDelayMs, minDelayMs * 15)) };
+}
+
+/**
+ * When to take the first look at something just made (an instance to run), learned from how the first looks of this
+ * process went: a look that found it ready was perhaps late, so the next comes a little sooner; one that did not
+ * finds the wait longer than thought, so the next comes much later. It settles just above the usual time, where most
+ * first looks succeed (one describe per wave of creates) and few are late by much.
+ */
+export class FirstLook {
+  private delay: number;
+
+  constructor(
+    initialMs: number,
+    private readonly minMs: number,
+    private readonly maxMs: number,
+  ) {
+    this.delay = initialMs;
+  }
+
+  get delayMs(): number {
+    return this.delay;
+  }
+
+  /** How the last first look went: `ready` when what it waited for was done. */
+  record(ready: boolean): void {
+    const next = ready ? this.delay * 0.9 : this.delay * 1.5;
+    this.delay = Math.min(this.maxMs, Math.max(this.minMs, next));
+  }
 }
 
 /**

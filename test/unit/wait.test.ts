@@ -2,6 +2,7 @@ import { AbortError, InvalidInputError, TimeoutError, WaitFailedError } from "..
 import type { ImageView, InstanceView } from "../../providers/ecs/types";
 import {
   DEFAULT_TIMEOUTS,
+  FirstLook,
   imageAvailable,
   imageGone,
   instanceGone,
@@ -345,5 +346,19 @@ describe("sleepToTick", () => {
     const sleeping = sleepToTick(1_000, controller.signal, TICK);
     controller.abort();
     await expect(sleeping).rejects.toThrow();
+  });
+});
+
+describe("FirstLook", () => {
+  it.each([
+    ["a ready first look brings the next a tenth sooner", [true], 1800],
+    ["one that was not ready puts the next half again later", [false], 3000],
+    ["never sooner than the least", [true, true, true, true, true, true, true, true, true, true, true, true], 1000],
+    ["never later than the most", [false, false, false, false, false, false, false, false], 20_000],
+    ["a miss after hits overshoots a little, then comes back down", [true, true, false, true], 2187],
+  ] as const)("%s", (_name, outcomes, expected) => {
+    const look = new FirstLook(2000, 1000, 20_000);
+    for (const ready of outcomes) look.record(ready);
+    expect(look.delayMs).toBeCloseTo(expected, 0);
   });
 });
