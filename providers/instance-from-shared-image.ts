@@ -837,9 +837,10 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
   // A new instance is neither listed nor running at once: the first look waits about as long as instances of this
   // run took (on the tick the other creates of its wave look on).
   const look = firstLook();
-  await sleepToTick(look.delayMs);
+  const delayMs = look.delayMs;
+  await sleepToTick(delayMs);
   const instance = await listedAfterCreate(() => api.getInstance(id));
-  if (instance !== undefined) look.record(instance.status === "Running");
+  if (instance !== undefined) look.record(delayMs, instance.status === "Running");
   if (instance === undefined) {
     throw new Error(
       `RunInstances answered ${id}, but ECS never listed that instance; run pulumi up again (the instance, if it ` +

@@ -358,7 +358,14 @@ describe("FirstLook", () => {
     ["a miss after hits overshoots a little, then comes back down", [true, true, false, true], 2187],
   ] as const)("%s", (_name, outcomes, expected) => {
     const look = new FirstLook(2000, 1000, 20_000);
-    for (const ready of outcomes) look.record(ready);
+    for (const ready of outcomes) look.record(look.delayMs, ready);
     expect(look.delayMs).toBeCloseTo(expected, 0);
+  });
+
+  it("counts one wave once: the looks after a delay no longer current do not move it", () => {
+    const look = new FirstLook(2000, 1000, 20_000);
+    const wave = look.delayMs;
+    for (let i = 0; i < 8; i++) look.record(wave, false);
+    expect(look.delayMs).toBe(3000);
   });
 });
