@@ -78,8 +78,8 @@ export function pollDelays(env: NodeJS.ProcessEnv = process.env): { minDelayMs: 
 
 /**
  * When to take the first look at something just made (an instance to run), learned from how the first looks of this
- * process went: a look that found it ready was perhaps late, so the next wave looks a little sooner; one that did not
- * finds the wait longer than thought, so the next looks much later. It settles just above the usual time, where most
+ * process went: a look that found it ready was perhaps late, so the next wave looks a little sooner (5%); one that did
+ * not finds the wait longer than thought, so the next looks much later (30%). It settles just above the usual time, where most
  * first looks succeed (one describe per wave of creates) and few are late by much.
  */
 export class FirstLook {
@@ -104,7 +104,7 @@ export class FirstLook {
    */
   record(delayMs: number, ready: boolean): void {
     if (delayMs !== this.delay) return;
-    const next = ready ? this.delay * 0.9 : this.delay * 1.5;
+    const next = ready ? this.delay * 0.95 : this.delay * 1.3;
     this.delay = Math.min(this.maxMs, Math.max(this.minMs, next));
   }
 }
