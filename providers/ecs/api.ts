@@ -184,8 +184,10 @@ export class EcsApi {
   private readonly deletions: Batcher<string, unknown>;
   /** Per tag key: removals of that key from instances (what each failed with, or nothing). */
   private readonly untags = new Map<string, Batcher<string, unknown>>();
-  /** Per tag key: listings of the system disks carrying a value of it (see launchedSystemDisk). */
-  private readonly launchListings = new Map<string, Batcher<string, true>>();
+  /** Lookups of launched instances' system disks (see launchedSystemDisk). */
+  private readonly launchLookups: Batcher<string, DiskView>;
+  /** Per instance being looked up: the launch tag its disks carry. */
+  private readonly launchTagOf = new Map<string, { readonly key: string; readonly value: string }>();
   /** Per instance: its system disk as a listing showed it, until its create asks for it. */
   private readonly launchedDisks = new Map<string, DiskView>();
   /** Per tag key: lookups of instances by that key's value, served by one listing of every instance with the key. */
@@ -206,6 +208,7 @@ export class EcsApi {
     this.images = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchImages(ids) });
     this.instances = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchInstances(ids) });
     this.deletions = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.deleteBatch(ids) });
+    this.launchLookups = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchLaunchedDisks(ids) });
   }
 
   /** One per SDK client, and ecsClient() already gives one client per distinct connection (region included). */
@@ -672,28 +675,33 @@ export class EcsApi {
     instanceId: string,
     launchTag: { readonly key: string; readonly value: string },
   ): Promise<DiskView | undefined> {
-    if (!this.launchedDisks.has(instanceId)) {
-      let batcher = this.launchListings.get(launchTag.key);
-      if (batcher === undefined) {
-        const key = launchTag.key;
-        batcher = new Batcher({
-          windowMs: this.batchWindowMs,
-          fetch: async (values) => {
-            for (const value of values) {
-              const disks = await this.describeDisks({ diskType: "system", tag: { key, value } });
-              for (const disk of disks) if (disk.instanceId) this.launchedDisks.set(disk.instanceId, disk);
-            }
-            return new Map(values.map((value) => [value, true]));
-          },
-        });
-        this.launchListings.set(key, batcher);
-      }
-      await batcher.get(launchTag.value);
-    }
-    const disk = this.launchedDisks.get(instanceId);
+    this.launchTagOf.set(instanceId, launchTag);
+    // Every lookup goes through the batcher, even one a listing already answered, so the creates of one wave go on
+    // together (and hand over together).
+    const disk = await this.launchLookups.get(instanceId);
+    this.launchTagOf.delete(instanceId);
     // Asked for once, by the create that launched it.
     this.launchedDisks.delete(instanceId);
     return disk;
+  }
+
+  /** The system disks of `ids`: from earlier listings, or from one listing per launch tag not listed for them yet. */
+  private async fetchLaunchedDisks(ids: string[]): Promise<ReadonlyMap<string, DiskView>> {
+    const unlisted = new Map<string, { readonly key: string; readonly value: string }>();
+    for (const id of ids) {
+      const tag = this.launchTagOf.get(id);
+      if (tag !== undefined && !this.launchedDisks.has(id)) unlisted.set(`${tag.key}=${tag.value}`, tag);
+    }
+    for (const tag of unlisted.values()) {
+      const disks = await this.describeDisks({ diskType: "system", tag });
+      for (const disk of disks) if (disk.instanceId) this.launchedDisks.set(disk.instanceId, disk);
+    }
+    return new Map(
+      ids.flatMap((id) => {
+        const disk = this.launchedDisks.get(id);
+        return disk === undefined ? [] : [[id, disk] as const];
+      }),
+    );
   }
 
   /**
