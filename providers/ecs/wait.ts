@@ -84,6 +84,8 @@ export function pollDelays(env: NodeJS.ProcessEnv = process.env): { minDelayMs: 
  */
 export class FirstLook {
   private delay: number;
+  /** The delay the last wave looked after, and whether all of it was ready. */
+  private last: { delayMs: number; ready: boolean } | undefined;
 
   constructor(
     initialMs: number,
@@ -99,13 +101,21 @@ export class FirstLook {
 
   /**
    * How a first look after `delayMs` went: `ready` when what it waited for was done. The creates of one wave look
-   * after the same delay and tell the same thing: the first to tell counts, the others (whose delay is no longer
-   * the current one) do not.
+   * after the same delay: the first to tell moves the delay, and a later one of the same wave that was not ready
+   * (made a little after the others) moves it as a miss instead; looks of older waves count no more.
    */
   record(delayMs: number, ready: boolean): void {
-    if (delayMs !== this.delay) return;
-    const next = ready ? this.delay * 0.95 : this.delay * 1.3;
-    this.delay = Math.min(this.maxMs, Math.max(this.minMs, next));
+    if (delayMs === this.delay) {
+      this.last = { delayMs, ready };
+      this.delay = this.next(delayMs, ready);
+    } else if (this.last?.delayMs === delayMs && this.last.ready && !ready) {
+      this.last = { delayMs, ready };
+      this.delay = this.next(delayMs, false);
+    }
+  }
+
+  private next(delayMs: number, ready: boolean): number {
+    return Math.min(this.maxMs, Math.max(this.minMs, ready ? delayMs * 0.95 : delayMs * 1.3));
   }
 }
 

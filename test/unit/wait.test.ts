@@ -362,6 +362,15 @@ describe("FirstLook", () => {
     expect(look.delayMs).toBeCloseTo(expected, 0);
   });
 
+  it("counts a wave with one look not ready as a miss, whatever the others told first", () => {
+    const look = new FirstLook(2000, 1000, 20_000);
+    const wave = look.delayMs;
+    for (const ready of [true, true, false, true, false]) look.record(wave, ready);
+    expect(look.delayMs).toBe(2600);
+    look.record(1000, false); // a look of an older wave
+    expect(look.delayMs).toBe(2600);
+  });
+
   it("counts one wave once: the looks after a delay no longer current do not move it", () => {
     const look = new FirstLook(2000, 1000, 20_000);
     const wave = look.delayMs;
