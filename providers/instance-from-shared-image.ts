@@ -28,7 +28,7 @@ import {
   poll,
   pollDelays,
   resolveTimeouts,
-  sleepToTick,
+  sleepTogether,
   type Timeouts,
   type TimeoutsInput,
   timeoutsFailures,
@@ -838,7 +838,7 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
   // run took (on the tick the other creates of its wave look on).
   const look = firstLook();
   const delayMs = look.delayMs;
-  await sleepToTick(delayMs);
+  await sleepTogether(delayMs);
   const instance = await listedAfterCreate(() => api.getInstance(id));
   if (instance !== undefined) look.record(delayMs, instance.status === "Running");
   if (instance === undefined) {
@@ -912,7 +912,7 @@ async function applyInPlaceSettings(
  * for all, woken on shared ticks, so that every round observes a whole wave in one DescribeInstances.
  */
 function lockstep() {
-  return { ...pollDelays(), random: () => 0.5, sleep: sleepToTick };
+  return { ...pollDelays(), random: () => 0.5, sleep: sleepTogether };
 }
 
 /** Waits for Running (with progress), then applies the in-place settings of `settings` (a create). */

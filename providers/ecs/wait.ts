@@ -38,31 +38,33 @@ export interface PollOptions<T> {
 
 export const DEFAULT_POLL = { minDelayMs: 2_000, maxDelayMs: 30_000 } as const;
 
-const ticks = new Map<number, Promise<void>>();
+const wakes = new Map<number, Promise<void>>();
 
 /**
- * Sleeps at least `ms`, until the next multiple of `tickMs` on the clock (default: an eighth of the poll interval,
- * 250 ms). Waiters that fall asleep at about the same
- * time wake on one shared timer, in the same turn of the event loop, so their describe calls go out in one batch (see
- * batcher.ts): the resources of one wave of creates (the engine starts them a few milliseconds apart) are then
- * observed together on every round instead of drifting apart into one call each. The shared wake is the jitter's
- * replacement, not its absence: many waiters cost one call.
+ * Sleeps about `ms`: joins a wake another waiter set for at most `slackMs` before its own, else sets one. Waiters
+ * that fall asleep at about the same time then wake on one timer, in the same turn of the event loop, so their
+ * describe calls go out in one batch (see batcher.ts): the resources of one wave of creates (the engine starts them
+ * milliseconds apart) are observed together on every round, instead of drifting apart into a call each. The shared
+ * wake replaces the jitter, not its purpose: many waiters cost one call. Never sleeps longer than `ms`.
  */
-export function sleepToTick(ms: number, signal?: AbortSignal, tickMs = pollDelays().minDelayMs / 8): Promise<void> {
-  const at = Math.ceil((Date.now() + ms) / tickMs) * tickMs;
-  let tick = ticks.get(at);
-  if (tick === undefined) {
-    tick = new Promise<void>((resolve) => {
+export function sleepTogether(ms: number, signal?: AbortSignal, slackMs = pollDelays().minDelayMs / 8): Promise<void> {
+  const mine = Date.now() + ms;
+  let at = mine;
+  for (const planned of wakes.keys()) if (planned <= mine && planned >= mine - slackMs && planned < at) at = planned;
+  let wake = wakes.get(at);
+  if (wake === undefined) {
+    wake = new Promise<void>((resolve) => {
       setTimeout(() => {
-        ticks.delete(at);
+        wakes.delete(at);
         resolve();
-      }, at - Date.now());
+      }, ms);
     });
-    ticks.set(at, tick);
+    wakes.set(at, wake);
   }
-  if (signal === undefined) return tick;
-  return Promise.race([tick, defaultSleep(at - Date.now() + 1, signal)]);
+  if (signal === undefined) return wake;
+  return Promise.race([wake, defaultSleep(Math.max(0, at - Date.now()) + 1, signal)]);
 }
+
 export const POLL_INTERVAL_ENV = "ECS_SHARED_IMAGES_POLL_INTERVAL";
 
 /**

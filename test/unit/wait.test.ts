@@ -12,7 +12,7 @@ import {
   parseTimeout,
   poll,
   resolveTimeouts,
-  sleepToTick,
+  sleepTogether,
 } from "../../providers/ecs/wait";
 
 const image = (over: Partial<ImageView> = {}): ImageView => ({
@@ -316,34 +316,39 @@ describe("listedAfterCreate", () => {
   });
 });
 
-describe("sleepToTick", () => {
-  const TICK = 200;
+describe("sleepTogether", () => {
+  const SLACK = 100;
 
-  it("wakes waiters that fell asleep at about the same time together, in one turn of the event loop", async () => {
-    await sleepToTick(0, undefined, TICK); // just after a tick, so that both waiters below aim at the next one
+  it("wakes a waiter that fell asleep a little later with the first, in one turn of the event loop", async () => {
     const started = Date.now();
     const woke: string[] = [];
-    const first = sleepToTick(20, undefined, TICK).then(() => {
+    const first = sleepTogether(200, undefined, SLACK).then(() => {
       woke.push("first");
       setImmediate(() => woke.push("next turn"));
     });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    const second = sleepToTick(20, undefined, TICK).then(() => woke.push("second"));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const second = sleepTogether(200, undefined, SLACK).then(() => woke.push("second"));
     await Promise.all([first, second]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(woke).toEqual(["first", "second", "next turn"]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(20);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(199);
   });
 
-  it("sleeps at least the time asked for", async () => {
+  it("sets a wake of its own when the others' are further off, and never sleeps longer than asked", async () => {
+    const woke: string[] = [];
+    const first = sleepTogether(100, undefined, SLACK).then(() => woke.push("first"));
     const started = Date.now();
-    await sleepToTick(250, undefined, TICK);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(249);
+    const second = sleepTogether(400, undefined, SLACK).then(() => woke.push("second"));
+    await first;
+    expect(woke).toEqual(["first"]);
+    await second;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(399);
+    expect(woke).toEqual(["first", "second"]);
   });
 
   it("stops at once when its signal aborts", async () => {
     const controller = new AbortController();
-    const sleeping = sleepToTick(1_000, controller.signal, TICK);
+    const sleeping = sleepTogether(1_000, controller.signal, SLACK);
     controller.abort();
     await expect(sleeping).rejects.toThrow();
   });
