@@ -1,0 +1,102 @@
+// Review of issue 11 (fleet speed): attacks on check's shared dry run and image cache, in process against the emulator.
+process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
+
+import type { RunningEmulator, WorldSpec } from "../../emulator";
+import {
+  type InstanceFromSharedImageInputs,
+  type InstanceFromSharedImageOutputs,
+  provider,
+} from "../../providers/instance-from-shared-image";
+import type { IdentityInput } from "../../providers/resource-identity";
+import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
+
+const OWNER = DEMO.owner.accountId;
+const WORKLOAD = DEMO.workload.accountId;
+const EXTRA_IMAGE = "m-review11img01";
+
+function world(): WorldSpec {
+  const w = demoWorld();
+  const owner = w.accounts.find((a) => a.accountId === OWNER);
+  if (!owner) throw new Error("demo world changed: owner account missing");
+  owner.images?.push({
+    regionId: DEMO.region,
+    sizeGiB: 40,
+    sharedWith: [WORKLOAD],
+    imageId: EXTRA_IMAGE,
+    name: "golden-review-11",
+  });
+  return w;
+}
+
+let emu: RunningEmulator;
+const approval = { approvedOwners: [OWNER] };
+let serial = 0;
+function identity(name = `rv-${++serial}`): IdentityInput {
+  const type = "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSharedImage";
+  return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
+}
+function inputs(extra: Partial<InstanceFromSharedImageInputs> = {}): InstanceFromSharedImageInputs {
+  return {
+    identity: identity(),
+    imageId: DEMO.images.plain,
+    approval,
+    instanceType: "ecs.g7.large",
+    vSwitchId: DEMO.workload.vSwitchId,
+    securityGroupIds: [DEMO.workload.securityGroupId],
+    ...extra,
+  };
+}
+const p = provider as Required<typeof provider>;
+const check = async (news: InstanceFromSharedImageInputs) =>
+  (await p.check({}, news)) as { inputs: InstanceFromSharedImageInputs; failures: { property: string }[] };
+const create = (i: InstanceFromSharedImageInputs) =>
+  p.create(i) as Promise<{ id: string; outs: InstanceFromSharedImageOutputs }>;
+const instances = () => emu.admin.inventory(WORKLOAD)[WORKLOAD].instances;
+
+beforeAll(async () => {
+  emu = await startDemoEmulator({ world: world(), timeScale: 100 });
+  await p.configure({ config: emulatorStackConfig(emu) } as never);
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+/**
+ * The claim (README "At fleet scale", instance-from-shared-image.ts dryRunRefusal): name, host name, description and
+ * tags are left out of the shared dry run because validateInputs checks them "with rules at least as strict as
+ * ECS's". When a value passes check but RunInstances refuses it, preview passes and up fails, where the per-instance
+ * dry run of ad499d0 refused it at preview.
+ */
+describe("review 11: preview passes, up fails (per-instance parameters left out of the dry run)", () => {
+  it.each([
+    ["a tag value starting with acs:", { tags: { team: "acs:web" } }],
+    ["a tag value containing http://", { tags: { docs: "see http://wiki" } }],
+    ["a tag key containing https://", { tags: { "link-https://x": "1" } }],
+    ["a 64-character host name", { hostName: `h${"a".repeat(63)}` }],
+  ])("check refuses %s that RunInstances refuses", async (_what, patch) => {
+    const given = inputs(patch as Partial<InstanceFromSharedImageInputs>);
+    const checked = await check(given);
+    if (checked.failures.length > 0) return; // refused at preview, as it should be
+    const before = instances().length;
+    // Check passed: then up must succeed. It does not: RunInstances refuses the parameter.
+    await expect(create(checked.inputs)).resolves.toMatchObject({ outs: { status: "Running" } });
+    expect(instances().length).toBe(before + 1);
+  });
+});
+
+/**
+ * requireApproved documents "The image check again right before making an instance (approval may have changed since
+ * check ...)". It now goes through EcsApi.recentImage, so within a minute of check the create is served the image
+ * as check saw it.
+ */
+describe("review 11: the image check right before RunInstances is served from check's cache", () => {
+  it("refuses to create from an image deprecated after check (ad499d0 looked it up again)", async () => {
+    const given = inputs({ imageId: EXTRA_IMAGE });
+    const checked = await check(given);
+    expect(checked.failures).toEqual([]);
+    emu.admin.deprecateImage(EXTRA_IMAGE);
+    const before = instances().length;
+    await expect(create(checked.inputs)).rejects.toThrow(/refused; nothing was made or changed: imageId: .*is deprecated/);
+    expect(instances().length).toBe(before);
+  });
+});
