@@ -48,7 +48,13 @@ describe("review 11: a batched delete runs under the first resource's deadline",
     const short = await checkedCreate(inputs({ timeouts: { delete: "2s" } }));
     const long = await checkedCreate(inputs({ timeouts: { delete: "20m" } }));
     // ECS throttles DeleteInstances for a few seconds: long's own deadline waits that out, short's does not.
-    emu.admin.addFault({ action: "DeleteInstances", kind: "error", code: "Throttling.User", httpStatus: 400, count: 8 });
+    emu.admin.addFault({
+      action: "DeleteInstances",
+      kind: "error",
+      code: "Throttling.User",
+      httpStatus: 400,
+      count: 8,
+    });
     const [a, b] = await Promise.allSettled([p.delete(short.id, short.outs), p.delete(long.id, long.outs)]);
     emu.admin.clearFaults();
     // short may time out (its own deadline); long must not fail because of short's deadline.

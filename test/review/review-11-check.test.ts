@@ -96,7 +96,9 @@ describe("review 11: the image check right before RunInstances is served from ch
     expect(checked.failures).toEqual([]);
     emu.admin.deprecateImage(EXTRA_IMAGE);
     const before = instances().length;
-    await expect(create(checked.inputs)).rejects.toThrow(/refused; nothing was made or changed: imageId: .*is deprecated/);
+    await expect(create(checked.inputs)).rejects.toThrow(
+      /refused; nothing was made or changed: imageId: .*is deprecated/,
+    );
     expect(instances().length).toBe(before);
   });
 });
