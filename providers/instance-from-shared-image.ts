@@ -246,6 +246,8 @@ const VSWITCH_ID = /^vsw-[A-Za-z0-9-]+$/;
 const SECURITY_GROUP_ID = /^sg-[A-Za-z0-9-]+$/;
 const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:-]{1,127}$/;
 const HOST_NAME = /^(?=.{2,64}$)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$/;
+/** A Windows instance's host name: 2-15 characters, no period, not only digits. */
+const WINDOWS_HOST_NAME = /^(?=.{2,15}$)(?!\d+$)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))*$/;
 
 const TIMEOUT_DEFAULTS: Timeouts = {
   create: DEFAULT_TIMEOUTS.instanceCreate,
@@ -351,8 +353,8 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
   );
   optional(
     "description",
-    (v) => typeof v === "string" && v.length <= 256 && !/^https?:\/\//.test(v),
-    "must be at most 256 characters, not starting with http:// or https://",
+    (v) => typeof v === "string" && v.length >= 2 && v.length <= 256 && !/^https?:\/\//.test(v),
+    "must be 2-256 characters, not starting with http:// or https://",
   );
   if (news.systemDisk !== undefined) failures.push(...diskFailures(news.systemDisk, "systemDisk", [20, 2048], false));
   if (news.dataDisks !== undefined && news.dataDisks !== UNKNOWN) {
@@ -651,9 +653,10 @@ function ecsReason(err: EcsError): string {
 async function cloudCheck(
   news: InstanceFromSharedImageInputs,
   dryRun: boolean,
+  imageMaxAgeMs?: number,
 ): Promise<{ failures: PropertyFailure[]; image?: ImageView }> {
   const api = EcsApi.forRegion(news.region, "check");
-  const image = await api.recentImage(news.imageId);
+  const image = await api.recentImage(news.imageId, imageMaxAgeMs);
   if (image === undefined) {
     return {
       failures: [
@@ -668,6 +671,16 @@ async function cloudCheck(
   }
   const failures = evaluateImage(image, news.approval).reasons.map((reason) => ({ property: "imageId", reason }));
   failures.push(...encryptionFailures(news, image.encrypted));
+  if (
+    image.osType?.toLowerCase() === "windows" &&
+    news.hostName !== undefined &&
+    !WINDOWS_HOST_NAME.test(news.hostName)
+  ) {
+    failures.push({
+      property: "hostName",
+      reason: `image ${image.id} runs Windows, whose host names are 2-15 letters, digits and hyphens (not only digits), got ${quote(news.hostName)}`,
+    });
+  }
   if (failures.length > 0 || !dryRun) return { failures, image };
   const refused = await dryRunRefusal(api, runInstancesRequest({ ...news, imageEncrypted: image.encrypted }));
   if (refused !== undefined) failures.push(refused);
@@ -722,7 +735,9 @@ async function requireApproved(
   inputs: InstanceFromSharedImageInputs,
   what: string,
 ): Promise<InstanceFromSharedImageInputs> {
-  const { failures, image } = await cloudCheck(inputs, false);
+  // Seen at most a few seconds ago: the creates of one wave share a lookup. (An image deprecated or unshared in those
+  // seconds is refused by RunInstances itself.)
+  const { failures, image } = await cloudCheck(inputs, false, 5_000);
   if (failures.length > 0 || image === undefined) throw new RefusedError(failures, what);
   return { ...inputs, imageEncrypted: image.encrypted };
 }
@@ -976,7 +991,8 @@ async function create(
       urn,
       timeoutMs: timeoutsOf(inputs).create,
       settings: { inputs, setPassword },
-      seen: made.instance,
+      // What the first look at a new instance saw; an earlier run's instance comes from a listing of the run's start.
+      seen: made.earlier ? undefined : made.instance,
     });
     const systemDiskId = await systemDiskIdOf(api, instanceId, running.tags);
     for (const leftover of made.leftovers) {

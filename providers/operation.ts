@@ -48,3 +48,14 @@ export function asOperations<T extends object>(timeoutsOf: (inputs: never) => Ti
   }
   return wrapped as T;
 }
+
+/**
+ * Runs `fn` as one operation for the calls of several (a batch serving many resources): until the latest of their
+ * deadlines, so that a resource with a short timeout never fails the others' share of the call, with progress to
+ * the first one's resource. Without any, `fn` runs in the caller's operation.
+ */
+export function asOneOperation<T>(operations: readonly Operation[], fn: () => T): T {
+  if (operations.length === 0) return fn();
+  const deadline = Math.max(...operations.map((o) => o.deadline));
+  return current.run({ urn: operations[0].urn, deadline }, fn);
+}

@@ -8,10 +8,13 @@ export class Recent<T> {
   /** `maxAgeMs`: how long an answer serves later callers, from when it was asked for. */
   constructor(private readonly maxAgeMs: number) {}
 
-  /** The answer for `key` asked for at most maxAgeMs before `now`, else `fetch()`'s (shared by concurrent callers). */
-  get(key: string, fetch: () => Promise<T>, now: number = Date.now()): Promise<T> {
+  /**
+   * The answer for `key` asked for less than maxAgeMs (or this caller's `maxAgeMs`) before `now`, else `fetch()`'s,
+   * shared by concurrent callers.
+   */
+  get(key: string, fetch: () => Promise<T>, now: number = Date.now(), maxAgeMs = this.maxAgeMs): Promise<T> {
     const kept = this.entries.get(key);
-    if (kept !== undefined && now - kept.at < this.maxAgeMs) return kept.value;
+    if (kept !== undefined && now - kept.at < maxAgeMs) return kept.value;
     const entry = { at: now, value: fetch() };
     this.entries.set(key, entry);
     entry.value.catch(() => {

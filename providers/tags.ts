@@ -69,7 +69,10 @@ export function reservedTags(tags: Readonly<Record<string, string>>): Record<str
   return Object.fromEntries(Object.entries(tags).filter(([key]) => key.startsWith(RESERVED_TAG_PREFIX)));
 }
 
-const ECS_RESERVED_KEY = /^(aliyun|acs:|https?:\/\/)/i;
+/** What ECS refuses in a tag key (Tag.N.Key): a reserved prefix, or a URL anywhere. */
+const ECS_REFUSED_KEY = /^(aliyun|acs:)|https?:\/\//i;
+/** What ECS refuses in a tag value: the acs: prefix, or a URL anywhere. */
+const ECS_REFUSED_VALUE = /^acs:|https?:\/\//i;
 
 /**
  * The rules on a `tags` input (an object of key: value strings) for a resource of this kind, each failure naming
@@ -96,10 +99,10 @@ export function userTagFailures(
     });
   }
   for (const [key, value] of entries) {
-    if (key.length < 1 || key.length > 128 || ECS_RESERVED_KEY.test(key)) {
+    if (key.length < 1 || key.length > 128 || ECS_REFUSED_KEY.test(key)) {
       failures.push({
         property: `${property}.${key}`,
-        reason: "a tag key must be 1-128 characters, not starting with aliyun, acs:, http:// or https://",
+        reason: "a tag key must be 1-128 characters, not starting with aliyun or acs:, without http:// or https://",
       });
     } else if (key.startsWith(RESERVED_TAG_PREFIX)) {
       failures.push({
@@ -107,10 +110,10 @@ export function userTagFailures(
         reason: `keys starting with "${RESERVED_TAG_PREFIX}" are reserved for the tags this package keeps; use another key`,
       });
     }
-    if (!isUnknown(value) && (typeof value !== "string" || value.length > 128 || /^https?:\/\//i.test(value))) {
+    if (!isUnknown(value) && (typeof value !== "string" || value.length > 128 || ECS_REFUSED_VALUE.test(value))) {
       failures.push({
         property: `${property}.${key}`,
-        reason: `a tag value must be a string of at most 128 characters, not starting with http:// or https://, got ${JSON.stringify(value)}`,
+        reason: `a tag value must be a string of at most 128 characters, not starting with acs:, without http:// or https://, got ${JSON.stringify(value)}`,
       });
     }
   }

@@ -38,7 +38,10 @@ import { type Params, page, pageOf, paginate } from "./params";
 
 const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:,()[\]-]{1,127}$/;
-const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
+/** RunInstances' Description: 2-256 characters, not starting with a URL. */
+const DESCRIPTION = /^(?!https?:\/\/)[\s\S]{2,256}$/;
+/** RunInstances' HostName outside Windows: 2-64 characters; a period or hyphen never first, last or doubled. */
+const HOST_NAME = /^(?=.{2,64}$)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$/;
 const STATUSES = ["Pending", "Starting", "Running", "Stopping", "Stopped"];
 
 /**
@@ -120,7 +123,7 @@ function createInput(p: Params, multi: boolean, passwords: PasswordFingerprinter
     vSwitchId: p.str("VSwitchId", { required: true, pattern: /^vsw-[\w-]+$/ }),
     securityGroupIds,
     name,
-    description: p.str("Description", { max: 256 }),
+    description: p.str("Description", { max: 256, pattern: DESCRIPTION }),
     hostName: p.str("HostName", { pattern: HOST_NAME }),
     login: login(p, passwords),
     amount,
@@ -363,7 +366,7 @@ export const ModifyInstanceAttribute: Handler = ({ cloud, caller, p, passwords }
   const input = {
     instanceId: id,
     name,
-    description: p.str("Description", { max: 256 }),
+    description: p.str("Description", { max: 256, pattern: DESCRIPTION }),
     hostName: p.str("HostName", { pattern: HOST_NAME }),
     passwordFingerprint: password(p, passwords),
     deletionProtection: p.bool("DeletionProtection"),

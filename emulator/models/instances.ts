@@ -14,6 +14,7 @@ import {
   InvalidInstanceTypeValueNotSupported,
   InvalidKeyPairNameNotFound,
   InvalidOperationDeletionProtection,
+  InvalidParameter,
   InvalidParameterConflict,
   InvalidParameterEncryptedIllegal,
   InvalidParameterMismatch,
@@ -29,6 +30,9 @@ import {
   OperationDeniedInstanceCreating,
 } from "./errors";
 import type { DiskRec, ImageRec, InstanceRec, InstanceStatus, Principal, Tags } from "./types";
+
+/** RunInstances' HostName for a Windows image: 2-15 characters, no period, a hyphen never first, last or doubled. */
+const WINDOWS_HOST_NAME = /^(?=.{2,15}$)(?!\d+$)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))*$/;
 
 export const DISK_CATEGORIES = [
   "cloud",
@@ -260,6 +264,9 @@ export function createInstances(
   cloud.authorize(caller, action, img.kind === "custom" ? { "ecs:ImageOwnerId": img.ownerId } : {});
   cloud.assertUsable(caller, img, "disks");
   checkLogin(cloud, caller, input.regionId, img, input.login);
+  if (img.osType === "windows" && input.hostName !== undefined && !WINDOWS_HOST_NAME.test(input.hostName)) {
+    throw new InvalidParameter("HostName", "a Windows host name is 2-15 letters, digits and hyphens, not only digits");
+  }
   const sysCategory = input.systemDisk.category ?? "cloud_essd";
   if (!DISK_CATEGORIES.includes(sysCategory)) {
     throw new InvalidSystemDiskCategoryValueNotSupported(`SystemDisk.Category "${sysCategory}" is not supported.`);

@@ -4,15 +4,44 @@
 import type * as EcsSdk from "@alicloud/ecs20140526";
 import type Ecs from "@alicloud/ecs20140526";
 import { requireEngine } from "../engine-watch";
-import { currentOperation } from "../operation";
+import { asOneOperation, currentOperation, type Operation } from "../operation";
 import { reportProgress } from "../progress";
 import { Recent } from "../recent";
-import { Batcher } from "./batcher";
+import { Batcher, type BatcherOptions } from "./batcher";
 import { RequestBudget } from "./budget";
 import { type ConnectionSettings, ecsClient, resolveSettings } from "./client";
 import { EcsError, type ErrorContext, fromSdkError, TimeoutError } from "./errors";
 import { defaultSleep, isNetworkFailure, isThrottling, type RetryOptions, withRetry } from "./retry";
 import type { ImageOwnerAlias, ImageStatus, ImageView, InstanceStatus, InstanceView, Tags } from "./types";
+
+/** A batcher as EcsApi uses them (see sharedBatcher). */
+type Shared<K, V> = Pick<Batcher<K, V>, "get">;
+
+/**
+ * A Batcher whose fetches run as one operation for every resource waiting on them (operation.ts asOneOperation):
+ * a batch runs in the context of whichever call started it, and would otherwise give up at that resource's deadline.
+ */
+function sharedBatcher<K, V>(options: BatcherOptions<K, V>): Shared<K, V> {
+  const waiting = new Map<K, Operation>();
+  const batcher = new Batcher<K, V>({
+    ...options,
+    fetch: (keys) => {
+      const operations = keys.flatMap((key) => waiting.get(key) ?? []);
+      for (const key of keys) waiting.delete(key);
+      return asOneOperation(operations, () => options.fetch(keys));
+    },
+  });
+  return {
+    get(key: K) {
+      const operation = currentOperation();
+      const known = waiting.get(key);
+      if (operation !== undefined && (known === undefined || known.deadline < operation.deadline)) {
+        waiting.set(key, operation);
+      }
+      return batcher.get(key);
+    },
+  };
+}
 
 /** The SDK's request classes, loaded with the first request (see client.ts endpointNamingClass). */
 const sdk = (): typeof EcsSdk => require("@alicloud/ecs20140526");
@@ -178,20 +207,20 @@ const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`;
 
 /** ECS calls for one region and connection. Get one with `EcsApi.forRegion` so batchers are shared per process. */
 export class EcsApi {
-  private readonly images: Batcher<string, ImageView>;
-  private readonly instances: Batcher<string, InstanceView>;
+  private readonly images: Shared<string, ImageView>;
+  private readonly instances: Shared<string, InstanceView>;
   /** Per instance: what its delete failed with, or nothing when it was deleted. */
-  private readonly deletions: Batcher<string, unknown>;
+  private readonly deletions: Shared<string, unknown>;
   /** Per tag key: removals of that key from instances (what each failed with, or nothing). */
-  private readonly untags = new Map<string, Batcher<string, unknown>>();
+  private readonly untags = new Map<string, Shared<string, unknown>>();
   /** Lookups of launched instances' system disks (see launchedSystemDisk). */
-  private readonly launchLookups: Batcher<string, DiskView>;
+  private readonly launchLookups: Shared<string, DiskView>;
   /** Per instance being looked up: the launch tag its disks carry. */
   private readonly launchTagOf = new Map<string, { readonly key: string; readonly value: string }>();
   /** Per instance: its system disk as a listing showed it, until its create asks for it. */
   private readonly launchedDisks = new Map<string, DiskView>();
   /** Per tag key: lookups of instances by that key's value, served by one listing of every instance with the key. */
-  private readonly instancesByTag = new Map<string, Batcher<string, InstanceView[]>>();
+  private readonly instancesByTag = new Map<string, Shared<string, InstanceView[]>>();
   private readonly batchWindowMs: number;
   /** Shared by every resource of the process that calls this region with these credentials. */
   private readonly budget = new RequestBudget();
@@ -205,10 +234,10 @@ export class EcsApi {
     batchWindowMs = 200,
   ) {
     this.batchWindowMs = batchWindowMs;
-    this.images = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchImages(ids) });
-    this.instances = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchInstances(ids) });
-    this.deletions = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.deleteBatch(ids) });
-    this.launchLookups = new Batcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchLaunchedDisks(ids) });
+    this.images = sharedBatcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchImages(ids) });
+    this.instances = sharedBatcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchInstances(ids) });
+    this.deletions = sharedBatcher({ windowMs: batchWindowMs, fetch: (ids) => this.deleteBatch(ids) });
+    this.launchLookups = sharedBatcher({ windowMs: batchWindowMs, fetch: (ids) => this.fetchLaunchedDisks(ids) });
   }
 
   /** One per SDK client, and ecsClient() already gives one client per distinct connection (region included). */
@@ -316,12 +345,12 @@ export class EcsApi {
   }
 
   /**
-   * getImage, answered from a lookup of the same image this process made less than a minute ago: a fleet's checks
-   * and creates ask about the same few images hundreds of times. For rules on the image (visibility, owner, status,
+   * getImage, answered from a lookup of the same image this process made less than a minute (or `maxAgeMs`) ago: a
+   * fleet's checks and creates ask about the same few images hundreds of times. For rules on the image (visibility, owner, status,
    * encryption), not for waits, which need what ECS says now.
    */
-  recentImage(imageId: string): Promise<ImageView | undefined> {
-    return this.seenImages.get(imageId, () => this.getImage(imageId));
+  recentImage(imageId: string, maxAgeMs?: number): Promise<ImageView | undefined> {
+    return this.seenImages.get(imageId, () => this.getImage(imageId), Date.now(), maxAgeMs);
   }
 
   /** This account's images (any status) carrying tag `key` with a value that starts with `valuePrefix`. */
@@ -477,7 +506,7 @@ export class EcsApi {
   findInstancesByTag(key: string, valuePrefix: string): Promise<InstanceView[]> {
     let batcher = this.instancesByTag.get(key);
     if (batcher === undefined) {
-      batcher = new Batcher({
+      batcher = sharedBatcher({
         windowMs: this.batchWindowMs,
         fetch: async (prefixes) => {
           const tagged = await this.listInstances({ tagKey: key });
@@ -711,7 +740,11 @@ export class EcsApi {
   async removeInstanceTag(instanceId: string, key: string): Promise<void> {
     let batcher = this.untags.get(key);
     if (batcher === undefined) {
-      batcher = new Batcher({ windowMs: this.batchWindowMs, maxBatch: 50, fetch: (ids) => this.untagBatch(ids, key) });
+      batcher = sharedBatcher({
+        windowMs: this.batchWindowMs,
+        maxBatch: 50,
+        fetch: (ids) => this.untagBatch(ids, key),
+      });
       this.untags.set(key, batcher);
     }
     const failure = await batcher.get(instanceId);

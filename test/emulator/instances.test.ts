@@ -420,9 +420,11 @@ describe("emulator instances and disks", () => {
   it("modifies instance attributes", async () => {
     const [id] = await run();
     await workload().modifyInstanceAttribute(
-      new $Ecs.ModifyInstanceAttributeRequest({ instanceId: id, instanceName: "renamed", description: "d" }),
+      new $Ecs.ModifyInstanceAttributeRequest({ instanceId: id, instanceName: "renamed", description: "described" }),
     );
-    expect(await describeOne(id)).toEqual(expect.objectContaining({ instanceName: "renamed", description: "d" }));
+    expect(await describeOne(id)).toEqual(
+      expect.objectContaining({ instanceName: "renamed", description: "described" }),
+    );
   });
 
   it("reports a financial operation lock while the account is in arrears", async () => {

@@ -12,6 +12,16 @@ describe("Recent", () => {
     expect(await recent.get("k", fetch, 1_000)).toBe(3);
   });
 
+  it("serves a caller that asks for a fresher answer only an answer that fresh", async () => {
+    const recent = new Recent<number>(60_000);
+    let asked = 0;
+    const fetch = async () => ++asked;
+    expect(await recent.get("k", fetch, 0)).toBe(1);
+    expect(await recent.get("k", fetch, 4_000, 5_000)).toBe(1);
+    expect(await recent.get("k", fetch, 6_000, 5_000)).toBe(2);
+    expect(await recent.get("k", fetch, 7_000)).toBe(2);
+  });
+
   it("shares one lookup between concurrent callers", async () => {
     const recent = new Recent<string>(1_000);
     let asked = 0;
