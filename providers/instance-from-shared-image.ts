@@ -852,7 +852,8 @@ async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Pr
   // A new instance is neither listed nor running at once: the first look waits about as long as instances of this
   // run took (on the tick the other creates of its wave look on).
   const look = firstLook();
-  const delayMs = look.delayMs;
+  // (Never much of the create's own timeout, which the wait for Running starts counting after it.)
+  const delayMs = Math.min(look.delayMs, timeoutsOf(inputs).create / 4);
   await sleepTogether(delayMs);
   const instance = await listedAfterCreate(() => api.getInstance(id));
   if (instance !== undefined) look.record(delayMs, instance.status === "Running");
