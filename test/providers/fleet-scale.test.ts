@@ -1,5 +1,5 @@
-// What check leaves to its shared dry run and image lookups must not let through what create is refused: in process
-// against the emulator.
+// What the fleet-scale shortcuts must not change, in process against the emulator: check's shared dry run and image
+// lookups let through nothing create is refused, and a call made for many resources serves each by its own deadline.
 process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
 
 import type { RunningEmulator, WorldSpec } from "../../emulator";
@@ -13,7 +13,7 @@ import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../supp
 
 const OWNER = DEMO.owner.accountId;
 const WORKLOAD = DEMO.workload.accountId;
-const EXTRA_IMAGE = "m-review11img01";
+const EXTRA_IMAGE = "m-fleetscale01";
 
 function world(): WorldSpec {
   const w = demoWorld();
@@ -24,7 +24,7 @@ function world(): WorldSpec {
     sizeGiB: 40,
     sharedWith: [WORKLOAD],
     imageId: EXTRA_IMAGE,
-    name: "golden-review-11",
+    name: "golden-fleet-scale",
   });
   return w;
 }
@@ -32,7 +32,7 @@ function world(): WorldSpec {
 let emu: RunningEmulator;
 const approval = { approvedOwners: [OWNER] };
 let serial = 0;
-function identity(name = `rv-${++serial}`): IdentityInput {
+function identity(name = `fs-${++serial}`): IdentityInput {
   const type = "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSharedImage";
   return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
 }
@@ -53,6 +53,11 @@ const check = async (news: InstanceFromSharedImageInputs) =>
 const create = (i: InstanceFromSharedImageInputs) =>
   p.create(i) as Promise<{ id: string; outs: InstanceFromSharedImageOutputs }>;
 const instances = () => emu.admin.inventory(WORKLOAD)[WORKLOAD].instances;
+async function checkedCreate(i: InstanceFromSharedImageInputs) {
+  const checked = await check(i);
+  expect(checked.failures).toEqual([]);
+  return create(checked.inputs);
+}
 
 beforeAll(async () => {
   emu = await startDemoEmulator({ world: world(), timeScale: 100 });
@@ -97,7 +102,7 @@ describe("an image deprecated after check", () => {
     [
       "right after check: RunInstances refuses it",
       0,
-      /RunInstances failed: the image m-review11img01 is not in a status that allows this operation/,
+      /RunInstances failed: the image m-fleetscale01 is not in a status that allows this operation/,
     ],
     [
       "seconds after check: create refuses it first",
@@ -119,4 +124,26 @@ describe("an image deprecated after check", () => {
     },
     30_000,
   );
+});
+
+describe("a call made for many resources runs until the latest of their deadlines", () => {
+  it("a delete with a 20 minute timeout is not failed by another resource's 2 second one in the same batch", async () => {
+    const short = await checkedCreate(inputs({ timeouts: { delete: "2s" } }));
+    const long = await checkedCreate(inputs({ timeouts: { delete: "20m" } }));
+    // ECS throttles DeleteInstances for a few seconds: long's own deadline waits that out, short's does not.
+    emu.admin.addFault({
+      action: "DeleteInstances",
+      kind: "error",
+      code: "Throttling.User",
+      httpStatus: 400,
+      count: 3,
+    });
+    const [a, b] = await Promise.allSettled([p.delete(short.id, short.outs), p.delete(long.id, long.outs)]);
+    emu.admin.clearFaults();
+    // long must not fail because of short's deadline (short, batched with it, gets the same answer).
+    expect([a, b]).toEqual([
+      { status: "fulfilled", value: undefined },
+      { status: "fulfilled", value: undefined },
+    ]);
+  }, 60_000);
 });
