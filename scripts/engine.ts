@@ -149,19 +149,27 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
   });
 }
 
-/** `go version`, or an EngineSetupError saying what to install. */
-export function goVersion(env: NodeJS.ProcessEnv): string {
+/** No `go` on PATH: nothing can be built from Go modules. */
+export class GoMissingError extends EngineSetupError {}
+
+/**
+ * `go version`, or an EngineSetupError saying what cannot be built: `what` and `remedy` (the engine's by default).
+ */
+export function goVersion(
+  env: NodeJS.ProcessEnv,
+  what = `the Pulumi engine v${PULUMI_VERSION}`,
+  remedy = `install Go >= 1.25, or put a \`pulumi\` >= ${PULUMI_VERSION} on PATH`,
+): string {
   try {
     return execFileSync("go", ["version"], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] }).trim();
   } catch (err) {
     const { code, stderr } = err as { code?: string; stderr?: string };
     if (code === "ENOENT") {
-      throw new EngineSetupError(
-        `Go is not installed (no \`go\` on PATH): it is needed once to build the Pulumi engine v${PULUMI_VERSION}; ` +
-          `install Go >= 1.25, or put a \`pulumi\` >= ${PULUMI_VERSION} on PATH.`,
+      throw new GoMissingError(
+        `Go is not installed (no \`go\` on PATH): it is needed once to build ${what}; ${remedy}.`,
       );
     }
-    throw new EngineSetupError(`\`go version\` failed, so the engine cannot be built: ${String(stderr ?? err).trim()}`);
+    throw new EngineSetupError(`\`go version\` failed, so ${what} cannot be built: ${String(stderr ?? err).trim()}`);
   }
 }
 

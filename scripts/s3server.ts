@@ -27,7 +27,12 @@ export function locateS3Server(env: NodeJS.ProcessEnv = process.env): string {
 export async function ensureS3Server(log: Log = console.log, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const dir = binDir(env);
   const goEnv = goBuildEnv(env);
-  const stamp = treeStamp(sourceDir, `${GOFAKES3_VERSION}\n${goVersion(goEnv)}\n`);
+  const go = goVersion(
+    goEnv,
+    `the local S3 server of the shared state backend tests (gofakes3 ${GOFAKES3_VERSION})`,
+    "install Go >= 1.25",
+  );
+  const stamp = treeStamp(sourceDir, `${GOFAKES3_VERSION}\n${go}\n`);
   if (fs.existsSync(path.join(dir, ".stamp")) && fs.readFileSync(path.join(dir, ".stamp"), "utf8") === stamp) {
     log(`Local S3 server (gofakes3 ${GOFAKES3_VERSION}, for the shared state backend tests) is ready (${dir}).`);
     return path.join(dir, "gofakes3");
