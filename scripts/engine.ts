@@ -83,18 +83,26 @@ function pulumiOnPath(env: NodeJS.ProcessEnv): Engine | undefined {
   return undefined;
 }
 
-/** A hash of everything the build depends on, so a changed language host or go.sum rebuilds and nothing else does. */
-function buildStamp(goVersion: string): string {
-  const hash = createHash("sha256").update(`${PULUMI_VERSION}\n${goVersion}\n`);
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
+/**
+ * A hash of `header` and every file under `dir` (names and contents), so a changed input rebuilds and nothing else
+ * does. The engine's stamp is `treeStamp(scripts/engine, "<version>\n<go version>\n")`.
+ */
+export function treeStamp(dir: string, header: string): string {
+  const hash = createHash("sha256").update(header);
+  const walk = (current: string): void => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(current, entry.name);
       if (entry.isDirectory()) walk(full);
-      else hash.update(`${path.relative(engineSourceDir, full)}\n`).update(fs.readFileSync(full));
+      else hash.update(`${path.relative(dir, full)}\n`).update(fs.readFileSync(full));
     }
   };
-  walk(engineSourceDir);
+  walk(dir);
   return hash.digest("hex");
+}
+
+/** Go builds only from what go.mod and go.sum pin, with the Go on PATH, as static binaries. */
+export function goBuildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local", CGO_ENABLED: "0" };
 }
 
 export class EngineSetupError extends Error {
@@ -110,9 +118,10 @@ export function locateEngine(env: NodeJS.ProcessEnv = process.env): Engine {
   throw new EngineSetupError(`The Pulumi engine v${PULUMI_VERSION} is not set up in ${binDir}: run \`npm run setup\`.`);
 }
 
-type Log = (line: string) => void;
+export type Log = (line: string) => void;
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: Log): Promise<string> {
+/** Runs a build step, collecting its output for the error; logs a heartbeat while it runs. */
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: Log): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -140,18 +149,27 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-function goVersion(env: NodeJS.ProcessEnv): string {
+/** No `go` on PATH: nothing can be built from Go modules. */
+export class GoMissingError extends EngineSetupError {}
+
+/**
+ * `go version`, or an EngineSetupError saying what cannot be built: `what` and `remedy` (the engine's by default).
+ */
+export function goVersion(
+  env: NodeJS.ProcessEnv,
+  what = `the Pulumi engine v${PULUMI_VERSION}`,
+  remedy = `install Go >= 1.25, or put a \`pulumi\` >= ${PULUMI_VERSION} on PATH`,
+): string {
   try {
     return execFileSync("go", ["version"], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] }).trim();
   } catch (err) {
     const { code, stderr } = err as { code?: string; stderr?: string };
     if (code === "ENOENT") {
-      throw new EngineSetupError(
-        `Go is not installed (no \`go\` on PATH): it is needed once to build the Pulumi engine v${PULUMI_VERSION}; ` +
-          `install Go >= 1.25, or put a \`pulumi\` >= ${PULUMI_VERSION} on PATH.`,
+      throw new GoMissingError(
+        `Go is not installed (no \`go\` on PATH): it is needed once to build ${what}; ${remedy}.`,
       );
     }
-    throw new EngineSetupError(`\`go version\` failed, so the engine cannot be built: ${String(stderr ?? err).trim()}`);
+    throw new EngineSetupError(`\`go version\` failed, so ${what} cannot be built: ${String(stderr ?? err).trim()}`);
   }
 }
 
@@ -167,8 +185,8 @@ export async function ensureEngine(log: Log = console.log, env: NodeJS.ProcessEn
   }
   const binDir = builtBinDir(env);
   const stampFile = path.join(binDir, ".stamp");
-  const goEnv: NodeJS.ProcessEnv = { ...env, GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local", CGO_ENABLED: "0" };
-  const stamp = buildStamp(goVersion(goEnv));
+  const goEnv = goBuildEnv(env);
+  const stamp = treeStamp(engineSourceDir, `${PULUMI_VERSION}\n${goVersion(goEnv)}\n`);
   if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp) {
     log(`Pulumi engine v${PULUMI_VERSION} is ready (${binDir}).`);
     return { binDir, source: "built", version: `v${PULUMI_VERSION}` };
@@ -252,9 +270,9 @@ export async function ensureEngine(log: Log = console.log, env: NodeJS.ProcessEn
 }
 
 export interface OfflineEnvOptions {
-  /** The Pulumi project directory; its `.pulumi-state/` is the file backend. */
+  /** The Pulumi project directory; its `.pulumi-state/` is the file backend unless `base` names another. */
   readonly projectDir?: string;
-  /** Overrides the backend directory (tests use a temporary one). */
+  /** Overrides the backend directory (tests use a temporary one); it wins over a PULUMI_BACKEND_URL in `base`. */
   readonly backendDir?: string;
   readonly base?: NodeJS.ProcessEnv;
 }
@@ -263,18 +281,23 @@ export interface OfflineEnvOptions {
 export const LOCAL_PASSPHRASE = "local-stacks-only";
 
 /**
- * The environment every engine run uses: file backend inside the project, no update check, no plugin downloads,
- * PULUMI_HOME in the cache, and the engine's directory first on PATH.
+ * The environment every engine run uses: no update check, no plugin downloads, PULUMI_HOME in the cache, the engine's
+ * directory first on PATH, and the backend: the user's own PULUMI_BACKEND_URL (a team's shared bucket, say) when set,
+ * else the file backend inside the project (made here, so only when it is the one used).
  */
 export function offlineEnv(engine: Engine, options: OfflineEnvOptions = {}): NodeJS.ProcessEnv {
   const base = options.base ?? process.env;
-  const backendDir = options.backendDir ?? backendDirOf(options.projectDir ?? projectRoot);
-  fs.mkdirSync(backendDir, { recursive: true });
+  let backendUrl = options.backendDir === undefined ? base.PULUMI_BACKEND_URL : undefined;
+  if (!backendUrl) {
+    const backendDir = options.backendDir ?? backendDirOf(options.projectDir ?? projectRoot);
+    fs.mkdirSync(backendDir, { recursive: true });
+    backendUrl = `file://${backendDir}`;
+  }
   const env: NodeJS.ProcessEnv = {
     ...base,
     PATH: `${engine.binDir}${path.delimiter}${base.PATH ?? ""}`,
     PULUMI_HOME: path.join(cacheRoot(base), "pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_BACKEND_URL: backendUrl,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
@@ -284,4 +307,33 @@ export function offlineEnv(engine: Engine, options: OfflineEnvOptions = {}): Nod
     env.PULUMI_CONFIG_PASSPHRASE = LOCAL_PASSPHRASE;
   }
   return env;
+}
+
+/**
+ * Where a backend URL keeps the state and locks: a directory (a `file://` URL, resolved as pulumi resolves it: `~` is
+ * the home directory, a relative path starts at `cwd`, pulumi's working directory), or a shared backend (an
+ * S3-compatible bucket, Azure, GCS, ...) whose lock files only pulumi itself reads. `shown` is the URL as it may be
+ * printed: scheme, host and path, without user info or query (either may carry keys).
+ */
+export type StateBackend =
+  | { readonly kind: "file"; readonly dir: string; readonly shown: string }
+  | { readonly kind: "shared"; readonly shown: string };
+
+/** Pure: the backend PULUMI_BACKEND_URL `url` names (see StateBackend). */
+export function stateBackendOf(url: string, cwd: string, home: string = os.homedir()): StateBackend {
+  if (url.startsWith("file://")) {
+    let dir = url.slice("file://".length).split("?")[0];
+    if (dir.startsWith("~")) dir = dir === "~" ? home : path.join(home, dir.slice(2));
+    const resolved = path.resolve(cwd, dir);
+    return { kind: "file", dir: resolved, shown: resolved };
+  }
+  let shown: string;
+  try {
+    const parsed = new URL(url);
+    shown = `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/$/, "")}`;
+  } catch {
+    // Not a URL Node can parse: only its scheme is surely free of keys.
+    shown = `${url.split(":")[0]}://...`;
+  }
+  return { kind: "shared", shown };
 }

@@ -2,9 +2,13 @@
 //
 // Prepares the engine, stops if the stack is locked (saying how to recover when the run holding the lock is gone),
 // starts the local ECS emulator (demo world, state kept in .emulator/) when the selected stack points at a loopback
-// endpoint (or uses the one already running there), selects or creates the stack on the project's file backend, runs
-// the pulumi command with its normal live output, and ends with a short summary of what exists. `recover` clears what
-// a run killed hard left behind: its lock (only when that run is gone) and its pending operations.
+// endpoint (or uses the one already running there), selects or creates the stack on the project's file backend (or
+// the user's own PULUMI_BACKEND_URL, such as a team's bucket), runs the pulumi command with its normal live output,
+// and ends with a short summary of what exists. `recover` clears what a run killed hard left behind: its lock (only
+// when that run is gone) and its pending operations.
+//
+// Only a file backend's locks can be read ahead: on a shared backend (S3, OSS, ...) the job relies on pulumi's own
+// lock check, and when pulumi refuses a locked stack it says how to clear a dead run's lock (`pulumi cancel`).
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,13 +16,14 @@ import { DEMO, type RunningEmulator, startEmulator } from "../emulator";
 import { type StackConfig, useStackConfig } from "../providers/ecs/client";
 import { reopenInterruptedCreates } from "../providers/reopen";
 import {
-  backendDirOf,
   EngineSetupError,
   ensureEngine,
   LOCAL_PASSPHRASE,
   offlineEnv,
   projectDirFrom,
   projectRoot,
+  type StateBackend,
+  stateBackendOf,
 } from "./engine";
 import { planLocalEmulator, probePort } from "./local-emulator";
 import {
@@ -76,10 +81,26 @@ function projectName(): string {
   return name;
 }
 
-/** What the lock files of `stack` mean for a command about to run. */
-function stackLocks(stack: string): LockPlan {
-  const dir = stackLockDir(backendDirOf(projectDir), projectName(), stack);
+/** What the lock files of `stack` in the file backend at `backendDir` mean for a command about to run. */
+function stackLocks(backendDir: string, stack: string): LockPlan {
+  const dir = stackLockDir(backendDir, projectName(), stack);
   return planForLocks(readStackLocks(dir, thisHost(), projectDir), stack);
+}
+
+/** The first line of pulumi's error when another run holds the stack's lock (pkg/backend/diy/lock.go). */
+const PULUMI_LOCKED = "the stack is currently locked by";
+
+/**
+ * What to do when pulumi refused a stack locked on a shared backend: no machine can tell whether the run holding the
+ * lock (a teammate's, a pipeline's) is still going, so only the user can decide to remove it.
+ */
+export function sharedLockHint(stack: string, backend: string): string {
+  return (
+    `Stack "${stack}" is locked (see pulumi's message above). Its state is on a shared backend (${backend}), so ` +
+    "this job cannot tell whether the run holding the lock is still going: if it is, wait for it to end. If it is " +
+    `not (killed, or its machine lost power), remove its lock with \`npm run pulumi -- cancel --yes --stack ${stack}\`, ` +
+    `then run \`${npmCommand("recover", stack)}\`.`
+  );
 }
 
 /** What a command of the job runs pulumi with. */
@@ -89,6 +110,8 @@ interface Job {
   readonly passThrough: readonly string[];
   /** Runs a pulumi command quietly and returns its output; throws with pulumi's stderr when it fails. */
   readonly cli: (args: string[]) => string;
+  /** The backend the stack's state is on. */
+  readonly backend: StateBackend;
   /** Runs a pulumi operation with its live output; resolves to its exit code. */
   readonly operation: (args: string[], stdin?: "inherit" | "ignore") => Promise<number>;
   /** Starts (or announces) the local emulator, once, before the first operation that talks to ECS. */
@@ -104,12 +127,16 @@ async function main(argv: string[]): Promise<number> {
   const env = offlineEnv(engine, { projectDir });
   const pulumi = path.join(engine.binDir, "pulumi");
   const stack = stackFromArgs(rest);
+  const backend = stateBackendOf(env.PULUMI_BACKEND_URL ?? "", projectDir);
+  if (process.env.PULUMI_BACKEND_URL) console.log(`Pulumi state backend (PULUMI_BACKEND_URL): ${backend.shown}`);
 
   // Before pulumi runs at all: a stack locked by a run that may still be going stops every command (pulumi would
   // refuse too, less helpfully), and a lock left by a run that is gone stops every command but recover, since the
   // state may still hold that run's unfinished operations.
-  const locks = stackLocks(stack);
-  if (locks.kind === "held" || (locks.kind === "stale" && command !== "recover")) throw new JobError(locks.message);
+  if (backend.kind === "file") {
+    const locks = stackLocks(backend.dir, stack);
+    if (locks.kind === "held" || (locks.kind === "stale" && command !== "recover")) throw new JobError(locks.message);
+  }
 
   const passThrough =
     rest.includes("-s") || rest.some((a) => a.startsWith("--stack")) ? rest : ["--stack", stack, ...rest];
@@ -162,12 +189,30 @@ async function main(argv: string[]): Promise<number> {
   const ignore = () => undefined;
   process.on("SIGINT", ignore);
   process.on("SIGTERM", ignore);
+  // On a shared backend pulumi's stderr passes through the job, which watches it for pulumi's lock error.
   const operation = (args: string[], stdin: "inherit" | "ignore" = "inherit") =>
     new Promise<number>((resolve) => {
-      const child = spawn(pulumi, args, { cwd: projectDir, env, stdio: [stdin, "inherit", "inherit"] });
-      child.on("close", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+      const watch = backend.kind === "shared";
+      const child = spawn(pulumi, args, {
+        cwd: projectDir,
+        env,
+        stdio: [stdin, "inherit", watch ? "pipe" : "inherit"],
+      });
+      let locked = false;
+      // The end of what came before, so the message is found even when a chunk boundary splits it.
+      let tail = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        process.stderr.write(chunk);
+        const seen = tail + chunk.toString();
+        locked ||= seen.includes(PULUMI_LOCKED);
+        tail = seen.slice(-PULUMI_LOCKED.length);
+      });
+      child.on("close", (exitCode, signal) => {
+        if (locked && backend.kind === "shared") console.error(sharedLockHint(stack, backend.shown));
+        resolve(exitCode ?? (signal ? 1 : 0));
+      });
     });
-  const job: Job = { stack, passThrough, cli, operation, ready };
+  const job: Job = { stack, passThrough, cli, backend, operation, ready };
 
   let outcome: Outcome;
   try {
@@ -201,33 +246,39 @@ interface Outcome {
 /**
  * `npm run recover`: removes the lock of a run that is gone (`pulumi cancel`), then brings the state up to date with
  * what exists (`pulumi refresh --clear-pending-creates`), so the next `up` re-issues the creates the killed run left
- * unfinished and they adopt what it made. A stack neither locked nor holding pending operations is left as it is.
+ * unfinished and they adopt what it made. On a file backend, a stack neither locked nor holding pending operations is
+ * left as it is. On a shared backend no lock is judged or removed here (only the user can tell whether its run is
+ * gone): the refresh runs, and pulumi refuses it while the stack is locked, which the operation explains.
  */
 async function recover(job: Job): Promise<Outcome> {
-  const { stack, cli } = job;
+  const { stack, cli, backend } = job;
   const again = `\`${npmCommand("recover", stack)}\``;
   const next = `Next: \`${npmCommand("up", stack)}\``;
-  // Judged again right before the cancel, which removes every lock file of the stack: a run that started since the
-  // job's first look (a moment ago) keeps its lock, and this job stops, naming it.
-  const locks = stackLocks(stack);
-  if (locks.kind === "held") throw new JobError(locks.message);
-  const attrs = emptyCheckpointAttrs(backendDirOf(projectDir), projectName(), stack);
-  if (attrs !== undefined) {
-    fs.rmSync(attrs);
-    console.log(
-      `Removed ${path.relative(projectDir, attrs)}: the kill left it empty, and pulumi cannot load the state with it.`,
-    );
-  }
-  if (locks.kind === "stale") {
-    cli(["cancel", "--yes", "--stack", stack]);
-    for (const lock of locks.locks) {
+  let unlocked = false;
+  if (backend.kind === "file") {
+    // Judged again right before the cancel, which removes every lock file of the stack: a run that started since the
+    // job's first look (a moment ago) keeps its lock, and this job stops, naming it.
+    const locks = stackLocks(backend.dir, stack);
+    if (locks.kind === "held") throw new JobError(locks.message);
+    const attrs = emptyCheckpointAttrs(backend.dir, projectName(), stack);
+    if (attrs !== undefined) {
+      fs.rmSync(attrs);
       console.log(
-        `Removed the lock of the pulumi run that is gone (${describeHolder(lock.holder)}): \`pulumi cancel\`.`,
+        `Removed ${path.relative(projectDir, attrs)}: the kill left it empty, and pulumi cannot load the state with it.`,
       );
     }
+    if (locks.kind === "stale") {
+      cli(["cancel", "--yes", "--stack", stack]);
+      for (const lock of locks.locks) {
+        console.log(
+          `Removed the lock of the pulumi run that is gone (${describeHolder(lock.holder)}): \`pulumi cancel\`.`,
+        );
+      }
+    }
+    unlocked = locks.kind === "free";
   }
   const pending = pendingOperations(cli(["stack", "export", "--stack", stack]));
-  if (locks.kind === "free" && pending.length === 0) {
+  if (unlocked && pending.length === 0) {
     console.log(`Nothing to recover: stack "${stack}" is not locked and its state holds no pending operations.`);
     return { code: 0, last: next };
   }

@@ -84,15 +84,19 @@ export function mainJobArgs(command: string): string[] {
   return [script[1], ...(typed[2]?.split(/\s+/) ?? [])];
 }
 
-/** `npm run pulumi -- <args>` for the project in `dir` (PULUMI_ECS_PROJECT_DIR): its exit code, stdout and stderr. */
+/**
+ * `npm run pulumi -- <args>` for the project in `dir` (PULUMI_ECS_PROJECT_DIR), with `env` added: its exit code,
+ * stdout and stderr.
+ */
 export function projectPulumi(
   dir: string,
   args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [PULUMI_SCRIPT, ...args], {
       cwd: projectRoot,
-      env: { ...process.env, PULUMI_ECS_PROJECT_DIR: dir },
+      env: { ...process.env, PULUMI_ECS_PROJECT_DIR: dir, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -1,6 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EngineSetupError, ensureEngine, isSupportedVersion, locateEngine, offlineEnv } from "../../scripts/engine";
+import {
+  EngineSetupError,
+  ensureEngine,
+  isSupportedVersion,
+  locateEngine,
+  offlineEnv,
+  stateBackendOf,
+} from "../../scripts/engine";
 import { tempDir } from "../support/engine";
 
 describe("isSupportedVersion", () => {
@@ -59,5 +66,45 @@ describe("offlineEnv", () => {
     } finally {
       dirs.cleanup();
     }
+  });
+
+  it("uses the user's own PULUMI_BACKEND_URL and makes no file backend in the project then", () => {
+    const dirs = tempDir("offline-env-own-backend");
+    try {
+      const engine = { binDir: "/opt/engine/bin", source: "built" as const, version: "v3.248.0" };
+      const url = "s3://team-state?endpoint=http://127.0.0.1:9000&s3ForcePathStyle=true&region=us-east-1";
+      const env = offlineEnv(engine, { projectDir: dirs.dir, base: { PULUMI_BACKEND_URL: url } });
+      expect(env.PULUMI_BACKEND_URL).toBe(url);
+      expect(fs.readdirSync(dirs.dir)).toEqual([]);
+      // An empty value names no backend: the project's file backend, as when unset.
+      const unset = offlineEnv(engine, { projectDir: dirs.dir, base: { PULUMI_BACKEND_URL: "" } });
+      expect(unset.PULUMI_BACKEND_URL).toBe(`file://${path.join(dirs.dir, ".pulumi-state")}`);
+      // A test's own backend directory wins over whatever the developer's shell sets.
+      const test = offlineEnv(engine, { backendDir: dirs.dir, base: { PULUMI_BACKEND_URL: url } });
+      expect(test.PULUMI_BACKEND_URL).toBe(`file://${dirs.dir}`);
+    } finally {
+      dirs.cleanup();
+    }
+  });
+});
+
+describe("stateBackendOf", () => {
+  it.each([
+    ["file:///srv/state", { kind: "file", dir: "/srv/state", shown: "/srv/state" }],
+    ["file://./state?no_tmp_dir=false", { kind: "file", dir: "/work/p/state", shown: "/work/p/state" }],
+    ["file://~", { kind: "file", dir: "/home/u", shown: "/home/u" }],
+    ["file://~/state", { kind: "file", dir: "/home/u/state", shown: "/home/u/state" }],
+    [
+      "s3://team-state?endpoint=https://oss-cn-hangzhou.aliyuncs.com&region=cn-hangzhou",
+      { kind: "shared", shown: "s3://team-state" },
+    ],
+    ["s3://team-state/pulumi/?region=us-east-1", { kind: "shared", shown: "s3://team-state/pulumi" }],
+    [
+      "postgres://ops:hunter2@db.internal:5432/state?sslmode=require",
+      { kind: "shared", shown: "postgres://db.internal:5432/state" },
+    ],
+    ["azblob://state", { kind: "shared", shown: "azblob://state" }],
+  ])("%s", (url, backend) => {
+    expect(stateBackendOf(url, "/work/p", "/home/u")).toEqual(backend);
   });
 });
