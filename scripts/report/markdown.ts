@@ -139,6 +139,5 @@ export function renderMarkdown(report: Report): string {
     lines.push(...report.warnings.map(formatFinding), "");
   }
 
-  if (report.unchanged > 0) lines.push(`${report.unchanged} unchanged resource(s) not listed.`, "");
   return `${lines.join("\n").trimEnd()}\n`;
 }

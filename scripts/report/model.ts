@@ -272,6 +272,11 @@ export function buildReport(
     errors.length > 0 ||
     policyViolations.some((v) => v.enforcementLevel === "mandatory") ||
     run.result === "failed";
+  // By name, not in the engine's (parallel, varying) order: a comment edited on every push changes only where the
+  // preview does.
+  const byName = (a: ResourceRef, b: ResourceRef) => a.name.localeCompare(b.name);
+  resources.sort(byName);
+  dangers.sort(byName);
   return { kind, project, stack, counts, unchanged, dangers, resources, errors, policyViolations, warnings, failed };
 }
 
