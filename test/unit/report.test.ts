@@ -438,6 +438,30 @@ describe("renderMarkdown", () => {
     expect(markdown).not.toMatch(/ciphertext|1b47061264138c4ac30d75fd1eb44270|__provider|identity/);
   });
 
+  it("lists a policy violation with its level, policy, resource and property", () => {
+    const markdown = renderMarkdown(
+      preview([
+        {
+          policyEvent: {
+            resourceUrn: urn(INSTANCE, "web-0"),
+            message: "Instances must use an encrypted system disk: property systemDisk.encrypted is false.",
+            policyName: "encrypted-system-disk",
+            policyPackName: "ecs-guardrails",
+            policyPackVersion: "0.1.0",
+            enforcementLevel: "mandatory",
+            severity: "high",
+          },
+        },
+      ]),
+    );
+    expect(markdown).toContain(
+      "### Policy violations\n\n" +
+        "- **mandatory** (high) `ecs-guardrails@0.1.0/encrypted-system-disk` on `web-0` · `systemDisk.encrypted`: " +
+        "Instances must use an encrypted system disk: property systemDisk.encrypted is false.\n",
+    );
+    expect(markdown).toContain("**Verdict:** **failed** (1 policy violation(s)); no changes (0 unchanged).");
+  });
+
   it("keeps messages on one line and out of HTML", () => {
     const markdown = renderMarkdown(preview([{ diagnosticEvent: { message: "a <b>\nc", severity: "error" } }], 1));
     expect(markdown).toContain("- a &lt;b> c\n");
