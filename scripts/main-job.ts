@@ -1,11 +1,12 @@
-// The main job: `npm run up | preview | refresh | destroy | recover [-- pulumi args]`.
+// The main job: `npm run up | preview | refresh | destroy | recover | drift [-- pulumi args]`.
 //
 // Prepares the engine, stops if the stack is locked (saying how to recover when the run holding the lock is gone),
 // starts the local ECS emulator (demo world, state kept in .emulator/) when the selected stack points at a loopback
 // endpoint (or uses the one already running there), selects or creates the stack on the project's file backend (or
 // the user's own PULUMI_BACKEND_URL, such as a team's bucket), runs the pulumi command with its normal live output,
 // and ends with a short summary of what exists. `recover` clears what a run killed hard left behind: its lock (only
-// when that run is gone) and its pending operations.
+// when that run is gone) and its pending operations. `drift` and `preview -- --report FILE` write a Markdown report
+// instead of the live output (scripts/gitops.ts).
 //
 // Only a file backend's locks can be read ahead: on a shared backend (S3, OSS, ...) the job relies on pulumi's own
 // lock check, and when pulumi refuses a locked stack it says how to clear a dead run's lock (`pulumi cancel`).
@@ -25,6 +26,7 @@ import {
   type StateBackend,
   stateBackendOf,
 } from "./engine";
+import { gitopsArgs, ReportError, runReported, userDir } from "./gitops";
 import { planLocalEmulator, probePort } from "./local-emulator";
 import {
   describeHolder,
@@ -40,8 +42,9 @@ import {
   stackLockDir,
   thisHost,
 } from "./recovery";
+import { EventStreamError } from "./report/events";
 
-const COMMANDS = ["up", "preview", "refresh", "destroy", "recover"] as const;
+const COMMANDS = ["up", "preview", "refresh", "destroy", "recover", "drift"] as const;
 type Command = (typeof COMMANDS)[number];
 const projectDir = projectDirFrom();
 const ENDPOINT_LINE = /^\s*ecsSharedImages:endpoint:\s*["']?([^"'\s#]+)/m;
@@ -129,6 +132,12 @@ async function main(argv: string[]): Promise<number> {
   const stack = stackFromArgs(rest);
   const backend = stateBackendOf(env.PULUMI_BACKEND_URL ?? "", projectDir);
   if (process.env.PULUMI_BACKEND_URL) console.log(`Pulumi state backend (PULUMI_BACKEND_URL): ${backend.shown}`);
+  const gitops = gitopsArgs(rest, userDir());
+  if (gitops.reportFile !== undefined && command !== "preview" && command !== "drift") {
+    throw new JobError(`--report works with preview and drift, not with ${command}.`);
+  }
+  // pulumi 3.248 marks plans experimental; only runs that use one get the mode, since it changes other behaviour.
+  if (gitops.usesPlan) env.PULUMI_EXPERIMENTAL = "true";
 
   // Before pulumi runs at all: a stack locked by a run that may still be going stops every command (pulumi would
   // refuse too, less helpfully), and a lock left by a run that is gone stops every command but recover, since the
@@ -138,8 +147,9 @@ async function main(argv: string[]): Promise<number> {
     if (locks.kind === "held" || (locks.kind === "stale" && command !== "recover")) throw new JobError(locks.message);
   }
 
+  const given = gitops.args;
   const passThrough =
-    rest.includes("-s") || rest.some((a) => a.startsWith("--stack")) ? rest : ["--stack", stack, ...rest];
+    given.includes("-s") || given.some((a) => a.startsWith("--stack")) ? given : ["--stack", stack, ...given];
   const cli = (args: string[]) => {
     try {
       return execFileSync(pulumi, args, { cwd: projectDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -220,8 +230,21 @@ async function main(argv: string[]): Promise<number> {
     else {
       await ready();
       const args = command === "preview" ? [command, ...passThrough] : [command, "--yes", ...passThrough];
-      const code = await operation(args);
-      if (code === 0 && command !== "preview") printSummary(cli(["stack", "output", "--json", "--stack", stack]));
+      const reported = command === "drift" || gitops.reportFile !== undefined;
+      const code = reported
+        ? await runReported({
+            kind: command === "drift" ? "drift" : "preview",
+            pulumi,
+            cwd: projectDir,
+            env,
+            args: passThrough,
+            project: projectName(),
+            stack,
+            reportFile: gitops.reportFile,
+          })
+        : await operation(args);
+      if (code === 0 && !reported && command !== "preview")
+        printSummary(cli(["stack", "output", "--json", "--stack", stack]));
       outcome = { code };
     }
   } finally {
@@ -351,7 +374,8 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      console.error(err instanceof JobError || err instanceof EngineSetupError ? err.message : err);
+      const known = [JobError, EngineSetupError, ReportError, EventStreamError].some((type) => err instanceof type);
+      console.error(known ? (err as Error).message : err);
       process.exit(1);
     },
   );
