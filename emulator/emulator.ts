@@ -15,7 +15,15 @@ import {
   UnsupportedHTTPMethod,
 } from "./models/errors";
 import { beginStop, releaseInstance } from "./models/instances";
-import type { Identity, ImageRec, InstanceRec, InstanceStatus, PasswordSource, Principal } from "./models/types";
+import {
+  type Identity,
+  type ImageRec,
+  type InstanceRec,
+  type InstanceStatus,
+  type PasswordSource,
+  type Principal,
+  SETTLED_IMAGE_STATUSES,
+} from "./models/types";
 import { buildWorld, type WorldSpec } from "./models/world";
 import { readStateFile, writeStateFile } from "./persistence";
 import { authenticate, NonceCache, type RawRequest } from "./protocol/auth";
@@ -406,7 +414,7 @@ export class EmulatorCore {
   setImageDeprecated(imageId: string, deprecated: boolean): void {
     this.cloud.tick();
     const img = this.existingImage(deprecated ? "deprecateImage" : "undeprecateImage", imageId);
-    if (img.status !== "Available" && img.status !== "Deprecated") {
+    if (!SETTLED_IMAGE_STATUSES.includes(img.status)) {
       throw new AdminError(
         409,
         `image ${imageId} is ${img.status}; only Available and Deprecated images change status`,

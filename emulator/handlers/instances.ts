@@ -24,7 +24,7 @@ import {
   startInstance,
   stopInstance,
 } from "../models/instances";
-import type { InstanceRec } from "../models/types";
+import { INSTANCE_STATUSES, type InstanceRec } from "../models/types";
 import {
   CLIENT_TOKEN,
   fingerprint,
@@ -42,7 +42,6 @@ const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:,()[\]-]{1,127}$/;
 const DESCRIPTION = /^(?!https?:\/\/)[\s\S]{2,256}$/;
 /** RunInstances' HostName outside Windows: 2-64 characters; a period or hyphen never first, last or doubled. */
 const HOST_NAME = /^(?=.{2,64}$)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$/;
-const STATUSES = ["Pending", "Starting", "Running", "Stopping", "Stopped"];
 
 /**
  * ECS password rules: 8-30 characters, three of four character classes. Returns the salted fingerprint of a valid
@@ -294,7 +293,7 @@ const DESCRIBE_FILTERS = [
 ];
 
 export const DescribeInstances: Handler = ({ cloud, caller, p }) => {
-  const status = p.str("Status", { oneOf: STATUSES });
+  const status = p.str("Status", { oneOf: INSTANCE_STATUSES });
   const q = {
     regionId: p.str("RegionId", { required: true, pattern: REGION_ID }),
     instanceIds: p.jsonList("InstanceIds", 100),

@@ -29,6 +29,7 @@ import {
   InvalidZoneIdNotFound,
   OperationDeniedInstanceCreating,
 } from "./errors";
+import { type TagFilter, tagsMatch, wildcardMatch } from "./match";
 import type { DiskRec, ImageRec, InstanceRec, InstanceStatus, Principal, Tags } from "./types";
 
 /** RunInstances' HostName for a Windows image: 2-15 characters, no period, a hyphen never first, last or doubled. */
@@ -78,18 +79,15 @@ export interface CreateInstancesInput {
   dryRun: boolean;
 }
 
-function effectiveLocks(cloud: Cloud, inst: InstanceRec): string[] {
+/** The instance's OperationLocks: its own, plus "financial" while its account is in arrears. */
+export function instanceLocks(cloud: Cloud, inst: InstanceRec): string[] {
   const locks = [...inst.locks];
   if (cloud.state.accounts[inst.ownerId]?.inArrears && !locks.includes("financial")) locks.push("financial");
   return locks;
 }
 
-export function instanceLocks(cloud: Cloud, inst: InstanceRec): string[] {
-  return effectiveLocks(cloud, inst);
-}
-
 function assertNotLocked(cloud: Cloud, inst: InstanceRec): void {
-  const locks = effectiveLocks(cloud, inst);
+  const locks = instanceLocks(cloud, inst);
   if (locks.includes("security"))
     throw new InstanceLockedForSecurity(`The instance "${inst.instanceId}" is locked for security reasons.`);
   if (locks.includes("financial")) {
@@ -568,13 +566,7 @@ export interface DescribeInstancesQuery {
   securityGroupId: string;
   keyPairName: string;
   instanceType: string;
-  tags: { key: string; value?: string }[];
-}
-
-function nameMatches(pattern: string, value: string): boolean {
-  if (!pattern.includes("*")) return pattern === value;
-  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
-  return re.test(value);
+  tags: TagFilter;
 }
 
 export function describeInstances(cloud: Cloud, caller: Principal, q: DescribeInstancesQuery): InstanceRec[] {
@@ -587,7 +579,7 @@ export function describeInstances(cloud: Cloud, caller: Principal, q: DescribeIn
         i.regionId === q.regionId &&
         (!ids || ids.has(i.instanceId)) &&
         (q.statuses.length === 0 || q.statuses.includes(i.status)) &&
-        (!q.name || nameMatches(q.name, i.name)) &&
+        (!q.name || wildcardMatch(q.name, i.name)) &&
         (!q.imageId || i.imageId === q.imageId) &&
         (!q.vSwitchId || i.vSwitchId === q.vSwitchId) &&
         (!q.vpcId || i.vpcId === q.vpcId) &&
@@ -595,7 +587,7 @@ export function describeInstances(cloud: Cloud, caller: Principal, q: DescribeIn
         (!q.instanceType || i.instanceType === q.instanceType) &&
         (!q.securityGroupId || i.securityGroupIds.includes(q.securityGroupId)) &&
         (!q.keyPairName || i.keyPairName === q.keyPairName) &&
-        q.tags.every((t) => i.tags[t.key] !== undefined && (t.value === undefined || i.tags[t.key] === t.value)),
+        tagsMatch(i.tags, q.tags),
     )
     .sort((a, b) => a.creationTime.localeCompare(b.creationTime) || a.instanceId.localeCompare(b.instanceId));
 }
@@ -613,7 +605,7 @@ export interface ModifyInstanceInput {
 export function modifyInstanceAttribute(cloud: Cloud, caller: Principal, input: ModifyInstanceInput): void {
   const inst = cloud.instance(caller, input.instanceId);
   // ECS: an instance locked for security reasons refuses every operation.
-  if (effectiveLocks(cloud, inst).includes("security")) {
+  if (instanceLocks(cloud, inst).includes("security")) {
     throw new InstanceLockedForSecurity(`The instance "${inst.instanceId}" is locked for security reasons.`);
   }
   // ECS: "to reset the password, the instance must not be Starting".

@@ -8,18 +8,8 @@ import {
   NumberExceedTags,
   OperationDeniedQuotaExceed,
 } from "./errors";
+import { type TagFilter, tagsMatch, wildcardMatch } from "./match";
 import type { DiskRec, KeyPairRec, Principal, SecurityGroupRec, Tags } from "./types";
-
-type TagFilter = { key: string; value?: string }[];
-
-function tagsMatch(tags: Tags, filter: TagFilter): boolean {
-  return filter.every((t) => tags[t.key] !== undefined && (t.value === undefined || tags[t.key] === t.value));
-}
-
-function wildcard(pattern: string, value: string): boolean {
-  if (!pattern.includes("*")) return pattern === value;
-  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
-}
 
 export interface DescribeDisksQuery {
   regionId: string;
@@ -65,7 +55,7 @@ export function describeKeyPairs(
     (k) =>
       k.ownerId === caller.accountId &&
       k.regionId === q.regionId &&
-      (!q.name || wildcard(q.name, k.keyPairName)) &&
+      (!q.name || wildcardMatch(q.name, k.keyPairName)) &&
       (!q.fingerprint || k.fingerprint === q.fingerprint) &&
       tagsMatch(k.tags, q.tags),
   );

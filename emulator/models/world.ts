@@ -1,13 +1,14 @@
 import type { ThrottleConfig } from "../protocol/throttle";
-import type {
-  DiskMappingRec,
-  Identity,
-  ImageRec,
-  ImageStatus,
-  RamPolicy,
-  RamStatement,
-  Settings,
-  State,
+import {
+  type DiskMappingRec,
+  type Identity,
+  IMAGE_STATUSES,
+  type ImageRec,
+  type ImageStatus,
+  type RamPolicy,
+  type RamStatement,
+  type Settings,
+  type State,
 } from "./types";
 
 /** A world file: the regions, catalogue and accounts the emulator starts from. See emulator/README.md. */
@@ -153,14 +154,6 @@ function stringMap(o: Json, key: string, path: string): Record<string, string> {
 }
 
 const ACCOUNT_ID = /^[1-9]\d{15}$/;
-const IMAGE_STATUSES: readonly ImageStatus[] = [
-  "Creating",
-  "Waiting",
-  "Available",
-  "UnAvailable",
-  "CreateFailed",
-  "Deprecated",
-];
 
 function validatePolicy(value: unknown, path: string): RamPolicy {
   const p = obj(value, path, ["Version", "Statement"]);
