@@ -16,7 +16,7 @@ import {
 } from "./models/errors";
 import { beginStop, releaseInstance } from "./models/instances";
 import {
-  type Identity,
+  type Callers,
   type ImageRec,
   type InstanceRec,
   type InstanceStatus,
@@ -34,7 +34,7 @@ import { maskParams, RequestLog } from "./request-log";
 import { route } from "./routing";
 import demoWorld from "./worlds/demo.json";
 
-export const API_VERSION = "2014-05-26";
+const API_VERSION = "2014-05-26";
 
 export interface EmulatorOptions {
   /** A world spec or the path of a world JSON file; default: the demo world. */
@@ -112,7 +112,7 @@ export class EmulatorCore {
   /** Password fingerprints are salted per emulator, so they mean nothing to another emulator or after a restart. */
   readonly passwords = new PasswordFingerprinter();
   cloud!: Cloud;
-  private identity!: Identity;
+  private callers!: Callers;
   private nonces: NonceCache;
   private worldInput: unknown;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -141,7 +141,7 @@ export class EmulatorCore {
   private applyWorld(input: unknown): void {
     const built = buildWorld(input, this.clock.now());
     this.cloud = new Cloud(built.state, this.clock);
-    this.identity = built.identity;
+    this.callers = built.callers;
     this.throttle.replace(mergeThrottle(DEFAULT_THROTTLE, built.throttle));
     this.nonces = new NonceCache(this.baseClock);
   }
@@ -234,7 +234,7 @@ export class EmulatorCore {
       const query = parseQuery(req.rawQuery);
       logged = maskParams(query);
       dryRun = String(query.DryRun).toLowerCase() === "true";
-      const auth = authenticate({ ...req, query }, this.identity, this.nonces, this.baseClock);
+      const auth = authenticate({ ...req, query }, this.callers, this.nonces, this.baseClock);
       principal = auth.principal;
       signatureVersion = auth.signatureVersion;
       action = auth.action;

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { basename, dirname, join } from "node:path";
 import type { InstanceRec, State } from "./models/types";
 
-export const STATE_FORMAT = "ecs-emulator-state/1";
+const STATE_FORMAT = "ecs-emulator-state/1";
 
 /** What the state file holds: resources only. Credentials stay in the world file and are never written. */
 export interface PersistedState {

@@ -12,7 +12,7 @@ export interface Route {
 }
 
 /** Action name -> handler. Unknown actions are InvalidAction.NotFound. */
-export const ROUTES: Readonly<Record<string, Route>> = {
+const ROUTES: Readonly<Record<string, Route>> = {
   DescribeRegions: { handler: resources.DescribeRegions, mutating: false },
   DescribeZones: { handler: resources.DescribeZones, mutating: false },
   DescribeImages: { handler: images.DescribeImages, mutating: false },

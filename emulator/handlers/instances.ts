@@ -284,7 +284,8 @@ function formatInstance(cloud: Cloud, inst: InstanceRec): Record<string, unknown
   };
 }
 
-const DESCRIBE_FILTERS = [
+/** DescribeInstances filters the emulator accepts but does not apply (every instance matches them). */
+const UNAPPLIED_FILTERS = [
   "InstanceNetworkType",
   "InstanceChargeType",
   "InternetChargeType",
@@ -309,7 +310,7 @@ export const DescribeInstances: Handler = ({ cloud, caller, p }) => {
     tags: p.tags(20),
   };
   const dryRun = p.bool("DryRun") ?? false;
-  p.ignore(...DESCRIBE_FILTERS);
+  p.ignore(...UNAPPLIED_FILTERS);
   // With token pagination, ECS ignores PageNumber/PageSize rather than rejecting them.
   if (p.has("NextToken") || p.has("MaxResults")) p.ignore("PageNumber", "PageSize");
   const all = describeInstances(cloud, caller, q);

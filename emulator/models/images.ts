@@ -29,9 +29,9 @@ import {
   type Tags,
 } from "./types";
 
-export const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
+const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
 
-export function checkImageName(name: string): void {
+function checkImageName(name: string): void {
   if (!IMAGE_NAME.test(name) || /^(https?:\/\/|acs:|aliyun)/i.test(name)) {
     throw new InvalidImageNameMalformed(
       `The specified image name "${name}" is not valid: 2-128 characters, starting with a letter; letters, digits, ".", ":", "_", "-".`,
@@ -39,7 +39,7 @@ export function checkImageName(name: string): void {
   }
 }
 
-export function checkDescription(description: string): void {
+function checkDescription(description: string): void {
   if (description.length > 256 || /^https?:\/\//i.test(description)) {
     throw new InvalidDescriptionMalformed(
       "The description must be at most 256 characters and must not start with http:// or https://.",

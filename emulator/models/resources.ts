@@ -81,8 +81,8 @@ export function describeSecurityGroups(
     .sort((a, b) => a.securityGroupId.localeCompare(b.securityGroupId));
 }
 
-export const TAGGABLE = ["instance", "disk", "image", "securitygroup", "keypair"] as const;
-export type TaggableType = (typeof TAGGABLE)[number];
+const TAGGABLE = ["instance", "disk", "image", "securitygroup", "keypair"] as const;
+type TaggableType = (typeof TAGGABLE)[number];
 
 interface Taggable {
   id: string;
@@ -129,7 +129,7 @@ function resolve(cloud: Cloud, caller: Principal, regionId: string, type: string
 }
 
 /** Tags per resource, and per request that sets tags. */
-export const MAX_TAGS = 20;
+const MAX_TAGS = 20;
 
 /**
  * The tags a request sets (TagResources, RunInstances, CreateInstance, CopyImage), checked as ECS documents them: at

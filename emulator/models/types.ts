@@ -1,4 +1,4 @@
-/** Persisted resource state (JSON-serialisable). Credentials are never part of it: they live in `Identity`. */
+/** Persisted resource state (JSON-serialisable). Credentials are never part of it: they live in `Callers`. */
 
 export type Tags = Record<string, string>;
 
@@ -241,8 +241,8 @@ export interface Principal {
   policies: RamPolicy[];
 }
 
-/** Credentials and policies; loaded from the world, never persisted. */
-export interface Identity {
+/** Who may call the API: access keys, STS tokens and RAM users' policies; loaded from the world, never persisted. */
+export interface Callers {
   accessKeys: Map<string, { secret: string; accountId: string; ramUser?: string }>;
   stsTokens: Map<
     string,

@@ -1,7 +1,7 @@
 import type { ThrottleConfig } from "../protocol/throttle";
 import {
+  type Callers,
   type DiskMappingRec,
-  type Identity,
   IMAGE_STATUSES,
   type ImageRec,
   type ImageStatus,
@@ -190,7 +190,7 @@ function validatePolicy(value: unknown, path: string): RamPolicy {
 
 export interface BuiltWorld {
   state: State;
-  identity: Identity;
+  callers: Callers;
   throttle: Partial<ThrottleConfig>;
 }
 
@@ -221,7 +221,7 @@ export function buildWorld(input: unknown, now: number): BuiltWorld {
     idempotency: {},
     settings: { ...DEFAULT_SETTINGS },
   };
-  const identity: Identity = { accessKeys: new Map(), stsTokens: new Map(), ramPolicies: new Map() };
+  const callers: Callers = { accessKeys: new Map(), stsTokens: new Map(), ramPolicies: new Map() };
 
   const zones = new Map<string, string>();
   arr(root, "regions", "world", true).forEach((r, i) => {
@@ -299,7 +299,7 @@ export function buildWorld(input: unknown, now: number): BuiltWorld {
   });
 
   const akSeen = (id: string, p: string) => {
-    if (identity.accessKeys.has(id) || identity.stsTokens.has(id)) fail(p, `duplicate access key ${id}`);
+    if (callers.accessKeys.has(id) || callers.stsTokens.has(id)) fail(p, `duplicate access key ${id}`);
   };
 
   accountsRaw.forEach((a, i) => {
@@ -326,7 +326,7 @@ export function buildWorld(input: unknown, now: number): BuiltWorld {
         const ko = obj(k, kp, ["accessKeyId", "accessKeySecret"]);
         const id = str(ko, "accessKeyId", kp);
         akSeen(id, `${kp}.accessKeyId`);
-        identity.accessKeys.set(id, { secret: str(ko, "accessKeySecret", kp), accountId, ramUser });
+        callers.accessKeys.set(id, { secret: str(ko, "accessKeySecret", kp), accountId, ramUser });
       });
     readKeys(arr(o, "accessKeys", p), `${p}.accessKeys`);
     const ramUsers = new Set<string>();
@@ -335,7 +335,7 @@ export function buildWorld(input: unknown, now: number): BuiltWorld {
       const uo = obj(u, up, ["name", "accessKeys", "policies"]);
       const name = str(uo, "name", up);
       ramUsers.add(name);
-      identity.ramPolicies.set(
+      callers.ramPolicies.set(
         `${accountId}/${name}`,
         arr(uo, "policies", up).map((pol, k) => validatePolicy(pol, `${up}.policies[${k}]`)),
       );
@@ -351,7 +351,7 @@ export function buildWorld(input: unknown, now: number): BuiltWorld {
       const expiration = str(to, "expiration", tp, { optional: true });
       const expiresAt = expiration ? Date.parse(expiration) : Number.POSITIVE_INFINITY;
       if (Number.isNaN(expiresAt)) fail(`${tp}.expiration`, "must be an ISO date");
-      identity.stsTokens.set(id, {
+      callers.stsTokens.set(id, {
         secret: str(to, "accessKeySecret", tp),
         securityToken: str(to, "securityToken", tp),
         accountId,
@@ -554,5 +554,5 @@ export function buildWorld(input: unknown, now: number): BuiltWorld {
       );
     }
   }
-  return { state, identity, throttle };
+  return { state, callers, throttle };
 }

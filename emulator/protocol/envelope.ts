@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { EcsError } from "../models/errors";
 
-export const HOST_ID = "ecs.aliyuncs.com";
+const HOST_ID = "ecs.aliyuncs.com";
 
 export function newRequestId(): string {
   return randomUUID().toUpperCase();

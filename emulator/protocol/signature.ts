@@ -10,7 +10,7 @@ export interface V3Authorization {
   signature: string;
 }
 
-export const V3_ALGORITHM = "ACS3-HMAC-SHA256";
+const V3_ALGORITHM = "ACS3-HMAC-SHA256";
 
 export function parseV3Authorization(header: string): V3Authorization {
   if (!header.startsWith(`${V3_ALGORITHM} `)) {
