@@ -14,7 +14,7 @@ import {
   ThrottlingUser,
   UnsupportedHTTPMethod,
 } from "./models/errors";
-import { beginStop, releaseInstance } from "./models/instances";
+import { beginStop, releaseInstance } from "./models/instances/lifecycle";
 import {
   type Callers,
   type ImageRec,

@@ -1,4 +1,5 @@
 import type { Handler } from "./handlers/context";
+import * as describeInstances from "./handlers/describe-instances";
 import * as images from "./handlers/images";
 import * as instances from "./handlers/instances";
 import * as resources from "./handlers/resources";
@@ -29,8 +30,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
   RebootInstance: { handler: instances.RebootInstance, mutating: true },
   DeleteInstance: { handler: instances.DeleteInstance, mutating: true },
   DeleteInstances: { handler: instances.DeleteInstances, mutating: true },
-  DescribeInstances: { handler: instances.DescribeInstances, mutating: false },
-  DescribeInstanceStatus: { handler: instances.DescribeInstanceStatus, mutating: false },
+  DescribeInstances: { handler: describeInstances.DescribeInstances, mutating: false },
+  DescribeInstanceStatus: { handler: describeInstances.DescribeInstanceStatus, mutating: false },
   ModifyInstanceAttribute: { handler: instances.ModifyInstanceAttribute, mutating: true },
   ReplaceSystemDisk: { handler: instances.ReplaceSystemDisk, mutating: true },
   DescribeDisks: { handler: resources.DescribeDisks, mutating: false },
