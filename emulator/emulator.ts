@@ -1,5 +1,14 @@
 import { readFileSync } from "node:fs";
 import { AdminError } from "./admin/errors";
+import {
+  applyInstancePatch,
+  type InstanceCredentials,
+  type InstancePatch,
+  type Inventory,
+  instanceCredentials,
+  inventory,
+  type PasswordCheck,
+} from "./back-doors";
 import { type Clock, EmulatedClock, systemClock } from "./clock";
 import type { FaultRule } from "./faults";
 import { Faults } from "./faults";
@@ -15,15 +24,7 @@ import {
   UnsupportedHTTPMethod,
 } from "./models/errors";
 import { beginStop, releaseInstance } from "./models/instances/lifecycle";
-import {
-  type Callers,
-  type ImageRec,
-  type InstanceRec,
-  type InstanceStatus,
-  type PasswordSource,
-  type Principal,
-  SETTLED_IMAGE_STATUSES,
-} from "./models/types";
+import { type Callers, type ImageRec, type InstanceRec, type Principal, SETTLED_IMAGE_STATUSES } from "./models/types";
 import { buildWorld, type WorldSpec } from "./models/world";
 import { readStateFile, writeStateFile } from "./persistence";
 import { authenticate, NonceCache, type RawRequest } from "./protocol/auth";
@@ -75,32 +76,6 @@ export function loadWorldInput(world: WorldSpec | string | undefined): unknown {
     throw new Error(`world file ${world} is not valid JSON: ${(e as Error).message}`);
   }
 }
-
-export interface InstancePatch {
-  status?: InstanceStatus;
-  name?: string;
-  imageId?: string;
-  keyPairName?: string;
-  locks?: string[];
-  tags?: Record<string, string>;
-  deletionProtection?: boolean;
-}
-
-/** What the emulator knows of an instance's login credentials; never the password itself. */
-export interface InstanceCredentials {
-  keyPairName: string;
-  password: PasswordSource;
-  /** The image whose preset password the instance uses (password "imagePreset" only). */
-  presetImageId?: string;
-  /** Whether the emulator holds the fingerprint of the password that was set (it does not after a restart). */
-  fingerprintKnown: boolean;
-}
-
-/**
- * Answer of a password check: true or false when the emulator can tell, "unknown" when it cannot (an image's preset
- * password, or a password set before a restart from a state file). Compare with `=== true`: "unknown" is truthy.
- */
-export type PasswordCheck = boolean | "unknown";
 
 /** The emulator without its HTTP server: protocol pipeline, model and back-door operations. */
 export class EmulatorCore {
@@ -339,20 +314,7 @@ export class EmulatorCore {
   modifyInstance(instanceId: string, patch: InstancePatch): InstanceRec {
     this.cloud.tick();
     const inst = this.existingInstance("modifyInstance", instanceId);
-    const allowed = ["status", "name", "imageId", "keyPairName", "locks", "tags", "deletionProtection"];
-    for (const k of Object.keys(patch)) {
-      if (!allowed.includes(k)) throw new AdminError(400, `modifyInstance: unknown field ${k}`);
-    }
-    if (patch.status !== undefined) {
-      inst.status = patch.status;
-      inst.transitions = [];
-    }
-    if (patch.name !== undefined) inst.name = patch.name;
-    if (patch.imageId !== undefined) inst.imageId = patch.imageId;
-    if (patch.keyPairName !== undefined) inst.keyPairName = patch.keyPairName;
-    if (patch.locks !== undefined) inst.locks = [...patch.locks];
-    if (patch.tags !== undefined) inst.tags = { ...patch.tags };
-    if (patch.deletionProtection !== undefined) inst.deletionProtection = patch.deletionProtection;
+    applyInstancePatch(inst, patch);
     this.scheduleSave();
     return structuredClone(inst);
   }
@@ -373,12 +335,7 @@ export class EmulatorCore {
 
   credentials(instanceId: string): InstanceCredentials {
     const inst = this.existingInstance("credentials", instanceId);
-    return {
-      keyPairName: inst.keyPairName,
-      password: inst.password,
-      ...(inst.password === "imagePreset" ? { presetImageId: inst.passwordPresetImageId } : {}),
-      fingerprintKnown: inst.password === "set" && this.cloud.passwordFingerprints.has(instanceId),
-    };
+    return instanceCredentials(this.cloud, inst);
   }
 
   /** Whether the instance's current password is `candidate`. The candidate is compared, never kept or logged. */
@@ -436,42 +393,9 @@ export class EmulatorCore {
     return img;
   }
 
-  inventory(accountId?: string) {
+  /** Per account: own images with copy progress, images shared with it, copies under way, instances, disks, keys. */
+  inventory(accountId?: string): Inventory {
     this.cloud.tick();
-    const s = this.cloud.state;
-    const ids = accountId ? [accountId] : Object.keys(s.accounts);
-    return Object.fromEntries(
-      ids.map((id) => {
-        const acc = s.accounts[id];
-        if (!acc) throw new Error(`inventory: no account ${id}`);
-        const images = Object.values(s.images).filter((i) => i.kind === "custom" && i.ownerId === id);
-        return [
-          id,
-          {
-            name: acc.name,
-            inArrears: acc.inArrears,
-            images: images.map((i) => ({ ...structuredClone(i), progress: this.cloud.copyProgress(i) })),
-            sharedWithMe: Object.values(s.images)
-              .filter((i) => i.sharedWith[id] !== undefined)
-              .map((i) => ({ imageId: i.imageId, ownerId: i.ownerId, regionId: i.regionId, name: i.name })),
-            copiesInProgress: images.filter(isRunningCopy).map((i) => ({
-              imageId: i.imageId,
-              status: i.status,
-              progress: this.cloud.copyProgress(i),
-              source: i.copy?.sourceImageId,
-            })),
-            instances: Object.values(s.instances)
-              .filter((i) => i.ownerId === id)
-              .map((i) => ({ ...structuredClone(i), hasPassword: i.password !== "none" })),
-            disks: Object.values(s.disks)
-              .filter((d) => d.ownerId === id)
-              .map((d) => structuredClone(d)),
-            kmsKeys: Object.values(s.kmsKeys)
-              .filter((k) => k.ownerId === id)
-              .map((k) => ({ ...k })),
-          },
-        ];
-      }),
-    );
+    return inventory(this.cloud, accountId);
   }
 }
