@@ -1,3 +1,5 @@
+// The emulator without its HTTP server: the API pipeline (parse, authenticate, route, faults, throttle, RAM,
+// handler), world loading, persistence scheduling and the back doors tests drive.
 import { readFileSync } from "node:fs";
 import { AdminError } from "./admin/errors";
 import {

@@ -1,3 +1,5 @@
+// The state file: written atomically (temporary file, fsync, rename), read back on start; resources only, never
+// credentials or passwords.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { InstanceRec, State } from "./models/types";

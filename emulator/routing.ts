@@ -1,3 +1,4 @@
+// The action table: which handler answers each ECS action, whether it mutates, and where RAM is evaluated.
 import type { Handler } from "./handlers/context";
 import * as describeInstances from "./handlers/describe-instances";
 import * as images from "./handlers/images";

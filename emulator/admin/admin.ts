@@ -1,3 +1,4 @@
+// The typed back-door object tests use in-process (emu.admin); the HTTP admin API under /_emulator/ maps onto it.
 import type { InstanceCredentials, InstancePatch, Inventory, PasswordCheck } from "../back-doors";
 import type { EmulatorCore } from "../emulator";
 import type { ArmedFault, FaultRule } from "../faults";

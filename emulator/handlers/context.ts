@@ -1,3 +1,5 @@
+// What every handler gets (cloud, caller, params, password fingerprinter) and the helpers handlers share: idempotency
+// fingerprints, request tags, wire tags, common parameter patterns.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Cloud } from "../models/cloud";
 import { checkRequestTags } from "../models/resources";

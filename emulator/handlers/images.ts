@@ -1,3 +1,4 @@
+// Image actions: DescribeImages, CopyImage, CancelCopyImage, DeleteImage, ModifyImageAttribute and image sharing.
 import type { Cloud } from "../models/cloud";
 import { DryRunOperation, InvalidParameter } from "../models/errors";
 import {

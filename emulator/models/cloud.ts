@@ -1,3 +1,5 @@
+// The emulated cloud: all state, the rules several operations share (visibility, usability, KMS keys,
+// idempotency) and time, which advances copies, instance transitions and disks.
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../clock";
 import {

@@ -1,3 +1,5 @@
+// Image behaviour: DescribeImages filters, CopyImage (queued, timed, failing with its preconditions), cancel,
+// delete, attributes and shares.
 import { type Cloud, isRunningCopy } from "./cloud";
 import {
   DryRunOperation,

@@ -1,3 +1,4 @@
+// RAM policy evaluation for RAM users: Allow and Deny statements with String* conditions.
 import { ForbiddenRAM } from "./errors";
 import { wildcardMatch } from "./match";
 import type { Principal, RamStatement } from "./types";

@@ -1,3 +1,5 @@
+// Disks, key pairs and security groups as DescribeDisks/KeyPairs/SecurityGroups list them, and tags on every
+// taggable resource (TagResources, UntagResources, ListTagResources).
 import type { Cloud } from "./cloud";
 import {
   DuplicateTagKey,

@@ -1,3 +1,5 @@
+// Authentication: verifies v3 (ACS3-HMAC-SHA256) and legacy v1 signatures, timestamps, nonces and STS tokens, and
+// returns the calling principal.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Clock } from "../clock";
 import {

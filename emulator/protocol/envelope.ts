@@ -1,3 +1,4 @@
+// The wire shape of an error: Alibaba's {RequestId, HostId, Code, Message, Recommend} envelope and request ids.
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { EcsError } from "../models/errors";

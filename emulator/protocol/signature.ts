@@ -1,3 +1,4 @@
+// Signature computation for v3 (ACS3-HMAC-SHA256) and v1 (HMAC-SHA1) requests, as the SDK signs them.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { IncompleteSignature } from "../models/errors";
