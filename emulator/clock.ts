@@ -1,3 +1,4 @@
+// Clocks: the wall clock, a manual clock for tests, and the emulated clock (scaled and advanced) models read.
 /** A source of time in milliseconds since the epoch. Models never call Date.now() directly. */
 export interface Clock {
   now(): number;

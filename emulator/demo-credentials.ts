@@ -1,3 +1,4 @@
+// The demo world's ids and fake credentials as constants, so tests and docs need not repeat them.
 /** Ids and emulator-only fake credentials of the demo world (emulator/worlds/demo.json), for tests and docs. */
 export const DEMO = {
   region: "cn-hangzhou",

@@ -1,5 +1,16 @@
+// The emulator without its HTTP server: the API pipeline (parse, authenticate, route, faults, throttle, RAM,
+// handler), world loading, persistence scheduling and the back doors tests drive.
 import { readFileSync } from "node:fs";
 import { AdminError } from "./admin/errors";
+import {
+  applyInstancePatch,
+  type InstanceCredentials,
+  type InstancePatch,
+  type Inventory,
+  instanceCredentials,
+  inventory,
+  type PasswordCheck,
+} from "./back-doors";
 import { type Clock, EmulatedClock, systemClock } from "./clock";
 import type { FaultRule } from "./faults";
 import { Faults } from "./faults";
@@ -14,8 +25,8 @@ import {
   ThrottlingUser,
   UnsupportedHTTPMethod,
 } from "./models/errors";
-import { beginStop, releaseInstance } from "./models/instances";
-import type { Identity, ImageRec, InstanceRec, InstanceStatus, PasswordSource, Principal } from "./models/types";
+import { beginStop, releaseInstance } from "./models/instances/lifecycle";
+import { type Callers, type ImageRec, type InstanceRec, type Principal, SETTLED_IMAGE_STATUSES } from "./models/types";
 import { buildWorld, type WorldSpec } from "./models/world";
 import { readStateFile, writeStateFile } from "./persistence";
 import { authenticate, NonceCache, type RawRequest } from "./protocol/auth";
@@ -26,7 +37,7 @@ import { maskParams, RequestLog } from "./request-log";
 import { route } from "./routing";
 import demoWorld from "./worlds/demo.json";
 
-export const API_VERSION = "2014-05-26";
+const API_VERSION = "2014-05-26";
 
 export interface EmulatorOptions {
   /** A world spec or the path of a world JSON file; default: the demo world. */
@@ -68,32 +79,6 @@ export function loadWorldInput(world: WorldSpec | string | undefined): unknown {
   }
 }
 
-export interface InstancePatch {
-  status?: InstanceStatus;
-  name?: string;
-  imageId?: string;
-  keyPairName?: string;
-  locks?: string[];
-  tags?: Record<string, string>;
-  deletionProtection?: boolean;
-}
-
-/** What the emulator knows of an instance's login credentials; never the password itself. */
-export interface InstanceCredentials {
-  keyPairName: string;
-  password: PasswordSource;
-  /** The image whose preset password the instance uses (password "imagePreset" only). */
-  presetImageId?: string;
-  /** Whether the emulator holds the fingerprint of the password that was set (it does not after a restart). */
-  fingerprintKnown: boolean;
-}
-
-/**
- * Answer of a password check: true or false when the emulator can tell, "unknown" when it cannot (an image's preset
- * password, or a password set before a restart from a state file). Compare with `=== true`: "unknown" is truthy.
- */
-export type PasswordCheck = boolean | "unknown";
-
 /** The emulator without its HTTP server: protocol pipeline, model and back-door operations. */
 export class EmulatorCore {
   readonly baseClock: Clock;
@@ -104,7 +89,7 @@ export class EmulatorCore {
   /** Password fingerprints are salted per emulator, so they mean nothing to another emulator or after a restart. */
   readonly passwords = new PasswordFingerprinter();
   cloud!: Cloud;
-  private identity!: Identity;
+  private callers!: Callers;
   private nonces: NonceCache;
   private worldInput: unknown;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -133,7 +118,7 @@ export class EmulatorCore {
   private applyWorld(input: unknown): void {
     const built = buildWorld(input, this.clock.now());
     this.cloud = new Cloud(built.state, this.clock);
-    this.identity = built.identity;
+    this.callers = built.callers;
     this.throttle.replace(mergeThrottle(DEFAULT_THROTTLE, built.throttle));
     this.nonces = new NonceCache(this.baseClock);
   }
@@ -226,7 +211,7 @@ export class EmulatorCore {
       const query = parseQuery(req.rawQuery);
       logged = maskParams(query);
       dryRun = String(query.DryRun).toLowerCase() === "true";
-      const auth = authenticate({ ...req, query }, this.identity, this.nonces, this.baseClock);
+      const auth = authenticate({ ...req, query }, this.callers, this.nonces, this.baseClock);
       principal = auth.principal;
       signatureVersion = auth.signatureVersion;
       action = auth.action;
@@ -331,20 +316,7 @@ export class EmulatorCore {
   modifyInstance(instanceId: string, patch: InstancePatch): InstanceRec {
     this.cloud.tick();
     const inst = this.existingInstance("modifyInstance", instanceId);
-    const allowed = ["status", "name", "imageId", "keyPairName", "locks", "tags", "deletionProtection"];
-    for (const k of Object.keys(patch)) {
-      if (!allowed.includes(k)) throw new AdminError(400, `modifyInstance: unknown field ${k}`);
-    }
-    if (patch.status !== undefined) {
-      inst.status = patch.status;
-      inst.transitions = [];
-    }
-    if (patch.name !== undefined) inst.name = patch.name;
-    if (patch.imageId !== undefined) inst.imageId = patch.imageId;
-    if (patch.keyPairName !== undefined) inst.keyPairName = patch.keyPairName;
-    if (patch.locks !== undefined) inst.locks = [...patch.locks];
-    if (patch.tags !== undefined) inst.tags = { ...patch.tags };
-    if (patch.deletionProtection !== undefined) inst.deletionProtection = patch.deletionProtection;
+    applyInstancePatch(inst, patch);
     this.scheduleSave();
     return structuredClone(inst);
   }
@@ -365,12 +337,7 @@ export class EmulatorCore {
 
   credentials(instanceId: string): InstanceCredentials {
     const inst = this.existingInstance("credentials", instanceId);
-    return {
-      keyPairName: inst.keyPairName,
-      password: inst.password,
-      ...(inst.password === "imagePreset" ? { presetImageId: inst.passwordPresetImageId } : {}),
-      fingerprintKnown: inst.password === "set" && this.cloud.passwordFingerprints.has(instanceId),
-    };
+    return instanceCredentials(this.cloud, inst);
   }
 
   /** Whether the instance's current password is `candidate`. The candidate is compared, never kept or logged. */
@@ -406,7 +373,7 @@ export class EmulatorCore {
   setImageDeprecated(imageId: string, deprecated: boolean): void {
     this.cloud.tick();
     const img = this.existingImage(deprecated ? "deprecateImage" : "undeprecateImage", imageId);
-    if (img.status !== "Available" && img.status !== "Deprecated") {
+    if (!SETTLED_IMAGE_STATUSES.includes(img.status)) {
       throw new AdminError(
         409,
         `image ${imageId} is ${img.status}; only Available and Deprecated images change status`,
@@ -428,42 +395,9 @@ export class EmulatorCore {
     return img;
   }
 
-  inventory(accountId?: string) {
+  /** Per account: own images with copy progress, images shared with it, copies under way, instances, disks, keys. */
+  inventory(accountId?: string): Inventory {
     this.cloud.tick();
-    const s = this.cloud.state;
-    const ids = accountId ? [accountId] : Object.keys(s.accounts);
-    return Object.fromEntries(
-      ids.map((id) => {
-        const acc = s.accounts[id];
-        if (!acc) throw new Error(`inventory: no account ${id}`);
-        const images = Object.values(s.images).filter((i) => i.kind === "custom" && i.ownerId === id);
-        return [
-          id,
-          {
-            name: acc.name,
-            inArrears: acc.inArrears,
-            images: images.map((i) => ({ ...structuredClone(i), progress: this.cloud.copyProgress(i) })),
-            sharedWithMe: Object.values(s.images)
-              .filter((i) => i.sharedWith[id] !== undefined)
-              .map((i) => ({ imageId: i.imageId, ownerId: i.ownerId, regionId: i.regionId, name: i.name })),
-            copiesInProgress: images.filter(isRunningCopy).map((i) => ({
-              imageId: i.imageId,
-              status: i.status,
-              progress: this.cloud.copyProgress(i),
-              source: i.copy?.sourceImageId,
-            })),
-            instances: Object.values(s.instances)
-              .filter((i) => i.ownerId === id)
-              .map((i) => ({ ...structuredClone(i), hasPassword: i.password !== "none" })),
-            disks: Object.values(s.disks)
-              .filter((d) => d.ownerId === id)
-              .map((d) => structuredClone(d)),
-            kmsKeys: Object.values(s.kmsKeys)
-              .filter((k) => k.ownerId === id)
-              .map((k) => ({ ...k })),
-          },
-        ];
-      }),
-    );
+    return inventory(this.cloud, accountId);
   }
 }

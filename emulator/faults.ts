@@ -1,3 +1,4 @@
+// Injected faults (errors, latency, connection resets, commit-then-drop) armed by tests through the admin API.
 import { EcsError } from "./models/errors";
 
 /** A fault rule; `action` "*" matches every action. `count` limits how many times it fires (default unlimited). */

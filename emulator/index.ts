@@ -9,10 +9,11 @@
 import type { EmulatorOptions } from "./emulator";
 import { type RunningEmulator, startServer } from "./server";
 
-export type { EmulatorAdmin, Inventory } from "./admin/admin";
+export type { EmulatorAdmin } from "./admin/admin";
+export type { InstanceCredentials, InstancePatch, Inventory, PasswordCheck } from "./back-doors";
 export { type Clock, ManualClock, systemClock } from "./clock";
 export { DEMO } from "./demo-credentials";
-export type { EmulatorOptions, InstanceCredentials, InstancePatch, PasswordCheck } from "./emulator";
+export type { EmulatorOptions } from "./emulator";
 export type { ArmedFault, FaultRule } from "./faults";
 export type { RamPolicy } from "./models/types";
 export { type WorldSpec, WorldValidationError } from "./models/world";

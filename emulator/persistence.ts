@@ -1,8 +1,10 @@
+// The state file: written atomically (temporary file, fsync, rename), read back on start; resources only, never
+// credentials or passwords.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { InstanceRec, State } from "./models/types";
 
-export const STATE_FORMAT = "ecs-emulator-state/1";
+const STATE_FORMAT = "ecs-emulator-state/1";
 
 /** What the state file holds: resources only. Credentials stay in the world file and are never written. */
 export interface PersistedState {

@@ -1,3 +1,4 @@
+// The request log and per-action counters the admin API reports, with secret parameters masked.
 /** Parameters whose values never reach the log, the admin API or the state file. */
 const SECRET_PARAMS = /^(Password|SecurityToken|Signature|UserData|AccessKeySecret)$|\.Password$/;
 

@@ -1,4 +1,6 @@
+// The action table: which handler answers each ECS action, whether it mutates, and where RAM is evaluated.
 import type { Handler } from "./handlers/context";
+import * as describeInstances from "./handlers/describe-instances";
 import * as images from "./handlers/images";
 import * as instances from "./handlers/instances";
 import * as resources from "./handlers/resources";
@@ -12,7 +14,7 @@ export interface Route {
 }
 
 /** Action name -> handler. Unknown actions are InvalidAction.NotFound. */
-export const ROUTES: Readonly<Record<string, Route>> = {
+const ROUTES: Readonly<Record<string, Route>> = {
   DescribeRegions: { handler: resources.DescribeRegions, mutating: false },
   DescribeZones: { handler: resources.DescribeZones, mutating: false },
   DescribeImages: { handler: images.DescribeImages, mutating: false },
@@ -29,8 +31,8 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   RebootInstance: { handler: instances.RebootInstance, mutating: true },
   DeleteInstance: { handler: instances.DeleteInstance, mutating: true },
   DeleteInstances: { handler: instances.DeleteInstances, mutating: true },
-  DescribeInstances: { handler: instances.DescribeInstances, mutating: false },
-  DescribeInstanceStatus: { handler: instances.DescribeInstanceStatus, mutating: false },
+  DescribeInstances: { handler: describeInstances.DescribeInstances, mutating: false },
+  DescribeInstanceStatus: { handler: describeInstances.DescribeInstanceStatus, mutating: false },
   ModifyInstanceAttribute: { handler: instances.ModifyInstanceAttribute, mutating: true },
   ReplaceSystemDisk: { handler: instances.ReplaceSystemDisk, mutating: true },
   DescribeDisks: { handler: resources.DescribeDisks, mutating: false },

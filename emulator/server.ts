@@ -1,3 +1,4 @@
+// The HTTP server: the ECS API on / and the admin API under /_emulator/, on loopback.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdmin, type EmulatorAdmin } from "./admin/admin";

@@ -1,11 +1,11 @@
-import type { EmulatorCore, InstanceCredentials, InstancePatch, PasswordCheck } from "../emulator";
+// The typed back-door object tests use in-process (emu.admin); the HTTP admin API under /_emulator/ maps onto it.
+import type { InstanceCredentials, InstancePatch, Inventory, PasswordCheck } from "../back-doors";
+import type { EmulatorCore } from "../emulator";
 import type { ArmedFault, FaultRule } from "../faults";
 import type { InstanceRec } from "../models/types";
 import type { WorldSpec } from "../models/world";
 import type { ThrottleConfig } from "../protocol/throttle";
 import type { ActionCounters, RequestLogEntry } from "../request-log";
-
-export type Inventory = ReturnType<EmulatorCore["inventory"]>;
 
 /** Typed in-process access to everything the HTTP admin API (/_emulator/...) offers. */
 export interface EmulatorAdmin {

@@ -1,3 +1,4 @@
+// Admin errors: a refused back-door call and the HTTP status the admin API answers it with.
 /** A refused admin (back-door) call, with the HTTP status the admin API answers it with. */
 export class AdminError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+// The admin API over HTTP (/_emulator/...): JSON routes onto the admin object, loopback only, unsigned.
 import type { IncomingMessage } from "node:http";
 import type { EmulatorAdmin } from "./admin";
 import { AdminError } from "./errors";

@@ -1,3 +1,5 @@
+// What every handler gets (cloud, caller, params, password fingerprinter) and the helpers handlers share: idempotency
+// fingerprints, request tags, wire tags, common parameter patterns.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Cloud } from "../models/cloud";
 import { checkRequestTags } from "../models/resources";
@@ -70,5 +72,6 @@ export function wireTags(tags: Tags): { Tag: { TagKey: string; TagValue: string 
   return { Tag: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) };
 }
 
+export const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 export const REGION_ID = /^[a-z]{2}-[a-z0-9-]{1,40}$/;
 export const CLIENT_TOKEN = /^[\x20-\x7e]{1,64}$/;

@@ -1,3 +1,4 @@
+// Image actions: DescribeImages, CopyImage, CancelCopyImage, DeleteImage, ModifyImageAttribute and image sharing.
 import type { Cloud } from "../models/cloud";
 import { DryRunOperation, InvalidParameter } from "../models/errors";
 import {
@@ -10,18 +11,10 @@ import {
   modifyImageSharePermission,
   ownerAlias,
 } from "../models/images";
-import type { ImageRec, ImageStatus, Principal } from "../models/types";
+import { IMAGE_STATUSES, type ImageRec, type ImageStatus, type Principal } from "../models/types";
 import { CLIENT_TOKEN, fingerprint, type Handler, REGION_ID, requestTags, wireTags } from "./context";
 import { page, paginate } from "./params";
 
-const STATUSES: readonly ImageStatus[] = [
-  "Creating",
-  "Waiting",
-  "Available",
-  "UnAvailable",
-  "CreateFailed",
-  "Deprecated",
-];
 const IMAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const ACCOUNT = /^\d{1,20}$/;
 
@@ -75,7 +68,7 @@ export const DescribeImages: Handler = ({ cloud, caller, p }) => {
   const regionId = p.str("RegionId", { required: true, pattern: REGION_ID });
   const imageIds = p.commaList("ImageId", 100);
   const ownerAliases = p.commaList("ImageOwnerAlias", 4, ["system", "self", "others", "marketplace"]);
-  const statuses = p.commaList("Status", 6, STATUSES) as ImageStatus[];
+  const statuses = p.commaList("Status", 6, IMAGE_STATUSES) as ImageStatus[];
   const q = {
     regionId,
     imageIds,

@@ -1,48 +1,38 @@
-import type { Cloud } from "../models/cloud";
+// Instance actions: RunInstances, CreateInstance, Start/Stop/Reboot/DeleteInstance(s), ModifyInstanceAttribute,
+// ReplaceSystemDisk, Attach/DetachKeyPair. Parses and checks parameters, turns a Password into its fingerprint.
 import {
-  DryRunOperation,
   InvalidParameter,
   InvalidParameterConflict,
   InvalidPasswordMalformed,
   MissingParameter,
 } from "../models/errors";
+import { attachKeyPair, detachKeyPair, type Login } from "../models/instances/credentials";
+import { DISK_CATEGORIES, type DiskSpec } from "../models/instances/disks";
 import {
-  attachKeyPair,
-  type CreateInstancesInput,
-  createInstances,
-  DISK_CATEGORIES,
-  type DiskSpec,
   deleteInstance,
   deleteInstances,
-  describeInstances,
-  detachKeyPair,
-  instanceLocks,
-  type Login,
-  modifyInstanceAttribute,
   rebootInstance,
-  replaceSystemDisk,
   startInstance,
   stopInstance,
-} from "../models/instances";
-import type { InstanceRec } from "../models/types";
+} from "../models/instances/lifecycle";
+import { type CreateInstancesInput, createInstances, modifyInstanceAttribute } from "../models/instances/records";
+import { replaceSystemDisk } from "../models/instances/system-disk";
 import {
   CLIENT_TOKEN,
   fingerprint,
   type Handler,
+  INSTANCE_ID,
   type PasswordFingerprinter,
   REGION_ID,
   requestTags,
-  wireTags,
 } from "./context";
-import { type Params, page, pageOf, paginate } from "./params";
+import type { Params } from "./params";
 
-const INSTANCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:,()[\]-]{1,127}$/;
 /** RunInstances' Description: 2-256 characters, not starting with a URL. */
 const DESCRIPTION = /^(?!https?:\/\/)[\s\S]{2,256}$/;
 /** RunInstances' HostName outside Windows: 2-64 characters; a period or hyphen never first, last or doubled. */
 const HOST_NAME = /^(?=.{2,64}$)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$/;
-const STATUSES = ["Pending", "Starting", "Running", "Stopping", "Stopped"];
 
 /**
  * ECS password rules: 8-30 characters, three of four character classes. Returns the salted fingerprint of a valid
@@ -238,123 +228,6 @@ export const DeleteInstances: Handler = ({ cloud, caller, p, raw }) => {
     deleteInstances(cloud, caller, regionId, ids, force, dryRun);
     return {};
   });
-};
-
-function formatInstance(cloud: Cloud, inst: InstanceRec): Record<string, unknown> {
-  const type = cloud.state.instanceTypes.find((t) => t.instanceTypeId === inst.instanceType);
-  return {
-    InstanceId: inst.instanceId,
-    InstanceName: inst.name,
-    Description: inst.description,
-    HostName: inst.hostName,
-    Status: inst.status,
-    ImageId: inst.imageId,
-    RegionId: inst.regionId,
-    ZoneId: inst.zoneId,
-    InstanceType: inst.instanceType,
-    InstanceTypeFamily: inst.instanceType.split(".").slice(0, 2).join("."),
-    Cpu: type?.cpu ?? 0,
-    Memory: Math.round((type?.memoryGiB ?? 0) * 1024),
-    OSName: inst.osName,
-    OSNameEn: inst.osName,
-    OSType: inst.osType,
-    CreationTime: inst.creationTime,
-    StartTime: inst.startTime,
-    ExpiredTime: "2099-12-31T15:59Z",
-    StoppedMode: inst.status === "Stopped" ? inst.stoppedMode || "KeepCharging" : "Not-applicable",
-    InstanceChargeType: inst.instanceChargeType,
-    InternetChargeType: inst.internetChargeType,
-    InstanceNetworkType: "vpc",
-    IoOptimized: true,
-    DeletionProtection: inst.deletionProtection,
-    KeyPairName: inst.keyPairName,
-    SerialNumber: inst.instanceId.slice(2),
-    OperationLocks: { LockReason: instanceLocks(cloud, inst).map((r) => ({ LockReason: r, LockMsg: "" })) },
-    SecurityGroupIds: { SecurityGroupId: [...inst.securityGroupIds] },
-    VpcAttributes: {
-      VpcId: inst.vpcId,
-      VSwitchId: inst.vSwitchId,
-      NatIpAddress: "",
-      PrivateIpAddress: { IpAddress: [inst.privateIp] },
-    },
-    PublicIpAddress: { IpAddress: [] },
-    InnerIpAddress: { IpAddress: [] },
-    RdmaIpAddress: { IpAddress: [] },
-    NetworkInterfaces: { NetworkInterface: [] },
-    Tags: wireTags(inst.tags),
-  };
-}
-
-const DESCRIBE_FILTERS = [
-  "InstanceNetworkType",
-  "InstanceChargeType",
-  "InternetChargeType",
-  "ResourceGroupId",
-  "LockReason",
-];
-
-export const DescribeInstances: Handler = ({ cloud, caller, p }) => {
-  const status = p.str("Status", { oneOf: STATUSES });
-  const q = {
-    regionId: p.str("RegionId", { required: true, pattern: REGION_ID }),
-    instanceIds: p.jsonList("InstanceIds", 100),
-    statuses: status ? [status] : [],
-    name: p.str("InstanceName", { max: 128 }) ?? "",
-    imageId: p.str("ImageId", { max: 128 }) ?? "",
-    vSwitchId: p.str("VSwitchId", { max: 64 }) ?? "",
-    vpcId: p.str("VpcId", { max: 64 }) ?? "",
-    zoneId: p.str("ZoneId", { max: 64 }) ?? "",
-    securityGroupId: p.str("SecurityGroupId", { max: 64 }) ?? "",
-    keyPairName: p.str("KeyPairName", { max: 128 }) ?? "",
-    instanceType: p.str("InstanceType", { max: 64 }) ?? "",
-    tags: p.tags(20),
-  };
-  const dryRun = p.bool("DryRun") ?? false;
-  p.ignore(...DESCRIBE_FILTERS);
-  // With token pagination, ECS ignores PageNumber/PageSize rather than rejecting them.
-  if (p.has("NextToken") || p.has("MaxResults")) p.ignore("PageNumber", "PageSize");
-  const all = describeInstances(cloud, caller, q);
-  const { items, nextToken, pageNumber, pageSize } = pageOf(p, all, { maxResults: 100, maxPageSize: 100 });
-  p.finish();
-  if (dryRun) throw new DryRunOperation();
-  return {
-    TotalCount: all.length,
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    NextToken: nextToken,
-    Instances: { Instance: items.map((i) => formatInstance(cloud, i)) },
-  };
-};
-
-export const DescribeInstanceStatus: Handler = ({ cloud, caller, p }) => {
-  const regionId = p.str("RegionId", { required: true, pattern: REGION_ID });
-  const ids = p.list("InstanceId", 100, { pattern: INSTANCE_ID });
-  const zoneId = p.str("ZoneId", { max: 64 }) ?? "";
-  const { pageNumber, pageSize } = page(p, 50);
-  p.ignore("ClusterId");
-  p.finish();
-  const all = describeInstances(cloud, caller, {
-    regionId,
-    instanceIds: ids.length > 0 ? ids : undefined,
-    statuses: [],
-    name: "",
-    imageId: "",
-    vSwitchId: "",
-    vpcId: "",
-    zoneId,
-    securityGroupId: "",
-    keyPairName: "",
-    instanceType: "",
-    tags: [],
-  });
-  return {
-    TotalCount: all.length,
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    InstanceStatuses: {
-      InstanceStatus: paginate(all, pageNumber, pageSize).map((i) => ({ InstanceId: i.instanceId, Status: i.status })),
-    },
-  };
 };
 
 export const ModifyInstanceAttribute: Handler = ({ cloud, caller, p, passwords }) => {

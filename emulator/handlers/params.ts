@@ -1,3 +1,5 @@
+// Typed, strict reading of a request's parameters: each read names the parameter in its error, and parameters no
+// handler read are rejected, so a misspelt parameter fails loudly.
 import { InvalidParameter, MissingParameter, UnsupportedParameter } from "../models/errors";
 
 /** Protocol and account-context parameters every action accepts (and ignores). */

@@ -1,3 +1,4 @@
+// Actions on everything but images and instances: regions, zones, disks, key pairs, security groups and tags.
 import { DryRunOperation, MissingParameter } from "../models/errors";
 import {
   describeDisks,

@@ -1,3 +1,5 @@
+// The emulated cloud: all state, the rules several operations share (visibility, usability, KMS keys,
+// idempotency) and time, which advances copies, instance transitions and disks.
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../clock";
 import {
@@ -11,7 +13,16 @@ import {
   OperationDeniedImageNotValid,
 } from "./errors";
 import { authorize } from "./ram";
-import type { ImageRec, InstanceRec, KmsKeyRec, Principal, RegionRec, State } from "./types";
+import {
+  COPYING_IMAGE_STATUSES,
+  type ImageRec,
+  type InstanceRec,
+  type KmsKeyRec,
+  type Principal,
+  type RegionRec,
+  SETTLED_IMAGE_STATUSES,
+  type State,
+} from "./types";
 
 const REGION_CODES: Record<string, string> = { "cn-hangzhou": "bp1", "cn-shanghai": "uf6", "cn-beijing": "2ze" };
 
@@ -160,7 +171,7 @@ export class Cloud {
   }
 
   copyProgress(img: ImageRec): number {
-    if (!img.copy) return img.status === "Available" || img.status === "Deprecated" ? 100 : 0;
+    if (!img.copy) return SETTLED_IMAGE_STATUSES.includes(img.status) ? 100 : 0;
     if (img.copy.startedAt === null) return 0;
     const at = img.copy.failedAt ?? this.now();
     const pct = Math.floor(((at - img.copy.startedAt) / img.copy.durationMs) * 100);
@@ -212,7 +223,7 @@ export class Cloud {
           : `The image "${img.imageId}" was deprecated by its owner ${img.ownerId} and cannot be used.`,
       );
     }
-    if (img.status !== "Available" && img.status !== "Deprecated") {
+    if (!SETTLED_IMAGE_STATUSES.includes(img.status)) {
       throw new IncorrectImageStatus(`The image "${img.imageId}" is ${img.status}; only Available images can be used.`);
     }
     if (shared && this.state.accounts[img.ownerId]?.inArrears) {
@@ -289,5 +300,5 @@ export class Cloud {
 
 /** A copy still under way (Waiting for a slot or Creating); a failed copy keeps its task but is no longer running. */
 export function isRunningCopy(img: ImageRec): boolean {
-  return img.copy !== null && (img.status === "Creating" || img.status === "Waiting");
+  return img.copy !== null && COPYING_IMAGE_STATUSES.includes(img.status);
 }

@@ -80,11 +80,6 @@ export const InvalidAccessKeyIdNotFound = define(
   404,
   "Specified access key is not found.",
 );
-export const InvalidAccessKeyIdInactive = define(
-  "InvalidAccessKeyId.Inactive",
-  400,
-  "Specified access key is disabled.",
-);
 export const SignatureNonceUsed = define("SignatureNonceUsed", 400, "Specified signature nonce was used already.");
 export const InvalidTimeStampExpired = define(
   "InvalidTimeStamp.Expired",
@@ -392,4 +387,3 @@ export const InvalidSystemDiskSizeImageNotSupportResize = define(
   400,
   "The specified image does not support resizing the system disk.",
 );
-export const InvalidDiskIdNotFound = define("InvalidDiskId.NotFound", 404, "The specified DiskId does not exist.");

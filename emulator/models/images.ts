@@ -1,3 +1,5 @@
+// Image behaviour: DescribeImages filters, CopyImage (queued, timed, failing with its preconditions), cancel,
+// delete, attributes and shares.
 import { type Cloud, isRunningCopy } from "./cloud";
 import {
   DryRunOperation,
@@ -19,11 +21,19 @@ import {
   QuotaExceedImage,
   QuotaExceedShareImageUser,
 } from "./errors";
-import type { ImageRec, ImageStatus, Principal, Tags } from "./types";
+import { type TagFilter, tagsMatch } from "./match";
+import {
+  COPYING_IMAGE_STATUSES,
+  type ImageRec,
+  type ImageStatus,
+  type Principal,
+  SETTLED_IMAGE_STATUSES,
+  type Tags,
+} from "./types";
 
-export const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
+const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
 
-export function checkImageName(name: string): void {
+function checkImageName(name: string): void {
   if (!IMAGE_NAME.test(name) || /^(https?:\/\/|acs:|aliyun)/i.test(name)) {
     throw new InvalidImageNameMalformed(
       `The specified image name "${name}" is not valid: 2-128 characters, starting with a letter; letters, digits, ".", ":", "_", "-".`,
@@ -31,7 +41,7 @@ export function checkImageName(name: string): void {
   }
 }
 
-export function checkDescription(description: string): void {
+function checkDescription(description: string): void {
   if (description.length > 256 || /^https?:\/\//i.test(description)) {
     throw new InvalidDescriptionMalformed(
       "The description must be at most 256 characters and must not start with http:// or https://.",
@@ -50,7 +60,7 @@ export interface DescribeImagesQuery {
   osType: string;
   architecture: string;
   imageFamily: string;
-  tags: { key: string; value?: string }[];
+  tags: TagFilter;
 }
 
 export function ownerAlias(caller: Principal, img: ImageRec): "system" | "self" | "others" | "marketplace" {
@@ -81,9 +91,7 @@ export function describeImages(cloud: Cloud, caller: Principal, q: DescribeImage
       if (q.imageFamily && img.imageFamily !== q.imageFamily) return false;
       if (q.usage === "instance" && !isImageInUse(cloud, img.imageId)) return false;
       if (q.usage === "none" && isImageInUse(cloud, img.imageId)) return false;
-      return q.tags.every(
-        (t) => img.tags[t.key] !== undefined && (t.value === undefined || img.tags[t.key] === t.value),
-      );
+      return tagsMatch(img.tags, q.tags);
     })
     .sort((a, b) => b.creationTime.localeCompare(a.creationTime) || a.imageId.localeCompare(b.imageId));
 }
@@ -110,7 +118,7 @@ export function copyImage(cloud: Cloud, caller: Principal, input: CopyImageInput
   }
   const source = cloud.visibleImage(caller, input.regionId, input.imageId);
   if (source.kind !== "custom") throw new OperationDeniedNotCopyable();
-  if (source.status === "Creating" || source.status === "Waiting") {
+  if (COPYING_IMAGE_STATUSES.includes(source.status)) {
     throw new OperationDeniedImageCopying(`The image "${source.imageId}" is still being created or copied.`);
   }
   cloud.assertUsable(caller, source, "copy");
@@ -249,7 +257,7 @@ export function modifyImageAttribute(cloud: Cloud, caller: Principal, input: Mod
     if (dup) throw new InvalidImageNameDuplicated(`An image named "${input.name}" already exists in ${img.regionId}.`);
   }
   if (input.description !== undefined) checkDescription(input.description);
-  if (input.status !== undefined && img.status !== "Available" && img.status !== "Deprecated") {
+  if (input.status !== undefined && !SETTLED_IMAGE_STATUSES.includes(img.status)) {
     throw new IncorrectImageStatus(
       `The image "${img.imageId}" is ${img.status}; only Available and Deprecated images can change status.`,
     );

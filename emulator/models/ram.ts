@@ -1,20 +1,11 @@
+// RAM policy evaluation for RAM users: Allow and Deny statements with String* conditions.
 import { ForbiddenRAM } from "./errors";
+import { wildcardMatch } from "./match";
 import type { Principal, RamStatement } from "./types";
 
 function list(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];
   return Array.isArray(v) ? v : [v];
-}
-
-function wildcard(pattern: string, value: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    "i",
-  );
-  return re.test(value);
 }
 
 /**
@@ -36,10 +27,10 @@ function conditionsMatch(st: RamStatement, context: Record<string, string>): boo
           ok = actual === undefined || !values.includes(actual);
           break;
         case "StringLike":
-          ok = actual !== undefined && values.some((v) => wildcard(v, actual));
+          ok = actual !== undefined && values.some((v) => wildcardMatch(v, actual, { ram: true }));
           break;
         case "StringNotLike":
-          ok = actual === undefined || !values.some((v) => wildcard(v, actual));
+          ok = actual === undefined || !values.some((v) => wildcardMatch(v, actual, { ram: true }));
           break;
         default:
           ok = false;
@@ -60,7 +51,7 @@ export function authorize(principal: Principal, action: string, context: Record<
   let allowed = false;
   for (const policy of principal.policies) {
     for (const st of policy.Statement) {
-      if (!list(st.Action).some((a) => wildcard(a, ramAction))) continue;
+      if (!list(st.Action).some((a) => wildcardMatch(a, ramAction, { ram: true }))) continue;
       if (!conditionsMatch(st, context)) continue;
       if (st.Effect === "Deny") {
         throw new ForbiddenRAM(

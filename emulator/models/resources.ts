@@ -1,3 +1,5 @@
+// Disks, key pairs and security groups as DescribeDisks/KeyPairs/SecurityGroups list them, and tags on every
+// taggable resource (TagResources, UntagResources, ListTagResources).
 import type { Cloud } from "./cloud";
 import {
   DuplicateTagKey,
@@ -8,18 +10,8 @@ import {
   NumberExceedTags,
   OperationDeniedQuotaExceed,
 } from "./errors";
+import { type TagFilter, tagsMatch, wildcardMatch } from "./match";
 import type { DiskRec, KeyPairRec, Principal, SecurityGroupRec, Tags } from "./types";
-
-type TagFilter = { key: string; value?: string }[];
-
-function tagsMatch(tags: Tags, filter: TagFilter): boolean {
-  return filter.every((t) => tags[t.key] !== undefined && (t.value === undefined || tags[t.key] === t.value));
-}
-
-function wildcard(pattern: string, value: string): boolean {
-  if (!pattern.includes("*")) return pattern === value;
-  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
-}
 
 export interface DescribeDisksQuery {
   regionId: string;
@@ -65,7 +57,7 @@ export function describeKeyPairs(
     (k) =>
       k.ownerId === caller.accountId &&
       k.regionId === q.regionId &&
-      (!q.name || wildcard(q.name, k.keyPairName)) &&
+      (!q.name || wildcardMatch(q.name, k.keyPairName)) &&
       (!q.fingerprint || k.fingerprint === q.fingerprint) &&
       tagsMatch(k.tags, q.tags),
   );
@@ -91,8 +83,8 @@ export function describeSecurityGroups(
     .sort((a, b) => a.securityGroupId.localeCompare(b.securityGroupId));
 }
 
-export const TAGGABLE = ["instance", "disk", "image", "securitygroup", "keypair"] as const;
-export type TaggableType = (typeof TAGGABLE)[number];
+const TAGGABLE = ["instance", "disk", "image", "securitygroup", "keypair"] as const;
+type TaggableType = (typeof TAGGABLE)[number];
 
 interface Taggable {
   id: string;
@@ -139,7 +131,7 @@ function resolve(cloud: Cloud, caller: Principal, regionId: string, type: string
 }
 
 /** Tags per resource, and per request that sets tags. */
-export const MAX_TAGS = 20;
+const MAX_TAGS = 20;
 
 /**
  * The tags a request sets (TagResources, RunInstances, CreateInstance, CopyImage), checked as ECS documents them: at

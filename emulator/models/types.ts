@@ -1,4 +1,4 @@
-/** Persisted resource state (JSON-serialisable). Credentials are never part of it: they live in `Identity`. */
+/** Persisted resource state (JSON-serialisable). Credentials are never part of it: they live in `Callers`. */
 
 export type Tags = Record<string, string>;
 
@@ -68,7 +68,18 @@ export interface DiskMappingRec {
   kmsKeyId: string;
 }
 
-export type ImageStatus = "Creating" | "Waiting" | "Available" | "UnAvailable" | "CreateFailed" | "Deprecated";
+export const IMAGE_STATUSES = [
+  "Creating",
+  "Waiting",
+  "Available",
+  "UnAvailable",
+  "CreateFailed",
+  "Deprecated",
+] as const;
+export type ImageStatus = (typeof IMAGE_STATUSES)[number];
+/** An image in a copy under way (transient); Available and Deprecated images are settled, the others are not usable. */
+export const COPYING_IMAGE_STATUSES: readonly ImageStatus[] = ["Creating", "Waiting"];
+export const SETTLED_IMAGE_STATUSES: readonly ImageStatus[] = ["Available", "Deprecated"];
 export type ImageKind = "system" | "custom" | "marketplace";
 
 export interface CopyTask {
@@ -133,7 +144,8 @@ export interface DiskRec {
   tags: Tags;
 }
 
-export type InstanceStatus = "Pending" | "Starting" | "Running" | "Stopping" | "Stopped";
+export const INSTANCE_STATUSES = ["Pending", "Starting", "Running", "Stopping", "Stopped"] as const;
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
 /**
  * Where the instance's login password comes from: none, one the caller set (Password), or the one preset in the image
@@ -229,8 +241,8 @@ export interface Principal {
   policies: RamPolicy[];
 }
 
-/** Credentials and policies; loaded from the world, never persisted. */
-export interface Identity {
+/** Who may call the API: access keys, STS tokens and RAM users' policies; loaded from the world, never persisted. */
+export interface Callers {
   accessKeys: Map<string, { secret: string; accountId: string; ramUser?: string }>;
   stsTokens: Map<
     string,

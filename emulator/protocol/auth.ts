@@ -1,3 +1,5 @@
+// Authentication: verifies v3 (ACS3-HMAC-SHA256) and legacy v1 signatures, timestamps, nonces and STS tokens, and
+// returns the calling principal.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Clock } from "../clock";
 import {
@@ -13,7 +15,7 @@ import {
   SignatureDoesNotMatch,
   SignatureNonceUsed,
 } from "../models/errors";
-import type { Identity, Principal } from "../models/types";
+import type { Callers, Principal } from "../models/types";
 import { parseV3Authorization, safeEqual, sha256Hex, v1Signature, v3Signature } from "./signature";
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -79,19 +81,19 @@ interface Credential {
   sts?: { securityToken: string; expiresAt: number };
 }
 
-function lookup(identity: Identity, accessKeyId: string): Credential {
-  const ak = identity.accessKeys.get(accessKeyId);
+function lookup(callers: Callers, accessKeyId: string): Credential {
+  const ak = callers.accessKeys.get(accessKeyId);
   if (ak) return ak;
-  const sts = identity.stsTokens.get(accessKeyId);
+  const sts = callers.stsTokens.get(accessKeyId);
   if (sts) return { ...sts, sts: { securityToken: sts.securityToken, expiresAt: sts.expiresAt } };
   throw new InvalidAccessKeyIdNotFound(`Specified access key "${accessKeyId.slice(0, 64)}" is not found.`);
 }
 
-function checkToken(identity: Identity, cred: Credential, token: string | undefined, now: number): void {
+function checkToken(callers: Callers, cred: Credential, token: string | undefined, now: number): void {
   if (!cred.sts) return;
   if (!token) throw new MissingSecurityToken("The access key is an STS key; SecurityToken is mandatory.");
   if (token !== cred.sts.securityToken) {
-    const other = [...identity.stsTokens.values()].some((t) => t.securityToken === token);
+    const other = [...callers.stsTokens.values()].some((t) => t.securityToken === token);
     if (other) throw new InvalidSecurityTokenMismatchWithAccessKey();
     throw new InvalidSecurityTokenMalformed();
   }
@@ -102,7 +104,7 @@ function checkToken(identity: Identity, cred: Credential, token: string | undefi
  * Verifies an ACS3-HMAC-SHA256 request (Authorization header) or a legacy v1 request (Signature in the query) and
  * returns the calling principal. `clock` is the wall clock the SDK stamps requests with.
  */
-export function authenticate(req: RawRequest, identity: Identity, nonces: NonceCache, clock: Clock): Authenticated {
+export function authenticate(req: RawRequest, callers: Callers, nonces: NonceCache, clock: Clock): Authenticated {
   const now = clock.now();
   const authorization = header(req.headers, "authorization");
   let accessKeyId: string;
@@ -127,7 +129,7 @@ export function authenticate(req: RawRequest, identity: Identity, nonces: NonceC
     checkTimestamp(header(req.headers, "x-acs-date"), "x-acs-date", now);
     nonce = header(req.headers, "x-acs-signature-nonce") ?? "";
     const payloadHash = header(req.headers, "x-acs-content-sha256") ?? "";
-    cred = lookup(identity, accessKeyId);
+    cred = lookup(callers, accessKeyId);
     const expected = v3Signature(
       req.method,
       req.path,
@@ -154,7 +156,7 @@ export function authenticate(req: RawRequest, identity: Identity, nonces: NonceC
     accessKeyId = q.AccessKeyId;
     checkTimestamp(q.Timestamp, "Timestamp", now);
     nonce = q.SignatureNonce ?? "";
-    cred = lookup(identity, accessKeyId);
+    cred = lookup(callers, accessKeyId);
     if (!safeEqual(v1Signature(req.method, q, cred.secret), q.Signature)) {
       throw new SignatureDoesNotMatch(
         "Specified signature is not matched with our calculation (HMAC-SHA1 over the sorted, percent-encoded query).",
@@ -169,11 +171,11 @@ export function authenticate(req: RawRequest, identity: Identity, nonces: NonceC
     );
   }
   if (!nonce) throw new MissingParameter(signatureVersion === "v3" ? "x-acs-signature-nonce" : "SignatureNonce");
-  checkToken(identity, cred, token, now);
+  checkToken(callers, cred, token, now);
   nonces.use(accessKeyId, nonce);
   if (!action) throw new MissingParameter("Action");
   if (!version) throw new MissingParameter("Version");
-  const policies = cred.ramUser ? (identity.ramPolicies.get(`${cred.accountId}/${cred.ramUser}`) ?? []) : [];
+  const policies = cred.ramUser ? (callers.ramPolicies.get(`${cred.accountId}/${cred.ramUser}`) ?? []) : [];
   return {
     principal: { accountId: cred.accountId, accessKeyId, ramUser: cred.ramUser, policies },
     signatureVersion,

@@ -1,8 +1,9 @@
+// The wire shape of an error: Alibaba's {RequestId, HostId, Code, Message, Recommend} envelope and request ids.
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { EcsError } from "../models/errors";
 
-export const HOST_ID = "ecs.aliyuncs.com";
+const HOST_ID = "ecs.aliyuncs.com";
 
 export function newRequestId(): string {
   return randomUUID().toUpperCase();

@@ -1,3 +1,4 @@
+// Query-string parsing with limits, so hostile input is a 400 envelope rather than a crash.
 import { InvalidParameter } from "../models/errors";
 
 const MAX_PARAMS = 2000;

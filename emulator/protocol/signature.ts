@@ -1,3 +1,4 @@
+// Signature computation for v3 (ACS3-HMAC-SHA256) and v1 (HMAC-SHA1) requests, as the SDK signs them.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { IncompleteSignature } from "../models/errors";
@@ -10,7 +11,7 @@ export interface V3Authorization {
   signature: string;
 }
 
-export const V3_ALGORITHM = "ACS3-HMAC-SHA256";
+const V3_ALGORITHM = "ACS3-HMAC-SHA256";
 
 export function parseV3Authorization(header: string): V3Authorization {
   if (!header.startsWith(`${V3_ALGORITHM} `)) {

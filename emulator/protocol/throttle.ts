@@ -1,3 +1,4 @@
+// Throttling: token buckets per account and action on the wall clock (Throttling.User).
 import type { Clock } from "../clock";
 
 export interface BucketConfig {

@@ -5,10 +5,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import * as $Ecs from "@alicloud/ecs20140526";
 import { type RunningEmulator, startEmulator, WorldValidationError } from "../../emulator";
+import { DEMO, demoWorld, startDemoEmulator } from "../support/emulator";
 import {
   adminCall,
-  DEMO,
-  demoWorld,
   describeImage,
   describeInstance,
   ecsClient,
@@ -16,7 +15,6 @@ import {
   rawRequest,
   runInstance,
   runRequest,
-  startTestEmulator,
 } from "./helpers";
 
 const region = DEMO.region;
@@ -35,7 +33,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("serves health, inventory and stats over the HTTP admin API", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     expect((await adminCall(emu, "GET", "health")).status).toBe(200);
     await ecsClient(emu).runInstances(runRequest());
     const inv = await adminCall(emu, "GET", `inventory?account=${DEMO.workload.accountId}`);
@@ -47,7 +45,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("advances the clock, sets faults and throttling over HTTP", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     const before = (await adminCall(emu, "GET", "clock")).body.now as number;
     const after = (await adminCall(emu, "POST", "clock/advance", { ms: 3_600_000 })).body.now as number;
     expect(after - before).toBeGreaterThanOrEqual(3_600_000);
@@ -70,7 +68,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("revokes a share, deletes an image and modifies an instance behind the client's back over HTTP", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     await adminCall(emu, "POST", "revoke-share", { imageId: DEMO.images.plain, accountId: DEMO.workload.accountId });
     await expectEcsError(ecsClient(emu).runInstances(runRequest()), "InvalidImageId.NotFound", 404);
     const [id] =
@@ -90,7 +88,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("answers bad admin input with 4xx and a message", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     expect((await adminCall(emu, "POST", "clock/advance", { ms: "soon" })).status).toBe(400);
     expect((await adminCall(emu, "GET", "nope")).status).toBe(404);
     const bad = await rawRequest(emu, "/_emulator/world", { method: "POST", body: "{not json" });
@@ -98,7 +96,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("loads and resets worlds, rejecting an invalid world with a message naming the key", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     const world = demoWorld();
     (world.accounts[0] as { accountId: string }).accountId = "123";
     const res = await adminCall(emu, "POST", "world", world);
@@ -125,18 +123,18 @@ describe("emulator admin API, persistence and worlds", () => {
 
   it("persists state atomically and reloads it on start", async () => {
     const statePath = join(dir, "state.json");
-    emu = await startTestEmulator({ statePath });
+    emu = await startDemoEmulator({ statePath });
     const [id] = (await ecsClient(emu).runInstances(runRequest())).body?.instanceIdSets?.instanceIdSet ?? [];
     emu.admin.advanceClock(60_000);
     await emu.close();
-    emu = await startTestEmulator({ statePath });
+    emu = await startDemoEmulator({ statePath });
     const res = await ecsClient(emu).describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: region }));
     expect(res.body?.instances?.instance?.map((i) => [i.instanceId, i.status])).toEqual([[id, "Running"]]);
   });
 
   it("never writes passwords or secrets to the state file or the request log", async () => {
     const statePath = join(dir, "state.json");
-    emu = await startTestEmulator({ statePath });
+    emu = await startDemoEmulator({ statePath });
     await ecsClient(emu).runInstances(runRequest({ password: SECRET_PASSWORD, clientToken: "pw-1" }));
     await ecsClient(emu, DEMO.sts).describeRegions(new $Ecs.DescribeRegionsRequest({}));
     emu.admin.save();
@@ -157,7 +155,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("deprecates and restores a shared image behind the workload's back, in-process and over HTTP", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     emu.admin.deprecateImage(DEMO.images.plain);
     expect((await describeImage(emu, DEMO.images.plain))?.status).toBe("Deprecated");
     await expectEcsError(ecsClient(emu).runInstances(runRequest()), "IncorrectImageStatus", 400);
@@ -171,7 +169,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("refuses to deprecate an image that is neither Available nor Deprecated", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     const copy = await ecsClient(emu).copyImage(
       new $Ecs.CopyImageRequest({ regionId: region, imageId: DEMO.images.plain }),
     );
@@ -181,7 +179,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("stops a Running instance out of band: Stopping, then Stopped in standard mode", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     const id = await runInstance(emu);
     emu.admin.advanceClock(60_000);
     emu.admin.stopInstance(id);
@@ -197,7 +195,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("stops an instance over HTTP, refusing one that is not Running", async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
     const id = await runInstance(emu);
     expect((await adminCall(emu, "POST", "instances/stop", { instanceId: id })).status).toBe(409);
     emu.admin.advanceClock(60_000);
@@ -208,7 +206,7 @@ describe("emulator admin API, persistence and worlds", () => {
 
   it("reads a state file written before credentials were tracked", async () => {
     const statePath = join(dir, "state.json");
-    emu = await startTestEmulator({ statePath });
+    emu = await startDemoEmulator({ statePath });
     const id = await runInstance(emu, { password: SECRET_PASSWORD });
     const other = await runInstance(emu, { keyPairName: DEMO.workload.keyPairName });
     await emu.close();
@@ -220,7 +218,7 @@ describe("emulator admin API, persistence and worlds", () => {
     }
     for (const img of Object.values(file.state.images) as Record<string, unknown>[]) delete img.passwordPreset;
     writeFileSync(statePath, JSON.stringify(file));
-    emu = await startTestEmulator({ statePath });
+    emu = await startDemoEmulator({ statePath });
     expect(emu.admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: false });
     expect(emu.admin.credentials(other)).toMatchObject({ password: "none" });
     const ownerImages = emu.admin.inventory(DEMO.owner.accountId)[DEMO.owner.accountId].images;

@@ -3,15 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
+import { DEMO, startDemoEmulator } from "../support/emulator";
 import {
   adminCall,
-  DEMO,
   describeImage,
   ecsClient,
   expectEcsError,
   expectRequestId,
   runRequest,
-  startTestEmulator,
   stoppedInstance,
 } from "./helpers";
 
@@ -20,7 +19,7 @@ const region = DEMO.region;
 describe("emulator copies that fail", () => {
   let emu: RunningEmulator;
   beforeEach(async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
   });
   afterEach(async () => {
     await emu.close();
@@ -181,7 +180,7 @@ describe("emulator copies that fail across restarts", () => {
 
   it("fails a copy whose owner is in arrears in the state file at the time the file was saved", async () => {
     const statePath = join(dir, "state.json");
-    let emu = await startTestEmulator({ statePath });
+    let emu = await startDemoEmulator({ statePath });
     const copy = await ecsClient(emu).copyImage(
       new $Ecs.CopyImageRequest({ regionId: region, imageId: DEMO.images.plain }),
     );
@@ -191,7 +190,7 @@ describe("emulator copies that fail across restarts", () => {
     const file = JSON.parse(readFileSync(statePath, "utf8"));
     file.state.accounts[DEMO.owner.accountId].inArrears = true;
     writeFileSync(statePath, JSON.stringify(file));
-    emu = await startTestEmulator({ statePath });
+    emu = await startDemoEmulator({ statePath });
     try {
       expect(await describeImage(emu, imageId)).toMatchObject({ status: "CreateFailed", progress: "25%" });
     } finally {

@@ -5,16 +5,15 @@ import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
 import { EmulatorCore } from "../../emulator/emulator";
 import { startServer } from "../../emulator/server";
+import { DEMO, startDemoEmulator } from "../support/emulator";
 import {
   adminCall,
-  DEMO,
   describeInstance,
   EXTRA_IMAGES,
   ecsClient,
   expectEcsError,
   runInstance,
   runRequest,
-  startTestEmulator,
   stoppedInstance,
   systemDiskOf,
   worldWithExtraImages,
@@ -27,7 +26,7 @@ const SECOND_PASSWORD = "Sp8-second-Secret";
 describe("emulator login credentials", () => {
   let emu: RunningEmulator;
   beforeEach(async () => {
-    emu = await startTestEmulator({ world: worldWithExtraImages() });
+    emu = await startDemoEmulator({ world: worldWithExtraImages() });
   });
   afterEach(async () => {
     await emu.close();
@@ -263,10 +262,10 @@ describe("emulator login credentials across restarts", () => {
 
   it("says the fingerprint is unknown after a restart from a state file", async () => {
     const statePath = join(dir, "state.json");
-    let emu = await startTestEmulator({ statePath });
+    let emu = await startDemoEmulator({ statePath });
     const id = await runInstance(emu, { password: FIRST_PASSWORD });
     await emu.close();
-    emu = await startTestEmulator({ statePath });
+    emu = await startDemoEmulator({ statePath });
     try {
       expect(emu.admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: false });
       expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe("unknown");

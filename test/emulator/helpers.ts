@@ -1,36 +1,18 @@
+// Helpers for the emulator tests: the real SDK pointed at an emulator, error assertions, hand-built requests and
+// the common resources tests start from. Starting an emulator and the demo world live in test/support/emulator.ts.
 import { createHmac, randomUUID } from "node:crypto";
 import { request } from "node:http";
 import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
-import { DEMO, type RunningEmulator, startEmulator, type WorldSpec } from "../../emulator";
-import type { EmulatorOptions } from "../../emulator/emulator";
-import { loadWorldInput } from "../../emulator/emulator";
-
-export { DEMO };
-
-export interface Creds {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
-
-/** A fresh copy of the demo world, so no test shares state with another. */
-export function demoWorld(): WorldSpec {
-  return structuredClone(loadWorldInput(undefined)) as WorldSpec;
-}
-
-/** Starts an emulator on port 0 with a fresh demo world; throttling is off unless the test turns it on. */
-export async function startTestEmulator(
-  options: EmulatorOptions & { throttle?: boolean } = {},
-): Promise<RunningEmulator> {
-  const { throttle, ...rest } = options;
-  const emu = await startEmulator({ world: demoWorld(), ...rest });
-  if (!throttle) emu.admin.setThrottle({ enabled: false });
-  return emu;
-}
+import type { RunningEmulator, WorldSpec } from "../../emulator";
+import { DEMO, demoWorld, type EmulatorCredentials } from "../support/emulator";
 
 /** The real SDK client pointed at the emulator. `v1` selects the legacy HMAC-SHA1 signature. */
-export function ecsClient(emu: RunningEmulator, creds: Creds = DEMO.workload, opts: { v1?: boolean } = {}): Ecs {
+export function ecsClient(
+  emu: RunningEmulator,
+  creds: EmulatorCredentials = DEMO.workload,
+  opts: { v1?: boolean } = {},
+): Ecs {
   const config = new $OpenApiUtil.Config({
     accessKeyId: creds.accessKeyId,
     accessKeySecret: creds.accessKeySecret,
@@ -79,6 +61,15 @@ export async function expectEcsError(call: Promise<unknown>, code: string, statu
   return err;
 }
 
+/**
+ * Asserts that `items` is not empty and that every item has the `expected` fields; a failure shows the items that
+ * differ (unlike `.every(...)).toBe(true)`, which says only "false" and passes on an empty list).
+ */
+export function expectEach<T>(items: readonly T[] | undefined, expected: Partial<T>): void {
+  expect(items?.length ?? 0).toBeGreaterThan(0);
+  expect(items).toEqual(items?.map(() => expect.objectContaining(expected)));
+}
+
 export function expectRequestId(body: { requestId?: string }): void {
   expect(body.requestId).toMatch(REQUEST_ID);
 }
@@ -88,7 +79,11 @@ function pct(s: string): string {
 }
 
 /** A legacy v1-signed request built by hand, for protocol edge cases the SDK never produces. */
-export function v1Query(creds: Creds, params: Record<string, string>, overrides: Record<string, string> = {}): string {
+export function v1Query(
+  creds: EmulatorCredentials,
+  params: Record<string, string>,
+  overrides: Record<string, string> = {},
+): string {
   const q: Record<string, string> = {
     Format: "json",
     Version: "2014-05-26",
@@ -198,13 +193,22 @@ export function runRequest(extra: Partial<$Ecs.RunInstancesRequest> = {}): $Ecs.
   });
 }
 
+/** RunInstances through the SDK; returns the instance ids. */
+export async function runInstances(
+  emu: RunningEmulator,
+  extra: Partial<$Ecs.RunInstancesRequest> = {},
+  client = ecsClient(emu),
+): Promise<string[]> {
+  return (await client.runInstances(runRequest(extra))).body?.instanceIdSets?.instanceIdSet ?? [];
+}
+
 /** RunInstances through the SDK; returns the one instance id. */
 export async function runInstance(
   emu: RunningEmulator,
   extra: Partial<$Ecs.RunInstancesRequest> = {},
   client = ecsClient(emu),
 ): Promise<string> {
-  const ids = (await client.runInstances(runRequest(extra))).body?.instanceIdSets?.instanceIdSet ?? [];
+  const ids = await runInstances(emu, extra, client);
   if (ids.length !== 1) throw new Error(`expected one instance, got ${JSON.stringify(ids)}`);
   return ids[0];
 }

@@ -1,13 +1,14 @@
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
-import { DEMO, ecsClient, expectEcsError, expectRequestId, startTestEmulator } from "./helpers";
+import { DEMO, startDemoEmulator } from "../support/emulator";
+import { ecsClient, expectEach, expectEcsError, expectRequestId } from "./helpers";
 
 const region = DEMO.region;
 
 describe("emulator images", () => {
   let emu: RunningEmulator;
   beforeEach(async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
   });
   afterEach(async () => {
     await emu.close();
@@ -104,7 +105,7 @@ describe("emulator images", () => {
     const img = emu.admin
       .inventory(DEMO.workload.accountId)
       [DEMO.workload.accountId].images.find((i) => i.imageId === res.body?.imageId);
-    expect(img?.diskMappings.every((m) => m.encrypted && m.kmsKeyId === DEMO.workload.kmsKeyId)).toBe(true);
+    expectEach(img?.diskMappings, { encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
   });
 
   it("refuses an unencrypted copy of an encrypted shared image", async () => {

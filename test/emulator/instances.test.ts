@@ -1,43 +1,33 @@
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
-import { DEMO, ecsClient, expectEcsError, expectRequestId, startTestEmulator } from "./helpers";
+import { DEMO, startDemoEmulator } from "../support/emulator";
+import {
+  describeInstance,
+  ecsClient,
+  expectEach,
+  expectEcsError,
+  expectRequestId,
+  runInstances,
+  runRequest,
+  stoppedInstance,
+} from "./helpers";
 
 const region = DEMO.region;
 
 describe("emulator instances and disks", () => {
   let emu: RunningEmulator;
   beforeEach(async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
   });
   afterEach(async () => {
     await emu.close();
   });
 
   const workload = () => ecsClient(emu);
-  const runRequest = (req: Partial<$Ecs.RunInstancesRequest> = {}) =>
-    new $Ecs.RunInstancesRequest({
-      regionId: region,
-      imageId: DEMO.images.plain,
-      instanceType: "ecs.g7.large",
-      vSwitchId: DEMO.workload.vSwitchId,
-      securityGroupId: DEMO.workload.securityGroupId,
-      ...req,
-    });
-  const run = async (req: Partial<$Ecs.RunInstancesRequest> = {}, client = workload()) =>
-    (await client.runInstances(runRequest(req))).body?.instanceIdSets?.instanceIdSet ?? [];
+  const run = (req: Partial<$Ecs.RunInstancesRequest> = {}, client = workload()) => runInstances(emu, req, client);
   const describeOne = async (instanceId: string) =>
-    (
-      await workload().describeInstances(
-        new $Ecs.DescribeInstancesRequest({ regionId: region, instanceIds: JSON.stringify([instanceId]) }),
-      )
-    ).body?.instances?.instance?.[0] as $Ecs.DescribeInstancesResponseBodyInstancesInstance;
-  const stopped = async (req: Partial<$Ecs.RunInstancesRequest> = {}) => {
-    const [id] = await run(req);
-    emu.admin.advanceClock(60_000);
-    await workload().stopInstance(new $Ecs.StopInstanceRequest({ instanceId: id }));
-    emu.admin.advanceClock(60_000);
-    return id;
-  };
+    (await describeInstance(emu, instanceId)) as $Ecs.DescribeInstancesResponseBodyInstancesInstance;
+  const stopped = (req: Partial<$Ecs.RunInstancesRequest> = {}) => stoppedInstance(emu, req);
 
   it("runs instances that go Pending -> Starting -> Running in emulated time", async () => {
     const [id] = await run();
@@ -171,7 +161,7 @@ describe("emulator instances and disks", () => {
     const disks = await workload().describeDisks(new $Ecs.DescribeDisksRequest({ regionId: region, instanceId: id }));
     const list = disks.body?.disks?.disk ?? [];
     expect(list.length).toBeGreaterThanOrEqual(2);
-    expect(list.every((d) => d.encrypted === true)).toBe(true);
+    expectEach(list, { encrypted: true });
     expect(list.find((d) => d.type === "system")?.KMSKeyId).toBe(DEMO.workload.kmsKeyId);
   });
 

@@ -2,21 +2,13 @@ import * as $Ecs from "@alicloud/ecs20140526";
 import * as $OpenApi from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";
 import { EmulatorCore } from "../../emulator/emulator";
-import {
-  DEMO,
-  demoWorld,
-  ecsClient,
-  expectEcsError,
-  expectRequestId,
-  rawRequest,
-  startTestEmulator,
-  v1Query,
-} from "./helpers";
+import { DEMO, demoWorld, startDemoEmulator } from "../support/emulator";
+import { ecsClient, expectEcsError, expectRequestId, rawRequest, v1Query } from "./helpers";
 
 describe("emulator protocol", () => {
   let emu: RunningEmulator;
   beforeEach(async () => {
-    emu = await startTestEmulator();
+    emu = await startDemoEmulator();
   });
   afterEach(async () => {
     await emu.close();

@@ -1,7 +1,7 @@
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
+import { DEMO, startDemoEmulator } from "../support/emulator";
 import {
-  DEMO,
   describeImage,
   describeInstance,
   EXTRA_IMAGES,
@@ -9,7 +9,6 @@ import {
   expectEcsError,
   runInstance,
   runRequest,
-  startTestEmulator,
   stoppedInstance,
   systemDiskOf,
   worldWithExtraImages,
@@ -25,7 +24,7 @@ function tags(n: number, prefix = "k"): $Ecs.TagResourcesRequestTag[] {
 describe("emulator strictness: rules ECS enforces", () => {
   let emu: RunningEmulator;
   beforeEach(async () => {
-    emu = await startTestEmulator({ world: worldWithExtraImages() });
+    emu = await startDemoEmulator({ world: worldWithExtraImages() });
   });
   afterEach(async () => {
     await emu.close();
