@@ -15,8 +15,8 @@ import {
   type Finding,
   instanceTypeFindings,
   ownerFindings,
-  paidImageFindings,
   type Props,
+  paidImageFindings,
   type TagKeys,
   tagFindings,
 } from "./rules";
@@ -35,7 +35,8 @@ function resourcePolicy<C extends object>(
 ): ResourceValidationPolicy {
   return {
     ...policy,
-    validateResource: (args, reportViolation) => report(rule(args.type, args.props, args.getConfig<C>()), reportViolation),
+    validateResource: (args, reportViolation) =>
+      report(rule(args.type, args.props, args.getConfig<C>()), reportViolation),
   };
 }
 
@@ -84,7 +85,9 @@ new PolicyPack("ecs-shared-images", {
       name: "required-tags",
       description: "Instances and image copies carry the required tags, as declared and as ECS reports them.",
       enforcementLevel: "mandatory",
-      configSchema: { properties: { instanceTags: { ...NAMES, default: [] }, imageCopyTags: { ...NAMES, default: [] } } },
+      configSchema: {
+        properties: { instanceTags: { ...NAMES, default: [] }, imageCopyTags: { ...NAMES, default: [] } },
+      },
       validateStack: (args, reportViolation) => {
         const config = args.getConfig<Partial<TagKeys>>();
         const keys: TagKeys = { instanceTags: config.instanceTags ?? [], imageCopyTags: config.imageCopyTags ?? [] };
