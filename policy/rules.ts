@@ -28,8 +28,8 @@ const record = (value: unknown): Props | undefined =>
 /**
  * Approved owners: the accounts the resource's own `approval` lets images come from must all be on the
  * organisation's list. The provider's check refuses, at preview, an image whose owner is not in `approval`, so
- * together the image's owner is on the list. A copy also records the owner of its source (`sourceOwnerId`, known
- * once it is made), which is checked itself.
+ * together the image's owner is on the list. (The image's owner is in no resource's inputs: a copy records its
+ * source's owner as an output only.)
  */
 export function ownerFindings(type: string, props: Props, owners: readonly string[]): Finding[] {
   if (!OURS.includes(type)) return [];
@@ -43,13 +43,6 @@ export function ownerFindings(type: string, props: Props, owners: readonly strin
           reason: `account ${quote(owner)} is not an approved image owner (allowed: ${list(owners)})`,
         });
       }
-    });
-  }
-  const source = props.sourceOwnerId;
-  if (type === TYPES.copy && typeof source === "string" && source !== "" && !owners.includes(source)) {
-    findings.push({
-      property: "sourceOwnerId",
-      reason: `the copied image belongs to account ${quote(source)}, not an approved image owner (allowed: ${list(owners)})`,
     });
   }
   return findings;
