@@ -4,7 +4,9 @@
 // is not available from the Go module proxy, and the CLI needs a `pulumi-language-nodejs` binary on PATH (or next
 // to `pulumi`) to run a project with `runtime: nodejs`. It covers what `pulumi preview/up/refresh/destroy` (and the
 // Automation API with a local program) need: run an already-installed Node.js/TypeScript program through
-// @pulumi/pulumi's own entry point (`@pulumi/pulumi/cmd/run`). It never installs packages or plugins.
+// @pulumi/pulumi's own entry point (`@pulumi/pulumi/cmd/run`); and what `--policy-pack` and `pulumi policy analyze`
+// need: run a Node.js policy pack through `@pulumi/pulumi/cmd/run-policy-pack` (RunPlugin). It never installs
+// packages or plugins.
 //
 // Protocol with the engine (sdk/go/common/resource/plugin): the engine starts this binary with optional logging and
 // tracing flags followed by its own gRPC address, reads the port of our gRPC server from the first line of stdout,
@@ -23,11 +25,16 @@ import (
 	"strings"
 	"time"
 
+	sdk "github.com/pulumi/pulumi/sdk/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // version is reported by GetPluginInfo; it matches the CLI and @pulumi/pulumi it is built for.
@@ -42,6 +49,10 @@ const bailExitCode = 32
 // runModule is the program launcher of the Node.js SDK, resolved from the program's directory so that the
 // program and the launcher share the same copy of @pulumi/pulumi.
 const runModule = "@pulumi/pulumi/cmd/run"
+
+// policyPackModule is the SDK's launcher of policy packs (it loads the pack, whose @pulumi/policy serves the
+// Analyzer gRPC service and prints its port), resolved from the pack's directory as upstream does.
+const policyPackModule = "@pulumi/pulumi/cmd/run-policy-pack"
 
 func main() {
 	// The engine passes these only when the user enabled logging/tracing (plugin.buildPluginArguments). A private
@@ -101,8 +112,8 @@ func main() {
 //   - Cancel: the engine ignores Unimplemented and then kills our process group, node child included.
 //   - GetProgramDependencies: only `pulumi about`, which prints the error and carries on.
 //   - RuntimeOptionsPrompts, Template: `pulumi new`, which skips them.
-//   - RunPlugin, GenerateProgram/Project/Package, Pack, Link: plugins written in Node.js, codegen and
-//     `pulumi package` commands, none of which this project uses.
+//   - GenerateProgram/Project/Package, Pack, Link: codegen and `pulumi package` commands, which this project does
+//     not use. RunPlugin runs policy packs only (see there).
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 
@@ -186,15 +197,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 
-	// Runtime options from Pulumi.yaml (`runtime: {name: nodejs, options: {...}}`). As upstream, TypeScript is
-	// on unless `typescript: false`; @pulumi/pulumi then compiles .ts sources with ts-node.
-	opts := info.GetOptions().AsMap()
-	typescript := true
-	if v, ok := opts["typescript"].(bool); ok {
-		typescript = v
-	}
-	tsconfig, _ := opts["tsconfig"].(string)
-	nodeargs, _ := opts["nodeargs"].(string)
+	opts := runtimeOptionsOf(info.GetOptions())
 
 	// Config travels in the environment, as JSON, where @pulumi/pulumi's runtime/config.ts reads it. A stack without
 	// config must get {} as upstream sends it: "null" makes every pulumi.Config().get() in the program throw.
@@ -213,14 +216,11 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	env := append(os.Environ(),
 		"PULUMI_CONFIG="+string(config),
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(typescript),
 	)
-	if tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
-	}
+	env = append(env, opts.env()...)
 
 	// Flags of cmd/run (see its usage()). The `--name=value` form keeps values that start with "-" intact.
-	args := append(strings.Fields(nodeargs), launcher,
+	args := append(strings.Fields(opts.nodeargs), launcher,
 		"--monitor="+req.GetMonitorAddress(),
 		"--engine="+h.engineAddress,
 		"--organization="+req.GetOrganization(),
@@ -269,6 +269,118 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	default: // node could not be started, or was killed by a signal
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("running node: %v", err)}, nil
 	}
+}
+
+// RunPlugin runs a Node.js policy pack (kind "analyzer": `--policy-pack DIR`, `pulumi policy analyze`) the way
+// upstream's host does: `node @pulumi/pulumi/cmd/run-policy-pack ENGINE_ADDRESS DIR` in the pack's directory, its
+// output streamed back to the engine, which reads the analyzer's port from the first line of stdout.
+//
+// The engine sends the stack's configuration over the Analyzer service (ConfigureStack) after it has the port,
+// while the SDK's launcher reads it from the environment at start-up, so the port the engine first reads is that of
+// sdk.PolicyProxy: the proxy takes the configuration, we start node with it in PULUMI_CONFIG (and the stack's
+// names), and the proxy forwards every later call to the pack. This is upstream's own proxy, used by its host too.
+//
+// Other kinds of Node.js plugins (resource providers, converters, tools) are refused: nothing here runs them.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	if req.GetKind() != string(apitype.AnalyzerPlugin) {
+		return status.Errorf(codes.Unimplemented,
+			"this Node.js language host runs policy packs only, not %q plugins", req.GetKind())
+	}
+	if req.GetAttachDebugger() {
+		return errors.New("this Node.js language host cannot attach a debugger")
+	}
+	// Ends when the engine cancels the call (it kills the plugin so) or is gone; node is killed then.
+	ctx, stop := context.WithCancel(server.Context())
+	defer stop()
+	defer context.AfterFunc(h.engine, stop)()
+
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close() // best effort; closed explicitly, and checked, at the end
+
+	dir := req.GetInfo().GetProgramDirectory()
+	launcher, err := resolveModule(ctx, dir, policyPackModule)
+	if err != nil {
+		return err
+	}
+	opts := runtimeOptionsOf(req.GetInfo().GetOptions())
+	env := append(append([]string{}, req.GetEnv()...), opts.env()...)
+	// The engine passes its address as the only argument; the pack's directory comes last, as the launcher expects.
+	args := append(append(append(strings.Fields(opts.nodeargs), launcher), req.GetArgs()...), dir)
+
+	proxy, packStdout, err := sdk.NewPolicyProxy(ctx, stdout)
+	if err != nil {
+		return fmt.Errorf("could not start the policy pack proxy: %w", err)
+	}
+	stack, err := proxy.AwaitConfiguration(ctx)
+	if err != nil {
+		return fmt.Errorf("could not get the stack configuration for the policy pack: %w", err)
+	}
+	// nil when the engine asked for something else first (`pulumi policy analyze` configures no stack): the pack
+	// then runs without stack config, as upstream's does.
+	if stack != nil {
+		config, err := json.Marshal(stack.GetConfig())
+		if err != nil {
+			return err
+		}
+		env = append(env,
+			"PULUMI_CONFIG="+string(config),
+			"PULUMI_NODEJS_ORGANIZATION="+stack.GetOrganization(),
+			"PULUMI_NODEJS_PROJECT="+stack.GetProject(),
+			"PULUMI_NODEJS_STACK="+stack.GetStack(),
+			"PULUMI_NODEJS_DRY_RUN="+strconv.FormatBool(stack.GetDryRun()),
+		)
+	}
+
+	cmd := exec.CommandContext(ctx, "node", args...)
+	cmd.Dir = dir // as upstream: packs have always run in their own directory
+	cmd.Env = env
+	cmd.Stdout = packStdout
+	cmd.Stderr = stderr
+	logging.V(5).Infof("running policy pack: node %s (in %s)", strings.Join(args, " "), dir)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("running node: %w", err)
+	}
+	// Attach waits for node to exit, serving the engine's calls through the proxy meanwhile.
+	if err := proxy.Attach(ctx, cmd); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) && exitErr.ExitCode() > 0 {
+			return fmt.Errorf("policy pack %s exited with non-zero exit code: %d", dir, exitErr.ExitCode())
+		}
+		return fmt.Errorf("policy pack %s: %w", dir, err)
+	}
+	return closer.Close()
+}
+
+// runtimeOptions are the `runtime: {name: nodejs, options: {...}}` settings of Pulumi.yaml or PulumiPolicy.yaml.
+type runtimeOptions struct {
+	typescript bool
+	tsconfig   string
+	nodeargs   string
+}
+
+// runtimeOptionsOf reads them; as upstream, TypeScript is on unless `typescript: false` (@pulumi/pulumi then
+// compiles .ts sources with ts-node).
+func runtimeOptionsOf(options *structpb.Struct) runtimeOptions {
+	m := options.AsMap()
+	opts := runtimeOptions{typescript: true}
+	if v, ok := m["typescript"].(bool); ok {
+		opts.typescript = v
+	}
+	opts.tsconfig, _ = m["tsconfig"].(string)
+	opts.nodeargs, _ = m["nodeargs"].(string)
+	return opts
+}
+
+// env is how @pulumi/pulumi's launchers receive the options.
+func (o runtimeOptions) env() []string {
+	env := []string{"PULUMI_NODEJS_TYPESCRIPT=" + strconv.FormatBool(o.typescript)}
+	if o.tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+o.tsconfig)
+	}
+	return env
 }
 
 // resolveModule asks node where `require(module)` leads from dir, which honours node_modules lookup up the tree,
