@@ -179,15 +179,16 @@ describe("isProcessRunning", () => {
   });
 
   it("a zombie (ended, its parent has not collected it) does not run", async () => {
-    // sh starts `true`, then becomes `sleep`, which never collects it: `true` stays a zombie until sleep is killed.
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    // sh starts a short `sleep`, then becomes a long one, which never collects it: the short one stays a zombie until
+    // the long one is killed. The short one outlives sh's own turn (a shell may reap a child that ended before it execs).
+    const parent = spawn("sh", ["-c", "sleep 1 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d) => resolve(`${d}`))));
       const state = () => {
         const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8");
         return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
       };
-      while (state() !== "Z") await new Promise((resolve) => setImmediate(resolve));
+      while (state() !== "Z") await new Promise((resolve) => setTimeout(resolve, 20));
       expect(() => process.kill(zombie, 0)).not.toThrow();
       expect(isProcessRunning(zombie)).toBe(false);
     } finally {
