@@ -8,7 +8,7 @@
 // holds as outputs (what ECS reported at the last create, update or refresh), so a tag removed in the console
 // shows after a refresh; in a preview the outputs of what changes are its inputs (dynamic providers have no preview
 // of their own), so a preview checks the declared tags as well.
-import { PolicyPack, type ReportViolation, type ResourceValidationPolicy } from "@pulumi/policy";
+import { PolicyPack, type ReportViolation, type ResourceValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import {
   describe,
   encryptionFindings,
@@ -28,15 +28,28 @@ function report(findings: readonly Finding[], reportViolation: ReportViolation):
   if (findings.length > 0) reportViolation(describe(findings));
 }
 
-/** A resource policy that runs `rule` on every resource with the policy's configuration. */
+/**
+ * A resource policy that runs `rule` on every resource with the policy's configuration. With `whileUnknown`, a rule
+ * that meets a value unknown during preview marks itself not applicable, for that reason, instead of the SDK's
+ * advisory "can't run policy during preview".
+ */
 function resourcePolicy<C extends object>(
   policy: Omit<ResourceValidationPolicy, "validateResource">,
   rule: (type: string, props: Props, config: C) => Finding[],
+  whileUnknown?: string,
 ): ResourceValidationPolicy {
   return {
     ...policy,
-    validateResource: (args, reportViolation) =>
-      report(rule(args.type, args.props, args.getConfig<C>()), reportViolation),
+    validateResource: (args, reportViolation) => {
+      let findings: Finding[];
+      try {
+        findings = rule(args.type, args.props, args.getConfig<C>());
+      } catch (err) {
+        if (whileUnknown !== undefined && err instanceof UnknownValueError) args.notApplicable(whileUnknown);
+        throw err;
+      }
+      report(findings, reportViolation);
+    },
   };
 }
 
@@ -62,6 +75,9 @@ new PolicyPack("ecs-shared-images", {
         enforcementLevel: "mandatory",
       },
       (type, props) => encryptionFindings(type, props),
+      // The image's encryption is unknown during a preview that also makes the image (a new copy): the policy
+      // applies when the resource is made, where the engine runs it again with the value known.
+      "the image's encryption is known once the image is made; checked again before the resource is made",
     ),
     resourcePolicy<{ acceptPaidImages?: boolean }>(
       {

@@ -1200,7 +1200,11 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
   } else if (imageEncrypted !== undefined && failures.length === 0) {
     failures.push(...encryptionFailures(news, imageEncrypted));
   }
-  const inputs = { ...news, imageEncrypted, passwordGiven: passwordGiven || undefined };
+  // Not asked yet because an input is unknown until an earlier resource is made: the image's encryption is unknown
+  // too, not absent, so a plan saved by this preview accepts what the check finds when it runs for real.
+  const encryption =
+    imageEncrypted === undefined && anyUnknown && (makesInstance || reimage) ? UNKNOWN : imageEncrypted;
+  const inputs = { ...news, imageEncrypted: encryption, passwordGiven: passwordGiven || undefined };
   return { inputs: dropUndefined(inputs), failures };
 }
 

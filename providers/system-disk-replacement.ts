@@ -707,7 +707,10 @@ export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
         failures.push(...cloud.failures);
         inputs.imageEncrypted = cloud.imageEncrypted;
       }
-      return { inputs: dropUndefined(inputs), failures };
+      // Not looked up because an input is unknown until an earlier resource is made: unknown, not absent, so a plan
+      // saved by this preview accepts what the lookup finds when it runs for real.
+      const encryption = inputs.imageEncrypted === undefined && anyUnknown && changed ? UNKNOWN : inputs.imageEncrypted;
+      return { inputs: dropUndefined({ ...inputs, imageEncrypted: encryption }), failures };
     },
 
     async diff(_id: string, olds: SystemDiskReplacementOutputs, news: SystemDiskReplacementInputs) {

@@ -29,7 +29,7 @@ function flagValue(args: readonly string[], i: number, flag: string): { value: s
 }
 
 export interface GitopsArgs {
-  /** What pulumi gets: the pass-through arguments without --report, plan files made absolute. */
+  /** What pulumi gets: the pass-through arguments without --report, the files they name made absolute. */
   readonly args: string[];
   /** The report file (absolute), when --report was given. */
   readonly reportFile?: string;
@@ -37,9 +37,13 @@ export interface GitopsArgs {
   readonly usesPlan: boolean;
 }
 
+/** Pulumi flags whose value is a file or directory the user names. */
+const PATH_FLAGS = ["--save-plan", "--plan", "--policy-pack-config", "--policy-pack"] as const;
+
 /**
- * Takes the job's own flag (--report) out of the pass-through arguments and makes the plan files absolute: pulumi
- * runs in the project directory, the user meant the directory they typed the command in.
+ * Takes the job's own flag (--report) out of the pass-through arguments and makes the files the others name (plans,
+ * policy packs and their config) absolute: pulumi runs in the project directory, the user meant the directory they
+ * typed the command in.
  */
 export function gitopsArgs(args: readonly string[], baseDir: string): GitopsArgs {
   const out: string[] = [];
@@ -47,15 +51,17 @@ export function gitopsArgs(args: readonly string[], baseDir: string): GitopsArgs
   let usesPlan = false;
   for (let i = 0; i < args.length; i++) {
     const report = flagValue(args, i, "--report");
-    const plan = flagValue(args, i, "--plan") ?? flagValue(args, i, "--save-plan");
     if (report) {
       reportFile = path.resolve(baseDir, report.value);
       i += report.width - 1;
-    } else if (plan) {
-      usesPlan = true;
-      const flag = args[i].startsWith("--save-plan") ? "--save-plan" : "--plan";
-      out.push(flag, path.resolve(baseDir, plan.value));
-      i += plan.width - 1;
+      continue;
+    }
+    const flag = PATH_FLAGS.find((f) => args[i] === f || args[i].startsWith(`${f}=`));
+    const named = flag && flagValue(args, i, flag);
+    if (flag && named) {
+      usesPlan ||= flag === "--plan" || flag === "--save-plan";
+      out.push(flag, path.resolve(baseDir, named.value));
+      i += named.width - 1;
     } else out.push(args[i]);
   }
   return { args: out, reportFile, usesPlan };

@@ -59,7 +59,17 @@ export interface WireEvent {
     readonly enforcementLevel: string;
     readonly severity?: string;
   };
+  readonly policyAnalyzeSummaryEvent?: WirePolicySummary;
+  readonly policyAnalyzeStackSummaryEvent?: WirePolicySummary;
   readonly summaryEvent?: { readonly result?: string; readonly resourceChanges?: Record<string, number> };
+}
+
+/** apitype.PolicyAnalyze(Stack)SummaryEvent: the policies of a pack that passed and failed on one resource (or the stack). */
+interface WirePolicySummary {
+  readonly policyPackName: string;
+  readonly policyPackVersion?: string;
+  readonly passed?: readonly string[];
+  readonly failed?: readonly string[];
 }
 
 export interface ResourceState {
@@ -102,10 +112,19 @@ export interface PolicyViolation {
   readonly message: string;
 }
 
+/** A policy pack that ran, with the policies that checked something and those that found a violation. */
+export interface PolicyPackRun {
+  readonly name: string;
+  readonly checked: ReadonlySet<string>;
+  readonly failed: ReadonlySet<string>;
+}
+
 export interface EngineRun {
   readonly steps: readonly Step[];
   readonly diagnostics: readonly Diagnostic[];
   readonly policyViolations: readonly PolicyViolation[];
+  /** The policy packs that ran (none without --policy-pack), by name. */
+  readonly policyPacks: readonly PolicyPackRun[];
   /** The summary event's result ("succeeded", "failed"), when the run got that far. */
   readonly result?: string;
 }
@@ -189,11 +208,16 @@ export function parseEvents(ndjson: string): EngineRun {
   return reduceEvents(events);
 }
 
+function packName(name: string, version: string | undefined): string {
+  return version ? `${name}@${version}` : name;
+}
+
 /** One step per resource, in the order the engine first reported them. */
 export function reduceEvents(events: readonly WireEvent[]): EngineRun {
   const steps = new Map<string, Step>();
   const diagnostics: Diagnostic[] = [];
   const policyViolations: PolicyViolation[] = [];
+  const packs = new Map<string, { name: string; checked: Set<string>; failed: Set<string> }>();
   let result: string | undefined;
   for (const event of events) {
     // A refresh announces `refresh` first and the verdict (same, update, delete) with the outputs event; a preview
@@ -209,16 +233,23 @@ export function reduceEvents(events: readonly WireEvent[]): EngineRun {
     if (policy) {
       policyViolations.push({
         urn: policy.resourceUrn || undefined,
-        policyPack: policy.policyPackVersion
-          ? `${policy.policyPackName}@${policy.policyPackVersion}`
-          : policy.policyPackName,
+        policyPack: packName(policy.policyPackName, policy.policyPackVersion),
         policy: policy.policyName,
         enforcementLevel: policy.enforcementLevel,
         severity: policy.severity || undefined,
         message: plainText(policy.message).trim(),
       });
     }
+    for (const summary of [event.policyAnalyzeSummaryEvent, event.policyAnalyzeStackSummaryEvent]) {
+      if (!summary) continue;
+      const name = packName(summary.policyPackName, summary.policyPackVersion);
+      const pack = packs.get(name) ?? { name, checked: new Set<string>(), failed: new Set<string>() };
+      packs.set(name, pack);
+      for (const policy of [...(summary.passed ?? []), ...(summary.failed ?? [])]) pack.checked.add(policy);
+      for (const policy of summary.failed ?? []) pack.failed.add(policy);
+    }
     if (event.summaryEvent) result = event.summaryEvent.result;
   }
-  return { steps: [...steps.values()], diagnostics, policyViolations, result };
+  const policyPacks = [...packs.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { steps: [...steps.values()], diagnostics, policyViolations, policyPacks, result };
 }

@@ -85,10 +85,21 @@ function verdict(report: Report): string {
   return `**Verdict:** ${failed}${counts}; ${unchanged}.`;
 }
 
+/** "**Policies:** `pack@1.0.0`: 5 checked, 1 failed (`allowed-instance-types`)". */
+function policyLine(report: Report): string {
+  const packs = report.policyPacks.map((pack) => {
+    const failed = [...pack.failed].sort().map(code);
+    const outcome = failed.length > 0 ? `${failed.length} failed (${failed.join(", ")})` : "all passed";
+    return `${code(pack.name)}: ${pack.checked.size} checked, ${outcome}`;
+  });
+  return `**Policies:** ${packs.join("; ")}.`;
+}
+
 /** The whole report. */
 export function renderMarkdown(report: Report): string {
   const lines: string[] = [reportMarker(report), `## ${TITLES[report.kind]}: ${report.project}/${report.stack}`, ""];
   lines.push(verdict(report), "");
+  if (report.policyPacks.length > 0) lines.push(policyLine(report), "");
 
   if (report.dangers.length > 0) {
     lines.push("### ⚠️ Danger: what this change destroys", "");

@@ -1,7 +1,7 @@
 // What a preview or a drift check means for a reviewer: counts, the changes that lose data (README "What a change
 // does to the disks"), the changed inputs per resource, errors, policy violations. Pure: built from an EngineRun
 // (events.ts), rendered by markdown.ts.
-import type { Diagnostic, EngineRun, PolicyViolation, Step, Value } from "./events";
+import type { Diagnostic, EngineRun, PolicyPackRun, PolicyViolation, Step, Value } from "./events";
 
 export type ReportKind = "preview" | "drift";
 
@@ -71,6 +71,8 @@ export interface Report {
   readonly resources: readonly ResourceChange[];
   readonly errors: readonly Finding[];
   readonly policyViolations: readonly PolicyFinding[];
+  /** The policy packs that ran: a reviewer sees that no violation means the pack checked, not that none ran. */
+  readonly policyPacks: readonly PolicyPackRun[];
   readonly warnings: readonly Finding[];
   /** Errors, mandatory policy violations, or a run the engine reports as failed. */
   readonly failed: boolean;
@@ -192,6 +194,9 @@ function dangerOf(step: Step, ref: ResourceRef, category: Category, changes: rea
 /** "pulumi-nodejs:dynamic/... resource 'x': property imageId value {m-1} has a problem: <reason>" -> imageId, reason. */
 const CHECK_FAILURE = /property (\S+) value .* has a problem: ([\s\S]*)$/;
 const PROPERTY_MENTION = /\bproperty ['"`]?([A-Za-z_][\w.[\]]*)/;
+/** A policy message line that starts with the property it is about (`instanceType: "..." is not allowed`), after
+ * the policy's description, which the engine puts on the first line. */
+const PROPERTY_LINE = /\n([a-z_][\w.[\]]*): /;
 
 function findingOf(diagnostic: Diagnostic): Finding {
   const failure = CHECK_FAILURE.exec(diagnostic.message);
@@ -205,7 +210,7 @@ function findingOf(diagnostic: Diagnostic): Finding {
 function policyFindingOf(violation: PolicyViolation): PolicyFinding {
   return {
     resource: violation.urn ? nameOf(violation.urn) : undefined,
-    property: PROPERTY_MENTION.exec(violation.message)?.[1],
+    property: (PROPERTY_MENTION.exec(violation.message) ?? PROPERTY_LINE.exec(violation.message))?.[1],
     message: violation.message,
     policy: violation.policy,
     policyPack: violation.policyPack,
@@ -277,7 +282,20 @@ export function buildReport(
   const byName = (a: ResourceRef, b: ResourceRef) => a.name.localeCompare(b.name);
   resources.sort(byName);
   dangers.sort(byName);
-  return { kind, project, stack, counts, unchanged, dangers, resources, errors, policyViolations, warnings, failed };
+  return {
+    kind,
+    project,
+    stack,
+    counts,
+    unchanged,
+    dangers,
+    resources,
+    errors,
+    policyViolations,
+    policyPacks: run.policyPacks,
+    warnings,
+    failed,
+  };
 }
 
 /** True when the report shows any change (or drift). */

@@ -555,6 +555,8 @@ describe("check against ECS (read-only, runs at preview)", () => {
     const result = await check(inputs({ imageId: UNKNOWN }));
     expect(result.failures).toEqual([]);
     expect(callsSince(since)).toEqual([]);
+    // Unknown, not absent: a plan saved by this preview must accept the value the check finds at apply time.
+    expect(result.inputs.imageEncrypted).toBe(UNKNOWN);
   });
 
   it("keeps unknown disks as they are when the image is known to be encrypted (preview of a changed program)", async () => {

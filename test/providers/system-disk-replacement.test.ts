@@ -474,6 +474,8 @@ describe("check against ECS (read-only)", () => {
     const result = await check({}, inputs(instanceId, { approval: { approvedOwners: [UNKNOWN] } }));
     expect(result.failures).toEqual([]);
     expect(emu.admin.requests({ since })).toEqual([]);
+    // Unknown, not absent: a plan saved by this preview must accept the value the check finds at apply time.
+    expect(result.inputs.imageEncrypted).toBe(UNKNOWN);
   });
 
   it("resolves the region from the stack config and records it in the checked inputs", async () => {

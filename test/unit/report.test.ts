@@ -62,6 +62,9 @@ const WEB = {
 };
 const BATCH = { ...WEB, imageId: "m-golden1", onImageChange: "replaceSystemDisk", password: BLINDED };
 
+/** A policy pack as the engine names it in its summary events. */
+const PACK = { policyPackName: "ecs-shared-images", policyPackVersion: "0.1.0" };
+
 function preview(events: WireEvent[], code = 0): Report {
   return buildReport("preview", "ecs-shared-images", "local", reduceEvents(events), code);
 }
@@ -462,6 +465,50 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("**Verdict:** **failed** (1 policy violation(s)); no changes (0 unchanged).");
   });
 
+  it("names the property a policy message starts a line with, after the description", () => {
+    const markdown = renderMarkdown(
+      preview([
+        {
+          policyEvent: {
+            resourceUrn: urn(INSTANCE, "web-1"),
+            message: 'Instances use only the allowed instance types.\ninstanceType: "ecs.g7.large" is not allowed',
+            policyName: "allowed-instance-types",
+            policyPackName: "ecs-shared-images",
+            policyPackVersion: "0.1.0",
+            enforcementLevel: "mandatory",
+          },
+        },
+      ]),
+    );
+    expect(markdown).toContain("`ecs-shared-images@0.1.0/allowed-instance-types` on `web-1` · `instanceType`: ");
+  });
+
+  it.each([
+    ["no pack ran: no line", [], undefined],
+    [
+      "every policy of the pack passed on every resource",
+      [
+        { policyAnalyzeSummaryEvent: { ...PACK, resourceUrn: urn(INSTANCE, "web-0"), passed: ["a", "b"] } },
+        { policyAnalyzeSummaryEvent: { ...PACK, resourceUrn: urn(INSTANCE, "web-1"), passed: ["a", "b"] } },
+        { policyAnalyzeStackSummaryEvent: { ...PACK, passed: ["tags"] } },
+      ],
+      "**Policies:** `ecs-shared-images@0.1.0`: 3 checked, all passed.",
+    ],
+    [
+      "a policy failing on one resource counts as failed once",
+      [
+        { policyAnalyzeSummaryEvent: { ...PACK, resourceUrn: urn(INSTANCE, "web-0"), passed: ["b"], failed: ["a"] } },
+        { policyAnalyzeSummaryEvent: { ...PACK, resourceUrn: urn(INSTANCE, "web-1"), passed: ["a", "b"] } },
+        { policyAnalyzeSummaryEvent: { ...PACK, policyPackName: "other", resourceUrn: urn(COPY, "c"), failed: ["x"] } },
+      ],
+      "**Policies:** `ecs-shared-images@0.1.0`: 2 checked, 1 failed (`a`); `other@0.1.0`: 1 checked, 1 failed (`x`).",
+    ],
+  ] as [string, WireEvent[], string | undefined][])("the policy packs that ran: %s", (_, events, line) => {
+    const lines = renderMarkdown(preview(events)).split("\n");
+    const policies = lines.filter((l) => l.startsWith("**Policies:**"));
+    expect(policies).toEqual(line === undefined ? [] : [line]);
+  });
+
   it("keeps messages on one line and out of HTML", () => {
     const markdown = renderMarkdown(preview([{ diagnosticEvent: { message: "a <b>\nc", severity: "error" } }], 1));
     expect(markdown).toContain("- a &lt;b> c\n");
@@ -480,6 +527,19 @@ describe("the job's flags", () => {
       { args: ["--plan", path.join(base, "plan.json"), "-s", "dev"], usesPlan: true },
     ],
     [["--diff"], { args: ["--diff"], usesPlan: false }],
+    [
+      ["--policy-pack", "policy", "--policy-pack-config=policy/config.local.json"],
+      {
+        args: [
+          "--policy-pack",
+          path.join(base, "policy"),
+          "--policy-pack-config",
+          path.join(base, "policy/config.local.json"),
+        ],
+        usesPlan: false,
+      },
+    ],
+    [["--policy-pack=/abs/pack"], { args: ["--policy-pack", "/abs/pack"], usesPlan: false }],
   ])("%j", (args, expected) => {
     expect(gitopsArgs(args, base)).toEqual({ reportFile: undefined, ...expected });
   });
