@@ -8,6 +8,7 @@ import type { RunningEmulator } from "../../emulator";
 import { DEMO, startDemoEmulator } from "../support/emulator";
 import { tempDir } from "../support/engine";
 import { copyProject, projectPulumi, type Run, startMainJob } from "../support/main-job";
+import { samplePattern, sectionBlocks } from "../support/readme";
 
 const SHARED = "m-demogoldenplain01";
 
@@ -155,6 +156,12 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
     // The batch password is an input of batch-0, which changes: it shows as masked, never as its value.
     expect(section(markdown, "Changes")).toContain(`- **re-image** \`batch-0\``);
     expect(section(markdown, "Changes")).toContain(`- **delete** \`web-1\``);
+    // The README shows this report: every line of its sample is a line of it.
+    const [sample] = sectionBlocks("### Pull request previews, drift and saved plans").filter((b) => b.lang === "text");
+    const lines = markdown.split("\n");
+    for (const line of sample.text.trimEnd().split("\n")) {
+      expect([line, lines.some((l) => samplePattern(line).test(l))]).toEqual([line, true]);
+    }
     expect(fs.existsSync(plan)).toBe(true);
 
     // After the preview, the pull request changes more (web's instance type: a replacement the plan does not hold).

@@ -4,8 +4,9 @@
 //        commands; the recovery after a hard kill runs in test/e2e/recover.test.ts, the config block and the
 //        install block in test/e2e/consumer.test.ts
 //   ts   the one program, run as written in test/e2e/consumer.test.ts
-//   text output samples: the benchmark output (run here), the main job's summary (test/e2e/main-job.test.ts), and
-//        the layout (every path it names exists)
+//   text output samples: the benchmark output (run here), the main job's summary (test/e2e/main-job.test.ts), the
+//        preview report of an image roll (test/e2e/gitops-report.test.ts), and the layout (every path it names
+//        exists)
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,6 +27,11 @@ describe("the README's code blocks", () => {
       ["## Using the providers in your own program", "sh"],
       ["## Using the providers in your own program", "ts"],
       ["### Against a real Alibaba Cloud account", "sh"],
+      ["### Pull request previews, drift and saved plans", "sh"],
+      ["### Pull request previews, drift and saved plans", "text"],
+      ["### Policy as code", "sh"],
+      ["### Shared state backend", "sh"],
+      ["### Shared state backend", "sh"],
       ["## Layout", "text"],
       ["## Benchmarks", "text"],
     ]);
@@ -59,7 +65,7 @@ describe("the README's code blocks", () => {
       .map((m) => m[1])
       .filter((p) => !["ecs/", "policy/", "engine/"].includes(p));
     expect(named.length).toBeGreaterThan(10);
-    const top = ["providers/", "stacks/", "emulator/", "scripts/", "test/"];
+    const top = ["providers/", "stacks/", "policy/", "emulator/", "scripts/", "test/", "docs/", "examples/"];
     for (const p of named) {
       const candidates = [p, ...top.map((t) => t + p), ...top.map((t) => `${t}ecs/${p}`)];
       expect([p, candidates.some(exists)]).toEqual([p, true]);
