@@ -103,26 +103,42 @@ export function reportedCommand(
   return { args: ["refresh", "--preview-only", "--expect-no-changes", "--json", ...rest], env: runEnv };
 }
 
+/** The `error: ...` lines of pulumi's stderr, without the prefix. */
+export function pulumiErrors(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .map((line) => /^error: (.+)$/.exec(line.trim())?.[1])
+    .filter((line): line is string => line !== undefined);
+}
+
 /**
  * Runs pulumi with --json (its live progress and errors go to stderr as usual), writes the Markdown report to the
  * file, prints it, and resolves to the job's exit status (see exitStatus).
  */
 export async function runReported(run: ReportedRun): Promise<number> {
   const command = reportedCommand(run.kind, run.args, run.env);
-  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve, reject) => {
-    const child = spawn(run.pulumi, command.args, {
-      cwd: run.cwd,
-      env: command.env,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let stdout = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (exitCode, signal) => resolve({ code: exitCode ?? (signal ? 1 : 0), stdout }));
-  });
-  const report = buildReport(run.kind, run.project, run.stack, parseEvents(stdout), code);
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(run.pulumi, command.args, {
+        cwd: run.cwd,
+        env: command.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      // Passed through as it comes (pulumi's progress and errors), and kept for the errors it may say only there.
+      child.stderr.on("data", (chunk: Buffer) => {
+        process.stderr.write(chunk);
+        stderr += chunk.toString();
+      });
+      child.on("error", reject);
+      child.on("close", (exitCode, signal) => resolve({ code: exitCode ?? (signal ? 1 : 0), stdout, stderr }));
+    },
+  );
+  const report = buildReport(run.kind, run.project, run.stack, parseEvents(stdout), code, pulumiErrors(stderr));
   const markdown = renderMarkdown(report);
   if (run.reportFile) {
     fs.mkdirSync(path.dirname(run.reportFile), { recursive: true });

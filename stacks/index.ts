@@ -11,9 +11,24 @@ const config = new pulumi.Config();
 // @pulumi/pulumi 3.248 exports isConfigSecret from runtime/config at run time but not in its typings.
 const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 const isSecret = (key: string) => isConfigSecret(`${project}:${key}`);
+/**
+ * A plain config value: objects and lists arrive as JSON text, strings as they are. Parsed here rather than with
+ * getObject, whose error quotes the value, which may be a password set without --secret (the checks then say so).
+ */
+function plainValue(key: string): unknown {
+  const raw = config.get(key);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    if (err instanceof SyntaxError) return raw;
+    throw err;
+  }
+}
+
 const source: ConfigSource = {
   // Secret values are only read through requireSecret; validation needs to know they are set, not what they are.
-  get: (key) => (isSecret(key) ? "[secret]" : (config.getObject<unknown>(key) ?? config.get(key))),
+  get: (key) => (isSecret(key) ? "[secret]" : plainValue(key)),
   isSecret,
   keys: () =>
     Object.keys(pulumi.runtime.allConfig())

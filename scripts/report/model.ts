@@ -1,7 +1,16 @@
 // What a preview or a drift check means for a reviewer: counts, the changes that lose data (README "What a change
 // does to the disks"), the changed inputs per resource, errors, policy violations. Pure: built from an EngineRun
 // (events.ts), rendered by markdown.ts.
-import type { Diagnostic, EngineRun, PolicyPackRun, PolicyViolation, Step, Value } from "./events";
+import {
+  type Diagnostic,
+  type EngineRun,
+  type PolicyPackRun,
+  type PolicyViolation,
+  SECRET,
+  type Step,
+  UNKNOWN,
+  type Value,
+} from "./events";
 
 export type ReportKind = "preview" | "drift";
 
@@ -119,18 +128,52 @@ export function changedPaths(
   return changes;
 }
 
-/** True when an InstanceFromSharedImage update changes the image in place (onImageChange "replaceSystemDisk"). */
-function reimagesInPlace(changes: readonly Change[]): boolean {
-  return changes.some((c) => c.path === "imageId" || c.path === "imageEncrypted");
+/**
+ * What an update sets that the state's outputs (what ECS last reported) do not hold, for the declared inputs only:
+ * after a refresh has read a change made outside Pulumi (tags edited, the disk re-imaged in the console), the inputs
+ * are as before but the update still writes them back.
+ */
+export function declaredChanges(
+  outputs: Readonly<Record<string, Value>> | undefined,
+  inputs: Readonly<Record<string, Value>> | undefined,
+): Change[] {
+  const changes: Change[] = [];
+  const walk = (a: Value | undefined, b: Value, path: string) => {
+    if (isObject(a) && isObject(b)) {
+      for (const key of Object.keys(b).sort()) walk(a[key], b[key], `${path}.${key}`);
+    } else if (JSON.stringify(a) !== JSON.stringify(b) && b !== UNKNOWN && a !== SECRET && b !== SECRET) {
+      changes.push({ path, ...(a === undefined ? {} : { old: a }), new: b, forcesReplacement: false });
+    }
+  };
+  for (const key of Object.keys(inputs ?? {}).sort()) {
+    if (!INTERNAL.has(key) && inputs?.[key] !== undefined) walk(outputs?.[key], inputs[key], key);
+  }
+  return changes;
 }
 
-function categoryOf(step: Step, type: string, changes: readonly Change[]): Category | undefined {
+/**
+ * True when an InstanceFromSharedImage update changes the image in place (onImageChange "replaceSystemDisk"), by its
+ * inputs or by the provider's own warning (the image changed outside Pulumi and the update puts it back).
+ */
+function reimagesInPlace(changes: readonly Change[], notices: readonly string[]): boolean {
+  return (
+    changes.some((c) => c.path === "imageId" || c.path === "imageEncrypted") ||
+    notices.some((n) => n.startsWith("re-images the system disk"))
+  );
+}
+
+function categoryOf(
+  step: Step,
+  type: string,
+  changes: readonly Change[],
+  notices: readonly string[],
+): Category | undefined {
   switch (step.op) {
     case "create":
     case "import":
       return type === SYSTEM_DISK ? "re-image" : "create";
     case "update":
-      return type === SYSTEM_DISK || (type === INSTANCE && reimagesInPlace(changes)) ? "re-image" : "update";
+      return type === SYSTEM_DISK || (type === INSTANCE && reimagesInPlace(changes, notices)) ? "re-image" : "update";
     case "replace":
       return "replace";
     case "delete":
@@ -144,22 +187,29 @@ function categoryOf(step: Step, type: string, changes: readonly Change[]): Categ
 const DISKS_DELETED = "the instance's system disk and data disks (deleted with it)";
 const SYSTEM_DISK_LOST = "everything on the system disk; data disks are kept";
 
+/**
+ * "replaces ..." or, when every input that forces it is unknown until an earlier resource is made (an instance whose
+ * image copy is updated in place keeps its image id), "may replace ... if ... turns out different".
+ */
+function maybe(what: string, because: readonly Change[]): string {
+  if (because.length === 0 || !because.every((c) => c.new === UNKNOWN)) return what;
+  const inputs = because.map((c) => `\`${c.path}\``).join(", ");
+  return `may ${what.replace(/^([\w-]+)s /, "$1 ")}: only if ${inputs}, known after up, turns out different`;
+}
+
 /** What a step destroys, by resource type and category, or undefined when it destroys nothing. */
 function dangerOf(step: Step, ref: ResourceRef, category: Category, changes: readonly Change[]) {
   const forced = changes.filter((c) => c.forcesReplacement);
   if (ref.type === INSTANCE) {
     if (category === "replace") {
-      return { what: "replaces the instance (a new one is made)", because: forced, lost: DISKS_DELETED };
+      return { what: maybe("replaces the instance (a new one is made)", forced), because: forced, lost: DISKS_DELETED };
     }
     if (category === "delete") {
       return { what: "deletes the instance", because: [], lost: DISKS_DELETED };
     }
     if (category === "re-image") {
-      return {
-        what: "re-images the system disk in place",
-        because: changes.filter((c) => c.path === "imageId" || c.path === "imageEncrypted"),
-        lost: SYSTEM_DISK_LOST,
-      };
+      const because = changes.filter((c) => c.path === "imageId" || c.path === "imageEncrypted");
+      return { what: maybe("re-images the system disk in place", because), because, lost: SYSTEM_DISK_LOST };
     }
   }
   if (ref.type === SYSTEM_DISK) {
@@ -229,6 +279,8 @@ export function buildReport(
   stack: string,
   run: EngineRun,
   pulumiCode: number,
+  /** pulumi's `error:` lines on stderr: the only account of a failure before any event (a bad flag or config file). */
+  pulumiErrors: readonly string[] = [],
 ): Report {
   const counts: Record<Category, number> = { create: 0, update: 0, replace: 0, "re-image": 0, delete: 0 };
   let unchanged = 0;
@@ -244,13 +296,17 @@ export function buildReport(
     if (step.type.startsWith("pulumi:providers:")) continue;
     const ref: ResourceRef = { name: step.name, type: typeName(step.type), id: step.old?.id ?? step.new?.id };
     // A deleted resource has nothing to compare: what matters is that it goes (or, for drift, is gone).
-    const changes =
+    const inputChanges =
       step.op === "delete"
         ? []
         : kind === "drift"
           ? changedPaths(step.old?.outputs, step.new?.outputs)
           : changedPaths(step.old?.inputs, step.new?.inputs, step.replaceReasons);
-    const category = categoryOf(step, ref.type, changes);
+    const changes =
+      kind === "preview" && step.op === "update" && inputChanges.length === 0
+        ? declaredChanges(step.old?.outputs, step.new?.inputs)
+        : inputChanges;
+    const category = categoryOf(step, ref.type, changes, notices.get(step.urn) ?? []);
     if (category === undefined) {
       unchanged++;
       continue;
@@ -260,11 +316,23 @@ export function buildReport(
     const danger = kind === "preview" ? dangerOf(step, ref, category, changes) : undefined;
     if (danger) dangers.push({ ...ref, ...danger, notes: notices.get(step.urn) ?? [] });
   }
-  const errors = run.diagnostics.filter((d) => d.severity === "error").map(findingOf);
+  // The engine can report one error twice (as a resource's and as the run's): each message once.
+  const errors = [
+    ...new Map(
+      run.diagnostics
+        .filter((d) => d.severity === "error")
+        .map(findingOf)
+        .map((f) => [`${f.resource ?? ""}\n${f.message}`, f] as const),
+    ).values(),
+  ];
   // pulumi can fail before it reports anything as an event (a bad flag, a locked stack): its stderr says why.
   const pulumiFailed = pulumiCode !== 0 && pulumiCode !== EXIT_CHANGES;
   if (pulumiFailed && errors.length === 0) {
-    errors.push({ message: `pulumi exited with code ${pulumiCode} before reporting an error; its output says why.` });
+    errors.push(
+      ...(pulumiErrors.length > 0
+        ? pulumiErrors.map((message) => ({ message }))
+        : [{ message: `pulumi exited with code ${pulumiCode} before reporting an error; its output says why.` }]),
+    );
   }
   const dangerUrns = new Set(dangers.map((d) => d.name));
   const warnings = run.diagnostics

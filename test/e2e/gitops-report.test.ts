@@ -199,6 +199,20 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
     );
   }, 60_000);
 
+  it("a password set without --secret: refused naming the key, and its value in neither the report nor the output", async () => {
+    const plaintext = "Plain-Passw0rd!";
+    const secure = /^ {2}ecs-shared-images:batchPassword:\n {4}secure: [^\n]+\n/m;
+    expect(pristine).toMatch(secure);
+    fs.writeFileSync(stackFile, pristine.replace(secure, `  ecs-shared-images:batchPassword: ${plaintext}\n`));
+    const file = path.join(work.dir, "plaintext.md");
+    const run = await job("preview", "--report", file);
+    expect(run.code).not.toBe(0);
+    expect(run.code).not.toBe(7);
+    expect(reportOf(run, file)).toMatch(/names config key \\?"batchPassword\\?", which is stored in plaintext/);
+    expect(run.output).not.toContain(plaintext);
+    expect(fs.readFileSync(file, "utf8")).not.toContain(plaintext);
+  }, 60_000);
+
   it("drift: an instance stopped outside Pulumi is named, and the job exits 7", async () => {
     const id = instanceIds()["web-0"];
     emu.admin.stopInstance(id);

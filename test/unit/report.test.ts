@@ -1,7 +1,7 @@
 // The GitOps report's pure logic: pulumi's streamed JSON events -> report model -> Markdown, the job's exit status,
 // and the job's own flags. Inputs are built here in the shapes of the CLI 3.248 (sdk/go/common/apitype/events.go).
 import * as path from "node:path";
-import { gitopsArgs, ReportError, reportedCommand } from "../../scripts/gitops";
+import { gitopsArgs, pulumiErrors, ReportError, reportedCommand } from "../../scripts/gitops";
 import { EventStreamError, parseEvents, reduceEvents, UNKNOWN, type WireEvent } from "../../scripts/report/events";
 import { renderMarkdown, reportMarker } from "../../scripts/report/markdown";
 import { buildReport, changedPaths, exitStatus, type Report } from "../../scripts/report/model";
@@ -334,6 +334,76 @@ describe("buildReport (preview)", () => {
   });
 });
 
+describe("buildReport (preview) after a refresh read a change made outside Pulumi", () => {
+  const urnOf = (name: string) => urn(INSTANCE, name);
+  it("shows what the update writes back: the declared inputs against what ECS last reported", () => {
+    const report = preview([
+      step({
+        op: "update",
+        type: INSTANCE,
+        name: "web-0",
+        id: "i-1",
+        oldInputs: WEB,
+        newInputs: WEB,
+        oldOutputs: {
+          ...WEB,
+          tags: { app: "edited", "fleet-group": "web", "ecs-shared-images:create": "done:x" },
+          status: "Running",
+        },
+      }),
+    ]);
+    expect(report.resources).toEqual([
+      {
+        name: "web-0",
+        type: "InstanceFromSharedImage",
+        id: "i-1",
+        category: "update",
+        changes: [{ path: "tags.app", old: "edited", new: "web", forcesReplacement: false }],
+      },
+    ]);
+    expect(report.dangers).toEqual([]);
+  });
+
+  it("counts a re-image the provider announces as one, with the danger, though the inputs did not change", () => {
+    const notice =
+      "re-images the system disk of i-3 (image m-other -> m-golden1): everything on the system disk is lost";
+    const report = preview([
+      step({
+        op: "update",
+        type: INSTANCE,
+        name: "batch-0",
+        id: "i-3",
+        oldInputs: BATCH,
+        newInputs: BATCH,
+        oldOutputs: { ...BATCH, imageId: "m-other" },
+      }),
+      { diagnosticEvent: { urn: urnOf("batch-0"), message: notice, severity: "warning" } },
+    ]);
+    expect(report.counts).toMatchObject({ update: 0, "re-image": 1 });
+    expect(report.dangers).toMatchObject([
+      {
+        name: "batch-0",
+        what: "re-images the system disk in place",
+        because: [{ path: "imageId", old: "m-other", new: BATCH.imageId }],
+        notes: [notice],
+      },
+    ]);
+    expect(report.warnings).toEqual([]);
+  });
+});
+
+describe("buildReport (errors)", () => {
+  it("carries pulumi's own error lines when it failed before any event, and each error once", () => {
+    const stderr = "warning: x\nerror: open policy/missing.json: no such file or directory\n";
+    expect(pulumiErrors(stderr)).toEqual(["open policy/missing.json: no such file or directory"]);
+    expect(buildReport("preview", "p", "s", reduceEvents([]), 255, pulumiErrors(stderr)).errors).toEqual([
+      { message: "open policy/missing.json: no such file or directory" },
+    ]);
+    const twice = { diagnosticEvent: { message: "invalid character 'b'", severity: "error" } };
+    expect(preview([twice, twice], 255).errors).toEqual([{ message: "invalid character 'b'" }]);
+  });
+});
+
 describe("buildReport (drift)", () => {
   it("compares the outputs in state with what was read: changed, and gone", () => {
     const run = reduceEvents([
@@ -433,7 +503,8 @@ describe("renderMarkdown", () => {
     ]);
     expect(markdown).toContain("**Verdict:** 0 create, 1 update, 0 replace, 1 re-image, 0 delete; 0 unchanged.");
     expect(markdown).toContain(
-      "- `batch-0` (InstanceFromSharedImage `i-3`): **re-images the system disk in place**\n" +
+      "- `batch-0` (InstanceFromSharedImage `i-3`): " +
+        "**may re-image the system disk in place: only if `imageId`, known after up, turns out different**\n" +
         "  - because: `imageId`: `m-golden1` → (known after up)\n" +
         "  - lost: everything on the system disk; data disks are kept\n",
     );
