@@ -1,0 +1,81 @@
+// The SharedImageCopy resource class (the program side) and the tokens the engine stores for it: the type, and the
+// module id the thin shim loads the provider from.
+
+import * as pulumi from "@pulumi/pulumi";
+import type { ImageStatus } from "../ecs/types";
+import { dynamicTypeToken, identityInput } from "../resource-identity";
+import { thinProvider } from "../shim";
+import type { SharedImageCopyArgs } from "./args";
+export const SHARED_IMAGE_COPY_MODULE = "pulumi-ecs-shared-images/providers/shared-image-copy";
+export const SHARED_IMAGE_COPY_TYPE = dynamicTypeToken("ecs-shared-images", "SharedImageCopy");
+
+/**
+ * A copy, in this account, of an image another account shared with it. The copy survives the owner unsharing or
+ * deleting the source; instances can then be built from `imageId`.
+ */
+export class SharedImageCopy extends pulumi.dynamic.Resource {
+  /** Id of the copy (an image of this account). */
+  declare readonly imageId: pulumi.Output<string>;
+  /** Available once the copy finished; Creating/Waiting while it runs; Deprecated when someone deprecated it. */
+  declare readonly status: pulumi.Output<ImageStatus>;
+  /** Copy progress in percent (100 once Available). */
+  declare readonly progress: pulumi.Output<number>;
+  declare readonly sourceImageId: pulumi.Output<string>;
+  /** Account that owns (and shared) the source image. */
+  declare readonly sourceOwnerId: pulumi.Output<string>;
+  declare readonly sourceImageName: pulumi.Output<string>;
+  /**
+   * The account that owns the copy (this stack's account, as DescribeImages reports the copy's ImageOwnerId). Pass it
+   * to `ramPolicyDocument(approval, { selfAccountId })`, or the RAM policy denies instances from the stack's copies.
+   */
+  declare readonly accountId: pulumi.Output<string>;
+  declare readonly region: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  /** Whether the copy is encrypted, as ECS reports it. */
+  declare readonly encrypted: pulumi.Output<boolean>;
+  /** KMS key the copy was encrypted with; "" for the service key or no encryption. */
+  declare readonly kmsKeyId: pulumi.Output<string>;
+  declare readonly tags: pulumi.Output<Record<string, string>>;
+  declare readonly resourceGroupId: pulumi.Output<string | undefined>;
+  /** GiB. */
+  declare readonly size: pulumi.Output<number>;
+  declare readonly isCopied: pulumi.Output<boolean>;
+  declare readonly creationTime: pulumi.Output<string | undefined>;
+  declare readonly osType: pulumi.Output<string | undefined>;
+  declare readonly platform: pulumi.Output<string | undefined>;
+  declare readonly architecture: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: SharedImageCopyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      thinProvider(SHARED_IMAGE_COPY_MODULE),
+      name,
+      {
+        ...args,
+        region: args.region,
+        name: args.name,
+        description: args.description,
+        encrypted: args.encrypted,
+        kmsKeyId: args.kmsKeyId,
+        tags: args.tags,
+        resourceGroupId: args.resourceGroupId,
+        identity: identityInput(SHARED_IMAGE_COPY_TYPE, name, opts),
+        imageId: undefined,
+        status: undefined,
+        progress: undefined,
+        sourceOwnerId: undefined,
+        sourceImageName: undefined,
+        accountId: undefined,
+        size: undefined,
+        isCopied: undefined,
+        creationTime: undefined,
+        osType: undefined,
+        platform: undefined,
+        architecture: undefined,
+      },
+      opts,
+      "ecs-shared-images",
+      "SharedImageCopy",
+    );
+  }
+}
