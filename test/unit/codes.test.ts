@@ -1,6 +1,7 @@
 // Pins what the providers know about every ECS wire code: its retry class, the RunInstances parameter it points at,
 // the predicate that recognises it, and the message it produces. Computed from the four tables that codes.ts replaced,
 // so the one-table rewrite is proven identical.
+import { codesWhere } from "../../providers/ecs/codes";
 import {
   EcsError,
   fromSdkError,
@@ -346,6 +347,11 @@ function message(action: string, code: string, given: typeof context | Record<st
 }
 
 describe("ECS wire codes", () => {
+  it("pins every code in codes.ts", () => {
+    const pinned = Object.keys(CLASSIFICATION);
+    expect([...codesWhere(() => true)].filter((code) => !pinned.includes(code))).toEqual([]);
+  });
+
   it.each(Object.keys(CLASSIFICATION))("classifies %s as before", (code) => {
     expect(classification(code)).toBe(CLASSIFICATION[code]);
   });
