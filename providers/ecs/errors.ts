@@ -1,6 +1,14 @@
 // Typed errors for everything that talks to ECS. A user reading `pulumi up` output gets one line that says which
 // call failed, what it means for a shared image, the wire code / HTTP status / RequestId (what Alibaba support asks
-// for) and what to do next.
+// for) and what to do next. What each wire code means lives in codes.ts.
+import {
+  type CodeEntry,
+  CREDENTIAL_SOURCES,
+  codeEntry,
+  type Meaning,
+  NETWORK_CODES,
+  type RunInstancesParameter,
+} from "./codes";
 
 /** What the messages may mention about the resource involved. Never put secrets here. */
 export interface ErrorContext {
@@ -60,7 +68,7 @@ export class EcsError extends Error {
   }
 }
 
-export function formatEcsMessage(fields: EcsErrorFields): string {
+function formatEcsMessage(fields: EcsErrorFields): string {
   const facts = [fields.code];
   if (fields.httpStatus !== undefined) facts.push(`HTTP ${fields.httpStatus}`);
   if (fields.requestId !== undefined) facts.push(`RequestId ${fields.requestId}`);
@@ -87,15 +95,6 @@ export function afterAttempts(err: EcsError, attempts: number, elapsedMs: number
     cause: err.cause,
   });
 }
-
-/** The stack config key that points the providers at another ECS endpoint (an emulator, a VPC endpoint). */
-export const ENDPOINT_CONFIG_KEY = "ecsSharedImages:endpoint";
-
-/** Where credentials are looked up, in order; shared by the client factory and this error's sentence. */
-export const CREDENTIAL_SOURCES =
-  "the stack config (alicloud:accessKey and alicloud:secretKey, optionally alicloud:securityToken, or alicloud:profile), " +
-  "the environment (ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY or ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET), " +
-  "or the Alibaba Cloud credentials chain (~/.aliyun/config.json, ~/.alibabacloud/credentials, OIDC, ECS RAM role)";
 
 /** Raised before any request is sent when no credential source yields a key pair. */
 export class MissingCredentialsError extends EcsError {
@@ -159,19 +158,6 @@ export class AbortError extends Error {
   }
 }
 
-/**
- * Codes we assign to failures that never reached an ECS response. All but EndpointNotFound and TlsHandshakeFailed
- * are transient: a host that does not resolve, or an https client talking to a plain http server, fails the same way
- * on every attempt, so retrying them only delays the one sentence that says what to fix.
- */
-export const NETWORK_CODES = {
-  network: "NetworkError",
-  timeout: "RequestTimeout",
-  malformedResponse: "MalformedResponse",
-  endpointNotFound: "EndpointNotFound",
-  tls: "TlsHandshakeFailed",
-} as const;
-
 /** A request failed before any HTTP answer: the endpoint is wrong, down, unreachable, or speaks another protocol. */
 export class EndpointConnectionError extends EcsError {
   /** scheme://host[:port] the request went to, when the client that sent it said so (see recordEndpoint). */
@@ -193,274 +179,6 @@ export function recordEndpoint(err: unknown, endpoint: string): unknown {
   if (typeof err === "object" && err !== null) endpointOfError.set(err, endpoint);
   return err;
 }
-
-type Describe = (c: ErrorContext, action: string) => string;
-export interface CodeEntry {
-  readonly sentence: Describe;
-  readonly hint: Describe;
-}
-
-const image = (c: ErrorContext) => (c.imageId === undefined ? "the image" : `the image ${c.imageId}`);
-const instance = (c: ErrorContext) => (c.instanceId === undefined ? "the instance" : `the instance ${c.instanceId}`);
-const kmsKey = (c: ErrorContext) => (c.kmsKeyId === undefined ? "the KMS key" : `the KMS key ${c.kmsKeyId}`);
-const usesSharedImage = (action: string) =>
-  ["CopyImage", "RunInstances", "CreateInstance", "ReplaceSystemDisk"].includes(action);
-const endpoint = (c: ErrorContext) =>
-  c.endpoint === undefined ? "the ECS endpoint" : `the ECS endpoint ${c.endpoint}`;
-const CHECK_ENDPOINT =
-  `check that ${ENDPOINT_CONFIG_KEY} (or, without it, the region) names the right host and port, that the emulator ` +
-  "or the network to that host is up, and that the scheme matches what it serves (http:// for the local emulator, " +
-  "https:// for Alibaba Cloud)";
-const fixed =
-  (text: string): Describe =>
-  () =>
-    text;
-
-const THROTTLED: CodeEntry = {
-  sentence: fixed("ECS throttled the request (too many calls to this API)"),
-  hint: fixed("retry later, or run fewer resources in parallel (pulumi up --parallel)."),
-};
-const IDEMPOTENT_MISMATCH: CodeEntry = {
-  sentence: fixed("the ClientToken of this operation was already used with different parameters"),
-  hint: fixed(
-    "ECS remembers this token from an earlier request with other parameters; run pulumi refresh, then pulumi up " +
-      "(creates draw a new token on every run). If it persists, report it as a bug with the RequestId.",
-  ),
-};
-
-/** Sentences and hints for the codes our operations can meet (the error codes of ECS's API reference). */
-export const CODE_TABLE: Readonly<Record<string, CodeEntry>> = {
-  "InvalidImageId.NotFound": {
-    sentence: (c, action) =>
-      usesSharedImage(action)
-        ? `${image(c)} no longer exists or is no longer shared with this account`
-        : `${image(c)} does not exist in this region`,
-    hint: (_c, action) =>
-      usesSharedImage(action)
-        ? "ask the image owner to share it with this account again, or choose another approved image."
-        : "check the image id and region.",
-  },
-  IncorrectImageStatus: {
-    sentence: (c) => `${image(c)} is not in a status that allows this operation (it must be Available)`,
-    hint: fixed("wait until the image is Available, or ask the owner why it is not."),
-  },
-  "OperationDenied.SameRegionOnly": {
-    sentence: (c) => `${image(c)} is shared by another account and can only be copied within its own region`,
-    hint: fixed("copy it in the image's region (set region to the source region)."),
-  },
-  "OperationDenied.ImageCopying": {
-    sentence: (c) => `${image(c)} is being copied`,
-    hint: fixed("wait for the copy to finish or cancel it (CancelCopyImage) first."),
-  },
-  "OperationDenied.ImageNotValid": {
-    sentence: (c) =>
-      `${image(c)} can no longer be used: the owner may be in arrears, may have revoked the share or disabled its key`,
-    hint: fixed("ask the image owner to restore the image, or choose another approved image."),
-  },
-  "QuotaExceed.Image": {
-    sentence: fixed("this account has reached its custom image quota in this region"),
-    hint: fixed("delete unused images or request a higher quota in the Quota Center."),
-  },
-  "QuotaExceed.Snapshot": {
-    sentence: fixed("this account has reached its snapshot quota (a copy creates snapshots)"),
-    hint: fixed("delete unused snapshots or request a higher quota."),
-  },
-  "OperationDenied.QuotaExceed": {
-    sentence: fixed("the resource would carry more than 20 tags"),
-    hint: fixed(
-      "remove tags added to it outside Pulumi; this package keeps up to 4 of the 20 for itself, so give it at most 16.",
-    ),
-  },
-  "InvalidImageName.Duplicated": {
-    sentence: fixed("an image with this name already exists in this account and region"),
-    hint: fixed("choose another name, or adopt the existing image."),
-  },
-  IncorrectDestinationRegion: {
-    sentence: fixed("the destination region is not valid for this copy"),
-    hint: fixed("use a region where ECS is available to this account."),
-  },
-  RegionNotSupportCopy: {
-    sentence: fixed("image copy is not supported in this region"),
-    hint: fixed("copy in another region."),
-  },
-  "OperationDeined.EncryptedSnapshot": {
-    sentence: (c) => `${image(c)} is backed by encrypted snapshots that cannot be copied this way`,
-    hint: fixed("copy with encrypted=true and a KMS key this account can use."),
-  },
-  "InvalidParameter.KMSKeyId.CMKNotEnabled": {
-    sentence: (c) => `${kmsKey(c)} is not enabled`,
-    hint: fixed("enable the key in KMS or choose another key."),
-  },
-  "InvalidParameter.KMSKeyId.NotFound": {
-    sentence: (c) => `${kmsKey(c)} does not exist in this region`,
-    hint: fixed("check the key id and region."),
-  },
-  "InvalidParameter.KMSKeyId.KMSUnauthorized": {
-    sentence: (c) => `ECS is not authorized to use ${kmsKey(c)}`,
-    hint: fixed("grant the ECS service role access to the key (AliyunECSDiskEncryptDefaultRole)."),
-  },
-  "InvalidParameter.EncryptedIllegal": {
-    sentence: fixed("a KMS key was given without enabling encryption, or encryption is required and was not enabled"),
-    hint: fixed("set encrypted=true whenever a KMS key is set; encrypted shared images need encrypted disks."),
-  },
-  "InvalidParameter.EncryptedNotSupported": {
-    sentence: fixed("encryption is not supported for this disk category or instance type"),
-    hint: fixed("choose a disk category that supports encryption (e.g. cloud_essd)."),
-  },
-  "EncryptedOption.Conflict": {
-    sentence: fixed("the encryption settings conflict with the image's encryption"),
-    hint: fixed("disks made from an encrypted shared image must be encrypted: set encrypted=true."),
-  },
-  "InvalidParameter.Encrypted.KmsNotEnabled": {
-    sentence: fixed("KMS is not activated for this account"),
-    hint: fixed("activate Key Management Service in this region."),
-  },
-  "SizeExceed.Image": {
-    sentence: (c) => `${image(c)} is larger than ECS allows for this operation`,
-    hint: fixed("use a smaller image."),
-  },
-  ImageCreatedNotFromCopy: {
-    sentence: (c) => `${image(c)} was not created by a copy, so there is no copy to cancel`,
-    hint: fixed("delete the image instead."),
-  },
-  CancelNotSupported: {
-    sentence: (c) => `the copy of ${image(c)} can no longer be cancelled`,
-    hint: fixed("wait for it to finish, then delete the image."),
-  },
-  ImageNotSupportInstanceType: {
-    sentence: (c) => `${image(c)} does not support this instance type`,
-    hint: fixed("choose an instance type compatible with the image's architecture and boot mode."),
-  },
-  "InvalidDataDiskCategory.ValueNotSupported": {
-    sentence: fixed("a data disk category is not supported for this instance type or zone"),
-    hint: fixed("choose another data disk category."),
-  },
-  "Forbidden.RAM": {
-    sentence: fixed("the RAM user or role is not allowed to do this (a RAM policy may restrict ecs:ImageOwnerId)"),
-    hint: fixed("grant the permission, or use an image whose owner the RAM policy allows."),
-  },
-  IncorrectInstanceStatus: {
-    sentence: (c) => `${instance(c)} is not in a status that allows this operation`,
-    hint: fixed("ReplaceSystemDisk needs the instance Stopped in standard (not economical) mode."),
-  },
-  "InvalidSystemDiskSize.LessThanImageSize": {
-    sentence: (c) => `the system disk size is smaller than ${image(c)}`,
-    hint: fixed("raise systemDiskSize to at least the image size."),
-  },
-  "InvalidSystemDiskSize.MoreThanMaxSize": {
-    sentence: fixed("the system disk size is above the maximum for this category"),
-    hint: fixed("lower systemDiskSize."),
-  },
-  "InvalidSystemDiskSize.ImageNotSupportResize": {
-    sentence: (c) => `${image(c)} does not support resizing the system disk`,
-    hint: fixed("leave systemDiskSize unset."),
-  },
-  InstanceLockedForSecurity: {
-    sentence: (c) => `${instance(c)} is locked for security reasons`,
-    hint: fixed("resolve the security lock in the console first."),
-  },
-  "InvalidKeyPairName.NotFound": {
-    sentence: (c) =>
-      c.keyPairName === undefined ? "the key pair does not exist" : `the key pair ${c.keyPairName} does not exist`,
-    hint: fixed("check the key pair name and region."),
-  },
-  "InvalidPasswordParam.Mismatch": {
-    sentence: fixed("the password does not meet ECS rules or conflicts with the other credential settings"),
-    hint: fixed("use 8-30 characters with three of: upper, lower, digits, special characters."),
-  },
-  "InvalidParameter.Conflict": {
-    sentence: fixed("some parameters conflict with each other"),
-    hint: fixed(
-      "give one of password, key pair or PasswordInherit; PasswordInherit also needs an image with a preset " +
-        "password (otherwise set password or keyPairName).",
-    ),
-  },
-  "OperationDenied.InstanceCreating": {
-    sentence: (c) => `${instance(c)} is still being created`,
-    hint: fixed("wait until it is Running or Stopped."),
-  },
-  DiskCreatingSnapshot: {
-    sentence: fixed("the system disk is creating a snapshot"),
-    hint: fixed("wait for the snapshot to finish."),
-  },
-  ImageUsingByInstance: {
-    sentence: (c) => `${image(c)} is used by instances`,
-    hint: fixed("delete those instances first, or set force=true on delete."),
-  },
-  ImageUseShared: {
-    sentence: (c) => `${image(c)} is shared with other accounts`,
-    hint: fixed("unshare it first, or set force=true on delete."),
-  },
-  ImageIsImporting: {
-    sentence: (c) => `${image(c)} is being imported`,
-    hint: fixed("wait for the import to finish."),
-  },
-  ImageIsExporting: {
-    sentence: (c) => `${image(c)} is being exported`,
-    hint: fixed("wait for the export to finish."),
-  },
-  "InvalidInstanceId.NotFound": {
-    sentence: (c) => `${instance(c)} does not exist`,
-    hint: fixed("check the instance id and region; it may have been deleted outside Pulumi (run pulumi refresh)."),
-  },
-  Throttling: THROTTLED,
-  "Throttling.User": THROTTLED,
-  "Throttling.ConcurrentLimitExceeded": THROTTLED,
-  "Rejected.Throttling": THROTTLED,
-  ServiceUnavailable: {
-    sentence: fixed("ECS is temporarily unavailable"),
-    hint: fixed("retry later."),
-  },
-  InternalError: {
-    sentence: fixed("ECS reported an internal error"),
-    hint: fixed("retry later; report the RequestId to Alibaba Cloud support if it persists."),
-  },
-  IdempotentParameterMismatch: IDEMPOTENT_MISMATCH,
-  "InvalidIdempotenceParameter.Mismatch": IDEMPOTENT_MISMATCH,
-  IdempotentProcessing: {
-    sentence: fixed("an earlier request with the same ClientToken is still being processed"),
-    hint: fixed("retry later."),
-  },
-  LastTokenProcessing: {
-    sentence: fixed("an earlier request with the same ClientToken is still being processed"),
-    hint: fixed("retry later."),
-  },
-  InvalidAccessKeyId: {
-    sentence: fixed("the AccessKey id is not valid"),
-    hint: fixed(`check the credentials in ${CREDENTIAL_SOURCES}.`),
-  },
-  "InvalidAccessKeyId.NotFound": {
-    sentence: fixed("the AccessKey id does not exist"),
-    hint: fixed(`check the credentials in ${CREDENTIAL_SOURCES}.`),
-  },
-  SignatureDoesNotMatch: {
-    sentence: fixed("the request signature does not match (the AccessKey secret is probably wrong)"),
-    hint: fixed(`check the credentials in ${CREDENTIAL_SOURCES}.`),
-  },
-  [NETWORK_CODES.network]: {
-    sentence: (c) => `the connection to ${endpoint(c)} failed before any answer`,
-    hint: fixed(`${CHECK_ENDPOINT}.`),
-  },
-  [NETWORK_CODES.timeout]: {
-    sentence: (c) => `${endpoint(c)} did not answer in time`,
-    hint: fixed(`${CHECK_ENDPOINT}.`),
-  },
-  [NETWORK_CODES.malformedResponse]: {
-    sentence: fixed("the endpoint answered with something that is not an ECS JSON response (a proxy or gateway?)"),
-    hint: fixed("check the endpoint setting and any proxy in between."),
-  },
-  [NETWORK_CODES.endpointNotFound]: {
-    sentence: (c) => `the host name of ${endpoint(c)} could not be resolved`,
-    hint: fixed(`check ${ENDPOINT_CONFIG_KEY} (or, without it, the region) and this machine's DNS.`),
-  },
-  [NETWORK_CODES.tls]: {
-    sentence: (c) => `the TLS handshake with ${endpoint(c)} failed`,
-    hint: fixed(
-      `if the endpoint serves plain http (the local emulator does), write it as http://HOST:PORT in ${ENDPOINT_CONFIG_KEY}; ` +
-        "otherwise check its certificate and any proxy in between.",
-    ),
-  },
-};
 
 /** Node.js socket error codes that mean the request may not have reached ECS, or its answer was lost. */
 const TRANSIENT_SOCKET_CODES: ReadonlySet<string> = new Set([
@@ -524,15 +242,15 @@ export function fromSdkError(action: string, err: unknown, context: ErrorContext
     // An error body without Code (a gateway's JSON, say) still has a status worth classifying by.
     const code = presentString(e.code) ?? "NoErrorCode";
     const serverMessage = scrub(serverMessageOf(e), context.secrets);
-    const entry = CODE_TABLE[code];
+    const entry = codeEntry(code);
     return new EcsError({
       action,
       code,
       httpStatus,
       requestId: presentString(e.requestId),
       sentence:
-        entry?.sentence(context, action) ?? (serverMessage === undefined ? "ECS refused the request" : serverMessage),
-      hint: entry?.hint(context, action),
+        entry?.sentence?.(context, action) ?? (serverMessage === undefined ? "ECS refused the request" : serverMessage),
+      hint: entry?.hint?.(context, action),
       retryAfterMs: typeof e.retryAfter === "number" && e.retryAfter >= 0 ? e.retryAfter : undefined,
       serverMessage,
       cause: err,
@@ -541,13 +259,14 @@ export function fromSdkError(action: string, err: unknown, context: ErrorContext
   const below = belowHttpCode(e, err);
   if (below !== undefined) {
     const where: ErrorContext = { ...context, endpoint: context.endpoint ?? endpointOfError.get(e) };
-    const entry = CODE_TABLE[below.code];
+    // Every code of ours has its words in the table.
+    const { sentence, hint } = codeEntry(below.code) as Required<CodeEntry>;
     const detail = below.detail === undefined ? "" : ` (${below.detail})`;
     const fields = {
       action,
       code: below.code,
-      sentence: `${entry.sentence(where, action)}${detail}`,
-      hint: entry.hint(where, action),
+      sentence: `${sentence(where, action)}${detail}`,
+      hint: hint(where, action),
       cause: err,
     };
     // A non-JSON body did reach us: that is an answer, not a connection failure.
@@ -618,98 +337,38 @@ export function formatDuration(ms: number): string {
   return parts.join("");
 }
 
-// ---- Predicates on ECS error codes (SharedImageCopy), so callers outside providers/ecs/ name no wire codes ----
+// ---- Predicates on ECS errors, from the meanings of codes.ts, so callers outside providers/ecs/ name no wire codes ----
 
-/** Whether `err` is an EcsError with one of `codes`. */
-export function hasCode(err: unknown, ...codes: string[]): boolean {
-  return err instanceof EcsError && codes.includes(err.code);
-}
+const meaning =
+  (means: Meaning) =>
+  (err: unknown): boolean =>
+    err instanceof EcsError && codeEntry(err.code)?.means === means;
 
 /** The image does not exist (or is no longer visible to this account). */
-export function isImageNotFound(err: unknown): boolean {
-  return hasCode(err, "InvalidImageId.NotFound");
-}
+export const isImageNotFound = meaning("imageNotFound");
 
 /** CancelCopyImage came too late: the copy finished (or can no longer be cancelled) meanwhile. */
-export function isCopyNoLongerCancellable(err: unknown): boolean {
-  return hasCode(err, "IncorrectImageStatus", "CancelNotSupported");
-}
+export const isCopyNoLongerCancellable = meaning("copyNoLongerCancellable");
 
 /** An image of this account in the region already has the name asked for. */
-export function isImageNameTaken(err: unknown): boolean {
-  return hasCode(err, "InvalidImageName.Duplicated");
-}
+export const isImageNameTaken = meaning("imageNameTaken");
 
 /** DeleteImage refused because instances use the image or it is shared with other accounts (Force overrides). */
-export function isImageInUse(err: unknown): boolean {
-  return hasCode(err, "ImageUsingByInstance", "ImageUseShared");
-}
-
-// ---- Predicates on ECS error codes (SystemDiskReplacement / system-disk-sequence), reusing hasCode above ----
+export const isImageInUse = meaning("imageInUse");
 
 /** The instance is not in a status that allows the call (e.g. StartInstance on an instance already starting). */
-export function isIncorrectInstanceStatus(err: unknown): boolean {
-  return hasCode(err, "IncorrectInstanceStatus");
-}
-
-// ---- Predicates and tables on ECS error codes (InstanceFromSharedImage), so callers outside providers/ecs/ name no
-// wire codes ----
+export const isIncorrectInstanceStatus = meaning("instanceStatusWrong");
 
 /** The instance does not exist in the region asked (deleted, released, or never there). */
-export function isInstanceNotFound(err: unknown): boolean {
-  return err instanceof EcsError && err.code === "InvalidInstanceId.NotFound";
-}
+export const isInstanceNotFound = meaning("instanceNotFound");
 
 /** A DryRun request passed every check ECS makes: ECS reports that success as the error DryRunOperation. */
-export function isDryRunPassed(err: unknown): boolean {
-  return err instanceof EcsError && err.code === "DryRunOperation";
-}
-
-/** The RunInstances parameters (RunInstanceRequest fields) that validation errors of RunInstances are about. */
-export type RunInstancesParameter =
-  | "imageId"
-  | "instanceType"
-  | "vSwitchId"
-  | "zoneId"
-  | "securityGroupIds"
-  | "keyPairName"
-  | "systemDisk"
-  | "dataDisks";
-
-const RUN_INSTANCES_PARAMETER_BY_CODE: Readonly<Record<string, RunInstancesParameter>> = {
-  "InvalidImageId.NotFound": "imageId",
-  IncorrectImageStatus: "imageId",
-  "OperationDenied.ImageNotValid": "imageId",
-  // A RAM policy denying RunInstances is conditioned on the image's owner (ecs:ImageOwnerId).
-  "Forbidden.RAM": "imageId",
-  ImageNotSupportInstanceType: "instanceType",
-  "InvalidInstanceType.ValueNotSupported": "instanceType",
-  "InvalidVSwitchId.NotFound": "vSwitchId",
-  "InvalidZoneId.NotFound": "zoneId",
-  // The zone given does not match the vSwitch's zone.
-  "InvalidParameter.Mismatch": "vSwitchId",
-  "InvalidSecurityGroupId.NotFound": "securityGroupIds",
-  "InvalidKeyPairName.NotFound": "keyPairName",
-  "EncryptedOption.Conflict": "dataDisks",
-  "InvalidParameter.EncryptedIllegal": "systemDisk",
-  "InvalidParameter.EncryptedNotSupported": "systemDisk",
-  "InvalidParameter.KMSKeyId.NotFound": "systemDisk",
-  "InvalidParameter.KMSKeyId.CMKNotEnabled": "systemDisk",
-  "InvalidParameter.KMSKeyId.KMSUnauthorized": "systemDisk",
-  "InvalidParameter.Encrypted.KmsNotEnabled": "systemDisk",
-  "InvalidSystemDiskCategory.ValueNotSupported": "systemDisk",
-  "InvalidSystemDiskSize.LessThanImageSize": "systemDisk",
-  "InvalidSystemDiskSize.MoreThanMaxSize": "systemDisk",
-  "InvalidSystemDiskSize.ImageNotSupportResize": "systemDisk",
-  InvalidSystemDiskSize: "systemDisk",
-  "InvalidDataDiskCategory.ValueNotSupported": "dataDisks",
-  "InvalidDataDiskSize.ValueNotSupported": "dataDisks",
-};
+export const isDryRunPassed = meaning("dryRunPassed");
 
 /**
  * The RunInstances parameter a validation error is about (so a preview's DryRun failure can name the input), or
  * undefined when `err` is not such an error (throttling, credentials, an unexpected code).
  */
 export function runInstancesParameterOf(err: unknown): RunInstancesParameter | undefined {
-  return err instanceof EcsError ? RUN_INSTANCES_PARAMETER_BY_CODE[err.code] : undefined;
+  return err instanceof EcsError ? codeEntry(err.code)?.parameter : undefined;
 }

@@ -1,37 +1,16 @@
 // Retries for single ECS calls. Classification is by code and HTTP status only (never message text), from the named
-// sets below (ECS's documented throttling and transient codes); anything that is not an EcsError is a programmer
-// error and never retried. Mutating calls are only safe to retry because each carries a ClientToken reused across
+// sets below, drawn from the retry classes of codes.ts (ECS's documented throttling and transient codes); anything
+// that is not an EcsError is a programmer error and never retried. Mutating calls are only safe to retry because each carries a ClientToken reused across
 // attempts.
 import { setTimeout as sleepTimer } from "node:timers/promises";
-import { afterAttempts, EcsError, NETWORK_CODES } from "./errors";
+import { codesWhere } from "./codes";
+import { afterAttempts, EcsError } from "./errors";
 
-export const THROTTLING_CODES: ReadonlySet<string> = new Set([
-  "Throttling",
-  "Throttling.User",
-  "Throttling.Api",
-  "Throttling.ConcurrentLimitExceeded",
-  "Rejected.Throttling",
-]);
-
-export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  "ServiceUnavailable",
-  "InternalError",
-  "UnknownError",
-  "IdempotentProcessing",
-  "LastTokenProcessing",
-  "OperationConflict",
-  "InvalidOperation.Conflict",
-  "IncorrectInstanceStatus.Initializing",
-  NETWORK_CODES.network,
-  NETWORK_CODES.timeout,
-  NETWORK_CODES.malformedResponse,
-]);
-
+const THROTTLING_CODES = codesWhere((entry) => entry.retry === "throttling");
+const NETWORK_FAILURE_CODES = codesWhere((entry) => entry.retry === "network");
+const TRANSIENT_CODES = codesWhere((entry) => entry.retry === "transient" || entry.retry === "network");
 /** Never retried, whatever their HTTP status: repeating them cannot succeed and may hide a token reuse bug. */
-export const NEVER_RETRY_CODES: ReadonlySet<string> = new Set([
-  "IdempotentParameterMismatch",
-  "InvalidIdempotenceParameter.Mismatch",
-]);
+const NEVER_RETRY_CODES = codesWhere((entry) => entry.retry === "never");
 
 export function isThrottling(err: unknown): boolean {
   if (!(err instanceof EcsError)) return false;
@@ -41,7 +20,7 @@ export function isThrottling(err: unknown): boolean {
 
 /** No answer at all (refused, reset, timed out): the endpoint is down or unreachable for now. */
 export function isNetworkFailure(err: unknown): boolean {
-  return err instanceof EcsError && (err.code === NETWORK_CODES.network || err.code === NETWORK_CODES.timeout);
+  return err instanceof EcsError && NETWORK_FAILURE_CODES.has(err.code);
 }
 
 export function isRetryable(err: unknown): boolean {

@@ -203,11 +203,13 @@ export function imageAvailable(): Acceptor<ImageView | undefined> {
 export const imageGone: Acceptor<ImageView | undefined> = (image) =>
   image === undefined ? { state: "success", reason: "deleted" } : { state: "retry", reason: `still ${image.status}` };
 
-const IN_PROGRESS_INSTANCE: ReadonlySet<InstanceStatus> = new Set(["Pending", "Starting", "Stopping"]);
+/** Instance statuses that pass by themselves (the instance is between Running and Stopped). */
+export const IN_PROGRESS_INSTANCE: ReadonlySet<InstanceStatus> = new Set(["Pending", "Starting", "Stopping"]);
 /** Locks that will not clear by waiting: the owner of the account has to act. */
 const BLOCKING_LOCKS: ReadonlySet<string> = new Set(["financial", "security", "dedicatedhostfinancial", "refunded"]);
 
-function blockingLocks(instance: InstanceView): string | undefined {
+/** The instance's locks that waiting will not clear, as "financial, security", or undefined when it has none. */
+export function blockingLocks(instance: InstanceView): string | undefined {
   const reasons = instance.operationLocks.map((l) => l.lockReason).filter((r) => BLOCKING_LOCKS.has(r.toLowerCase()));
   return reasons.length === 0 ? undefined : reasons.join(", ");
 }

@@ -1,0 +1,116 @@
+// EcsApi's image calls: batched lookups by id, listings, and the calls that copy, rename and delete images.
+import { Recent } from "../recent";
+import { type Shared, sharedBatcher } from "./batching";
+import { EcsConnection, sdk } from "./connection";
+import type { ImageOwnerAlias, ImageView } from "./types";
+import { type CopyImageRequest, tagList, toImageView } from "./views";
+
+/** Every image status: reads must see Deprecated and failed images too (DescribeImages defaults to Available). */
+const ALL_IMAGE_STATUSES = "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated";
+
+export class ImageCalls extends EcsConnection {
+  private readonly images: Shared<string, ImageView> = sharedBatcher({
+    windowMs: this.batchWindowMs,
+    fetch: (ids) => this.fetchImages(ids),
+  });
+  private readonly seenImages = new Recent<ImageView | undefined>(60_000);
+
+  async describeImages(filter: {
+    imageIds?: readonly string[];
+    ownerAlias?: ImageOwnerAlias;
+    ownerId?: string;
+    statuses?: string;
+    name?: string;
+    /** Only images carrying this tag (with this value when given). */
+    tag?: { readonly key: string; readonly value?: string };
+  }): Promise<ImageView[]> {
+    const views: ImageView[] = [];
+    for (let page = 1; ; page++) {
+      const body = await this.call("DescribeImages", {}, async () => {
+        const response = await this.client.describeImages(
+          new (sdk().DescribeImagesRequest)({
+            regionId: this.regionId,
+            imageId: filter.imageIds?.join(","),
+            imageOwnerAlias: filter.ownerAlias,
+            imageOwnerId: filter.ownerId === undefined ? undefined : Number(filter.ownerId),
+            status: filter.statuses ?? ALL_IMAGE_STATUSES,
+            imageName: filter.name,
+            tag: filter.tag ? [new (sdk().DescribeImagesRequestTag)(filter.tag)] : undefined,
+            pageNumber: page,
+            pageSize: 100,
+          }),
+        );
+        return response.body;
+      });
+      const batch = body?.images?.image ?? [];
+      views.push(...batch.map((image) => ({ ...toImageView(image), regionId: this.regionId })));
+      if (batch.length < 100 || views.length >= (body?.totalCount ?? 0)) return views;
+    }
+  }
+
+  private async fetchImages(ids: string[]): Promise<ReadonlyMap<string, ImageView>> {
+    const views = await this.describeImages({ imageIds: ids });
+    return new Map(views.map((view) => [view.id, view]));
+  }
+
+  /** One image in any status, or undefined when it does not exist or is not visible to this account any more. */
+  getImage(imageId: string): Promise<ImageView | undefined> {
+    return this.images.get(imageId);
+  }
+
+  /**
+   * getImage, answered from a lookup of the same image this process made less than a minute (or `maxAgeMs`) ago: a
+   * fleet's checks and creates ask about the same few images hundreds of times. For rules on the image (visibility, owner, status,
+   * encryption), not for waits, which need what ECS says now.
+   */
+  recentImage(imageId: string, maxAgeMs?: number): Promise<ImageView | undefined> {
+    return this.seenImages.get(imageId, () => this.getImage(imageId), Date.now(), maxAgeMs);
+  }
+
+  /** This account's images (any status) carrying tag `key` with a value that starts with `valuePrefix`. */
+  async findImagesByTag(key: string, valuePrefix: string): Promise<ImageView[]> {
+    const tagged = await this.describeImages({ ownerAlias: "self", tag: { key } });
+    return tagged.filter((image) => image.tags[key].startsWith(valuePrefix));
+  }
+
+  copyImage(request: CopyImageRequest): Promise<string> {
+    return this.call("CopyImage", { imageId: request.sourceImageId, kmsKeyId: request.kmsKeyId }, async () => {
+      const response = await this.client.copyImage(
+        new (sdk().CopyImageRequest)({
+          regionId: this.regionId,
+          imageId: request.sourceImageId,
+          // Shared images can only be copied within their own region (OperationDenied.SameRegionOnly).
+          destinationRegionId: this.regionId,
+          destinationImageName: request.name,
+          destinationDescription: request.description,
+          encrypted: request.encrypted,
+          KMSKeyId: request.kmsKeyId,
+          resourceGroupId: request.resourceGroupId,
+          clientToken: request.clientToken,
+          tag: tagList(request.tags, (key, value) => new (sdk().CopyImageRequestTag)({ key, value })),
+        }),
+      );
+      return response.body?.imageId ?? "";
+    });
+  }
+
+  async cancelCopyImage(imageId: string): Promise<void> {
+    await this.call("CancelCopyImage", { imageId }, () =>
+      this.client.cancelCopyImage(new (sdk().CancelCopyImageRequest)({ regionId: this.regionId, imageId })),
+    );
+  }
+
+  async deleteImage(imageId: string, force: boolean): Promise<void> {
+    await this.call("DeleteImage", { imageId }, () =>
+      this.client.deleteImage(new (sdk().DeleteImageRequest)({ regionId: this.regionId, imageId, force })),
+    );
+  }
+
+  async modifyImageAttribute(imageId: string, name: string, description: string): Promise<void> {
+    await this.call("ModifyImageAttribute", { imageId }, () =>
+      this.client.modifyImageAttribute(
+        new (sdk().ModifyImageAttributeRequest)({ regionId: this.regionId, imageId, imageName: name, description }),
+      ),
+    );
+  }
+}
