@@ -3,11 +3,8 @@
 process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
 
 import type { RunningEmulator, WorldSpec } from "../../emulator";
-import {
-  type InstanceFromSharedImageInputs,
-  type InstanceFromSharedImageOutputs,
-  provider,
-} from "../../providers/instance-from-shared-image";
+import type { InstanceFromSharedImageInputs, InstanceFromSharedImageOutputs } from "../../providers/instance/args";
+import { provider } from "../../providers/instance/provider";
 import type { IdentityInput } from "../../providers/resource-identity";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 
@@ -68,7 +65,7 @@ afterAll(async () => {
 });
 
 /**
- * The claim (README "At fleet scale", instance-from-shared-image.ts dryRunRefusal): name, host name, description and
+ * The claim (README "At fleet scale", instance/cloud-check.ts dryRunRefusal): name, host name, description and
  * tags are left out of the shared dry run because validateInputs checks them "with rules at least as strict as
  * ECS's". When a value passes check but RunInstances refuses it, preview passes and up fails, where the per-instance
  * dry run of ad499d0 refused it at preview.

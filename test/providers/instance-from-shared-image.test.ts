@@ -9,18 +9,16 @@ import { EcsApi } from "../../providers/ecs/api";
 import { ecsClient, resolveSettings } from "../../providers/ecs/client";
 import { resourceKey } from "../../providers/ecs/client-token";
 import { EcsError } from "../../providers/ecs/errors";
+import type { InstanceFromSharedImageInputs, InstanceFromSharedImageOutputs } from "../../providers/instance/args";
+import { diffInstance } from "../../providers/instance/diff";
+import { provider } from "../../providers/instance/provider";
 import {
   createFingerprint,
   createRequest,
-  diffInstance,
   effectiveDisks,
-  encryptionFailures,
-  type InstanceFromSharedImageInputs,
-  type InstanceFromSharedImageOutputs,
-  provider,
   runInstancesRequest,
-  validateInputs,
-} from "../../providers/instance-from-shared-image";
+} from "../../providers/instance/request";
+import { encryptionFailures, validateInputs } from "../../providers/instance/validate";
 import type { PartialStateError } from "../../providers/partial";
 import { passwordDigest } from "../../providers/password";
 import { setProgressSink } from "../../providers/progress";

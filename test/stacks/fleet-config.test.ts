@@ -1,4 +1,4 @@
-import { validateInputs } from "../../providers/instance-from-shared-image";
+import { validateInputs } from "../../providers/instance/validate";
 import { validateSharedImageCopyInputs } from "../../providers/shared-image-copy";
 import { maxUserTags } from "../../providers/tags";
 import { type ConfigSource, FleetConfigError, parseFleetConfig } from "../../stacks/fleet-config";
