@@ -5,8 +5,8 @@ process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
 import type { RunningEmulator, WorldSpec } from "../../emulator";
 import type { InstanceFromSharedImageInputs, InstanceFromSharedImageOutputs } from "../../providers/instance/args";
 import { provider } from "../../providers/instance/provider";
-import type { IdentityInput } from "../../providers/resource-identity";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
+import { instanceFixtures } from "../support/instance";
 
 const OWNER = DEMO.owner.accountId;
 const WORKLOAD = DEMO.workload.accountId;
@@ -27,23 +27,7 @@ function world(): WorldSpec {
 }
 
 let emu: RunningEmulator;
-const approval = { approvedOwners: [OWNER] };
-let serial = 0;
-function identity(name = `fs-${++serial}`): IdentityInput {
-  const type = "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSharedImage";
-  return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
-}
-function inputs(extra: Partial<InstanceFromSharedImageInputs> = {}): InstanceFromSharedImageInputs {
-  return {
-    identity: identity(),
-    imageId: DEMO.images.plain,
-    approval,
-    instanceType: "ecs.g7.large",
-    vSwitchId: DEMO.workload.vSwitchId,
-    securityGroupIds: [DEMO.workload.securityGroupId],
-    ...extra,
-  };
-}
+const { inputs } = instanceFixtures("fs");
 const p = provider as Required<typeof provider>;
 const check = async (news: InstanceFromSharedImageInputs) =>
   (await p.check({}, news)) as { inputs: InstanceFromSharedImageInputs; failures: { property: string }[] };
