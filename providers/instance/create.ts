@@ -30,12 +30,12 @@ interface MadeInstance {
 
 /**
  * The instance an earlier run of this create made, or a new one. Earlier runs are found by the create tag of this
- * resource (one listing serves a whole fleet) and sorted by adoption.ts planAdoption: an unfinished one with the
- * same replacing inputs is adopted (the run died, or its answer was lost), the other unfinished ones are deleted once
- * the new instance is Running (so a create that fails deletes nothing), and finished ones are adopted or deleted only
- * when diff named the instance being replaced, otherwise reported and left alone. A new instance is made only after
- * the image passed the current approval, with a ClientToken of its own for this run (see ecs/client-token.ts), so a
- * destroyed and re-created stack never gets a deleted instance back.
+ * resource (one listing serves a whole fleet) and sorted by planAdoption (providers/adoption.ts): an unfinished one
+ * with the same replacing inputs is adopted (the run died, or its answer was lost), the other unfinished ones are
+ * deleted once the new instance is Running (so a create that fails deletes nothing), and finished ones are adopted or
+ * deleted only when diff named the instance being replaced, otherwise reported and left alone. A new instance is made
+ * only after the image passed the current approval, with a ClientToken of its own for this run (see
+ * providers/ecs/client-token.ts), so a destroyed and re-created stack never gets a deleted instance back.
  */
 async function runOrAdopt(api: EcsApi, given: InstanceFromSharedImageInputs): Promise<MadeInstance> {
   let inputs = given;
@@ -95,7 +95,7 @@ function madeByEarlierRuns(api: EcsApi): Promise<InstanceView[]> {
 
 let firstLooks: FirstLook | undefined;
 
-/** The first look at new instances, learned by this process from one poll interval on (see ecs/wait.ts FirstLook). */
+/** The first look at new instances, learned by this process from one poll interval on (../ecs/wait.ts FirstLook). */
 function firstLook(): FirstLook {
   const { minDelayMs } = pollDelays();
   firstLooks ??= new FirstLook(minDelayMs, minDelayMs / 8, 15 * minDelayMs);
@@ -170,8 +170,8 @@ export async function waitRunning(
 }
 
 /**
- * Marks the instance as handed to the engine (tags.ts handedOver), with `userTags` in the same call when given.
- * The last ECS call of a create: after it, only the engine's record of the result is missing.
+ * Marks the instance as handed to the engine (handedOver in providers/tags.ts), with `userTags` in the same call when
+ * given. The last ECS call of a create: after it, only the engine's record of the result is missing.
  */
 export async function handOver(api: EcsApi, instance: InstanceView, wantedUserTags?: Record<string, string>) {
   const tags = handedOver(
@@ -222,7 +222,8 @@ export async function create(
   } catch (err) {
     // The instance exists: keep it in state so the next `pulumi up` finishes (update) or replaces it, marked as
     // handed over; when ECS cannot even be asked that, it is not handed over, and the next create adopts it
-    // (adoption.ts notHandedOver). A password still to be set is recorded as unknown, so that update sets it.
+    // (notHandedOver in providers/adoption.ts). A password still to be set is recorded as unknown, so that update
+    // sets it.
     const seen = await forPartialState(() => api.getInstance(instanceId));
     const handed = seen && (await forPartialState(() => handOver(api, seen)));
     if (handed === undefined) throw notHandedOver(err, instanceId);

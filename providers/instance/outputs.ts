@@ -8,6 +8,10 @@ import { RESERVED_TAGS, userTags } from "../tags";
 import { dropUndefined } from "../wire-values";
 import type { InstanceFromSharedImageInputs, InstanceFromSharedImageOutputs } from "./args";
 
+/**
+ * The outputs for `inputs` (the password left out) and ECS's current view of the instance (`undefined`: not seen, the
+ * inputs stand in), with the facts only the operation knows.
+ */
 export function outputsOf(
   inputs: InstanceFromSharedImageInputs,
   instance: InstanceView | undefined,

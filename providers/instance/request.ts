@@ -76,7 +76,7 @@ export function createFingerprint(inputs: InstanceFromSharedImageInputs): string
 
 /**
  * The RunInstances request of one run of a create: its own token, the create tag, and the launch tag
- * (`launchTagValue`) that says it is unfinished until the create hands it over (tags.ts).
+ * (`launchTagValue`) that says it is unfinished until the create hands it over (providers/tags.ts).
  */
 export function createRequest(
   inputs: InstanceFromSharedImageInputs,
