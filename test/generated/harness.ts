@@ -18,7 +18,7 @@ import { $OpenApiUtil } from "@alicloud/openapi-core";
 import * as fc from "fast-check";
 import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
-import { provider as instanceProvider } from "../../providers/instance-from-shared-image";
+import { provider as instanceProvider } from "../../providers/instance/provider";
 import { setProgressSink } from "../../providers/progress";
 import type { IdentityInput } from "../../providers/resource-identity";
 import { provider as copyProvider } from "../../providers/shared-image-copy";

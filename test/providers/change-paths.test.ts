@@ -6,7 +6,7 @@ process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "20ms";
 
 import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
-import { provider as instanceProvider } from "../../providers/instance-from-shared-image";
+import { provider as instanceProvider } from "../../providers/instance/provider";
 import { setProgressSink } from "../../providers/progress";
 import type { IdentityInput } from "../../providers/resource-identity";
 import { provider as copyProvider } from "../../providers/shared-image-copy";

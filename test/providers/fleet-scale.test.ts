@@ -3,13 +3,10 @@
 process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "50ms";
 
 import type { RunningEmulator, WorldSpec } from "../../emulator";
-import {
-  type InstanceFromSharedImageInputs,
-  type InstanceFromSharedImageOutputs,
-  provider,
-} from "../../providers/instance-from-shared-image";
-import type { IdentityInput } from "../../providers/resource-identity";
+import type { InstanceFromSharedImageInputs, InstanceFromSharedImageOutputs } from "../../providers/instance/args";
+import { provider } from "../../providers/instance/provider";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
+import { instanceFixtures } from "../support/instance";
 
 const OWNER = DEMO.owner.accountId;
 const WORKLOAD = DEMO.workload.accountId;
@@ -30,23 +27,7 @@ function world(): WorldSpec {
 }
 
 let emu: RunningEmulator;
-const approval = { approvedOwners: [OWNER] };
-let serial = 0;
-function identity(name = `fs-${++serial}`): IdentityInput {
-  const type = "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSharedImage";
-  return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
-}
-function inputs(extra: Partial<InstanceFromSharedImageInputs> = {}): InstanceFromSharedImageInputs {
-  return {
-    identity: identity(),
-    imageId: DEMO.images.plain,
-    approval,
-    instanceType: "ecs.g7.large",
-    vSwitchId: DEMO.workload.vSwitchId,
-    securityGroupIds: [DEMO.workload.securityGroupId],
-    ...extra,
-  };
-}
+const { inputs } = instanceFixtures("fs");
 const p = provider as Required<typeof provider>;
 const check = async (news: InstanceFromSharedImageInputs) =>
   (await p.check({}, news)) as { inputs: InstanceFromSharedImageInputs; failures: { property: string }[] };
@@ -68,7 +49,7 @@ afterAll(async () => {
 });
 
 /**
- * The claim (README "At fleet scale", instance-from-shared-image.ts dryRunRefusal): name, host name, description and
+ * The claim (README "At fleet scale", instance/cloud-check.ts dryRunRefusal): name, host name, description and
  * tags are left out of the shared dry run because validateInputs checks them "with rules at least as strict as
  * ECS's". When a value passes check but RunInstances refuses it, preview passes and up fails, where the per-instance
  * dry run of ad499d0 refused it at preview.

@@ -1,5 +1,5 @@
 import { validateSharedImageCopyInputs } from "../../providers/copy/validate";
-import { validateInputs } from "../../providers/instance-from-shared-image";
+import { validateInputs } from "../../providers/instance/validate";
 import { maxUserTags } from "../../providers/tags";
 import { type ConfigSource, FleetConfigError, parseFleetConfig } from "../../stacks/fleet-config";
 

@@ -2,7 +2,7 @@
 // config it is given, and runs the provider methods its parent asks for over IPC. The parent kills it with SIGKILL,
 // as an operator's Ctrl-C twice or a dying CI runner would kill the real dynamic provider process.
 
-import { provider as instance } from "../../providers/instance-from-shared-image";
+import { provider as instance } from "../../providers/instance/provider";
 import { type ProgressSink, setProgressSink } from "../../providers/progress";
 import { provider as copy } from "../../providers/shared-image-copy";
 import { provider as systemDisk } from "../../providers/system-disk-replacement";
