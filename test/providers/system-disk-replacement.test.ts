@@ -12,14 +12,15 @@ import type { PartialStateError } from "../../providers/partial";
 import { passwordDigest } from "../../providers/password";
 import { setProgressSink } from "../../providers/progress";
 import type { IdentityInput } from "../../providers/resource-identity";
+import { diffSystemDiskReplacement } from "../../providers/system-disk/diff";
+import { replaceSystemDisk } from "../../providers/system-disk/sequence";
+import { MARKER_TAGS } from "../../providers/system-disk/sequence-steps";
+import { validateInputs } from "../../providers/system-disk/validate";
 import {
-  diffSystemDiskReplacement,
   provider,
   type SystemDiskReplacementInputs,
   type SystemDiskReplacementOutputs,
-  validateInputs,
 } from "../../providers/system-disk-replacement";
-import { MARKER_TAGS, replaceSystemDisk } from "../../providers/system-disk-sequence";
 import { RESERVED_TAGS } from "../../providers/tags";
 import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
