@@ -7,7 +7,7 @@ import type { SystemDiskReplacementArgs } from "./args";
 
 export const MODULE = "ecs-shared-images";
 export const TYPE = "SystemDiskReplacement";
-/** Package specifier of this file, resolved at call time by the serialized shim. */
+/** Package specifier of the entry module (exports `provider`), resolved at call time by the serialized shim. */
 export const MODULE_ID = "pulumi-ecs-shared-images/providers/system-disk-replacement";
 
 /**
