@@ -10,7 +10,7 @@ import {
   readMarker,
   replaceToken,
   type Step,
-} from "../../providers/system-disk-sequence";
+} from "../../providers/system-disk/sequence-steps";
 
 const OLD = "m-old";
 const NEW = "m-new";
