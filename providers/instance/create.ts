@@ -2,6 +2,7 @@
 // for Running, and hand it over to the engine (the create/adopt protocol, resumable after a crash at any step).
 
 import { keptNotice, notHandedOver, planAdoption, takeReplaced } from "../adoption";
+import { same } from "../common/equality";
 import { EcsApi } from "../ecs/api";
 import { resourceKey } from "../ecs/client-token";
 import { isInstanceNotFound } from "../ecs/errors";
@@ -16,7 +17,6 @@ import { handedOver, RESERVED_TAGS, readCreateTag, reservedTags } from "../tags"
 import { dropUndefined } from "../wire-values";
 import { type InstanceFromSharedImageInputs, type InstanceFromSharedImageOutputs, timeoutsOf } from "./args";
 import { requireApproved } from "./cloud-check";
-import { same } from "./diff";
 import { outputsOf, partial, systemDiskIdOf } from "./outputs";
 import { createFingerprint, createRequest, launchTagValue } from "./request";
 

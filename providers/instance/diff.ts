@@ -1,12 +1,11 @@
 // InstanceFromSharedImage's pure diff: which input changes replace the instance, re-image it in place or update it
 // in place, from stored outputs and checked inputs alone.
-import { canonicalJson } from "../ecs/client-token";
+import { same } from "../common/equality";
 import { passwordDigest } from "../password";
 import { UNKNOWN } from "../wire-values";
 import type { InstanceFromSharedImageInputs, InstanceFromSharedImageOutputs } from "./args";
 
 /** Equality of stored and checked values as JSON (key order aside; undefined and null alike). */
-export const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 const sameSet = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
   same([...(a ?? [])].sort(), [...(b ?? [])].sort());
 

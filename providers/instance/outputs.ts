@@ -3,7 +3,7 @@
 import type { EcsApi } from "../ecs/api";
 import type { InstanceView } from "../ecs/types";
 import { partialState } from "../partial";
-import { readMarker } from "../system-disk-sequence";
+import { readMarker } from "../system-disk/sequence-steps";
 import { RESERVED_TAGS, userTags } from "../tags";
 import { dropUndefined } from "../wire-values";
 import type { InstanceFromSharedImageInputs, InstanceFromSharedImageOutputs } from "./args";

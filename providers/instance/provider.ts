@@ -2,6 +2,7 @@
 // delete wired here; create and update live in their own files. The entry module exports this object.
 import type * as pulumi from "@pulumi/pulumi";
 import { noteCheck, noteDiff, recentScan, unclaimedBesides, unclaimedNotice } from "../adoption";
+import { same } from "../common/equality";
 import { EcsApi } from "../ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "../ecs/client";
 import { resourceKey } from "../ecs/client-token";
@@ -13,12 +14,12 @@ import { asOperations } from "../operation";
 import type { PropertyFailure } from "../policy/approval";
 import { reportProgress } from "../progress";
 import { quietErrors } from "../quiet-errors";
-import { readMarker } from "../system-disk-sequence";
+import { readMarker } from "../system-disk/sequence-steps";
 import { containsUnknown, dropUndefined, UNKNOWN } from "../wire-values";
 import { type InstanceFromSharedImageInputs, type InstanceFromSharedImageOutputs, timeoutsOf } from "./args";
 import { CLOUD_CHECKED, cloudCheck } from "./cloud-check";
 import { create, createTagged, deleteInstance, lockstep } from "./create";
-import { diffInstance, same } from "./diff";
+import { diffInstance } from "./diff";
 import { outputsOf, systemDiskIdOf } from "./outputs";
 import { update } from "./update";
 import { encryptionFailures, reimageCredentialFailures, validateInputs } from "./validate";

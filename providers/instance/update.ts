@@ -1,5 +1,7 @@
 // InstanceFromSharedImage's update: finish a half-made create, re-image the system disk in place (the resumable
 // system disk sequence) when the image changes so, then set attributes and tags from what ECS has now.
+
+import { same } from "../common/equality";
 import { EcsApi } from "../ecs/api";
 import { clientToken } from "../ecs/client-token";
 import type { InstanceView } from "../ecs/types";
@@ -8,16 +10,16 @@ import { passwordDigest } from "../password";
 import {
   type DiskCredentials,
   observeInstance,
-  readMarker,
   replaceSystemDisk,
   SystemDiskSequenceError,
-} from "../system-disk-sequence";
+} from "../system-disk/sequence";
+import { readMarker } from "../system-disk/sequence-steps";
 import { createTagValue, RESERVED_TAGS, readCreateTag, userTags } from "../tags";
 import { dropUndefined } from "../wire-values";
 import { type InstanceFromSharedImageInputs, type InstanceFromSharedImageOutputs, timeoutsOf } from "./args";
 import { requireApproved } from "./cloud-check";
 import { handOver, waitRunning } from "./create";
-import { diffInstance, same } from "./diff";
+import { diffInstance } from "./diff";
 import { outputsOf, partial, systemDiskIdOf } from "./outputs";
 import { createFingerprint, effectiveDisks } from "./request";
 

@@ -1,12 +1,14 @@
 // SystemDiskReplacement's read-only ECS checks: at preview (check) and again right before a replacement, since the
 // approval or the image's share may have changed in between.
+
+import { same } from "../common/equality";
 import { EcsApi } from "../ecs/api";
 import { announce, reimageNotice } from "../notices";
 import { evaluateImage, type PropertyFailure, RefusedError } from "../policy/approval";
 import { ECS_MAX_TAGS, RESERVED_TAGS } from "../tags";
 import type { SystemDiskReplacementInputs, SystemDiskReplacementOutputs } from "./args";
 import { credentialsOf, passwordInstanceReason } from "./credentials";
-import { createReimageReasons, reimageReasons, same } from "./diff";
+import { createReimageReasons, reimageReasons } from "./diff";
 import { observeInstance } from "./sequence";
 import { MARKER_TAGS } from "./sequence-steps";
 

@@ -1,7 +1,8 @@
 // SystemDiskReplacement's pure diff: what replaces the resource, what re-images the disk (a new image, or new
 // credentials, size or encryption on the same one) and what is only stored.
+
+import { same } from "../common/equality";
 import type { DiskView } from "../ecs/api";
-import { canonicalJson } from "../ecs/client-token";
 import type { InstanceView } from "../ecs/types";
 import { passwordDigest } from "../password";
 import { containsUnknown, UNKNOWN } from "../wire-values";
@@ -12,8 +13,6 @@ import { madeByInterruptedRun, type Observation } from "./sequence-steps";
 const DISK_KEYS = ["systemDiskSize", "keyPairName", "passwordInherit", "encrypted", "kmsKeyId"] as const;
 /** Inputs that are only stored. */
 const STORED_KEYS = ["approval", "restart", "revertOnDelete", "timeouts", "identity", ...DISK_KEYS] as const;
-
-export const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
 /** Whether the new disk is encrypted: as declared, else as the image is. */
 export function diskEncrypted(

@@ -1,6 +1,7 @@
 // SystemDiskReplacement's provider: the check/diff/create/read/update/delete wiring over the rules (validate.ts,
 // diff.ts), the ECS checks (cloud-check.ts) and the sequence run (run.ts).
 import type * as pulumi from "@pulumi/pulumi";
+import { same } from "../common/equality";
 import { EcsApi } from "../ecs/api";
 import { resolveSettings, type StackConfig, useStackConfig } from "../ecs/client";
 import { resourceKey } from "../ecs/client-token";
@@ -15,7 +16,7 @@ import { RESERVED_TAGS } from "../tags";
 import { containsUnknown, dropUndefined, UNKNOWN } from "../wire-values";
 import type { SystemDiskReplacementInputs, SystemDiskReplacementOutputs } from "./args";
 import { CLOUD_CHECKED, cloudFailures, requireApproved } from "./cloud-check";
-import { createReimageReasons, diffSystemDiskReplacement, same } from "./diff";
+import { createReimageReasons, diffSystemDiskReplacement } from "./diff";
 import { originOf, ownOrigin } from "./origin";
 import { diskSettings, outputsOf, revert, runSequence } from "./run";
 import { observeInstance } from "./sequence";

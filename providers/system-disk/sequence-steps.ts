@@ -3,7 +3,8 @@
 // credential parameters. No I/O, so the table test in test/unit/system-disk-sequence.test.ts lists every case.
 import type { DiskView } from "../ecs/api";
 import { nextClientToken } from "../ecs/client-token";
-import type { InstanceStatus, InstanceView, Tags } from "../ecs/types";
+import type { InstanceView, Tags } from "../ecs/types";
+import { blockingLocks, IN_PROGRESS_INSTANCE } from "../ecs/wait";
 import { RESERVED_TAGS } from "../tags";
 import type { DiskCredentials, SystemDiskReplacementPlan } from "./sequence";
 
@@ -46,10 +47,6 @@ export type Step =
   | { readonly kind: "start" }
   | { readonly kind: "unmark" }
   | { readonly kind: "done"; readonly finalStatus: "Running" | "Stopped" };
-
-const TRANSIENT: ReadonlySet<InstanceStatus> = new Set(["Pending", "Starting", "Stopping"]);
-/** Locks that waiting will not clear (the account owner has to act). */
-const BLOCKING_LOCKS: ReadonlySet<string> = new Set(["financial", "security", "dedicatedhostfinancial", "refunded"]);
 
 /** The marker on an instance, or undefined when it has none (or a malformed one, which is then ignored). */
 export function readMarker(tags: Tags): Marker | undefined {
@@ -119,10 +116,10 @@ export function madeByInterruptedRun(observed: Observation): boolean {
 export function nextStep(observed: Observation, goal: Goal): Step {
   const { instance, systemDisk } = observed;
   if (instance === undefined) return { kind: "fail", reason: "the instance no longer exists" };
+  const blocking = blockingLocks(instance);
+  if (blocking !== undefined) return { kind: "fail", reason: `the instance is locked (${blocking})` };
+  if (IN_PROGRESS_INSTANCE.has(instance.status)) return { kind: "wait", reason: instance.status };
   const locks = instance.operationLocks.map((l) => l.lockReason);
-  const blocking = locks.filter((l) => BLOCKING_LOCKS.has(l.toLowerCase()));
-  if (blocking.length > 0) return { kind: "fail", reason: `the instance is locked (${blocking.join(", ")})` };
-  if (TRANSIENT.has(instance.status)) return { kind: "wait", reason: instance.status };
   if (locks.length > 0) return { kind: "wait", reason: `operation locks pending (${locks.join(", ")})` };
   const status = instance.status as "Running" | "Stopped";
   const marker = readMarker(instance.tags);
