@@ -11,6 +11,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { summarize } from "./bench/figures";
+import { EngineBench, provisioningSeconds } from "./bench/runner";
 import {
   callsTable,
   perActionTable,
@@ -18,10 +20,8 @@ import {
   renderMarkdown,
   resourcesTable,
   resultsTable,
-  summarize,
   textTable,
-} from "./bench/figures";
-import { EngineBench, provisioningSeconds } from "./bench/runner";
+} from "./bench/tables";
 import { ensureEngine, projectRoot } from "./engine";
 
 const USAGE =

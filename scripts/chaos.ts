@@ -8,8 +8,9 @@ import * as path from "node:path";
 import type { EmulatorAdmin } from "../emulator";
 import { isDryRun, type LoggedRequest } from "./chaos/figures";
 import { type FleetSize, FULL_FLEET, fleetInstances } from "./chaos/fleet";
-import { runScenario, type Scenario, type ScenarioResult, type SuiteOptions, type Trigger } from "./chaos/harness";
+import { runScenario } from "./chaos/harness";
 import { invariantFailures, renderMarkdown, TABLE_COLUMNS, tableRows, textTable } from "./chaos/report";
+import type { Scenario, ScenarioResult, SuiteOptions, Trigger } from "./chaos/types";
 import { projectRoot } from "./engine";
 
 /** Requests of `action` that ECS carried out (answered 200, not a DryRun), optionally only those matching `pick`. */

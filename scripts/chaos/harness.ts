@@ -7,19 +7,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import Ecs, * as $Ecs from "@alicloud/ecs20140526";
-import { $OpenApiUtil } from "@alicloud/openapi-core";
-import { DEMO, type EmulatorAdmin, type RunningEmulator, startEmulator, type ThrottleConfig } from "../../emulator";
+import type { ThrottleConfig } from "../../emulator";
 import { projectRoot } from "../engine";
 import {
-  type AccountView,
   actionCounts,
-  type CallFigures,
   callFigures,
-  type Duplicate,
   duplicateCreates,
   fleetProblems,
-  type LoggedRequest,
   leaksAfterDestroy,
   liveDuplicates,
   mergeDuplicates,
@@ -27,264 +21,18 @@ import {
   restoreProblems,
   stoppedInstances,
 } from "./figures";
-import { catalogueImage, expectedFleet, type FleetSize, fleetInstances, stackConfigYaml } from "./fleet";
+import { catalogueImage, expectedFleet, fleetInstances, stackConfigYaml } from "./fleet";
 import { describeProcesses, findProcesses, killAll, type ProcessInfo } from "./processes";
-
-const WORLD = path.join(projectRoot, "emulator", "worlds", "demo.json");
-const STACK = "local";
-/** A kill must leave nothing of ours running, and no ECS call arriving, after this long. */
-export const KILL_GRACE_MS = 5_000;
-
-// ---- scenarios ----
-
-/** What the emulator shows while an `up` runs, for deciding when to interrupt it. */
-export interface TriggerView {
-  /** Requests since the `up` started. */
-  readonly requests: readonly LoggedRequest[];
-  readonly account: () => AccountView;
-  readonly legacyInstanceId: string;
-  readonly instances: number;
-}
-
-export interface Trigger {
-  /** For the report: the moment it waits for. */
-  readonly describe: string;
-  readonly fired: (view: TriggerView) => boolean;
-}
-
-export type Interruption =
-  /** SIGKILL to the CLI's process group. */
-  | { readonly kind: "kill-group"; readonly when: Trigger }
-  /** SIGKILL to every process of the run at once, whatever its group (the machine lost power). */
-  | { readonly kind: "power-loss"; readonly when: Trigger }
-  /** The emulator stops (its state saved) and comes back on the same port with that state after `downMs`. */
-  | { readonly kind: "outage"; readonly when: Trigger; readonly downMs: number };
-
-export interface Scenario {
-  readonly id: string;
-  readonly title: string;
-  /** One or two sentences for docs/reliability.md. */
-  readonly what: string;
-  /** Throttling and faults for the scenario's `up` (applied again after an emulator restart). */
-  readonly arm?: (admin: EmulatorAdmin) => void;
-  readonly interrupt?: Interruption;
-}
-
-export interface SuiteOptions {
-  readonly fleet: FleetSize;
-  /** Emulated time runs this much faster than the wall clock (the job's own emulator: 30). */
-  readonly timeScale: number;
-  /** How long after kill + 5 s the suite keeps watching the request log for calls of the killed run. */
-  readonly watchAfterGraceMs: number;
-  /** `up`s under calm conditions after a scenario's own `up` (after recovery, for kills) did not converge. */
-  readonly followUps: number;
-  /** Where each scenario's command output goes (one file per scenario). */
-  readonly logDir: string;
-  readonly log: (line: string) => void;
-}
-
-// ---- results ----
-
-export interface CommandRun {
-  /** As an operator types it, e.g. "npm run up". */
-  readonly command: string;
-  readonly ok: boolean;
-  readonly seconds: number;
-  /** "exit 0", "exit 255", "SIGKILL". */
-  readonly exit: string;
-  /** Run after the scenario's faults and throttling were lifted. */
-  readonly calm: boolean;
-  /** The end of its output when it failed. */
-  readonly tail?: string;
-}
-
-export interface KillFigures {
-  readonly kind: "kill-group" | "power-loss";
-  /** When SIGKILL was sent (ISO), to read the request log and command output against. */
-  readonly at: string;
-  /** Processes of the run when the kill was sent (what the suite could see). */
-  readonly processesAtKill: readonly string[];
-  /** Processes of the run still alive 5 s after the kill. */
-  readonly aliveAfterGrace: readonly string[];
-  /** ECS calls that arrived in the 5 s after the kill (what the run's survivors did meanwhile). */
-  readonly callsWithinGrace: number;
-  /** ECS calls that arrived more than 5 s after the kill (watched for `watchedSeconds` more). */
-  readonly callsAfterGrace: number;
-  readonly strayCalls: readonly string[];
-  readonly watchedSeconds: number;
-  /** Leftover processes the suite then killed so that recovery starts from a dead run. */
-  readonly killedBySuite: number;
-}
-
-export interface ScenarioResult {
-  readonly id: string;
-  readonly title: string;
-  readonly instances: number;
-  readonly commands: readonly CommandRun[];
-  /** The interruption fired while the `up` ran (undefined: the scenario has none). */
-  readonly interrupted?: boolean;
-  readonly kill?: KillFigures;
-  /** The scenario's `up` (after recovery, for kills) succeeded and left the declared fleet. */
-  readonly convergedInOneUp: boolean;
-  /** `up`s (the interrupted one included) until the fleet converged; undefined when it never did. */
-  readonly upsToConverge?: number;
-  /** Seconds the commands took until the fleet converged (the suite's own waits excluded). */
-  readonly convergeSeconds?: number;
-  /** Where the account differed from the fleet after the last `up`. */
-  readonly fleetProblems: readonly string[];
-  /** ECS calls from the first `up` to the last one before destroy (recovery included). */
-  readonly calls: CallFigures;
-  readonly destroyCalls: number;
-  readonly duplicates: readonly Duplicate[];
-  /** Instances Stopped after the last `up`. */
-  readonly stopped: readonly string[];
-  /** What the destroy left in the account. */
-  readonly leaks: readonly string[];
-  /** How the instance outside the stack differs from before the scenario, after the destroy. */
-  readonly restoreProblems: readonly string[];
-  /** Processes of ours still alive after the last command of the scenario ended (then killed by the suite). */
-  readonly leftoverProcesses: readonly string[];
-  /** Things the suite could not do as planned (a trigger that never fired, a setup failure). */
-  readonly suiteErrors: readonly string[];
-  readonly startedAt: string;
-  readonly seconds: number;
-}
-
-// ---- the project copy ----
-
-/** A checkout of the project in `dir`: config and build output copied (so its scripts act on `dir`), sources linked. */
-export function copyProject(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
-    fs.copyFileSync(path.join(projectRoot, file), path.join(dir, file));
-  }
-  fs.cpSync(path.join(projectRoot, "stacks"), path.join(dir, "stacks"), { recursive: true });
-  // Copied, not linked: node resolves a linked script to its real path, and `npm run pulumi` (scripts/pulumi.ts)
-  // acts on the project its script lives in.
-  for (const part of ["providers", "scripts", "emulator", "stacks"]) {
-    fs.cpSync(path.join(projectRoot, "dist", part), path.join(dir, "dist", part), { recursive: true });
-  }
-  for (const linked of ["node_modules", "providers", "emulator", "scripts"]) {
-    fs.symlinkSync(path.join(projectRoot, linked), path.join(dir, linked));
-  }
-}
-
-// ---- the emulator ----
-
-/** The suite's emulator: its whole request log kept across restarts, faults and throttling at hand. */
-export class ChaosEmulator {
-  private running: RunningEmulator | undefined;
-  private lastSeq = 0;
-  private readonly log: LoggedRequest[] = [];
-  private readonly timer: NodeJS.Timeout;
-
-  private constructor(
-    private readonly statePath: string,
-    private readonly timeScale: number,
-    emu: RunningEmulator,
-  ) {
-    this.running = emu;
-    this.port = emu.port;
-    // The in-process log holds 20 000 entries: collect well before that many can arrive.
-    this.timer = setInterval(() => this.collect(), 200);
-  }
-
-  readonly port: number;
-
-  static async start(statePath: string, timeScale: number): Promise<ChaosEmulator> {
-    const emu = await startEmulator({ port: 0, world: WORLD, statePath, timeScale });
-    return new ChaosEmulator(statePath, timeScale, emu);
-  }
-
-  get up(): boolean {
-    return this.running !== undefined;
-  }
-
-  get admin(): EmulatorAdmin {
-    if (this.running === undefined) throw new Error("the emulator is stopped");
-    return this.running.admin;
-  }
-
-  /** Every request so far, across restarts. */
-  requests(): readonly LoggedRequest[] {
-    this.collect();
-    return this.log;
-  }
-
-  private collect(): void {
-    if (this.running === undefined) return;
-    for (const e of this.running.admin.requests({ since: this.lastSeq })) {
-      const { time, action, params, httpStatus, code, throttled, fault } = e;
-      this.log.push({ time, action, params, httpStatus, code, throttled, fault });
-      this.lastSeq = e.seq;
-    }
-  }
-
-  /** Stops serving (saving the state file), as an endpoint outage. */
-  async stop(): Promise<void> {
-    this.collect();
-    const running = this.running;
-    this.running = undefined;
-    this.lastSeq = 0;
-    await running?.close();
-  }
-
-  /** Serves again on the same port from the saved state. */
-  async restart(): Promise<void> {
-    if (this.running !== undefined) return;
-    this.running = await startEmulator({
-      port: this.port,
-      world: WORLD,
-      statePath: this.statePath,
-      timeScale: this.timeScale,
-    });
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.stop();
-  }
-
-  account(): AccountView {
-    const inv = this.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
-    return {
-      instances: inv.instances.map((i) => ({ id: i.instanceId, status: i.status, imageId: i.imageId, tags: i.tags })),
-      images: inv.images.map((i) => ({ id: i.imageId, status: i.status, name: i.name, tags: i.tags })),
-    };
-  }
-}
-
-/** An instance of the workload account the stack does not own (key pair login, on the shared golden image). */
-async function makeLegacyInstance(emu: ChaosEmulator): Promise<{ instanceId: string; imageId: string }> {
-  const client = new Ecs(
-    new $OpenApiUtil.Config({
-      accessKeyId: DEMO.workload.accessKeyId,
-      accessKeySecret: DEMO.workload.accessKeySecret,
-      endpoint: `127.0.0.1:${emu.port}`,
-      protocol: "HTTP",
-      regionId: DEMO.region,
-      readTimeout: 10_000,
-      connectTimeout: 10_000,
-    }),
-  );
-  const response = await client.runInstances(
-    new $Ecs.RunInstancesRequest({
-      regionId: DEMO.region,
-      imageId: DEMO.images.plain,
-      instanceType: "ecs.g7.large",
-      vSwitchId: DEMO.workload.vSwitchId,
-      securityGroupId: DEMO.workload.securityGroupId,
-      keyPairName: DEMO.workload.keyPairName,
-      instanceName: "legacy-app",
-    }),
-  );
-  const instanceId = response.body?.instanceIdSets?.instanceIdSet?.[0];
-  if (!instanceId) throw new Error("RunInstances of the legacy instance answered no id");
-  emu.admin.advanceClock(60_000); // Pending and Starting, in emulated time
-  const status = emu.account().instances.find((i) => i.id === instanceId)?.status;
-  if (status !== "Running") throw new Error(`the legacy instance ${instanceId} is ${status}, not Running`);
-  return { instanceId, imageId: DEMO.images.plain };
-}
+import type {
+  CommandRun,
+  Interruption,
+  KillFigures,
+  Scenario,
+  ScenarioResult,
+  SuiteOptions,
+  TriggerView,
+} from "./types";
+import { ChaosEmulator, copyProject, KILL_GRACE_MS, makeLegacyInstance, STACK } from "./world";
 
 // ---- commands ----
 

@@ -1,6 +1,6 @@
 // The reliability suite's verdicts and its report (a text table and docs/reliability.md). Pure.
 import { extraResources, perInstance } from "./figures";
-import type { CommandRun, ScenarioResult } from "./harness";
+import type { CommandRun, ScenarioResult } from "./types";
 
 /**
  * The invariants of the issue a scenario broke, one sentence each: the fleet converged in one `up` (after the

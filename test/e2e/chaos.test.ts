@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runSuite, SCENARIOS } from "../../scripts/chaos";
-import type { ScenarioResult } from "../../scripts/chaos/harness";
 import { TABLE_COLUMNS, tableRows } from "../../scripts/chaos/report";
+import type { ScenarioResult } from "../../scripts/chaos/types";
 import { projectRoot } from "../../scripts/engine";
 import { tempDir } from "../support/engine";
 

@@ -5,21 +5,23 @@ import {
   type CallDelta,
   type CommandName,
   callTotals,
-  markdownTable,
   median,
-  perActionTable,
-  type RunContext,
   type RunFigures,
-  renderMarkdown,
-  resultsTable,
   type Sample,
   stateContent,
   statsDelta,
   summarize,
-  verdict,
 } from "../../scripts/bench/figures";
 import { descendants, parseVmHwmKiB, roleOf } from "../../scripts/bench/rss";
 import { masked } from "../../scripts/bench/runner";
+import {
+  markdownTable,
+  perActionTable,
+  type RunContext,
+  renderMarkdown,
+  resultsTable,
+  verdict,
+} from "../../scripts/bench/tables";
 import { parseArgs } from "../../scripts/bench-engine";
 
 const counters = (c: Partial<ActionCounters>): ActionCounters => ({

@@ -25,7 +25,6 @@ import {
   stoppedInstances,
 } from "../../scripts/chaos/figures";
 import { catalogueImage, expectedFleet, fleetConfig, fleetInstances, stackConfigYaml } from "../../scripts/chaos/fleet";
-import type { ScenarioResult } from "../../scripts/chaos/harness";
 import { mentions, parseStat } from "../../scripts/chaos/processes";
 import {
   byActionRows,
@@ -38,6 +37,7 @@ import {
   textTable,
   upsSummary,
 } from "../../scripts/chaos/report";
+import type { ScenarioResult } from "../../scripts/chaos/types";
 import { projectRoot } from "../../scripts/engine";
 import { parseFleetConfig } from "../../stacks/fleet-config";
 import { DEMO, startDemoEmulator } from "../support/emulator";
