@@ -1,3 +1,4 @@
+// The emulator's admin API (back doors tests use), its saved state across restarts, and world files.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

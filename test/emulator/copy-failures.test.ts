@@ -1,3 +1,4 @@
+// Image copies that fail in the emulator (KMS key disabled, source gone), also across a restart.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

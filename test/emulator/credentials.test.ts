@@ -1,3 +1,4 @@
+// Login credentials the emulator keeps per instance (password, key pair) and how re-images change them.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+// The emulator's images: describe filters, shares, copies and their progress, deletes, through the real ECS client.
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
 import { DEMO, startDemoEmulator } from "../support/emulator";

@@ -1,3 +1,4 @@
+// The emulator's instances and disks: RunInstances, states over emulated time, system disk replacement, deletes.
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
 import { DEMO, startDemoEmulator } from "../support/emulator";

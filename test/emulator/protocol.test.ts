@@ -1,3 +1,4 @@
+// The emulator's wire protocol: signatures, RPC and ROA shapes, error bodies and request ids as ECS sends them.
 import * as $Ecs from "@alicloud/ecs20140526";
 import * as $OpenApi from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";

@@ -1,3 +1,4 @@
+// Rules ECS enforces that the emulator must enforce too, so it is never more lenient than the cloud.
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
 import { DEMO, startDemoEmulator } from "../support/emulator";

@@ -1,3 +1,4 @@
+// The fleet config's validation: every problem listed with its key path, and the typed config it yields.
 import { validateSharedImageCopyInputs } from "../../providers/copy/validate";
 import { validateInputs } from "../../providers/instance/validate";
 import { maxUserTags } from "../../providers/tags";

@@ -1,3 +1,4 @@
+// Adoption after a crash: which instance or copy an earlier run made a create claims, and what it leaves alone.
 import {
   type Made,
   noteCheck,

@@ -1,3 +1,4 @@
+// The approval policy: validation, name globs, and the verdict on an image.
 import type { ImageView } from "../../providers/ecs/types";
 import {
   type ApprovalPolicy,

@@ -1,3 +1,4 @@
+// The batcher that groups concurrent lookups into one ECS call.
 import { Batcher } from "../../providers/ecs/batcher";
 
 function recordingFetch(fail?: (keys: string[]) => boolean) {

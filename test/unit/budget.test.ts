@@ -1,3 +1,4 @@
+// The request budget that paces ECS calls per connection.
 import { BACKOFF, MAX_RATE, MIN_RATE, QUIET_MS, RATE_STEP, RequestBudget } from "../../providers/ecs/budget";
 import { backoffDelay } from "../../providers/ecs/retry";
 

@@ -1,3 +1,4 @@
+// Deterministic ClientTokens: the same resource and inputs give the same token, a new run a new one.
 import {
   canonicalJson,
   clientToken,

@@ -1,3 +1,4 @@
+// Connection settings: region, credentials and endpoint resolution from stack config and environment.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EcsApi } from "../../providers/ecs/api";

@@ -1,3 +1,4 @@
+// The engine setup: version check, build and cache, the offline environment and the state backend.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {

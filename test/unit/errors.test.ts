@@ -1,3 +1,4 @@
+// Typed ECS errors: the sentence, the hint and the request id a person acts on.
 import { ClientError, ServerError, ThrottlingError } from "@alicloud/openapi-core";
 import { codeEntry, codesWhere } from "../../providers/ecs/codes";
 import {

@@ -1,3 +1,4 @@
+// The arguments of `npm run fuzz`.
 import { parseArgs } from "../../scripts/fuzz";
 
 describe("npm run fuzz arguments", () => {

@@ -1,3 +1,4 @@
+// The main job's pure parts: the stack it runs, the emulator endpoint it starts, the health answer it trusts.
 import * as http from "node:http";
 import * as net from "node:net";
 import { isEmulatorHealth, type PortProbe, planLocalEmulator, probePort } from "../../scripts/local-emulator";

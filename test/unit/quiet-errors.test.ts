@@ -1,3 +1,4 @@
+// Provider errors shown once, as one sentence, without the SDK's stack traces.
 import { quietErrors } from "../../providers/quiet-errors";
 
 describe("quietErrors", () => {

@@ -1,3 +1,4 @@
+// The RAM policy document that enforces the approval allow-list in the cloud.
 import { ramPolicyDocument } from "../../providers/policy/ram-policy";
 
 const A = "1234567890123456";

@@ -1,3 +1,4 @@
+// Short-lived memos of ECS answers, and one shim object per provider module.
 import { Recent } from "../../providers/recent";
 import { thinProvider } from "../../providers/shim";
 

@@ -1,3 +1,4 @@
+// Recovery after a hard kill: judging the stack's locks, pending operations and what the killed run left.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,3 +1,4 @@
+// Retries: which failures are retried, full-jitter backoff, and deadlines.
 import { EcsError } from "../../providers/ecs/errors";
 import { backoffDelay, isRetryable, type RetryInfo, retryDelays, withRetry } from "../../providers/ecs/retry";
 

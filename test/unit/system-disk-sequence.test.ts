@@ -1,3 +1,4 @@
+// The system disk sequence's pure steps: the table of every observation and what comes next.
 import type { DiskView } from "../../providers/ecs/api";
 import type { InstanceStatus, InstanceView } from "../../providers/ecs/types";
 import {

@@ -1,3 +1,4 @@
+// Waits: the deadline poller, the acceptors, timeouts, lockstep wakes.
 import { AbortError, InvalidInputError, TimeoutError, WaitFailedError } from "../../providers/ecs/errors";
 import type { ImageView, InstanceView } from "../../providers/ecs/types";
 import {

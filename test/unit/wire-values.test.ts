@@ -1,3 +1,4 @@
+// Values on the engine's wire: unknowns during preview, and no undefined sent back.
 import { containsUnknown, dropUndefined, UNKNOWN } from "../../providers/wire-values";
 
 describe("containsUnknown", () => {
