@@ -1,4 +1,5 @@
-// Image copies that fail in the emulator (KMS key disabled, source gone), also across a restart.
+// Image copies that fail in the emulator (an account in arrears, a broken precondition), their slots, and failed
+// copies across a restart.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,4 +1,5 @@
-// The emulator's wire protocol: signatures, RPC and ROA shapes, error bodies and request ids as ECS sends them.
+// The emulator's wire protocol: the SDK's signatures (v3, v1, STS), and the authentication and request errors ECS
+// answers with.
 import * as $Ecs from "@alicloud/ecs20140526";
 import * as $OpenApi from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";

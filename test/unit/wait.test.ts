@@ -1,4 +1,4 @@
-// Waits: the deadline poller, the acceptors, timeouts, lockstep wakes.
+// Waits: the deadline poller, the acceptors, and timeouts.
 import { AbortError, InvalidInputError, TimeoutError, WaitFailedError } from "../../providers/ecs/errors";
 import type { ImageView, InstanceView } from "../../providers/ecs/types";
 import {
