@@ -1,4 +1,4 @@
-// Waits: the deadline poller, the acceptors, and timeouts.
+// Waits: the deadline poller, the acceptors, timeouts, waiters that wake together, and the learned first look.
 import { AbortError, InvalidInputError, TimeoutError, WaitFailedError } from "../../providers/ecs/errors";
 import type { ImageView, InstanceView } from "../../providers/ecs/types";
 import {
