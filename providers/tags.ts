@@ -8,7 +8,28 @@ export const RESERVED_TAG_PREFIX = "ecs-shared-images:";
 /** ECS's limit of tags per instance or image. */
 export const ECS_MAX_TAGS = 20;
 
-/** The reserved keys, by what they record. */
+/**
+ * Tags SharedImageCopy puts on every copy it makes, recording what was copied. A copy gets a new id and the name the
+ * stack chose, so these tags are how the approval rule (policy/approval.ts) traces a copy back to an approved shared
+ * image. A guard against mistakes, not a security boundary: anyone allowed to tag images in the account can write them.
+ */
+export const PROVENANCE_TAGS = {
+  sourceOwner: `${RESERVED_TAG_PREFIX}source-owner`,
+  sourceImage: `${RESERVED_TAG_PREFIX}source-image`,
+  sourceImageName: `${RESERVED_TAG_PREFIX}source-image-name`,
+} as const;
+
+/**
+ * The system disk sequence's marker on an instance: the state it was in before the sequence first touched it (tag
+ * values are at most 128 characters, so each fact gets its own key).
+ */
+export const MARKER_TAGS = {
+  priorStatus: `${RESERVED_TAG_PREFIX}replacing:prior-status`,
+  priorImageId: `${RESERVED_TAG_PREFIX}replacing:prior-image`,
+  priorSystemDiskId: `${RESERVED_TAG_PREFIX}replacing:prior-disk`,
+} as const;
+
+/** Every reserved key, by what it records. */
 export const RESERVED_TAGS = {
   /**
    * On every instance and copy a create made: `<pending|done>:<resource key>.<create fingerprint>` (see
@@ -24,32 +45,22 @@ export const RESERVED_TAGS = {
    * as the system disk sequence's marker, so it takes no user tag from the allowance below.
    */
   launch: `${RESERVED_TAG_PREFIX}launch`,
-  /** A copy's source (SharedImageCopy): how the approval rule traces a copy back to an approved shared image. */
-  sourceOwner: `${RESERVED_TAG_PREFIX}source-owner`,
-  sourceImage: `${RESERVED_TAG_PREFIX}source-image`,
-  sourceImageName: `${RESERVED_TAG_PREFIX}source-image-name`,
-  /** The system disk sequence's marker on an instance: the state it was in before the sequence first touched it. */
-  priorStatus: `${RESERVED_TAG_PREFIX}replacing:prior-status`,
-  priorImageId: `${RESERVED_TAG_PREFIX}replacing:prior-image`,
-  priorSystemDiskId: `${RESERVED_TAG_PREFIX}replacing:prior-disk`,
+  ...PROVENANCE_TAGS,
+  ...MARKER_TAGS,
   /**
    * On an instance a SystemDiskReplacement manages: `<image id>@<resource key>`, the image it had before the
-   * resource first replaced its disk, and which resource manages it; kept until that resource is deleted. A revert needs it, and an interruption can lose it from Pulumi state (a run
-   * killed between the replacement and the engine's checkpoint), never from the instance. Not in the allowance
-   * below: such instances are not ones this package creates, so it takes none of their users' tags.
+   * resource first replaced its disk, and which resource manages it; kept until that resource is deleted. A revert
+   * needs it, and an interruption can lose it from Pulumi state (a run killed between the replacement and the
+   * engine's checkpoint), never from the instance. Not in the allowance below: such instances are not ones this
+   * package creates, so it takes none of their users' tags.
    */
   originImageId: `${RESERVED_TAG_PREFIX}replaced:origin-image`,
 } as const;
 
 /** Which reserved keys each kind of resource can carry at the same time. */
 const RESERVED_BY_RESOURCE = {
-  image: [RESERVED_TAGS.create, RESERVED_TAGS.sourceOwner, RESERVED_TAGS.sourceImage, RESERVED_TAGS.sourceImageName],
-  instance: [
-    RESERVED_TAGS.create,
-    RESERVED_TAGS.priorStatus,
-    RESERVED_TAGS.priorImageId,
-    RESERVED_TAGS.priorSystemDiskId,
-  ],
+  image: [RESERVED_TAGS.create, ...Object.values(PROVENANCE_TAGS)],
+  instance: [RESERVED_TAGS.create, ...Object.values(MARKER_TAGS)],
 } as const;
 
 export type TaggedResource = keyof typeof RESERVED_BY_RESOURCE;

@@ -1,7 +1,7 @@
 // Which shared images a stack may use. Pure: the caller looks the image up (read-only, so it runs during preview)
 // and reports the reasons as check() failures, naming the image and its owner.
 import type { ImageView } from "../ecs/types";
-import { RESERVED_TAGS } from "../tags";
+import { PROVENANCE_TAGS } from "../tags";
 
 export interface ApprovalPolicy {
   /** Accounts (16-digit ids, as strings) whose shared images may be used. At least one. */
@@ -109,17 +109,6 @@ export function matchesGlob(pattern: string, text: string): boolean {
     .join(".*");
   return new RegExp(`^${source}$`, "s").test(text);
 }
-
-/**
- * Tags SharedImageCopy puts on every copy it makes, recording what was copied. A copy gets a new id and the name the
- * stack chose, so these tags are how the approval rule traces a copy back to an approved shared image. They are a
- * guard against mistakes, not a security boundary: anyone allowed to tag images in the account can write them.
- */
-export const PROVENANCE_TAGS = {
-  sourceOwner: RESERVED_TAGS.sourceOwner,
-  sourceImage: RESERVED_TAGS.sourceImage,
-  sourceImageName: RESERVED_TAGS.sourceImageName,
-} as const;
 
 /** The provenance tags for a copy of `source`; a value that is not known (empty) is left out. */
 export function provenanceTags(source: {

@@ -5,12 +5,11 @@ import { same } from "../common/equality";
 import { EcsApi } from "../ecs/api";
 import { announce, reimageNotice } from "../notices";
 import { evaluateImage, type PropertyFailure, RefusedError } from "../policy/approval";
-import { ECS_MAX_TAGS, RESERVED_TAGS } from "../tags";
+import { ECS_MAX_TAGS, MARKER_TAGS, RESERVED_TAGS } from "../tags";
 import type { SystemDiskReplacementInputs, SystemDiskReplacementOutputs } from "./args";
 import { credentialsOf, passwordInstanceReason } from "./credentials";
 import { createReimageReasons, reimageReasons } from "./diff";
 import { observeInstance } from "./sequence";
-import { MARKER_TAGS } from "./sequence-steps";
 
 /**
  * Read-only ECS checks (they run during preview): the instance, the image's visibility and approval, encryption,

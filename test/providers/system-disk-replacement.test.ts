@@ -13,13 +13,12 @@ import { passwordDigest } from "../../providers/password";
 import { setProgressSink } from "../../providers/progress";
 import { diffSystemDiskReplacement } from "../../providers/system-disk/diff";
 import { replaceSystemDisk } from "../../providers/system-disk/sequence";
-import { MARKER_TAGS } from "../../providers/system-disk/sequence-steps";
 import {
   provider,
   type SystemDiskReplacementInputs,
   type SystemDiskReplacementOutputs,
 } from "../../providers/system-disk-replacement";
-import { RESERVED_TAGS } from "../../providers/tags";
+import { MARKER_TAGS, RESERVED_TAGS } from "../../providers/tags";
 import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { inputs, PASSWORD } from "../support/system-disk";
