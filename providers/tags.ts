@@ -1,5 +1,6 @@
 // The tags this package keeps on the ECS resources it manages, in one registry: each resource's allowance of user tags
 // is derived from it (ECS allows 20 tags per resource), and so are the rules on user tag keys.
+import { quote } from "./common/rules";
 import type { PropertyFailure } from "./policy/approval";
 
 /** Every key the package writes starts with this; users may not set such keys. */
@@ -96,7 +97,7 @@ export function userTagFailures(
   isUnknown: (value: unknown) => boolean = () => false,
 ): PropertyFailure[] {
   if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
-    return [{ property, reason: `must be an object of tag keys to string values, got ${JSON.stringify(tags)}` }];
+    return [{ property, reason: `must be an object of tag keys to string values, got ${quote(tags)}` }];
   }
   const failures: PropertyFailure[] = [];
   const entries = Object.entries(tags);
@@ -124,7 +125,7 @@ export function userTagFailures(
     if (!isUnknown(value) && (typeof value !== "string" || value.length > 128 || ECS_REFUSED_VALUE.test(value))) {
       failures.push({
         property: `${property}.${key}`,
-        reason: `a tag value must be a string of at most 128 characters, not starting with acs:, without http:// or https://, got ${JSON.stringify(value)}`,
+        reason: `a tag value must be a string of at most 128 characters, not starting with acs:, without http:// or https://, got ${quote(value)}`,
       });
     }
   }

@@ -2,6 +2,7 @@
 // approval or the image's share may have changed in between.
 
 import { same } from "../common/equality";
+import { imageNotVisible } from "../common/rules";
 import { EcsApi } from "../ecs/api";
 import { announce, reimageNotice } from "../notices";
 import { evaluateImage, type PropertyFailure, RefusedError } from "../policy/approval";
@@ -53,7 +54,7 @@ export async function cloudFailures(
   if (reimages && image === undefined) {
     failures.push({
       property: "imageId",
-      reason: `image ${news.imageId} does not exist in ${api.regionId} or is not shared with this account`,
+      reason: imageNotVisible(news.imageId, api.regionId),
     });
     return { failures, imageEncrypted };
   }
@@ -119,10 +120,11 @@ function imageFailures(
 
 /** The image rules again right before a replacement (the approval may have changed since the preview). */
 export async function requireApproved(news: SystemDiskReplacementInputs): Promise<void> {
-  const image = await EcsApi.forRegion(news.region, "check").getImage(news.imageId);
+  const api = EcsApi.forRegion(news.region, "check");
+  const image = await api.getImage(news.imageId);
   const failures: PropertyFailure[] =
     image === undefined
-      ? [{ property: "imageId", reason: `image ${news.imageId} does not exist or is not shared with this account` }]
+      ? [{ property: "imageId", reason: imageNotVisible(news.imageId, api.regionId) }]
       : imageFailures(news, image);
   if (failures.length > 0) throw new RefusedError(failures, `Replacing the system disk of ${news.instanceId}`);
 }

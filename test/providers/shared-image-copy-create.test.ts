@@ -217,7 +217,7 @@ describe("create", () => {
       () => env.emu.admin.revokeShare(DEMO.images.plain, DEMO.workload.accountId),
       {},
       new RegExp(
-        `^Copying image ${DEMO.images.plain} refused; nothing was made or changed: sourceImageId: image ${DEMO.images.plain} is not visible to this account$`,
+        `^Copying image ${DEMO.images.plain} refused; nothing was made or changed: sourceImageId: image ${DEMO.images.plain} is not visible to this account in cn-hangzhou: it does not exist there, or its owner has not shared it with this account \\(or revoked the share\\)$`,
       ),
     ],
     [

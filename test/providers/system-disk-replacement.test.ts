@@ -198,7 +198,7 @@ describe("check against ECS (read-only)", () => {
     expect(await failuresFor({ imageId: "m-nosuchimage" })).toEqual([
       {
         property: "imageId",
-        reason: `image m-nosuchimage does not exist in ${REGION} or is not shared with this account`,
+        reason: `image m-nosuchimage is not visible to this account in ${REGION}: it does not exist there, or its owner has not shared it with this account (or revoked the share)`,
       },
     ]);
   });
@@ -483,7 +483,9 @@ describe("ECS refusals: the message a user sees, and the instance is back as it 
       { imageId: IMAGES.revoked },
       { before: () => emu.admin.revokeShare(IMAGES.revoked, DEMO.workload.accountId) },
     );
-    expect(message).toContain(`imageId: image ${IMAGES.revoked} does not exist or is not shared with this account`);
+    expect(message).toContain(
+      `imageId: image ${IMAGES.revoked} is not visible to this account in ${REGION}: it does not exist there, or its owner has not shared it with this account (or revoked the share)`,
+    );
   });
 
   it("OperationDenied.ImageNotValid when the owner is in arrears", async () => {
