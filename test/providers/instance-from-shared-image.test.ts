@@ -248,7 +248,9 @@ describe("check against ECS (read-only, runs at preview)", () => {
     expect(result.failures).toEqual([
       {
         property: "imageId",
-        reason: expect.stringMatching(/m-doesnotexist1 is not visible to this account in cn-hangzhou: it does not exist there/),
+        reason: expect.stringMatching(
+          /m-doesnotexist1 is not visible to this account in cn-hangzhou: it does not exist there/,
+        ),
       },
     ]);
   });
