@@ -1,5 +1,6 @@
 // The tags this package keeps on the ECS resources it manages, in one registry: each resource's allowance of user tags
 // is derived from it (ECS allows 20 tags per resource), and so are the rules on user tag keys.
+import { quote } from "./common/rules";
 import type { PropertyFailure } from "./policy/approval";
 
 /** Every key the package writes starts with this; users may not set such keys. */
@@ -8,7 +9,28 @@ export const RESERVED_TAG_PREFIX = "ecs-shared-images:";
 /** ECS's limit of tags per instance or image. */
 export const ECS_MAX_TAGS = 20;
 
-/** The reserved keys, by what they record. */
+/**
+ * Tags SharedImageCopy puts on every copy it makes, recording what was copied. A copy gets a new id and the name the
+ * stack chose, so these tags are how the approval rule (policy/approval.ts) traces a copy back to an approved shared
+ * image. A guard against mistakes, not a security boundary: anyone allowed to tag images in the account can write them.
+ */
+export const PROVENANCE_TAGS = {
+  sourceOwner: `${RESERVED_TAG_PREFIX}source-owner`,
+  sourceImage: `${RESERVED_TAG_PREFIX}source-image`,
+  sourceImageName: `${RESERVED_TAG_PREFIX}source-image-name`,
+} as const;
+
+/**
+ * The system disk sequence's marker on an instance: the state it was in before the sequence first touched it (tag
+ * values are at most 128 characters, so each fact gets its own key).
+ */
+export const MARKER_TAGS = {
+  priorStatus: `${RESERVED_TAG_PREFIX}replacing:prior-status`,
+  priorImageId: `${RESERVED_TAG_PREFIX}replacing:prior-image`,
+  priorSystemDiskId: `${RESERVED_TAG_PREFIX}replacing:prior-disk`,
+} as const;
+
+/** Every reserved key, by what it records. */
 export const RESERVED_TAGS = {
   /**
    * On every instance and copy a create made: `<pending|done>:<resource key>.<create fingerprint>` (see
@@ -24,32 +46,22 @@ export const RESERVED_TAGS = {
    * as the system disk sequence's marker, so it takes no user tag from the allowance below.
    */
   launch: `${RESERVED_TAG_PREFIX}launch`,
-  /** A copy's source (SharedImageCopy): how the approval rule traces a copy back to an approved shared image. */
-  sourceOwner: `${RESERVED_TAG_PREFIX}source-owner`,
-  sourceImage: `${RESERVED_TAG_PREFIX}source-image`,
-  sourceImageName: `${RESERVED_TAG_PREFIX}source-image-name`,
-  /** The system disk sequence's marker on an instance: the state it was in before the sequence first touched it. */
-  priorStatus: `${RESERVED_TAG_PREFIX}replacing:prior-status`,
-  priorImageId: `${RESERVED_TAG_PREFIX}replacing:prior-image`,
-  priorSystemDiskId: `${RESERVED_TAG_PREFIX}replacing:prior-disk`,
+  ...PROVENANCE_TAGS,
+  ...MARKER_TAGS,
   /**
    * On an instance a SystemDiskReplacement manages: `<image id>@<resource key>`, the image it had before the
-   * resource first replaced its disk, and which resource manages it; kept until that resource is deleted. A revert needs it, and an interruption can lose it from Pulumi state (a run
-   * killed between the replacement and the engine's checkpoint), never from the instance. Not in the allowance
-   * below: such instances are not ones this package creates, so it takes none of their users' tags.
+   * resource first replaced its disk, and which resource manages it; kept until that resource is deleted. A revert
+   * needs it, and an interruption can lose it from Pulumi state (a run killed between the replacement and the
+   * engine's checkpoint), never from the instance. Not in the allowance below: such instances are not ones this
+   * package creates, so it takes none of their users' tags.
    */
   originImageId: `${RESERVED_TAG_PREFIX}replaced:origin-image`,
 } as const;
 
 /** Which reserved keys each kind of resource can carry at the same time. */
 const RESERVED_BY_RESOURCE = {
-  image: [RESERVED_TAGS.create, RESERVED_TAGS.sourceOwner, RESERVED_TAGS.sourceImage, RESERVED_TAGS.sourceImageName],
-  instance: [
-    RESERVED_TAGS.create,
-    RESERVED_TAGS.priorStatus,
-    RESERVED_TAGS.priorImageId,
-    RESERVED_TAGS.priorSystemDiskId,
-  ],
+  image: [RESERVED_TAGS.create, ...Object.values(PROVENANCE_TAGS)],
+  instance: [RESERVED_TAGS.create, ...Object.values(MARKER_TAGS)],
 } as const;
 
 export type TaggedResource = keyof typeof RESERVED_BY_RESOURCE;
@@ -85,7 +97,7 @@ export function userTagFailures(
   isUnknown: (value: unknown) => boolean = () => false,
 ): PropertyFailure[] {
   if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
-    return [{ property, reason: `must be an object of tag keys to string values, got ${JSON.stringify(tags)}` }];
+    return [{ property, reason: `must be an object of tag keys to string values, got ${quote(tags)}` }];
   }
   const failures: PropertyFailure[] = [];
   const entries = Object.entries(tags);
@@ -113,7 +125,7 @@ export function userTagFailures(
     if (!isUnknown(value) && (typeof value !== "string" || value.length > 128 || ECS_REFUSED_VALUE.test(value))) {
       failures.push({
         property: `${property}.${key}`,
-        reason: `a tag value must be a string of at most 128 characters, not starting with acs:, without http:// or https://, got ${JSON.stringify(value)}`,
+        reason: `a tag value must be a string of at most 128 characters, not starting with acs:, without http:// or https://, got ${quote(value)}`,
       });
     }
   }

@@ -3,6 +3,7 @@
 // Through the package name only: the program then runs the library's compiled code (as a consumer would), and ts-node
 // compiles nothing but stacks/ (Pulumi's ts-node settings target ES6, which the library's sources do not).
 import { type ApprovalPolicy, DISK_CATEGORIES, validateApprovalPolicy } from "pulumi-ecs-shared-images";
+import { CUSTOM_IMAGE_ID, quote } from "pulumi-ecs-shared-images/providers/common/rules";
 import { maxUserTags } from "pulumi-ecs-shared-images/providers/tags";
 
 export interface CatalogueImage {
@@ -102,7 +103,6 @@ export interface ConfigSource {
 
 export const TOP_LEVEL_KEYS = ["approval", "images", "groups", "systemDiskReplacements"] as const;
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
-const IMAGE_ID = /^m-[a-z0-9-]+$/;
 const INSTANCE_ID = /^i-[a-z0-9-]+$/;
 /** Tags an instance group may set: what an instance allows its user, less the fleet-group tag the program adds. */
 const MAX_GROUP_TAGS = maxUserTags("instance") - 1;
@@ -111,7 +111,6 @@ const MAX_COPY_TAGS = maxUserTags("image");
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const quote = (v: unknown) => JSON.stringify(v);
 
 /** A tiny checker that records problems against key paths instead of stopping at the first. */
 class Checker {
@@ -242,7 +241,7 @@ export function parseFleetConfig(config: ConfigSource): FleetConfig {
     const path = `images.${name}`;
     const image = c.object(entry, path, ["imageId", "copy"], ["imageId"]);
     if (!image) continue;
-    c.string(image.imageId, `${path}.imageId`, IMAGE_ID, 'an image id like "m-bp1abc..."');
+    c.string(image.imageId, `${path}.imageId`, CUSTOM_IMAGE_ID, 'an image id like "m-bp1abc..."');
     if (image.copy === undefined) continue;
     const copy = c.object(image.copy, `${path}.copy`, ["name", "description", "encrypted", "kmsKeyId", "tags"]);
     if (!copy) continue;

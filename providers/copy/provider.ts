@@ -2,19 +2,21 @@
 // delete wired to the pure rules and the copy protocol of this folder.
 import type * as pulumi from "@pulumi/pulumi";
 import { noteCheck, noteDiff, notHandedOver, recentScan, unclaimedBesides, unclaimedNotice } from "../adoption";
+import { checkedRegion, configure } from "../common/lifecycle";
+import { imageNotVisible, quote } from "../common/rules";
 import { EcsApi } from "../ecs/api";
-import { resolveSettings, type StackConfig, useStackConfig } from "../ecs/client";
+import { resolveSettings } from "../ecs/client";
 import { resourceKey } from "../ecs/client-token";
 import { EcsError, formatDuration, InvalidInputError } from "../ecs/errors";
 import type { ImageView } from "../ecs/types";
 import { announce, copyReplaceNotice } from "../notices";
 import { asOperations } from "../operation";
 import { forPartialState } from "../partial";
-import { PROVENANCE_TAGS, type PropertyFailure, RefusedError } from "../policy/approval";
+import { type PropertyFailure, RefusedError } from "../policy/approval";
 import { reportProgress } from "../progress";
 import { quietErrors } from "../quiet-errors";
 import type { IdentityInput } from "../resource-identity";
-import { RESERVED_TAGS } from "../tags";
+import { PROVENANCE_TAGS, RESERVED_TAGS } from "../tags";
 import { containsUnknown, dropUndefined } from "../wire-values";
 import { copyOrAdopt, handOver, removeCopy, settleCopy } from "./adopt";
 import { type SharedImageCopyInputs, type SharedImageCopyOutputs, type SourceInfo, timeoutsOf } from "./args";
@@ -22,7 +24,7 @@ import { deleteCopy } from "./delete";
 import { diffSharedImageCopy, makesNewCopy } from "./diff";
 import { copyOutputs, IN_PROGRESS, keepInState } from "./outputs";
 import { lastObserved, waitForCopy } from "./progress";
-import { imageNameProblem, quote, sourceImageFailures, validateSharedImageCopyInputs } from "./validate";
+import { imageNameProblem, sourceImageFailures, validateSharedImageCopyInputs } from "./validate";
 
 /** Resolves the defaults of `name` and `region`, applies the input rules, and looks at the source when a copy is to be made. */
 async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<SharedImageCopyInputs>> {
@@ -41,16 +43,9 @@ async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckRe
       });
     }
   }
-  if (inputs.region === undefined) {
-    try {
-      inputs.region = resolveSettings(undefined, "DescribeImages").regionId;
-    } catch (err) {
-      if (err instanceof InvalidInputError && err.property === "region")
-        failures.push({ property: "region", reason: err.reason });
-      // Missing credentials are reported below, where the source lookup needs them.
-      else if (!(err instanceof EcsError)) throw err;
-    }
-  }
+  const { region, failure } = checkedRegion(inputs.region as string | undefined, "DescribeImages");
+  if (failure !== undefined) failures.push(failure);
+  inputs.region = region;
   failures.push(...validateSharedImageCopyInputs(inputs));
   const checked = inputs as unknown as SharedImageCopyInputs;
   const lookupBlocked = failures.some((f) => /^(sourceImageId|region|approval|identity)/.test(f.property));
@@ -82,9 +77,7 @@ async function sourceLookupFailures(inputs: SharedImageCopyInputs): Promise<Prop
     return [
       {
         property: "sourceImageId",
-        reason:
-          `image ${inputs.sourceImageId} is not visible to this account in ${inputs.region}: it does not exist there, ` +
-          "or its owner has not shared it with this account (or revoked the share)",
+        reason: imageNotVisible(inputs.sourceImageId, inputs.region),
       },
     ];
   } catch (err) {
@@ -120,7 +113,7 @@ async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.Cre
   const approve = () => {
     const failures: PropertyFailure[] =
       source === undefined
-        ? [{ property: "sourceImageId", reason: `image ${inputs.sourceImageId} is not visible to this account` }]
+        ? [{ property: "sourceImageId", reason: imageNotVisible(inputs.sourceImageId, api.regionId) }]
         : sourceImageFailures(source, inputs);
     if (failures.length > 0) throw new RefusedError(failures, `Copying image ${inputs.sourceImageId}`);
   };
@@ -212,9 +205,7 @@ async function update(
 /** The SharedImageCopy dynamic provider (loaded in the provider process through the thin shim). */
 export const provider = quietErrors(
   asOperations(timeoutsOf, {
-    async configure(req: { config: StackConfig }): Promise<void> {
-      useStackConfig(req.config);
-    },
+    configure,
     check,
     async diff(id: string, olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) {
       const { changes, replaces, deleteBeforeReplace } = diffSharedImageCopy(olds, news);

@@ -1,19 +1,20 @@
-// The SharedImageCopy resource class (the program side) and the tokens the engine stores for it: the type, and the
-// module id the thin shim loads the provider from.
-
-import * as pulumi from "@pulumi/pulumi";
+// The SharedImageCopy resource class (the program side): its definition (type token, entry module) and outputs.
+import type * as pulumi from "@pulumi/pulumi";
+import { DynamicResource, defineDynamicResource } from "../common/dynamic-resource";
 import type { ImageStatus } from "../ecs/types";
-import { dynamicTypeToken, identityInput } from "../resource-identity";
-import { thinProvider } from "../shim";
 import type { SharedImageCopyArgs } from "./args";
-export const SHARED_IMAGE_COPY_MODULE = "pulumi-ecs-shared-images/providers/shared-image-copy";
-export const SHARED_IMAGE_COPY_TYPE = dynamicTypeToken("ecs-shared-images", "SharedImageCopy");
+
+/** The entry module is providers/shared-image-copy.ts. */
+export const SHARED_IMAGE_COPY = defineDynamicResource({
+  type: "SharedImageCopy",
+  entryModule: "pulumi-ecs-shared-images/providers/shared-image-copy",
+});
 
 /**
  * A copy, in this account, of an image another account shared with it. The copy survives the owner unsharing or
  * deleting the source; instances can then be built from `imageId`.
  */
-export class SharedImageCopy extends pulumi.dynamic.Resource {
+export class SharedImageCopy extends DynamicResource {
   /** Id of the copy (an image of this account). */
   declare readonly imageId: pulumi.Output<string>;
   /** Available once the copy finished; Creating/Waiting while it runs; Deprecated when someone deprecated it. */
@@ -48,7 +49,7 @@ export class SharedImageCopy extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: SharedImageCopyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      thinProvider(SHARED_IMAGE_COPY_MODULE),
+      SHARED_IMAGE_COPY,
       name,
       {
         ...args,
@@ -59,7 +60,6 @@ export class SharedImageCopy extends pulumi.dynamic.Resource {
         kmsKeyId: args.kmsKeyId,
         tags: args.tags,
         resourceGroupId: args.resourceGroupId,
-        identity: identityInput(SHARED_IMAGE_COPY_TYPE, name, opts),
         imageId: undefined,
         status: undefined,
         progress: undefined,
@@ -74,8 +74,6 @@ export class SharedImageCopy extends pulumi.dynamic.Resource {
         architecture: undefined,
       },
       opts,
-      "ecs-shared-images",
-      "SharedImageCopy",
     );
   }
 }

@@ -1,5 +1,6 @@
 // SharedImageCopy's input rules and the rules on the source image as ECS shows it: pure (no ECS calls), so check()
 // and the fleet config share them and a table test pins every message.
+import { CUSTOM_IMAGE_ID, matches, quote, REGION_ID } from "../common/rules";
 import type { ImageView } from "../ecs/types";
 import { timeoutsFailures } from "../ecs/wait";
 import { evaluateImage, type PropertyFailure, validateApprovalPolicy } from "../policy/approval";
@@ -24,13 +25,9 @@ const INPUT_KEYS = [
 ] as const;
 /** Engine-owned keys, and outputs a refresh may have copied into inputs. */
 const IGNORED_KEYS = new Set(["__provider"]);
-const SOURCE_IMAGE_ID = /^m-[A-Za-z0-9]{1,60}$/;
-const REGION_ID = /^[a-z]{2}-[a-z0-9-]{1,40}$/;
 const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
 const RESERVED_PREFIX = /^(https?:\/\/|acs:|aliyun)/i;
 const RESOURCE_GROUP_ID = /^rg-[A-Za-z0-9]{1,64}$/;
-
-export const quote = (value: unknown) => JSON.stringify(value);
 
 /** Why `name` cannot be an ECS image name, or undefined when it can. */
 export function imageNameProblem(name: unknown): string | undefined {
@@ -79,13 +76,10 @@ export function validateSharedImageCopyInputs(news: Record<string, unknown>): Pr
   }
   if (news.sourceImageId === undefined) {
     fail("sourceImageId", "is required: the id of an image another account shared with this one");
-  } else if (
-    known("sourceImageId") &&
-    !(typeof news.sourceImageId === "string" && SOURCE_IMAGE_ID.test(news.sourceImageId))
-  ) {
+  } else if (known("sourceImageId") && !matches(CUSTOM_IMAGE_ID)(news.sourceImageId)) {
     fail("sourceImageId", `must be a custom image id like "m-bp1abc...", got ${quote(news.sourceImageId)}`);
   }
-  if (known("region") && !(typeof news.region === "string" && REGION_ID.test(news.region))) {
+  if (known("region") && !matches(REGION_ID)(news.region)) {
     fail("region", `must be a region id like "cn-hangzhou", got ${quote(news.region)}`);
   }
   if (known("name")) {

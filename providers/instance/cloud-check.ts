@@ -1,5 +1,6 @@
 // The read-only ECS checks of what a new instance or a re-image will use (image visibility and approval, encryption,
 // a RunInstances dry run per launch shape), at preview and again right before anything is made.
+import { imageNotVisible } from "../common/rules";
 import { EcsApi, type RunInstanceSpec } from "../ecs/api";
 import { canonicalJson } from "../ecs/client-token";
 import { EcsError, isDryRunPassed, runInstancesParameterOf } from "../ecs/errors";
@@ -52,9 +53,7 @@ export async function cloudCheck(
       failures: [
         {
           property: "imageId",
-          reason:
-            `image ${news.imageId} does not exist in ${api.regionId} or is not shared with this account ` +
-            "(the owner may have deleted or unshared it)",
+          reason: imageNotVisible(news.imageId, api.regionId),
         },
       ],
     };

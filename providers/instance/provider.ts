@@ -3,10 +3,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { noteCheck, noteDiff, recentScan, unclaimedBesides, unclaimedNotice } from "../adoption";
 import { same } from "../common/equality";
+import { checkedRegion, configure } from "../common/lifecycle";
 import { EcsApi } from "../ecs/api";
-import { resolveSettings, type StackConfig, useStackConfig } from "../ecs/client";
 import { resourceKey } from "../ecs/client-token";
-import { EcsError, InvalidInputError } from "../ecs/errors";
 import { instanceGone, poll } from "../ecs/wait";
 import { servingOneRun } from "../engine-watch";
 import { announce, reimageNotice, replaceNotice } from "../notices";
@@ -26,19 +25,8 @@ import { encryptionFailures, reimageCredentialFailures, validateInputs } from ".
 
 async function check(olds: Partial<InstanceFromSharedImageInputs>, given: InstanceFromSharedImageInputs) {
   const failures: PropertyFailure[] = [];
-  let region = given.region;
-  if (region === undefined) {
-    try {
-      region = resolveSettings(undefined, "check").regionId;
-    } catch (err) {
-      if (err instanceof InvalidInputError && err.property === "region") {
-        failures.push({ property: "region", reason: err.reason });
-      } else if (!(err instanceof EcsError)) {
-        throw err;
-      }
-      // Missing credentials are reported by the ECS checks below (or by create), which need them.
-    }
-  }
+  const { region, failure } = checkedRegion(given.region, "check");
+  if (failure !== undefined) failures.push(failure);
   const news: InstanceFromSharedImageInputs = { ...given, region };
   failures.push(...validateInputs(news));
   const isNew = olds.identity === undefined;
@@ -71,9 +59,7 @@ async function check(olds: Partial<InstanceFromSharedImageInputs>, given: Instan
 
 export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
   asOperations(timeoutsOf, {
-    async configure(req: { config: StackConfig }) {
-      useStackConfig(req.config);
-    },
+    configure,
 
     check,
 

@@ -1,23 +1,20 @@
-// The InstanceFromSharedImage resource class: the type token, the serialized shim that loads the provider by its
-// package path at run time, the identity input and the secret password and digest.
+// The InstanceFromSharedImage resource class: its definition (type token, entry module, secret digest) and outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicTypeToken, identityInput } from "../resource-identity";
-import { thinProvider } from "../shim";
+import { DynamicResource, defineDynamicResource } from "../common/dynamic-resource";
 import type { DiskInput, InstanceFromSharedImageArgs } from "./args";
 
-const MODULE = "ecs-shared-images";
-const TYPE = "InstanceFromSharedImage";
-/**
- * Package specifier of the entry module (providers/instance-from-shared-image.ts), resolved at call time by the
- * serialized shim. Users' state records it as `__provider`: it never changes.
- */
-const MODULE_ID = "pulumi-ecs-shared-images/providers/instance-from-shared-image";
+/** The entry module is providers/instance-from-shared-image.ts. */
+export const INSTANCE_FROM_SHARED_IMAGE = defineDynamicResource({
+  type: "InstanceFromSharedImage",
+  entryModule: "pulumi-ecs-shared-images/providers/instance-from-shared-image",
+  secretOutputs: ["passwordDigest"],
+});
 
 /**
  * An ECS instance from an approved shared image (or this account's copy of one). Outputs: instanceId, status,
  * zoneId, systemDiskId, interrupted and ECS's current name, host name, description and tags.
  */
-export class InstanceFromSharedImage extends pulumi.dynamic.Resource {
+export class InstanceFromSharedImage extends DynamicResource {
   declare readonly instanceId: pulumi.Output<string>;
   declare readonly status: pulumi.Output<string>;
   declare readonly imageId: pulumi.Output<string>;
@@ -35,13 +32,11 @@ export class InstanceFromSharedImage extends pulumi.dynamic.Resource {
   declare readonly interrupted: pulumi.Output<boolean>;
 
   constructor(name: string, args: InstanceFromSharedImageArgs, opts?: pulumi.CustomResourceOptions) {
-    const identity = identityInput(dynamicTypeToken(MODULE, TYPE), name, opts);
     super(
-      thinProvider(MODULE_ID),
+      INSTANCE_FROM_SHARED_IMAGE,
       name,
       {
         ...args,
-        identity,
         password: args.password === undefined ? undefined : pulumi.secret(args.password),
         imageEncrypted: undefined,
         instanceId: undefined,
@@ -55,9 +50,7 @@ export class InstanceFromSharedImage extends pulumi.dynamic.Resource {
         passwordDigest: undefined,
         interrupted: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordDigest"] },
-      MODULE,
-      TYPE,
+      opts,
     );
   }
 }

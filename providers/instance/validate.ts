@@ -1,5 +1,7 @@
 // InstanceFromSharedImage's input rules that need no ECS call, or only facts ECS gave (the image's encryption and
 // OS): pure, each failure naming its property, so they run as table tests and in check() alike.
+
+import { IMAGE_ID, matches, quote, REGION_ID } from "../common/rules";
 import type { ImageView } from "../ecs/types";
 import { timeoutsFailures } from "../ecs/wait";
 import { passwordProblem } from "../password";
@@ -16,8 +18,6 @@ import {
   TIMEOUT_DEFAULTS,
 } from "./args";
 
-const IMAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-const REGION = /^[a-z]{2}-[a-z0-9-]+$/;
 const INSTANCE_TYPE = /^ecs\.[a-z0-9-]+\.[a-z0-9-]+$/;
 const VSWITCH_ID = /^vsw-[A-Za-z0-9-]+$/;
 const SECURITY_GROUP_ID = /^sg-[A-Za-z0-9-]+$/;
@@ -25,8 +25,6 @@ const NAME = /^[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:-]{1,127}$/;
 const HOST_NAME = /^(?=.{2,64}$)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$/;
 /** A Windows instance's host name: 2-15 characters, no period, not only digits. */
 const WINDOWS_HOST_NAME = /^(?=.{2,15}$)(?!\d+$)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))*$/;
-
-const quote = (value: unknown) => JSON.stringify(value);
 
 function diskFailures(
   disk: unknown,
@@ -90,18 +88,17 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
   const optional = (key: keyof InstanceFromSharedImageInputs, test: (v: unknown) => boolean, reason: string) => {
     if (known(key) && !test(news[key])) fail(key, `${reason}, got ${quote(news[key])}`);
   };
-  const matches = (re: RegExp) => (v: unknown) => typeof v === "string" && re.test(v);
 
   if (!containsUnknown(news.identity)) {
     const problem = identityProblem(news.identity);
     if (problem !== undefined) fail("identity", problem);
   }
   required("imageId", matches(IMAGE_ID), 'must be an image id like "m-bp1abc..."');
-  optional("region", matches(REGION), 'must be a region id like "cn-hangzhou"');
+  optional("region", matches(REGION_ID), 'must be a region id like "cn-hangzhou"');
   if (!containsUnknown(news.approval)) failures.push(...validateApprovalPolicy(news.approval, "approval"));
   required("instanceType", matches(INSTANCE_TYPE), 'must be an instance type like "ecs.g7.large"');
   required("vSwitchId", matches(VSWITCH_ID), 'must be a vSwitch id like "vsw-bp1abc..."');
-  optional("zoneId", matches(REGION), 'must be a zone id like "cn-hangzhou-h"');
+  optional("zoneId", matches(REGION_ID), 'must be a zone id like "cn-hangzhou-h"');
   if (news.securityGroupIds !== UNKNOWN) {
     const groups = news.securityGroupIds;
     if (!Array.isArray(groups) || groups.length < 1 || groups.length > 5) {

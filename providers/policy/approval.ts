@@ -1,7 +1,8 @@
 // Which shared images a stack may use. Pure: the caller looks the image up (read-only, so it runs during preview)
 // and reports the reasons as check() failures, naming the image and its owner.
+import { CUSTOM_IMAGE_ID, quote } from "../common/rules";
 import type { ImageView } from "../ecs/types";
-import { RESERVED_TAGS } from "../tags";
+import { PROVENANCE_TAGS } from "../tags";
 
 export interface ApprovalPolicy {
   /** Accounts (16-digit ids, as strings) whose shared images may be used. At least one. */
@@ -42,7 +43,6 @@ export interface ApprovalResult {
 }
 
 const ACCOUNT_ID = /^\d{16}$/;
-const IMAGE_ID = /^m-[a-z0-9]+$/;
 const POLICY_KEYS = ["approvedOwners", "allowedImageIds", "allowedImageNamePatterns", "acceptPaidImages"];
 
 /** Failures name the property under `path` (e.g. "approval.approvedOwners[1]") and say what is allowed. */
@@ -63,23 +63,23 @@ export function validateApprovalPolicy(policy: unknown, path = "approval"): Prop
         ? "must be a string of 16 digits: quote it, numbers this large lose digits"
         : typeof item === "string" && ACCOUNT_ID.test(item)
           ? undefined
-          : `must be a 16-digit Alibaba Cloud account id, got ${JSON.stringify(item)}`,
+          : `must be a 16-digit Alibaba Cloud account id, got ${quote(item)}`,
     ),
     ...listFailures(p.allowedImageIds, `${path}.allowedImageIds`, false, (item) =>
-      typeof item === "string" && IMAGE_ID.test(item)
+      typeof item === "string" && CUSTOM_IMAGE_ID.test(item)
         ? undefined
-        : `must be an image id like "m-bp1abc...", got ${JSON.stringify(item)}`,
+        : `must be an image id like "m-bp1abc...", got ${quote(item)}`,
     ),
     ...listFailures(p.allowedImageNamePatterns, `${path}.allowedImageNamePatterns`, false, (item) =>
       typeof item === "string" && item.length > 0 && item.length <= 128
         ? undefined
-        : `must be a name pattern of 1-128 characters (* is the only wildcard), got ${JSON.stringify(item)}`,
+        : `must be a name pattern of 1-128 characters (* is the only wildcard), got ${quote(item)}`,
     ),
   );
   if (p.acceptPaidImages !== undefined && typeof p.acceptPaidImages !== "boolean") {
     failures.push({
       property: `${path}.acceptPaidImages`,
-      reason: `must be true or false, got ${JSON.stringify(p.acceptPaidImages)}`,
+      reason: `must be true or false, got ${quote(p.acceptPaidImages)}`,
     });
   }
   return failures;
@@ -93,7 +93,7 @@ function listFailures(
 ): PropertyFailure[] {
   if (value === undefined && !required) return [];
   if (!Array.isArray(value) || (required && value.length === 0)) {
-    return [{ property, reason: `must be a ${required ? "non-empty " : ""}list, got ${JSON.stringify(value)}` }];
+    return [{ property, reason: `must be a ${required ? "non-empty " : ""}list, got ${quote(value)}` }];
   }
   return value.flatMap((item, i) => {
     const reason = itemReason(item);
@@ -109,17 +109,6 @@ export function matchesGlob(pattern: string, text: string): boolean {
     .join(".*");
   return new RegExp(`^${source}$`, "s").test(text);
 }
-
-/**
- * Tags SharedImageCopy puts on every copy it makes, recording what was copied. A copy gets a new id and the name the
- * stack chose, so these tags are how the approval rule traces a copy back to an approved shared image. They are a
- * guard against mistakes, not a security boundary: anyone allowed to tag images in the account can write them.
- */
-export const PROVENANCE_TAGS = {
-  sourceOwner: RESERVED_TAGS.sourceOwner,
-  sourceImage: RESERVED_TAGS.sourceImage,
-  sourceImageName: RESERVED_TAGS.sourceImageName,
-} as const;
 
 /** The provenance tags for a copy of `source`; a value that is not known (empty) is left out. */
 export function provenanceTags(source: {

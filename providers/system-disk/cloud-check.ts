@@ -2,15 +2,15 @@
 // approval or the image's share may have changed in between.
 
 import { same } from "../common/equality";
+import { imageNotVisible } from "../common/rules";
 import { EcsApi } from "../ecs/api";
 import { announce, reimageNotice } from "../notices";
 import { evaluateImage, type PropertyFailure, RefusedError } from "../policy/approval";
-import { ECS_MAX_TAGS, RESERVED_TAGS } from "../tags";
+import { ECS_MAX_TAGS, MARKER_TAGS, RESERVED_TAGS } from "../tags";
 import type { SystemDiskReplacementInputs, SystemDiskReplacementOutputs } from "./args";
 import { credentialsOf, passwordInstanceReason } from "./credentials";
 import { createReimageReasons, reimageReasons } from "./diff";
 import { observeInstance } from "./sequence";
-import { MARKER_TAGS } from "./sequence-steps";
 
 /**
  * Read-only ECS checks (they run during preview): the instance, the image's visibility and approval, encryption,
@@ -54,7 +54,7 @@ export async function cloudFailures(
   if (reimages && image === undefined) {
     failures.push({
       property: "imageId",
-      reason: `image ${news.imageId} does not exist in ${api.regionId} or is not shared with this account`,
+      reason: imageNotVisible(news.imageId, api.regionId),
     });
     return { failures, imageEncrypted };
   }
@@ -120,10 +120,11 @@ function imageFailures(
 
 /** The image rules again right before a replacement (the approval may have changed since the preview). */
 export async function requireApproved(news: SystemDiskReplacementInputs): Promise<void> {
-  const image = await EcsApi.forRegion(news.region, "check").getImage(news.imageId);
+  const api = EcsApi.forRegion(news.region, "check");
+  const image = await api.getImage(news.imageId);
   const failures: PropertyFailure[] =
     image === undefined
-      ? [{ property: "imageId", reason: `image ${news.imageId} does not exist or is not shared with this account` }]
+      ? [{ property: "imageId", reason: imageNotVisible(news.imageId, api.regionId) }]
       : imageFailures(news, image);
   if (failures.length > 0) throw new RefusedError(failures, `Replacing the system disk of ${news.instanceId}`);
 }

@@ -2,10 +2,9 @@
 // diff.ts), the ECS checks (cloud-check.ts) and the sequence run (run.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import { same } from "../common/equality";
+import { checkedRegion, configure } from "../common/lifecycle";
 import { EcsApi } from "../ecs/api";
-import { resolveSettings, type StackConfig, useStackConfig } from "../ecs/client";
 import { resourceKey } from "../ecs/client-token";
-import { EcsError, InvalidInputError } from "../ecs/errors";
 import { announce, reimageNotice } from "../notices";
 import { asOperations } from "../operation";
 import { passwordDigest } from "../password";
@@ -25,23 +24,13 @@ import { timeoutsOf, validateInputs } from "./validate";
 
 export const provider: pulumi.dynamic.ResourceProvider = quietErrors(
   asOperations(timeoutsOf, {
-    async configure(req: { config: StackConfig }) {
-      useStackConfig(req.config);
-    },
+    configure,
 
     async check(olds: Partial<SystemDiskReplacementInputs>, news: SystemDiskReplacementInputs) {
-      const inputs = { ...news };
       const failures: PropertyFailure[] = [];
-      if (inputs.region === undefined) {
-        // Recorded, so that a later change of the stack's default region is seen as a change (and read looks here).
-        try {
-          inputs.region = resolveSettings(undefined, "check").regionId;
-        } catch (err) {
-          if (err instanceof InvalidInputError && err.property === "region") {
-            failures.push({ property: "region", reason: err.reason });
-          } else if (!(err instanceof EcsError)) throw err; // missing credentials: the ECS checks below report them
-        }
-      }
+      const { region, failure } = checkedRegion(news.region, "check");
+      if (failure !== undefined) failures.push(failure);
+      const inputs = { ...news, region };
       failures.push(...validateInputs(inputs));
       // The image's encryption is the disk's default: known from the last check while the image stays, looked up
       // with the other ECS checks otherwise (unknown while the image id is).

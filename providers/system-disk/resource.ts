@@ -1,21 +1,22 @@
-// The SystemDiskReplacement resource class: its type token, and the thin shim that names the entry module
-// (providers/system-disk-replacement.ts) which every user's state refers to.
+// The SystemDiskReplacement resource class: its definition (type token, entry module, secret password and digest),
+// outputs, and the delete-first default.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicTypeToken, identityInput } from "../resource-identity";
-import { thinProvider } from "../shim";
+import { DynamicResource, defineDynamicResource } from "../common/dynamic-resource";
 import type { SystemDiskReplacementArgs } from "./args";
 
-export const MODULE = "ecs-shared-images";
-export const TYPE = "SystemDiskReplacement";
-/** Package specifier of the entry module (exports `provider`), resolved at call time by the serialized shim. */
-export const MODULE_ID = "pulumi-ecs-shared-images/providers/system-disk-replacement";
+/** The entry module is providers/system-disk-replacement.ts. */
+export const SYSTEM_DISK_REPLACEMENT = defineDynamicResource({
+  type: "SystemDiskReplacement",
+  entryModule: "pulumi-ecs-shared-images/providers/system-disk-replacement",
+  secretOutputs: ["password", "passwordDigest"],
+});
 
 /**
  * Replaces the system disk of an existing instance with an approved (shared) image, with the declared credentials
  * (a key pair instance keeps its key pair), and returns it to the state it was in. Outputs: previousImageId,
  * previousSystemDiskId, newSystemDiskId, imageId, instanceStatus, interrupted.
  */
-export class SystemDiskReplacement extends pulumi.dynamic.Resource {
+export class SystemDiskReplacement extends DynamicResource {
   declare readonly instanceId: pulumi.Output<string>;
   declare readonly imageId: pulumi.Output<string>;
   declare readonly previousImageId: pulumi.Output<string>;
@@ -25,13 +26,11 @@ export class SystemDiskReplacement extends pulumi.dynamic.Resource {
   declare readonly interrupted: pulumi.Output<boolean>;
 
   constructor(name: string, args: SystemDiskReplacementArgs, opts?: pulumi.CustomResourceOptions) {
-    const identity = identityInput(dynamicTypeToken(MODULE, TYPE), name, opts);
     super(
-      thinProvider(MODULE_ID),
+      SYSTEM_DISK_REPLACEMENT,
       name,
       {
         ...args,
-        identity,
         password: args.password === undefined ? undefined : pulumi.secret(args.password),
         passwordDigest: undefined,
         previousImageId: undefined,
@@ -40,14 +39,8 @@ export class SystemDiskReplacement extends pulumi.dynamic.Resource {
         instanceStatus: undefined,
         interrupted: undefined,
       },
-      {
-        // A forced replacement (`pulumi up --replace`) asks no diff, so the provider's delete-first is an option here.
-        deleteBeforeReplace: true,
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "passwordDigest"],
-      },
-      MODULE,
-      TYPE,
+      // A forced replacement (`pulumi up --replace`) asks no diff, so the provider's delete-first is an option here.
+      { deleteBeforeReplace: true, ...opts },
     );
   }
 }

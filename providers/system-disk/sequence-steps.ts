@@ -5,15 +5,8 @@ import type { DiskView } from "../ecs/api";
 import { nextClientToken } from "../ecs/client-token";
 import type { InstanceView, Tags } from "../ecs/types";
 import { blockingLocks, IN_PROGRESS_INSTANCE } from "../ecs/wait";
-import { RESERVED_TAGS } from "../tags";
+import { MARKER_TAGS } from "../tags";
 import type { DiskCredentials, SystemDiskReplacementPlan } from "./sequence";
-
-/** Instance tag keys of the marker (tag values are at most 128 characters, so each fact gets its own key). */
-export const MARKER_TAGS = {
-  priorStatus: RESERVED_TAGS.priorStatus,
-  priorImageId: RESERVED_TAGS.priorImageId,
-  priorSystemDiskId: RESERVED_TAGS.priorSystemDiskId,
-} as const;
 
 /** What the instance looked like before the sequence first touched it. */
 export interface Marker {

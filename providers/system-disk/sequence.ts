@@ -16,11 +16,10 @@ import { EcsError, isIncorrectInstanceStatus, TimeoutError } from "../ecs/errors
 import type { InstanceStatus, InstanceView } from "../ecs/types";
 import { poll, pollDelays } from "../ecs/wait";
 import { progressDelivered, reportProgress } from "../progress";
-import { RESERVED_TAGS } from "../tags";
+import { MARKER_TAGS, RESERVED_TAGS } from "../tags";
 import {
   credentialParams,
   diskToReplace,
-  MARKER_TAGS,
   type Marker,
   madeByInterruptedRun,
   markerTags,

@@ -1,4 +1,6 @@
 // SystemDiskReplacement's input rules that need no ECS call (pure; check() runs them first), and its deadlines.
+
+import { IMAGE_ID, matches, quote, REGION_ID } from "../common/rules";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput, timeoutsFailures } from "../ecs/wait";
 import { passwordProblem } from "../password";
 import { type PropertyFailure, validateApprovalPolicy } from "../policy/approval";
@@ -7,8 +9,6 @@ import { containsUnknown } from "../wire-values";
 import type { RestartMode, SystemDiskReplacementInputs } from "./args";
 
 const INSTANCE_ID = /^i-[A-Za-z0-9]+$/;
-const IMAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-const REGION = /^[a-z]{2}-[a-z0-9-]+$/;
 const RESTART_MODES: readonly RestartMode[] = ["previous", "running", "stopped"];
 
 const TIMEOUT_DEFAULTS: Timeouts = {
@@ -30,19 +30,19 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
   const identity = identityProblem(news.identity);
   if (identity !== undefined && !unknown("identity")) fail("identity", identity);
   if (!unknown("instanceId") && (typeof news.instanceId !== "string" || !INSTANCE_ID.test(news.instanceId))) {
-    fail("instanceId", `must be an instance id like "i-bp1abc...", got ${JSON.stringify(news.instanceId)}`);
+    fail("instanceId", `must be an instance id like "i-bp1abc...", got ${quote(news.instanceId)}`);
   }
-  if (!unknown("imageId") && (typeof news.imageId !== "string" || !IMAGE_ID.test(news.imageId))) {
-    fail("imageId", `must be an image id like "m-bp1abc...", got ${JSON.stringify(news.imageId)}`);
+  if (!unknown("imageId") && !matches(IMAGE_ID)(news.imageId)) {
+    fail("imageId", `must be an image id like "m-bp1abc...", got ${quote(news.imageId)}`);
   }
-  if (known("region") && (typeof news.region !== "string" || !REGION.test(news.region))) {
-    fail("region", `must be a region id like "cn-hangzhou", got ${JSON.stringify(news.region)}`);
+  if (known("region") && !matches(REGION_ID)(news.region)) {
+    fail("region", `must be a region id like "cn-hangzhou", got ${quote(news.region)}`);
   }
   if (!unknown("approval")) failures.push(...validateApprovalPolicy(news.approval, "approval"));
   if (known("systemDiskSize")) {
     const size = news.systemDiskSize;
     if (typeof size !== "number" || !Number.isInteger(size) || size < 20 || size > 2048) {
-      fail("systemDiskSize", `must be a whole number of GiB from 20 to 2048, got ${JSON.stringify(size)}`);
+      fail("systemDiskSize", `must be a whole number of GiB from 20 to 2048, got ${quote(size)}`);
     }
   }
   if (known("password")) {
@@ -55,11 +55,11 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
   if (known("keyPairName")) {
     const name = news.keyPairName;
     if (typeof name !== "string" || name.length < 2 || name.length > 128) {
-      fail("keyPairName", `must be a key pair name of 2-128 characters, got ${JSON.stringify(name)}`);
+      fail("keyPairName", `must be a key pair name of 2-128 characters, got ${quote(name)}`);
     }
   }
   if (known("passwordInherit") && typeof news.passwordInherit !== "boolean") {
-    fail("passwordInherit", `must be true or false, got ${JSON.stringify(news.passwordInherit)}`);
+    fail("passwordInherit", `must be true or false, got ${quote(news.passwordInherit)}`);
   }
   const credentials = (["password", "keyPairName", "passwordInherit"] as const).filter(
     (key) => news[key] !== undefined && news[key] !== false,
@@ -72,20 +72,20 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
     );
   }
   if (known("encrypted") && typeof news.encrypted !== "boolean") {
-    fail("encrypted", `must be true or false, got ${JSON.stringify(news.encrypted)}`);
+    fail("encrypted", `must be true or false, got ${quote(news.encrypted)}`);
   }
   if (known("kmsKeyId")) {
     if (typeof news.kmsKeyId !== "string" || news.kmsKeyId === "") {
-      fail("kmsKeyId", `must be a KMS key id, got ${JSON.stringify(news.kmsKeyId)}`);
+      fail("kmsKeyId", `must be a KMS key id, got ${quote(news.kmsKeyId)}`);
     } else if (news.encrypted === false) {
-      fail("kmsKeyId", `is set (${JSON.stringify(news.kmsKeyId)}) but encrypted is false; set encrypted: true`);
+      fail("kmsKeyId", `is set (${quote(news.kmsKeyId)}) but encrypted is false; set encrypted: true`);
     }
   }
   if (known("restart") && !RESTART_MODES.includes(news.restart as RestartMode)) {
-    fail("restart", `must be one of ${RESTART_MODES.join(", ")}, got ${JSON.stringify(news.restart)}`);
+    fail("restart", `must be one of ${RESTART_MODES.join(", ")}, got ${quote(news.restart)}`);
   }
   if (known("revertOnDelete") && typeof news.revertOnDelete !== "boolean") {
-    fail("revertOnDelete", `must be true or false, got ${JSON.stringify(news.revertOnDelete)}`);
+    fail("revertOnDelete", `must be true or false, got ${quote(news.revertOnDelete)}`);
   } else if (news.revertOnDelete === true && news.passwordInherit === true) {
     // The revert makes a disk from previousImageId with the same credentials; a preset password is a property of
     // one image, and ECS refuses PasswordInherit for an image without one (the usual case for the original image).

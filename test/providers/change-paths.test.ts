@@ -10,9 +10,8 @@ import { provider as instanceProvider } from "../../providers/instance/provider"
 import { setProgressSink } from "../../providers/progress";
 import type { IdentityInput } from "../../providers/resource-identity";
 import { provider as copyProvider } from "../../providers/shared-image-copy";
-import { MARKER_TAGS } from "../../providers/system-disk/sequence-steps";
 import { provider as systemDiskProvider } from "../../providers/system-disk-replacement";
-import { readCreateTag, userTags } from "../../providers/tags";
+import { MARKER_TAGS, readCreateTag, userTags } from "../../providers/tags";
 import { DEMO, demoWorld, emulatorConfigValues, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { type Declared, DeploymentFailed, EngineModel, type Invoker } from "../support/engine-model";
 import { ProviderProcess } from "../support/provider-process";

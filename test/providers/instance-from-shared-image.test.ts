@@ -248,7 +248,9 @@ describe("check against ECS (read-only, runs at preview)", () => {
     expect(result.failures).toEqual([
       {
         property: "imageId",
-        reason: expect.stringMatching(/m-doesnotexist1 does not exist in cn-hangzhou or is not shared/),
+        reason: expect.stringMatching(
+          /m-doesnotexist1 is not visible to this account in cn-hangzhou: it does not exist there/,
+        ),
       },
     ]);
   });
@@ -469,7 +471,7 @@ describe("create", () => {
       "InvalidImageId.NotFound when the owner revoked the share",
       () => emu.admin.revokeShare(IMAGES.revoked, WORKLOAD),
       { imageId: IMAGES.revoked },
-      /refused; nothing was made or changed: imageId: image m-ifsirevoked01 does not exist in cn-hangzhou or is not shared with this account/,
+      /refused; nothing was made or changed: imageId: image m-ifsirevoked01 is not visible to this account in cn-hangzhou: it does not exist there, or its owner has not shared it with this account \(or revoked the share\)/,
     ],
     [
       "OperationDenied.ImageNotValid when the owner's KMS key is disabled",

@@ -4,10 +4,9 @@ import { copyFingerprint } from "../../providers/copy/adopt";
 import type { SharedImageCopyInputs, SharedImageCopyOutputs } from "../../providers/copy/args";
 import { EcsApi } from "../../providers/ecs/api";
 import { resourceKey } from "../../providers/ecs/client-token";
-import { PROVENANCE_TAGS } from "../../providers/policy/approval";
 import { setProgressSink } from "../../providers/progress";
 import { provider } from "../../providers/shared-image-copy";
-import { createTagValue, RESERVED_TAGS, readCreateTag } from "../../providers/tags";
+import { createTagValue, PROVENANCE_TAGS, RESERVED_TAGS, readCreateTag } from "../../providers/tags";
 import { DEMO, demoWorld } from "../support/emulator";
 import { identity, inputs } from "../support/shared-image-copy";
 import { made, PLAIN_RESERVED, rejection, useCopyEmulator } from "../support/shared-image-copy-emulator";
@@ -218,7 +217,7 @@ describe("create", () => {
       () => env.emu.admin.revokeShare(DEMO.images.plain, DEMO.workload.accountId),
       {},
       new RegExp(
-        `^Copying image ${DEMO.images.plain} refused; nothing was made or changed: sourceImageId: image ${DEMO.images.plain} is not visible to this account$`,
+        `^Copying image ${DEMO.images.plain} refused; nothing was made or changed: sourceImageId: image ${DEMO.images.plain} is not visible to this account in cn-hangzhou: it does not exist there, or its owner has not shared it with this account \\(or revoked the share\\)$`,
       ),
     ],
     [

@@ -13,13 +13,12 @@ import { passwordDigest } from "../../providers/password";
 import { setProgressSink } from "../../providers/progress";
 import { diffSystemDiskReplacement } from "../../providers/system-disk/diff";
 import { replaceSystemDisk } from "../../providers/system-disk/sequence";
-import { MARKER_TAGS } from "../../providers/system-disk/sequence-steps";
 import {
   provider,
   type SystemDiskReplacementInputs,
   type SystemDiskReplacementOutputs,
 } from "../../providers/system-disk-replacement";
-import { RESERVED_TAGS } from "../../providers/tags";
+import { MARKER_TAGS, RESERVED_TAGS } from "../../providers/tags";
 import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { inputs, PASSWORD } from "../support/system-disk";
@@ -199,7 +198,7 @@ describe("check against ECS (read-only)", () => {
     expect(await failuresFor({ imageId: "m-nosuchimage" })).toEqual([
       {
         property: "imageId",
-        reason: `image m-nosuchimage does not exist in ${REGION} or is not shared with this account`,
+        reason: `image m-nosuchimage is not visible to this account in ${REGION}: it does not exist there, or its owner has not shared it with this account (or revoked the share)`,
       },
     ]);
   });
@@ -484,7 +483,9 @@ describe("ECS refusals: the message a user sees, and the instance is back as it 
       { imageId: IMAGES.revoked },
       { before: () => emu.admin.revokeShare(IMAGES.revoked, DEMO.workload.accountId) },
     );
-    expect(message).toContain(`imageId: image ${IMAGES.revoked} does not exist or is not shared with this account`);
+    expect(message).toContain(
+      `imageId: image ${IMAGES.revoked} is not visible to this account in ${REGION}: it does not exist there, or its owner has not shared it with this account (or revoked the share)`,
+    );
   });
 
   it("OperationDenied.ImageNotValid when the owner is in arrears", async () => {

@@ -5,10 +5,9 @@ import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";
 import type { SharedImageCopyInputs, SharedImageCopyOutputs } from "../../providers/copy/args";
 import type { PartialStateError } from "../../providers/partial";
-import { PROVENANCE_TAGS } from "../../providers/policy/approval";
 import { setProgressSink } from "../../providers/progress";
 import { provider } from "../../providers/shared-image-copy";
-import { RESERVED_TAGS } from "../../providers/tags";
+import { PROVENANCE_TAGS, RESERVED_TAGS } from "../../providers/tags";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "./emulator";
 
 export const REQUEST_ID = "RequestId [0-9A-F-]{36}";

@@ -2,8 +2,8 @@
 // passes them on, and the outputs of a finished copy of the demo's plain golden image.
 import { DEMO } from "../../emulator/demo-credentials";
 import type { SharedImageCopyInputs, SharedImageCopyOutputs } from "../../providers/copy/args";
-import { SHARED_IMAGE_COPY_TYPE } from "../../providers/copy/resource";
 import type { IdentityInput } from "../../providers/resource-identity";
+import { SHARED_IMAGE_COPY_TYPE } from "../../providers/shared-image-copy";
 
 export const approval = { approvedOwners: [DEMO.owner.accountId] };
 

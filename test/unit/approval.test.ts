@@ -4,10 +4,10 @@ import {
   type ApprovalPolicy,
   evaluateImage,
   matchesGlob,
-  PROVENANCE_TAGS,
   provenanceTags,
   validateApprovalPolicy,
 } from "../../providers/policy/approval";
+import { PROVENANCE_TAGS } from "../../providers/tags";
 
 const OWNER = "1234567890123456";
 const OTHER = "6543210987654321";

@@ -5,8 +5,8 @@ import type { SharedImageCopyInputs, SharedImageCopyOutputs } from "../../provid
 import { inUseMessage } from "../../providers/copy/delete";
 import { diffSharedImageCopy } from "../../providers/copy/diff";
 import { validateSharedImageCopyInputs } from "../../providers/copy/validate";
-import { PROVENANCE_TAGS } from "../../providers/policy/approval";
 import { provider } from "../../providers/shared-image-copy";
+import { PROVENANCE_TAGS } from "../../providers/tags";
 import { UNKNOWN } from "../../providers/wire-values";
 import { inputs, outputs } from "../support/shared-image-copy";
 

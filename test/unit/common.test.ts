@@ -1,0 +1,92 @@
+// Table tests of the rules every resource shares (providers/common/): ids, regions, quoting, the missing-image
+// wording, and check()'s region resolution.
+import { checkedRegion } from "../../providers/common/lifecycle";
+import { CUSTOM_IMAGE_ID, IMAGE_ID, imageNotVisible, matches, quote, REGION_ID } from "../../providers/common/rules";
+import { useStackConfig } from "../../providers/ecs/client";
+
+describe("shared id rules", () => {
+  it.each([
+    ["REGION_ID", REGION_ID, "cn-hangzhou", true],
+    ["REGION_ID", REGION_ID, "cn-hangzhou-h", true],
+    ["REGION_ID", REGION_ID, "ap-southeast-1", true],
+    ["REGION_ID", REGION_ID, "CN-hangzhou", false],
+    ["REGION_ID", REGION_ID, "hangzhou", false],
+    ["REGION_ID", REGION_ID, "", false],
+    ["IMAGE_ID", IMAGE_ID, "m-bp1abc", true],
+    ["IMAGE_ID", IMAGE_ID, "ubuntu_22_04_x64_20G_alibase_20240101.vhd", true],
+    ["IMAGE_ID", IMAGE_ID, "m bp1", false],
+    ["IMAGE_ID", IMAGE_ID, "x".repeat(129), false],
+    ["CUSTOM_IMAGE_ID", CUSTOM_IMAGE_ID, "m-bp1abc", true],
+    ["CUSTOM_IMAGE_ID", CUSTOM_IMAGE_ID, "m-BP1abc", true],
+    ["CUSTOM_IMAGE_ID", CUSTOM_IMAGE_ID, "ubuntu_22_04_x64_20G_alibase_20240101.vhd", false],
+    ["CUSTOM_IMAGE_ID", CUSTOM_IMAGE_ID, "m-", false],
+    ["CUSTOM_IMAGE_ID", CUSTOM_IMAGE_ID, `m-${"a".repeat(61)}`, false],
+  ])("%s %p matches %p: %p", (_name, pattern, value, expected) => {
+    expect(matches(pattern)(value)).toBe(expected);
+  });
+
+  it.each([[42], [null], [undefined], [["cn-hangzhou"]]])("matches refuses the non-string %p", (value) => {
+    expect(matches(REGION_ID)(value)).toBe(false);
+  });
+});
+
+describe("wording", () => {
+  it.each([
+    ["m-1", '"m-1"'],
+    [3, "3"],
+    [null, "null"],
+    [{ a: 1 }, '{"a":1}'],
+  ])("quote(%p) is %s", (value, expected) => {
+    expect(quote(value)).toBe(expected);
+  });
+
+  it("says where an image is missing and the two reasons it can be", () => {
+    expect(imageNotVisible("m-gone", "cn-shanghai")).toBe(
+      "image m-gone is not visible to this account in cn-shanghai: it does not exist there, " +
+        "or its owner has not shared it with this account (or revoked the share)",
+    );
+  });
+});
+
+describe("checkedRegion", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    useStackConfig({ get: () => undefined });
+  });
+  const withConfig = (values: Record<string, string>) => {
+    // Only this config: no region, credential or credential file from the machine running the test.
+    for (const key of Object.keys(process.env)) {
+      if (key.startsWith("ALICLOUD_") || key.startsWith("ALIBABA_CLOUD_")) delete process.env[key];
+    }
+    process.env.HOME = "/nonexistent";
+    useStackConfig({ get: (key) => values[key] });
+  };
+
+  it.each<[string, string | undefined, Record<string, string>, ReturnType<typeof checkedRegion>]>([
+    ["keeps the resource's own region", "eu-central-1", {}, { region: "eu-central-1" }],
+    [
+      "takes the stack's default",
+      undefined,
+      { "alicloud:region": "cn-beijing", "alicloud:accessKey": "a", "alicloud:secretKey": "s" },
+      { region: "cn-beijing" },
+    ],
+    [
+      "reports a missing default on region",
+      undefined,
+      {},
+      {
+        failure: {
+          property: "region",
+          reason:
+            "no region is set: give the resource a `region`, or set `alicloud:region` in the stack config, " +
+            "or ALICLOUD_REGION / ALIBABA_CLOUD_REGION in the environment",
+        },
+      },
+    ],
+    ["leaves missing credentials to the ECS checks", undefined, { "alicloud:region": "cn-beijing" }, {}],
+  ])("%s", (_case, region, config, expected) => {
+    withConfig(config);
+    expect(checkedRegion(region, "check")).toEqual(expected);
+  });
+});
