@@ -1,4 +1,4 @@
-// The dynamic provider host writes every error a provider method rejects with to stderr, as `${err}: ${err.stack}`,
+// The dynamic provider host writes the errors check, diff, read and delete reject with to stderr, as `${err}: ${err.stack}`,
 // before it hands the error to the engine. The engine shows the error on the resource anyway, and shows that stderr
 // line twice more as messages of the stack, with the message doubled and a stack trace nobody can act on. Our errors
 // say what happened and what to do in their message, so the line adds nothing: the provider process belongs to the

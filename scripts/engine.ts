@@ -158,7 +158,7 @@ export class GoMissingError extends EngineSetupError {}
 export function goVersion(
   env: NodeJS.ProcessEnv,
   what = `the Pulumi engine v${PULUMI_VERSION}`,
-  remedy = `install Go >= 1.25, or put a \`pulumi\` >= ${PULUMI_VERSION} on PATH`,
+  remedy = `install Go >= 1.25.11, or put a \`pulumi\` >= ${PULUMI_VERSION} on PATH`,
 ): string {
   try {
     return execFileSync("go", ["version"], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] }).trim();

@@ -14,7 +14,7 @@ import { createHash, randomBytes } from "node:crypto";
 export interface ResourceIdentity {
   readonly project: string;
   readonly stack: string;
-  /** The resource's type token, e.g. "ecs-shared-images:index:SharedImageCopy". */
+  /** The resource's type token, e.g. "pulumi-nodejs:dynamic/ecs-shared-images:SharedImageCopy". */
   readonly type: string;
   readonly name: string;
 }

@@ -1,7 +1,8 @@
 // Retries for single ECS calls. Classification is by code and HTTP status only (never message text), from the named
 // sets below, drawn from the retry classes of codes.ts (ECS's documented throttling and transient codes); anything
-// that is not an EcsError is a programmer error and never retried. Mutating calls are only safe to retry because each carries a ClientToken reused across
-// attempts.
+// that is not an EcsError is a programmer error and never retried. A mutating call is retried only because it is safe
+// to repeat: CopyImage, RunInstances and ReplaceSystemDisk carry a ClientToken reused across attempts; the others
+// (start, stop, delete, tag, modify) leave the same result when done twice (docs/ecs-rules.md).
 import { setTimeout as sleepTimer } from "node:timers/promises";
 import { codesWhere } from "./codes";
 import { afterAttempts, EcsError } from "./errors";
