@@ -16,11 +16,11 @@ export async function configure(req: { config: StackConfig }): Promise<void> {
  */
 export function checkedRegion(
   region: string | undefined,
-  action: string,
+  step: string,
 ): { readonly region?: string; readonly failure?: PropertyFailure } {
   if (region !== undefined) return { region };
   try {
-    return { region: resolveSettings(undefined, action).regionId };
+    return { region: resolveSettings(undefined, step).regionId };
   } catch (err) {
     if (err instanceof InvalidInputError && err.property === "region") {
       return { failure: { property: "region", reason: err.reason } };

@@ -16,7 +16,7 @@ const copyStopped: Acceptor<ImageView | undefined> = (image) =>
     : { state: "retry", reason: `still ${image.status}` };
 
 export async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<void> {
-  const api = EcsApi.forRegion(props.region, "DeleteImage");
+  const api = EcsApi.forRegion(props.region, "delete");
   const timeouts = timeoutsOf(props);
   const urn = props.identity?.urn;
   const delays = pollDelays();

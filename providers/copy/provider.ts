@@ -43,7 +43,7 @@ async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckRe
       });
     }
   }
-  const { region, failure } = checkedRegion(inputs.region as string | undefined, "DescribeImages");
+  const { region, failure } = checkedRegion(inputs.region as string | undefined, "check");
   if (failure !== undefined) failures.push(failure);
   inputs.region = region;
   failures.push(...validateSharedImageCopyInputs(inputs));
@@ -59,7 +59,7 @@ async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckRe
 /** Read-only: the source must be visible here, shared, approved and Available; a cross-region copy is refused. */
 async function sourceLookupFailures(inputs: SharedImageCopyInputs): Promise<PropertyFailure[]> {
   try {
-    const api = EcsApi.forRegion(inputs.region, "DescribeImages");
+    const api = EcsApi.forRegion(inputs.region, "check");
     const image = await api.getImage(inputs.sourceImageId);
     if (image) return sourceImageFailures(image, inputs);
     const elsewhere = await findInDefaultRegion(inputs);
@@ -93,18 +93,18 @@ async function sourceLookupFailures(inputs: SharedImageCopyInputs): Promise<Prop
 async function findInDefaultRegion(inputs: SharedImageCopyInputs): Promise<ImageView | undefined> {
   let defaultRegion: string;
   try {
-    defaultRegion = resolveSettings(undefined, "DescribeImages").regionId;
+    defaultRegion = resolveSettings(undefined, "check").regionId;
   } catch (err) {
     // No usable default region or credentials: there is nowhere else to look. Anything else is a bug.
     if (err instanceof InvalidInputError || err instanceof EcsError) return undefined;
     throw err;
   }
   if (defaultRegion === inputs.region) return undefined;
-  return EcsApi.forRegion(defaultRegion, "DescribeImages").getImage(inputs.sourceImageId);
+  return EcsApi.forRegion(defaultRegion, "check").getImage(inputs.sourceImageId);
 }
 
 async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.CreateResult<SharedImageCopyOutputs>> {
-  const api = EcsApi.forRegion(inputs.region, "CopyImage");
+  const api = EcsApi.forRegion(inputs.region, "create");
   const timeouts = timeoutsOf(inputs);
   const source = await api.getImage(inputs.sourceImageId);
   const sourceInfo: SourceInfo = { ownerId: source?.ownerId, name: source?.name };
@@ -154,7 +154,7 @@ async function read(
   props: object,
 ): Promise<pulumi.dynamic.ReadResult<SharedImageCopyOutputs | Record<string, never>>> {
   const stored = props as Partial<SharedImageCopyOutputs>;
-  const api = EcsApi.forRegion(stored.region, "DescribeImages");
+  const api = EcsApi.forRegion(stored.region, "read");
   const image = await api.getImage(id);
   if (!image) return { id: "", props: {} };
   if (stored.identity?.urn) {
@@ -178,7 +178,7 @@ async function update(
   olds: SharedImageCopyOutputs,
   news: SharedImageCopyInputs,
 ): Promise<pulumi.dynamic.UpdateResult<SharedImageCopyOutputs>> {
-  const api = EcsApi.forRegion(news.region, "ModifyImageAttribute");
+  const api = EcsApi.forRegion(news.region, "update");
   const timeouts = timeoutsOf(news);
   const source: SourceInfo = { ownerId: olds.sourceOwnerId, name: olds.sourceImageName };
   let image = await api.getImage(id);

@@ -28,9 +28,12 @@ export class EcsApi extends InstanceCalls {
   /** One per SDK client, and ecsClient() already gives one client per distinct connection (region included). */
   private static readonly cache = new WeakMap<Ecs, EcsApi>();
 
-  /** The shared API object for a region (resolving connection settings from stack config and environment). */
-  static forRegion(region: string | undefined, action: string): EcsApi {
-    const settings: ConnectionSettings = resolveSettings(region, action);
+  /**
+   * The shared API object for a region (resolving connection settings from stack config and environment). `step` is
+   * the lifecycle step asking (check, create, read, update, delete, recover), named when credentials are missing.
+   */
+  static forRegion(region: string | undefined, step: string): EcsApi {
+    const settings: ConnectionSettings = resolveSettings(region, step);
     const client = ecsClient(settings);
     let api = EcsApi.cache.get(client);
     if (!api) {

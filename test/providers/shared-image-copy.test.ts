@@ -218,7 +218,7 @@ describe("check (read-only, runs during preview)", () => {
         {
           property: "sourceImageId",
           reason: expect.stringMatching(
-            /^could not be checked: No Alibaba Cloud credentials were found for DescribeImages: set them in the stack config \(alicloud:accessKey and alicloud:secretKey/,
+            /^could not be checked: No Alibaba Cloud credentials were found for check: set them in the stack config \(alicloud:accessKey and alicloud:secretKey/,
           ),
         },
       ]);
