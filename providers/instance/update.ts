@@ -10,7 +10,7 @@ import { passwordDigest } from "../password";
 import {
   type DiskCredentials,
   observeInstance,
-  replaceSystemDisk,
+  runSystemDiskSequence,
   SystemDiskSequenceError,
 } from "../system-disk/sequence";
 import { readMarker } from "../system-disk/sequence-steps";
@@ -92,7 +92,7 @@ export async function update(
     const credentials = reimageCredentials(news, instance);
     const disks = effectiveDisks(target);
     try {
-      const result = await replaceSystemDisk({
+      const result = await runSystemDiskSequence({
         api,
         instanceId: id,
         imageId: news.imageId,

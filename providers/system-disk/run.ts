@@ -14,7 +14,7 @@ import { diskAccepted, diskEncrypted } from "./diff";
 import { originOf, originValue } from "./origin";
 import {
   observeInstance,
-  replaceSystemDisk,
+  runSystemDiskSequence,
   type SystemDiskReplacementResult,
   SystemDiskSequenceError,
 } from "./sequence";
@@ -118,7 +118,7 @@ export async function runSequence(
     previousSystemDiskId: before?.previousSystemDiskId ?? run.systemDiskId,
   });
   try {
-    const result = await replaceSystemDisk({
+    const result = await runSystemDiskSequence({
       api,
       instanceId: inputs.instanceId,
       imageId: inputs.imageId,
@@ -180,7 +180,7 @@ export async function revert(
   mayReplace: boolean,
 ): Promise<void> {
   const credentials = credentialsOf(props, instance) ?? { kind: "none" };
-  await replaceSystemDisk({
+  await runSystemDiskSequence({
     api,
     instanceId: id,
     imageId: goal,

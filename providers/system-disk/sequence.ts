@@ -155,7 +155,7 @@ function definiteRefusal(err: unknown): err is EcsError {
 }
 
 /** Runs (or resumes) the sequence until the instance is on `plan.imageId` and in its final state. */
-export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promise<SystemDiskReplacementResult> {
+export async function runSystemDiskSequence(plan: SystemDiskReplacementPlan): Promise<SystemDiskReplacementResult> {
   const { api, instanceId, urn } = plan;
   const deadline = Date.now() + plan.timeoutMs;
   const progress = (message: string, ephemeral = false) =>
@@ -330,7 +330,7 @@ export async function replaceSystemDisk(plan: SystemDiskReplacementPlan): Promis
         now.instance?.imageId === restore.priorImageId && now.systemDisk?.id === restore.priorSystemDiskId;
       if (!untouched) return unfinished();
       progress(`ECS refused the replacement; restoring the instance to ${restore.priorStatus}`);
-      await replaceSystemDisk({
+      await runSystemDiskSequence({
         ...plan,
         imageId: restore.priorImageId,
         reimage: false,

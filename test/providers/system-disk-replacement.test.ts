@@ -12,7 +12,7 @@ import type { PartialStateError } from "../../providers/partial";
 import { passwordDigest } from "../../providers/password";
 import { setProgressSink } from "../../providers/progress";
 import { diffSystemDiskReplacement } from "../../providers/system-disk/diff";
-import { replaceSystemDisk } from "../../providers/system-disk/sequence";
+import { runSystemDiskSequence } from "../../providers/system-disk/sequence";
 import {
   provider,
   type SystemDiskReplacementInputs,
@@ -641,7 +641,7 @@ describe("interrupted runs are finished by the next run", () => {
     const news = inputs(instanceId);
     const token = clientToken(news.identity, "ReplaceSystemDisk", { instanceId });
     const err = await rejection(
-      replaceSystemDisk({
+      runSystemDiskSequence({
         api: crashing,
         instanceId,
         imageId: IMAGES.plain,
@@ -800,7 +800,7 @@ describe("changes without a new image re-image the system disk", () => {
     });
     const since = lastSeq();
     await rejection(
-      replaceSystemDisk({
+      runSystemDiskSequence({
         api: crashing,
         instanceId,
         imageId: IMAGES.plain,
