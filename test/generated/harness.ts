@@ -20,7 +20,6 @@ import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
 import { provider as instanceProvider } from "../../providers/instance/provider";
 import { setProgressSink } from "../../providers/progress";
-import type { IdentityInput } from "../../providers/resource-identity";
 import { provider as copyProvider } from "../../providers/shared-image-copy";
 import { provider as systemDiskProvider } from "../../providers/system-disk-replacement";
 import { RESERVED_TAGS, readCreateTag } from "../../providers/tags";
@@ -33,6 +32,7 @@ import {
   type PlannedStep,
   type ResourceState,
 } from "../support/engine-model";
+import { resourceIdentity } from "../support/identity";
 import { ProviderProcess } from "../support/provider-process";
 
 // ---- the world ----
@@ -367,10 +367,7 @@ export class Harness {
   }
 }
 
-function identity(type: string, name: string): IdentityInput {
-  const token = `pulumi-nodejs:dynamic/ecs-shared-images:${type}`;
-  return { project: "fuzz", stack: "s", type: token, name, urn: `urn:pulumi:s::fuzz::${token}::${name}` };
-}
+const identity = (type: string, name: string) => resourceIdentity(type, name, "fuzz", "s");
 
 const CREDENTIAL_INPUTS: Record<string, object> = {
   password1: { password: PASSWORDS.password1 },

@@ -8,14 +8,15 @@ import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
 import { provider as instanceProvider } from "../../providers/instance/provider";
 import { setProgressSink } from "../../providers/progress";
-import type { IdentityInput } from "../../providers/resource-identity";
 import { provider as copyProvider } from "../../providers/shared-image-copy";
 import { MARKER_TAGS } from "../../providers/system-disk/sequence-steps";
 import { provider as systemDiskProvider } from "../../providers/system-disk-replacement";
 import { readCreateTag, userTags } from "../../providers/tags";
 import { DEMO, demoWorld, emulatorConfigValues, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { type Declared, DeploymentFailed, EngineModel, type Invoker } from "../support/engine-model";
+import { resourceIdentity } from "../support/identity";
 import { ProviderProcess } from "../support/provider-process";
+import { requestLog } from "../support/requests";
 
 const OWNER = DEMO.owner.accountId;
 const WORKLOAD = DEMO.workload.accountId;
@@ -50,10 +51,7 @@ const inProcess: Invoker = (type, method, args) => PROVIDERS[type][method](...ar
 let emu: RunningEmulator;
 const notices: string[] = [];
 
-function identity(type: string, name: string): IdentityInput {
-  const token = `pulumi-nodejs:dynamic/ecs-shared-images:${type}`;
-  return { project: "paths", stack: "test", type: token, name, urn: `urn:pulumi:test::paths::${token}::${name}` };
-}
+const identity = (type: string, name: string) => resourceIdentity(type, name, "paths");
 
 let serial = 0;
 const unique = (prefix: string) => `${prefix}-${++serial}`;
@@ -99,8 +97,7 @@ const emuInstance = (id: string) => {
 const images = () => inventory().images;
 const disksOf = (id: string) => inventory().disks.filter((d) => d.instanceId === id);
 const marked = (id: string) => Object.keys(emuInstance(id).tags).some((k) => k === MARKER_TAGS.priorStatus);
-const lastSeq = () => emu.admin.requests().at(-1)?.seq ?? 0;
-const calls = (since: number, action: string) => emu.admin.requests({ since, action });
+const { lastSeq, callsSince: calls } = requestLog(() => emu);
 const reimageNoticesFor = (id: string) => notices.filter((n) => n.startsWith(`re-images the system disk of ${id}`));
 
 /** An instance made outside any stack (from an approved image), logging in with a password or the demo key pair. */
