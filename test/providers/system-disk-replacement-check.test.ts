@@ -3,6 +3,7 @@
 import { provider, type SystemDiskReplacementInputs } from "../../providers/system-disk-replacement";
 import { UNKNOWN } from "../../providers/wire-values";
 import { DEMO, emulatorStackConfig } from "../support/emulator";
+import { undefinedPaths } from "../support/expect";
 import { inputs } from "../support/system-disk";
 import {
   check,
@@ -15,7 +16,6 @@ import {
   newInstance,
   OWNER,
   REGION,
-  undefinedPaths,
   useSystemDiskEmulator,
 } from "../support/system-disk-emulator";
 

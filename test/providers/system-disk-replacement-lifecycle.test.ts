@@ -8,6 +8,7 @@ import {
   type SystemDiskReplacementOutputs,
 } from "../../providers/system-disk-replacement";
 import { RESERVED_TAGS } from "../../providers/tags";
+import { undefinedPaths } from "../support/expect";
 import { inputs } from "../support/system-disk";
 import {
   create,
@@ -18,7 +19,6 @@ import {
   lastSeq,
   mutatingSince,
   newInstance,
-  undefinedPaths,
   useSystemDiskEmulator,
 } from "../support/system-disk-emulator";
 

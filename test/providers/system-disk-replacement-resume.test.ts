@@ -10,6 +10,7 @@ import {
   type SystemDiskReplacementOutputs,
 } from "../../providers/system-disk-replacement";
 import { DEMO } from "../support/emulator";
+import { undefinedPaths } from "../support/expect";
 import { rejection } from "../support/requests";
 import { inputs, PASSWORD } from "../support/system-disk";
 import {
@@ -24,7 +25,6 @@ import {
   mutatingSince,
   newInstance,
   systemDisks,
-  undefinedPaths,
   useSystemDiskEmulator,
 } from "../support/system-disk-emulator";
 

@@ -5,6 +5,7 @@ import { ecsClient, resolveSettings } from "../../providers/ecs/client";
 import { diffSystemDiskReplacement } from "../../providers/system-disk/diff";
 import type { SystemDiskReplacementInputs } from "../../providers/system-disk-replacement";
 import { DEMO } from "../support/emulator";
+import { undefinedPaths } from "../support/expect";
 import { rejection } from "../support/requests";
 import { inputs, PASSWORD } from "../support/system-disk";
 import {
@@ -24,7 +25,6 @@ import {
   progressLines,
   REGION,
   systemDisks,
-  undefinedPaths,
   useSystemDiskEmulator,
   waitFor,
 } from "../support/system-disk-emulator";

@@ -63,16 +63,6 @@ export const progressLines: string[] = [];
 
 let serial = 0;
 
-/** Paths of undefined values anywhere inside `value` (the engine's Struct encoding rejects them). */
-export function undefinedPaths(value: unknown, at = "$"): string[] {
-  if (value === undefined) return [at];
-  if (Array.isArray(value)) return value.flatMap((item, i) => undefinedPaths(item, `${at}[${i}]`));
-  if (typeof value === "object" && value !== null) {
-    return Object.entries(value).flatMap(([key, item]) => undefinedPaths(item, `${at}.${key}`));
-  }
-  return [];
-}
-
 /**
  * An instance made in the emulator world (not by a stack), from the public image, Running unless asked; it logs in
  * with the demo key pair, or with a password when asked.
