@@ -16,25 +16,16 @@
 import type * as fc from "fast-check";
 import type { RunningEmulator } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
-import { provider as instanceProvider } from "../../providers/instance/provider";
 import { setProgressSink } from "../../providers/progress";
-import { provider as copyProvider } from "../../providers/shared-image-copy";
-import { provider as systemDiskProvider } from "../../providers/system-disk-replacement";
 import { DEMO, emulatorConfigValues, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
-import { EngineModel, type Invoker, type ResourceState } from "../support/engine-model";
+import { EngineModel, type ResourceState } from "../support/engine-model";
+import { inProcess, PROVIDERS } from "../support/in-process";
 import { ProviderProcess } from "../support/provider-process";
 import { fuzzWorld, IMAGES, PASSWORDS, type Sequence, WORKLOAD } from "./program";
 import { SequenceRun } from "./sequence-run";
 
 // The entry point of the generated tests and scripts/fuzz.ts: what they draw sequences from, with the runner.
 export { type Sequence, type Subject, sequenceArbitrary } from "./program";
-
-const PROVIDERS: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {
-  copy: copyProvider as never,
-  instance: instanceProvider as never,
-  systemDisk: systemDiskProvider as never,
-};
-const inProcess: Invoker = (type, method, args) => PROVIDERS[type][method](...args);
 
 /** One emulator and provider process pool for many sequences (each starts from a fresh world). */
 export class Harness {

@@ -6,15 +6,13 @@ process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "20ms";
 
 import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { EcsApi } from "../../providers/ecs/api";
-import { provider as instanceProvider } from "../../providers/instance/provider";
 import { setProgressSink } from "../../providers/progress";
-import { provider as copyProvider } from "../../providers/shared-image-copy";
 import { MARKER_TAGS } from "../../providers/system-disk/sequence-steps";
-import { provider as systemDiskProvider } from "../../providers/system-disk-replacement";
 import { readCreateTag, userTags } from "../../providers/tags";
 import { DEMO, demoWorld, emulatorConfigValues, emulatorStackConfig, startDemoEmulator } from "../support/emulator";
 import { type Declared, DeploymentFailed, EngineModel, type Invoker } from "../support/engine-model";
 import { resourceIdentity } from "../support/identity";
+import { inProcess, PROVIDERS } from "../support/in-process";
 import { ProviderProcess } from "../support/provider-process";
 import { requestLog } from "../support/requests";
 
@@ -40,13 +38,6 @@ function world(): WorldSpec {
   );
   return w;
 }
-
-const PROVIDERS: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {
-  copy: copyProvider as never,
-  instance: instanceProvider as never,
-  systemDisk: systemDiskProvider as never,
-};
-const inProcess: Invoker = (type, method, args) => PROVIDERS[type][method](...args);
 
 let emu: RunningEmulator;
 const notices: string[] = [];
