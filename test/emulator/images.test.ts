@@ -2,7 +2,8 @@
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
 import { DEMO, startDemoEmulator } from "../support/emulator";
-import { ecsClient, expectEach, expectEcsError, expectRequestId } from "./helpers";
+import { expectEach } from "../support/expect";
+import { ecsClient, expectEcsError, expectRequestId } from "./helpers";
 
 const region = DEMO.region;
 

@@ -2,10 +2,10 @@
 import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
 import { DEMO, startDemoEmulator } from "../support/emulator";
+import { expectEach } from "../support/expect";
 import {
   describeInstance,
   ecsClient,
-  expectEach,
   expectEcsError,
   expectRequestId,
   runInstances,

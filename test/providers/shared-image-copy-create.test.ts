@@ -8,8 +8,10 @@ import { setProgressSink } from "../../providers/progress";
 import { provider } from "../../providers/shared-image-copy";
 import { createTagValue, PROVENANCE_TAGS, RESERVED_TAGS, readCreateTag } from "../../providers/tags";
 import { DEMO, demoWorld } from "../support/emulator";
+import { expectEach } from "../support/expect";
+import { rejection } from "../support/requests";
 import { identity, inputs } from "../support/shared-image-copy";
-import { made, PLAIN_RESERVED, rejection, useCopyEmulator } from "../support/shared-image-copy-emulator";
+import { made, PLAIN_RESERVED, useCopyEmulator } from "../support/shared-image-copy-emulator";
 
 const env = useCopyEmulator();
 
@@ -169,7 +171,7 @@ describe("create", () => {
     expect(outs).toMatchObject({ encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
     const [image] = env.images();
     expect(image.imageId).toBe(id);
-    expect(image.diskMappings.every((m) => m.encrypted && m.kmsKeyId === DEMO.workload.kmsKeyId)).toBe(true);
+    expectEach(image.diskMappings, { encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
   });
 
   it("copies an encrypted shared image as encrypted with the service key", async () => {

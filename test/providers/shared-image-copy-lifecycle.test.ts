@@ -6,13 +6,13 @@ import { diffSharedImageCopy } from "../../providers/copy/diff";
 import { setProgressSink } from "../../providers/progress";
 import { provider } from "../../providers/shared-image-copy";
 import { DEMO } from "../support/emulator";
+import { rejection } from "../support/requests";
 import { identity, inputs } from "../support/shared-image-copy";
 import {
   made,
   PLAIN_PROVENANCE,
   PLAIN_RESERVED,
   REQUEST_ID,
-  rejection,
   useCopyEmulator,
 } from "../support/shared-image-copy-emulator";
 

@@ -3,14 +3,12 @@
 import type { InstanceFromSharedImageInputs } from "../../providers/instance/args";
 import type { IdentityInput } from "../../providers/resource-identity";
 import { DEMO } from "./emulator";
+import { resourceIdentity } from "./identity";
 
 /** `identity()` and `inputs()` naming resources `<prefix>-1`, `<prefix>-2`, … unless a name is given. */
 export function instanceFixtures(prefix: string) {
   let serial = 0;
-  const identity = (name = `${prefix}-${++serial}`): IdentityInput => {
-    const type = "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSharedImage";
-    return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
-  };
+  const identity = (name = `${prefix}-${++serial}`): IdentityInput => resourceIdentity("InstanceFromSharedImage", name);
   const inputs = (extra: Partial<InstanceFromSharedImageInputs> = {}): InstanceFromSharedImageInputs => ({
     identity: identity(),
     imageId: DEMO.images.plain,

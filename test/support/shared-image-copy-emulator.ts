@@ -1,10 +1,9 @@
 // The emulator the SharedImageCopy provider tests run against (one per test file, reset before each test), with the
-// helpers they share: the tags a finished copy keeps, create() typed, a call expected to fail.
+// helpers they share: the tags a finished copy keeps, create() typed.
 import Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { RunningEmulator } from "../../emulator";
 import type { SharedImageCopyInputs, SharedImageCopyOutputs } from "../../providers/copy/args";
-import type { PartialStateError } from "../../providers/partial";
 import { setProgressSink } from "../../providers/progress";
 import { provider } from "../../providers/shared-image-copy";
 import { PROVENANCE_TAGS, RESERVED_TAGS } from "../../providers/tags";
@@ -25,15 +24,6 @@ export const PLAIN_RESERVED = { ...PLAIN_PROVENANCE, [RESERVED_TAGS.create]: exp
 export async function made(news: SharedImageCopyInputs): Promise<{ id: string; outs: SharedImageCopyOutputs }> {
   const result = await provider.create(news);
   return { id: result.id, outs: result.outs as SharedImageCopyOutputs };
-}
-
-export async function rejection(promise: Promise<unknown>): Promise<Error & Partial<PartialStateError>> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & Partial<PartialStateError>;
-  }
-  throw new Error("expected a rejection, but the call succeeded");
 }
 
 /** What the tests see of the emulator: set up once per file, reset to the demo world before each test. */

@@ -4,17 +4,12 @@ import { DEMO } from "../../emulator/demo-credentials";
 import type { SharedImageCopyInputs, SharedImageCopyOutputs } from "../../providers/copy/args";
 import type { IdentityInput } from "../../providers/resource-identity";
 import { SHARED_IMAGE_COPY_TYPE } from "../../providers/shared-image-copy";
+import { resourceIdentity } from "./identity";
 
 export const approval = { approvedOwners: [DEMO.owner.accountId] };
 
 export function identity(name = "golden-copy"): IdentityInput {
-  return {
-    project: "proj",
-    stack: "dev",
-    type: SHARED_IMAGE_COPY_TYPE,
-    name,
-    urn: `urn:pulumi:dev::proj::${SHARED_IMAGE_COPY_TYPE}::${name}`,
-  };
+  return resourceIdentity(SHARED_IMAGE_COPY_TYPE, name, "proj", "dev");
 }
 
 export function inputs(over: Partial<SharedImageCopyInputs> = {}): SharedImageCopyInputs {

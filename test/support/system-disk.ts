@@ -4,15 +4,14 @@
 import { DEMO } from "../../emulator/demo-credentials";
 import type { IdentityInput } from "../../providers/resource-identity";
 import type { SystemDiskReplacementInputs } from "../../providers/system-disk/args";
+import { resourceIdentity } from "./identity";
 
 export const PASSWORD = "Sdr-Test-Pass-9x";
 export const approval = { approvedOwners: [DEMO.owner.accountId] };
 
 let serial = 0;
 export function identity(): IdentityInput {
-  const name = `sdr-${++serial}`;
-  const type = "pulumi-nodejs:dynamic/ecs-shared-images:SystemDiskReplacement";
-  return { project: "p", stack: "test", type, name, urn: `urn:pulumi:test::p::${type}::${name}` };
+  return resourceIdentity("SystemDiskReplacement", `sdr-${++serial}`);
 }
 
 /** Inputs as check() passes them on (region resolved). */
