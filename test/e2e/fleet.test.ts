@@ -140,7 +140,7 @@ describe("the fleet stack through the Pulumi engine (emulator)", () => {
     // Only the new instance is refused, naming it, the property and the image; the existing ones are left alone.
     expect(failure).toMatch(
       new RegExp(
-        `InstanceFromSharedImage resource 'api-1': property imageId value \\{${DEMO.images.plain}\\} has a problem: .*not shared with this account`,
+        `InstanceFromSharedImage resource 'api-1': property imageId value \\{${DEMO.images.plain}\\} has a problem: .*not visible to this account`,
       ),
     );
     expect(failure).not.toMatch(/resource 'api-0'|resource 'web-/);

@@ -193,8 +193,8 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
       [
         "### Errors and approval findings",
         "",
-        `- \`batch-0\` · \`imageId\`: image ${SHARED} does not exist in cn-hangzhou or is not shared with this ` +
-          "account (the owner may have deleted or unshared it)",
+        `- \`batch-0\` · \`imageId\`: image ${SHARED} is not visible to this account in cn-hangzhou: it does not ` +
+          "exist there, or its owner has not shared it with this account (or revoked the share)",
       ].join("\n"),
     );
   }, 60_000);

@@ -159,7 +159,7 @@ describe("InstanceFromSharedImage through the Pulumi engine (local program, emul
       expect(refresh.summary.result).toBe("succeeded");
       expect(await stateResource()).toMatchObject({ id: inst.instanceId, outputs: { region: DEMO.region } });
       // New instances would go to the new region, where the shared image is not: check says so, naming it.
-      await expect(s.stack.preview({ onOutput })).rejects.toThrow(/does not exist in cn-shanghai/);
+      await expect(s.stack.preview({ onOutput })).rejects.toThrow(/is not visible to this account in cn-shanghai/);
     } finally {
       await s.stack.setConfig("alicloud:region", { value: DEMO.region });
     }
