@@ -54,6 +54,7 @@ export type Meaning =
   | "imageInUse"
   | "instanceStatusWrong"
   | "instanceNotFound"
+  | "accountNotFound"
   | "dryRunPassed";
 
 type Describe = (c: ErrorContext, action: string) => string;
@@ -74,6 +75,12 @@ const instance = (c: ErrorContext) => (c.instanceId === undefined ? "the instanc
 const kmsKey = (c: ErrorContext) => (c.kmsKeyId === undefined ? "the KMS key" : `the KMS key ${c.kmsKeyId}`);
 const usesSharedImage = (action: string) =>
   ["CopyImage", "RunInstances", "CreateInstance", "ReplaceSystemDisk"].includes(action);
+const accounts = (c: ErrorContext) =>
+  c.accountIds === undefined || c.accountIds.length === 0
+    ? "an account"
+    : c.accountIds.length === 1
+      ? `account ${c.accountIds[0]}`
+      : `one of the accounts ${c.accountIds.join(", ")}`;
 const endpoint = (c: ErrorContext) =>
   c.endpoint === undefined ? "the ECS endpoint" : `the ECS endpoint ${c.endpoint}`;
 const CHECK_ENDPOINT =
@@ -292,6 +299,30 @@ const CODES: Readonly<Record<string, CodeEntry>> = {
     sentence: (c) => `${image(c)} is shared with other accounts`,
     hint: fixed("unshare it first, or set force=true on delete."),
     means: "imageInUse",
+  },
+  // Sharing (ModifyImageSharePermission): `accountIds` is the ImageShare input these codes are about.
+  "InvalidAccount.NotFound": {
+    sentence: (c) => `${accounts(c)} in accountIds does not exist`,
+    hint: fixed("check accountIds: each must be the 16-digit id of an existing Alibaba Cloud account."),
+    means: "accountNotFound",
+  },
+  "InvalidAccount.Forbbiden": {
+    sentence: (c) =>
+      `${image(c)} cannot be shared with ${accounts(c)} in accountIds (ECS forbids it, e.g. the owner's own account)`,
+    hint: fixed("remove that account from accountIds."),
+  },
+  "QuotaExceed.ShareImageUser": {
+    sentence: (c) => `${image(c)} would be shared with more than 50 accounts, the most ECS allows per image`,
+    hint: fixed(
+      "shorten accountIds; accounts shared outside Pulumi count too: unshare them, or set exclusive to true so the " +
+        "share list is exactly accountIds.",
+    ),
+  },
+  "QuotaExceed.ShareImage": {
+    sentence: fixed("this account has reached its quota of shared images"),
+    hint: fixed(
+      "unshare images that are no longer needed (fewer in accountIds) or request a higher quota in the Quota Center.",
+    ),
   },
   ImageIsImporting: {
     sentence: (c) => `${image(c)} is being imported`,

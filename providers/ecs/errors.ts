@@ -17,6 +17,8 @@ export interface ErrorContext {
   readonly regionId?: string;
   readonly kmsKeyId?: string;
   readonly keyPairName?: string;
+  /** The accounts a ModifyImageSharePermission call adds (so a refusal names them). */
+  readonly accountIds?: readonly string[];
   /** Where the request went (scheme://host[:port]), for failures below HTTP; see recordEndpoint. */
   readonly endpoint?: string;
   /**
@@ -361,6 +363,9 @@ export const isIncorrectInstanceStatus = meaning("instanceStatusWrong");
 
 /** The instance does not exist in the region asked (deleted, released, or never there). */
 export const isInstanceNotFound = meaning("instanceNotFound");
+
+/** ModifyImageSharePermission named an account that does not exist. */
+export const isAccountNotFound = meaning("accountNotFound");
 
 /** A DryRun request passed every check ECS makes: ECS reports that success as the error DryRunOperation. */
 export const isDryRunPassed = meaning("dryRunPassed");

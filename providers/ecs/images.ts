@@ -1,7 +1,10 @@
-// EcsApi's image calls: batched lookups by id, listings, and the calls that copy, rename and delete images.
+// EcsApi's image calls: batched lookups by id, listings, the calls that copy, rename and delete images, and the
+// owner's calls that share an image with other accounts.
 import { Recent } from "../recent";
-import { type Shared, sharedBatcher } from "./batching";
+import { eachAlone, type Shared, sharedBatcher } from "./batching";
 import { EcsConnection, sdk } from "./connection";
+import { isDryRunPassed } from "./errors";
+import { SHARE_PAGE_SIZE, sharePermissionBatches } from "./shares";
 import type { ImageOwnerAlias, ImageView } from "./types";
 import { type CopyImageRequest, tagList, toImageView } from "./views";
 
@@ -20,6 +23,8 @@ export class ImageCalls extends EcsConnection {
     ownerAlias?: ImageOwnerAlias;
     ownerId?: string;
     statuses?: string;
+    /** "instance": only images instances were created from (of any account, ECS does not say whose). */
+    usage?: "instance" | "none";
     name?: string;
     /** Only images carrying this tag (with this value when given). */
     tag?: { readonly key: string; readonly value?: string };
@@ -35,6 +40,7 @@ export class ImageCalls extends EcsConnection {
             imageOwnerId: filter.ownerId === undefined ? undefined : Number(filter.ownerId),
             status: filter.statuses ?? ALL_IMAGE_STATUSES,
             imageName: filter.name,
+            usage: filter.usage,
             tag: filter.tag ? [new (sdk().DescribeImagesRequestTag)(filter.tag)] : undefined,
             pageNumber: page,
             pageSize: 100,
@@ -112,5 +118,93 @@ export class ImageCalls extends EcsConnection {
         new (sdk().ModifyImageAttributeRequest)({ regionId: this.regionId, imageId, imageName: name, description }),
       ),
     );
+  }
+
+  /**
+   * Every account `imageId` (of this account) is shared with, from every page of DescribeImageSharePermission: a
+   * read of page 1 only (ECS's default page is 10 accounts) misses accounts, and so misses a revoked share.
+   */
+  async sharedAccounts(imageId: string): Promise<string[]> {
+    const accounts: string[] = [];
+    for (let page = 1; ; page++) {
+      const body = await this.call("DescribeImageSharePermission", { imageId }, async () => {
+        const response = await this.client.describeImageSharePermission(
+          new (sdk().DescribeImageSharePermissionRequest)({
+            regionId: this.regionId,
+            imageId,
+            pageNumber: page,
+            pageSize: SHARE_PAGE_SIZE,
+          }),
+        );
+        return response.body;
+      });
+      const batch = (body?.accounts?.account ?? []).map((a) => a.aliyunId ?? "").filter((id) => id !== "");
+      accounts.push(...batch);
+      if (batch.length < SHARE_PAGE_SIZE || accounts.length >= (body?.totalCount ?? 0)) return accounts;
+    }
+  }
+
+  /**
+   * Shares `imageId` with `add` and stops sharing it with `remove`, in calls of at most 10 accounts each way. A
+   * failing call stops there, with the calls before it made.
+   */
+  async modifyImageShares(
+    imageId: string,
+    change: { readonly add: readonly string[]; readonly remove: readonly string[] },
+  ): Promise<void> {
+    for (const call of sharePermissionBatches(change.add, change.remove)) {
+      await this.sharePermissionCall(imageId, call.add, call.remove, false);
+    }
+  }
+
+  /**
+   * What sharing `imageId` with `add` would fail with, per account, changing nothing (DryRun, which a preview may
+   * send): each call of up to 10 accounts is tried, and a refused one again account by account, so every refusal
+   * names its account. Throttling and an unreachable endpoint are thrown.
+   */
+  async shareRefusals(imageId: string, add: readonly string[]): Promise<ReadonlyMap<string, unknown>> {
+    const refusals = new Map<string, unknown>();
+    const dryRun = async (accounts: readonly string[]) => {
+      try {
+        await this.sharePermissionCall(imageId, accounts, [], true);
+      } catch (err) {
+        // ECS answers a DryRun that would succeed with this error.
+        if (!isDryRunPassed(err)) throw err;
+      }
+    };
+    for (const call of sharePermissionBatches(add, [])) {
+      const failed = await eachAlone(
+        call.add,
+        () => dryRun(call.add),
+        (account) => dryRun([account]),
+      );
+      for (const [account, err] of failed) refusals.set(account, err);
+    }
+    return refusals;
+  }
+
+  private async sharePermissionCall(
+    imageId: string,
+    add: readonly string[],
+    remove: readonly string[],
+    dryRun: boolean,
+  ): Promise<void> {
+    await this.call("ModifyImageSharePermission", { imageId, accountIds: add }, () =>
+      this.client.modifyImageSharePermission(
+        new (sdk().ModifyImageSharePermissionRequest)({
+          regionId: this.regionId,
+          imageId,
+          addAccount: add.length > 0 ? [...add] : undefined,
+          removeAccount: remove.length > 0 ? [...remove] : undefined,
+          dryRun: dryRun || undefined,
+        }),
+      ),
+    );
+  }
+
+  /** Whether instances (of any account) were created from `imageId` of this account: DescribeImages Usage=instance. */
+  async imageInUse(imageId: string): Promise<boolean> {
+    const found = await this.describeImages({ imageIds: [imageId], ownerAlias: "self", usage: "instance" });
+    return found.length > 0;
   }
 }
