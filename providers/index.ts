@@ -1,4 +1,5 @@
-// The library's public API: the three resources, the approval policy and the RAM policy that enforces it in the cloud.
+// The library's public API: the resources, the approval policy and the RAM policy that enforces it in the cloud.
+export { ImageShare, type ImageShareArgs } from "./image-share";
 export { DISK_CATEGORIES, type InstanceFromSharedImageArgs, type OnImageChange } from "./instance/args";
 export { InstanceFromSharedImage } from "./instance/resource";
 export { type ApprovalPolicy, evaluateImage, validateApprovalPolicy } from "./policy/approval";

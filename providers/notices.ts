@@ -52,3 +52,23 @@ export function copyReplaceNotice(imageId: string, because: readonly string[], d
 export function announce(urn: string | undefined, message: string): void {
   if (urn) reportProgress(urn, message, { warning: true });
 }
+
+/**
+ * "stops sharing image <image> with ...": what the owner's unshare does to the accounts (the ECS guide's warning).
+ * `inUse`: whether ECS reports instances created from the image (DescribeImages Usage=instance, which does not say
+ * whose); undefined when that could not be asked.
+ */
+export function unshareNotice(imageId: string, accountIds: readonly string[], inUse: boolean | undefined): string {
+  const who = accountIds.length === 1 ? `account ${accountIds[0]}` : `accounts ${accountIds.join(", ")}`;
+  const usage =
+    inUse === undefined
+      ? ""
+      : inUse
+        ? `; ECS reports instances created from ${imageId} (it does not say whose: ask ${accountIds.length === 1 ? "that account" : "those accounts"} before going on)`
+        : `; ECS reports no instance created from ${imageId}`;
+  return (
+    `stops sharing image ${imageId} with ${who}: instances ${accountIds.length === 1 ? "it" : "they"} created from ` +
+    `the image keep running but can no longer re-initialize their system disks from it, and no new copy or instance ` +
+    `can be made from it there${usage}`
+  );
+}

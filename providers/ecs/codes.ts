@@ -308,7 +308,7 @@ const CODES: Readonly<Record<string, CodeEntry>> = {
   },
   "InvalidAccount.Forbbiden": {
     sentence: (c) =>
-      `${image(c)} cannot be shared with ${accounts(c)} in accountIds (ECS forbids it, e.g. the owner's own account)`,
+      `${image(c)} cannot be shared with ${accounts(c)} in accountIds: ECS forbids it (the owner's own account, say)`,
     hint: fixed("remove that account from accountIds."),
   },
   "QuotaExceed.ShareImageUser": {
@@ -320,9 +320,7 @@ const CODES: Readonly<Record<string, CodeEntry>> = {
   },
   "QuotaExceed.ShareImage": {
     sentence: fixed("this account has reached its quota of shared images"),
-    hint: fixed(
-      "unshare images that are no longer needed (fewer in accountIds) or request a higher quota in the Quota Center.",
-    ),
+    hint: fixed("unshare images that are no longer needed, or request a higher quota in the Quota Center."),
   },
   ImageIsImporting: {
     sentence: (c) => `${image(c)} is being imported`,

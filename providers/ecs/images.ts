@@ -122,9 +122,10 @@ export class ImageCalls extends EcsConnection {
 
   /**
    * Every account `imageId` (of this account) is shared with, from every page of DescribeImageSharePermission: a
-   * read of page 1 only (ECS's default page is 10 accounts) misses accounts, and so misses a revoked share.
+   * read of page 1 only (ECS's default page is 10 accounts) misses accounts, and so misses a revoked share. One page
+   * of `pageSize` (default the largest) holds ECS's 50, but the pages are followed whatever ECS answers.
    */
-  async sharedAccounts(imageId: string): Promise<string[]> {
+  async sharedAccounts(imageId: string, pageSize = SHARE_PAGE_SIZE): Promise<string[]> {
     const accounts: string[] = [];
     for (let page = 1; ; page++) {
       const body = await this.call("DescribeImageSharePermission", { imageId }, async () => {
@@ -133,14 +134,14 @@ export class ImageCalls extends EcsConnection {
             regionId: this.regionId,
             imageId,
             pageNumber: page,
-            pageSize: SHARE_PAGE_SIZE,
+            pageSize,
           }),
         );
         return response.body;
       });
       const batch = (body?.accounts?.account ?? []).map((a) => a.aliyunId ?? "").filter((id) => id !== "");
       accounts.push(...batch);
-      if (batch.length < SHARE_PAGE_SIZE || accounts.length >= (body?.totalCount ?? 0)) return accounts;
+      if (batch.length < pageSize || accounts.length >= (body?.totalCount ?? 0)) return accounts;
     }
   }
 

@@ -5,6 +5,7 @@ import { codesWhere } from "../../providers/ecs/codes";
 import {
   EcsError,
   fromSdkError,
+  isAccountNotFound,
   isCopyNoLongerCancellable,
   isDryRunPassed,
   isImageInUse,
@@ -40,6 +41,8 @@ const CLASSIFICATION: Readonly<Record<string, string>> = {
   InternalError: "transient - -",
   InvalidAccessKeyId: "status - -",
   "InvalidAccessKeyId.NotFound": "status - -",
+  "InvalidAccount.Forbbiden": "status - -",
+  "InvalidAccount.NotFound": "status - isAccountNotFound",
   "InvalidDataDiskCategory.ValueNotSupported": "status dataDisks -",
   "InvalidDataDiskSize.ValueNotSupported": "status dataDisks -",
   "InvalidIdempotenceParameter.Mismatch": "never - -",
@@ -77,6 +80,8 @@ const CLASSIFICATION: Readonly<Record<string, string>> = {
   "OperationDenied.QuotaExceed": "status - -",
   "OperationDenied.SameRegionOnly": "status - -",
   "QuotaExceed.Image": "status - -",
+  "QuotaExceed.ShareImage": "status - -",
+  "QuotaExceed.ShareImageUser": "status - -",
   "QuotaExceed.Snapshot": "status - -",
   RegionNotSupportCopy: "status - -",
   "Rejected.Throttling": "throttling - -",
@@ -96,6 +101,7 @@ const CLASSIFICATION: Readonly<Record<string, string>> = {
 
 const context = {
   imageId: "m-1",
+  accountIds: ["4000000000000001", "4000000000000002"],
   instanceId: "i-1",
   regionId: "cn-hangzhou",
   kmsKeyId: "key-1",
@@ -148,6 +154,10 @@ const MESSAGES: Readonly<Record<string, string>> = {
     "CopyImage failed: the AccessKey id is not valid (InvalidAccessKeyId, HTTP 400, RequestId R-1). Fix: check the credentials in the stack config (alicloud:accessKey and alicloud:secretKey, optionally alicloud:securityToken, or alicloud:profile), the environment (ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY or ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET), or the Alibaba Cloud credentials chain (~/.aliyun/config.json, ~/.alibabacloud/credentials, OIDC, ECS RAM role).",
   "InvalidAccessKeyId.NotFound":
     "CopyImage failed: the AccessKey id does not exist (InvalidAccessKeyId.NotFound, HTTP 400, RequestId R-1). Fix: check the credentials in the stack config (alicloud:accessKey and alicloud:secretKey, optionally alicloud:securityToken, or alicloud:profile), the environment (ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY or ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET), or the Alibaba Cloud credentials chain (~/.aliyun/config.json, ~/.alibabacloud/credentials, OIDC, ECS RAM role).",
+  "InvalidAccount.Forbbiden":
+    "CopyImage failed: the image m-1 cannot be shared with one of the accounts 4000000000000001, 4000000000000002 in accountIds: ECS forbids it (the owner's own account, say) (InvalidAccount.Forbbiden, HTTP 400, RequestId R-1). Fix: remove that account from accountIds.",
+  "InvalidAccount.NotFound":
+    "CopyImage failed: one of the accounts 4000000000000001, 4000000000000002 in accountIds does not exist (InvalidAccount.NotFound, HTTP 400, RequestId R-1). Fix: check accountIds: each must be the 16-digit id of an existing Alibaba Cloud account.",
   "InvalidDataDiskCategory.ValueNotSupported":
     "CopyImage failed: a data disk category is not supported for this instance type or zone (InvalidDataDiskCategory.ValueNotSupported, HTTP 400, RequestId R-1). Fix: choose another data disk category.",
   "InvalidDataDiskSize.ValueNotSupported":
@@ -220,6 +230,10 @@ const MESSAGES: Readonly<Record<string, string>> = {
     "CopyImage failed: the image m-1 is shared by another account and can only be copied within its own region (OperationDenied.SameRegionOnly, HTTP 400, RequestId R-1). Fix: copy it in the image's region (set region to the source region).",
   "QuotaExceed.Image":
     "CopyImage failed: this account has reached its custom image quota in this region (QuotaExceed.Image, HTTP 400, RequestId R-1). Fix: delete unused images or request a higher quota in the Quota Center.",
+  "QuotaExceed.ShareImage":
+    "CopyImage failed: this account has reached its quota of shared images (QuotaExceed.ShareImage, HTTP 400, RequestId R-1). Fix: unshare images that are no longer needed, or request a higher quota in the Quota Center.",
+  "QuotaExceed.ShareImageUser":
+    "CopyImage failed: the image m-1 would be shared with more than 50 accounts, the most ECS allows per image (QuotaExceed.ShareImageUser, HTTP 400, RequestId R-1). Fix: shorten accountIds; accounts shared outside Pulumi count too: unshare them, or set exclusive to true so the share list is exactly accountIds.",
   "QuotaExceed.Snapshot":
     "CopyImage failed: this account has reached its snapshot quota (a copy creates snapshots) (QuotaExceed.Snapshot, HTTP 400, RequestId R-1). Fix: delete unused snapshots or request a higher quota.",
   RegionNotSupportCopy:
@@ -250,6 +264,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
 
 /** The message to DescribeImages without context, for the codes whose text depends on the action or the context. */
 const MESSAGES_WITHOUT_CONTEXT: Readonly<Record<string, string>> = {
+  "InvalidAccount.NotFound":
+    "DescribeImages failed: an account in accountIds does not exist (InvalidAccount.NotFound, HTTP 400, RequestId R-1). Fix: check accountIds: each must be the 16-digit id of an existing Alibaba Cloud account.",
   CancelNotSupported:
     "DescribeImages failed: the copy of the image can no longer be cancelled (CancelNotSupported, HTTP 400, RequestId R-1). Fix: wait for it to finish, then delete the image.",
   EndpointNotFound:
@@ -316,6 +332,7 @@ const PREDICATES = {
   isIncorrectInstanceStatus,
   isInstanceNotFound,
   isDryRunPassed,
+  isAccountNotFound,
 };
 
 /** How retry.ts treats `code` at HTTP 400, 500 and below HTTP, as one name. */
