@@ -112,8 +112,11 @@ const MAX_COPY_TAGS = maxUserTags("image");
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** A tiny checker that records problems against key paths instead of stopping at the first. */
-class Checker {
+/**
+ * A tiny checker that records problems against key paths instead of stopping at the first (the owner stack's config
+ * is checked with it too).
+ */
+export class Checker {
   readonly problems: ConfigProblem[] = [];
 
   fail(path: string, message: string): void {

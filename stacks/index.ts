@@ -1,8 +1,11 @@
-// The fleet program. Everything it declares comes from stack config (see README "Fleet config"); changing the fleet
-// never needs an edit here.
+// The fleet program, or for an owner stack (its config declares `shares`) the owner's program. Everything either
+// declares comes from stack config (see README "Fleet config" and "The owner's side: ImageShare"); changing the fleet
+// or the shares never needs an edit here.
 import * as pulumi from "@pulumi/pulumi";
-import { declareFleet } from "./fleet";
+import { declareFleet, type FleetOutputs } from "./fleet";
 import { type ConfigSource, parseFleetConfig } from "./fleet-config";
+import { declareOwner } from "./owner";
+import { isOwnerStack, parseOwnerConfig } from "./owner-config";
 
 const project = pulumi.getProject();
 const config = new pulumi.Config();
@@ -36,7 +39,12 @@ const source: ConfigSource = {
       .map((key) => key.slice(project.length + 1)),
 };
 
-const fleet = declareFleet(parseFleetConfig(source), (key) => config.requireSecret(key));
+const owner = isOwnerStack(source) ? declareOwner(parseOwnerConfig(source)) : undefined;
+const fleet: Partial<FleetOutputs> = owner
+  ? {}
+  : declareFleet(parseFleetConfig(source), (key) => config.requireSecret(key));
+
+export const shares = owner?.shares;
 
 export const groups = fleet.groups;
 export const copies = fleet.copies;
