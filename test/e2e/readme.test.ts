@@ -2,7 +2,8 @@
 // test named for it, so the README cannot drift from the code.
 //   sh   commands: npm scripts that exist, files that exist, the CI script running exactly the quick start's
 //        commands; the recovery after a hard kill runs in test/e2e/recover.test.ts, the config block and the
-//        install block in test/e2e/consumer.test.ts
+//        install block in test/e2e/consumer.test.ts, the two stacks on one emulator in
+//        test/e2e/owner-and-workload.test.ts
 //   ts   the one program, run as written in test/e2e/consumer.test.ts
 //   text output samples: the benchmark output (run here), the main job's summary (test/e2e/main-job.test.ts), the
 //        preview report of an image roll (test/e2e/gitops-report.test.ts), and the layout (every path it names
@@ -27,6 +28,7 @@ describe("the README's code blocks", () => {
       ["## Using the providers in your own program", "sh"],
       ["## Using the providers in your own program", "ts"],
       ["### Against a real Alibaba Cloud account", "sh"],
+      ["### The owner stack", "sh"],
       ["### Pull request previews, drift and saved plans", "sh"],
       ["### Pull request previews, drift and saved plans", "text"],
       ["### Policy as code", "sh"],
