@@ -2,7 +2,7 @@
 // declares comes from stack config (see README "Fleet config" and "The owner's side: ImageShare"); changing the fleet
 // or the shares never needs an edit here.
 import * as pulumi from "@pulumi/pulumi";
-import { declareFleet, type FleetOutputs } from "./fleet";
+import { declareFleet } from "./fleet";
 import { type ConfigSource, parseFleetConfig } from "./fleet-config";
 import { declareOwner } from "./owner";
 import { isOwnerStack, parseOwnerConfig } from "./owner-config";
@@ -39,15 +39,8 @@ const source: ConfigSource = {
       .map((key) => key.slice(project.length + 1)),
 };
 
-const owner = isOwnerStack(source) ? declareOwner(parseOwnerConfig(source)) : undefined;
-const fleet: Partial<FleetOutputs> = owner
-  ? {}
+// The stack's outputs are the object its program declares: each stack shows only its own (an export left undefined
+// would warn in every run).
+export = isOwnerStack(source)
+  ? declareOwner(parseOwnerConfig(source))
   : declareFleet(parseFleetConfig(source), (key) => config.requireSecret(key));
-
-export const shares = owner?.shares;
-
-export const groups = fleet.groups;
-export const copies = fleet.copies;
-export const catalogue = fleet.catalogue;
-export const systemDiskReplacements = fleet.systemDiskReplacements;
-export const ramPolicy = fleet.ramPolicy;
