@@ -4,11 +4,12 @@
 import fc from "fast-check";
 import { DEMO } from "../../emulator/demo-credentials";
 import { sharePermissionBatches } from "../../providers/ecs/shares";
+import type { ImageView } from "../../providers/ecs/types";
 import { unshareNotice } from "../../providers/notices";
 import type { ImageShareInputs, ImageShareOutputs } from "../../providers/share/args";
 import { diffImageShare } from "../../providers/share/diff";
 import { afterPlan, planShares, shareOutputs } from "../../providers/share/plan";
-import { accountIdsFailures, validateImageShareInputs } from "../../providers/share/validate";
+import { accountIdsFailures, shareImageFailures, validateImageShareInputs } from "../../providers/share/validate";
 import { UNKNOWN } from "../../providers/wire-values";
 import { extraAccounts, shareInputs } from "../support/image-share";
 
@@ -214,6 +215,54 @@ describe("ImageShare input rules", () => {
     expect(validateImageShareInputs({ ...shareInputs(), identity: undefined }).map((f) => f.property)).toEqual([
       "identity",
     ]);
+  });
+});
+
+describe("shareImageFailures", () => {
+  const image = (over: Partial<ImageView>): ImageView => ({
+    id: "m-1",
+    name: "golden",
+    description: "",
+    ownerId: DEMO.owner.accountId,
+    ownerAlias: "self",
+    status: "Available",
+    isCopied: false,
+    size: 40,
+    tags: {},
+    encrypted: false,
+    ...over,
+  });
+  it.each<[string, Partial<ImageView>, boolean, string[]]>([
+    ["an Available image of this account", {}, true, []],
+    ["a Deprecated one that only loses accounts", { status: "Deprecated" }, false, []],
+    [
+      "a Deprecated one gaining accounts",
+      { status: "Deprecated" },
+      true,
+      ['image m-1 ("golden") is Deprecated; ECS shares only Available images'],
+    ],
+    [
+      "a copy still running",
+      { status: "Creating" },
+      false,
+      ['image m-1 ("golden") is Creating; ECS shares only Available images'],
+    ],
+    [
+      "an image another account shared with this one",
+      { ownerAlias: "others", ownerId: "3333333333333333" },
+      true,
+      [
+        'image m-1 ("golden") belongs to account 3333333333333333, not to this account; only an image\'s owner can share it',
+      ],
+    ],
+    [
+      "a public image",
+      { ownerAlias: "system", ownerId: "", name: "" },
+      true,
+      ["image m-1 belongs to the system images, not to this account; only an image's owner can share it"],
+    ],
+  ])("%s", (_name, over, adds, reasons) => {
+    expect(shareImageFailures(image(over), adds)).toEqual(reasons.map((reason) => ({ property: "imageId", reason })));
   });
 });
 
