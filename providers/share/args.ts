@@ -27,7 +27,8 @@ export interface ImageShareArgs {
    * Whether the image's share list is exactly `accountIds`. Default true: an account shared outside Pulumi shows in
    * `unmanagedAccountIds` after a refresh, and the next `pulumi up` removes it (warned at preview); on create, the
    * accounts already shared that are not listed are removed. false: such accounts are left alone. Either way,
-   * deleting the resource removes only the accounts it manages. Changing it updates in place.
+   * deleting the resource removes only the accounts it manages. Two exclusive shares of one image would undo each
+   * other: declare one ImageShare per image. Changing it updates in place.
    */
   readonly exclusive?: pulumi.Input<boolean>;
   /**

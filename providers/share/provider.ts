@@ -97,13 +97,22 @@ async function inUse(api: EcsApi, imageId: string): Promise<boolean | undefined>
 /** The image as its owner sees it, or an error saying why it cannot be shared. */
 async function ownImage(api: EcsApi, imageId: string): Promise<ImageView> {
   const image = await api.getImage(imageId);
-  if (image === undefined || image.ownerAlias !== "self") {
+  if (image === undefined) {
     throw new Error(
-      `Image ${imageId} is not an image of this account in ${api.regionId} (deleted, or owned by another account); ` +
-        "only an image's owner can share it. Fix: check imageId and region, then run pulumi up again.",
+      `Image ${imageId} does not exist in ${api.regionId} (deleted outside Pulumi?); only an existing image of this ` +
+        "account can be shared. Fix: check imageId and region, then run pulumi up again.",
     );
   }
+  if (image.ownerAlias !== "self") throw notOwnedError(image, api.regionId);
   return image;
+}
+
+function notOwnedError(image: ImageView, regionId: string): Error {
+  return new Error(
+    `Image ${image.id} in ${regionId} belongs to account ${image.ownerId || "(none)"}, not to the account of the ` +
+      "stack's credentials; only an image's owner can read or change its shares. Fix: use the owner account's " +
+      "credentials (alicloud:accessKey and alicloud:secretKey of the stack).",
+  );
 }
 
 /**
@@ -157,7 +166,10 @@ async function read(
   const imageId = stored.imageId ?? id;
   const image = await api.getImage(imageId);
   // A deleted image has no share list left.
-  if (image === undefined || image.ownerAlias !== "self") return { id: "", props: {} };
+  if (image === undefined) return { id: "", props: {} };
+  // Visible but not ours: the credentials are another account's, which says nothing about the share (and must not
+  // drop it from state).
+  if (image.ownerAlias !== "self") throw notOwnedError(image, api.regionId);
   const live = await api.sharedAccounts(imageId);
   // Adopted with the resource option `id`: the program's accountIds are what it manages.
   const managed = managedAccounts(stored);

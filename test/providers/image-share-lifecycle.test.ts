@@ -4,7 +4,7 @@
 import { EcsApi } from "../../providers/ecs/api";
 import { provider } from "../../providers/image-share";
 import type { ImageShareOutputs } from "../../providers/share/args";
-import { DEMO } from "../support/emulator";
+import { DEMO, emulatorStackConfig } from "../support/emulator";
 import {
   created,
   extraAccounts,
@@ -62,6 +62,15 @@ describe("ImageShare create", () => {
         unmanagedAccountIds: [workload],
       }),
     );
+    // The next up, with the unknown account taken out, continues from what ECS lists: nothing is sent twice.
+    const fixed = shareInputs({ accountIds: extraAccounts(10), exclusive: false });
+    const partial = err?.properties as ImageShareOutputs;
+    expect((await provider.diff(DEMO.images.plain, partial, fixed)).changes).toBe(true);
+    env.emu.admin.clearRequests();
+    const { outs } = (await provider.update(DEMO.images.plain, partial, fixed)) as { outs: ImageShareOutputs };
+    expect(env.modifyCalls()).toEqual([]);
+    expect(outs).toEqual(expect.objectContaining({ accountIds: extraAccounts(10), missingAccountIds: [] }));
+    expect(await sharedWith(env.sdk)).toEqual(sorted([workload, ...extraAccounts(10)]));
   });
 
   it("fails with nothing made, and says so in ECS's terms, when the first call is over the quota", async () => {
@@ -115,6 +124,14 @@ describe("ImageShare read (refresh) and update", () => {
     const refreshed = (await provider.read(DEMO.images.plain, outs)).props as ImageShareOutputs;
     expect(refreshed.unmanagedAccountIds).toEqual(extraAccounts(2));
     expect((await provider.diff(DEMO.images.plain, refreshed, news)).changes).toBe(false);
+  });
+
+  it("refuses to read with another account's credentials instead of dropping the share from state", async () => {
+    const { outs } = await created(shareInputs());
+    await provider.configure({ config: emulatorStackConfig(env.emu) });
+    await expect(provider.read(DEMO.images.plain, outs)).rejects.toThrow(
+      `Image ${DEMO.images.plain} in ${DEMO.region} belongs to account ${DEMO.owner.accountId}, not to the account of the stack's credentials`,
+    );
   });
 
   it("reports the share gone once its image is deleted", async () => {
