@@ -18,7 +18,7 @@ import { containsUnknown, dropUndefined } from "../wire-values";
 import { type ImageShareInputs, type ImageShareOutputs, timeoutsOf } from "./args";
 import { diffImageShare } from "./diff";
 import { afterPlan, managedAccounts, planShares, type SharePlan, shareOutputs } from "./plan";
-import { shareImageFailures, validateImageShareInputs } from "./validate";
+import { accountIdsFailures, shareImageFailures, validateImageShareInputs } from "./validate";
 
 /** Resolves `region` and `exclusive`, applies the input rules, then looks at the image and the accounts in ECS. */
 async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<ImageShareInputs>> {
@@ -44,15 +44,10 @@ async function cloudFailures(olds: Partial<ImageShareInputs>, inputs: ImageShare
     if (image === undefined) {
       return [{ property: "imageId", reason: `image ${inputs.imageId} does not exist in ${inputs.region}` }];
     }
-    const ownerAt = inputs.accountIds.indexOf(image.ownerId);
-    if (image.ownerAlias === "self" && ownerAt >= 0) {
-      return [
-        {
-          property: `accountIds[${ownerAt}]`,
-          reason: `${image.ownerId} is the image owner's own account, which ECS does not share with (InvalidAccount.Forbbiden); remove it`,
-        },
-      ];
-    }
+    // Known now: the owner's own account (the other account rules passed before ECS was asked).
+    const ownAccount =
+      image.ownerAlias === "self" ? accountIdsFailures(inputs.accountIds, "accountIds", image.ownerId) : [];
+    if (ownAccount.length > 0) return ownAccount;
     const sameImage = olds.imageId === inputs.imageId && olds.region === inputs.region;
     const live = image.ownerAlias === "self" ? await api.sharedAccounts(inputs.imageId) : [];
     const plan = planShares(live, inputs.accountIds, sameImage ? (olds.accountIds ?? []) : [], inputs.exclusive);
@@ -89,9 +84,14 @@ function quotaFailure(live: readonly string[], inputs: ImageShareInputs, count: 
   };
 }
 
-/** Whether ECS reports instances created from the image; undefined when it cannot be asked now. */
+/** Whether ECS reports instances created from the image; undefined when ECS cannot be asked now (the warning stands). */
 async function inUse(api: EcsApi, imageId: string): Promise<boolean | undefined> {
-  return forPartialState(() => api.imageInUse(imageId));
+  try {
+    return await api.imageInUse(imageId);
+  } catch (err) {
+    if (err instanceof EcsError) return undefined;
+    throw err;
+  }
 }
 
 /** The image as its owner sees it, or an error saying why it cannot be shared. */
@@ -138,6 +138,8 @@ async function apply(
     await api.modifyImageShares(inputs.imageId, plan);
   } catch (err) {
     const now = await forPartialState(() => api.sharedAccounts(inputs.imageId));
+    // Nothing changed, or ECS cannot say what did: a plain failure. Shares an unrecorded create made are then found
+    // by the next create, which adopts them (they are in the desired list), so none is lost track of.
     if (now === undefined || same([...now].sort(), [...live].sort())) throw err;
     // Managed now: the accounts asked for and those still shared of what it managed before.
     const managed = [...inputs.accountIds, ...managedBefore.filter((id) => now.includes(id))];
