@@ -1,11 +1,12 @@
-// Helpers for the emulator tests: the real SDK pointed at an emulator, error assertions, hand-built requests and
-// the common resources tests start from. Starting an emulator and the demo world live in test/support/emulator.ts.
+// The real SDK pointed at an emulator, for the emulator tests and any test that acts as an account itself: error
+// assertions, hand-built requests and the common resources tests start from. Starting an emulator and the demo
+// world live in emulator.ts.
 import { createHmac, randomUUID } from "node:crypto";
 import { request } from "node:http";
 import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { RunningEmulator, WorldSpec } from "../../emulator";
-import { DEMO, demoWorld, type EmulatorCredentials } from "../support/emulator";
+import { DEMO, demoWorld, type EmulatorCredentials } from "./emulator";
 
 /** The real SDK client pointed at the emulator. `v1` selects the legacy HMAC-SHA1 signature. */
 export function ecsClient(
