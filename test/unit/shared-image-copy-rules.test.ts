@@ -123,12 +123,12 @@ describe("validateSharedImageCopyInputs", () => {
     [
       "a KMS key without encryption",
       { kmsKeyId: "key-1" },
-      [{ property: "kmsKeyId", reason: 'a KMS key ("key-1") encrypts the copy only with encrypted: true; set it' }],
+      [{ property: "kmsKeyId", reason: 'is set ("key-1") but the copy is not encrypted; set encrypted: true' }],
     ],
     [
       "a KMS key with encryption off",
       { kmsKeyId: "key-1", encrypted: false },
-      [{ property: "kmsKeyId", reason: /only with encrypted: true/ }],
+      [{ property: "kmsKeyId", reason: /but the copy is not encrypted; set encrypted: true/ }],
     ],
     ["a KMS key with encryption on", { kmsKeyId: "key-1", encrypted: true }, []],
     [
