@@ -2,17 +2,14 @@
 // key pairs, tags, and the per-action call counts.
 import * as $Ecs from "@alicloud/ecs20140526";
 import { DEMO, emulatorPerTest } from "../support/emulator";
-import { describeInstance, ecsClient, expectEcsError, runInstances, runRequest } from "../support/emulator-sdk";
+import { expectEcsError, instanceCalls, runRequest } from "../support/emulator-sdk";
 
 const region = DEMO.region;
 
 describe("emulator instances and disks", () => {
   const emu = emulatorPerTest();
 
-  const workload = () => ecsClient(emu());
-  const run = (req: Partial<$Ecs.RunInstancesRequest> = {}, client = workload()) => runInstances(emu(), req, client);
-  const describeOne = async (instanceId: string) =>
-    (await describeInstance(emu(), instanceId)) as $Ecs.DescribeInstancesResponseBodyInstancesInstance;
+  const { workload, run, describeOne } = instanceCalls(emu);
 
   it("pages DescribeInstances with NextToken", async () => {
     await run({ amount: 5 });

@@ -1,25 +1,14 @@
 // The emulator's instances over emulated time: stop, start and reboot, system disk replacement, and deletes.
 import * as $Ecs from "@alicloud/ecs20140526";
 import { DEMO, emulatorPerTest } from "../support/emulator";
-import {
-  describeInstance,
-  ecsClient,
-  expectEcsError,
-  expectRequestId,
-  runInstances,
-  stoppedInstance,
-} from "../support/emulator-sdk";
+import { expectEcsError, expectRequestId, instanceCalls } from "../support/emulator-sdk";
 
 const region = DEMO.region;
 
 describe("emulator instances and disks", () => {
   const emu = emulatorPerTest();
 
-  const workload = () => ecsClient(emu());
-  const run = (req: Partial<$Ecs.RunInstancesRequest> = {}, client = workload()) => runInstances(emu(), req, client);
-  const describeOne = async (instanceId: string) =>
-    (await describeInstance(emu(), instanceId)) as $Ecs.DescribeInstancesResponseBodyInstancesInstance;
-  const stopped = (req: Partial<$Ecs.RunInstancesRequest> = {}) => stoppedInstance(emu(), req);
+  const { workload, run, describeOne, stopped } = instanceCalls(emu);
 
   it("stops and starts an instance through Stopping and Starting", async () => {
     const [id] = await run();

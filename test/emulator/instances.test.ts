@@ -2,7 +2,7 @@
 // RAM, encryption from shared images, and what the world allows.
 import * as $Ecs from "@alicloud/ecs20140526";
 import { DEMO, emulatorPerTest } from "../support/emulator";
-import { describeInstance, ecsClient, expectEcsError, runInstances, runRequest } from "../support/emulator-sdk";
+import { ecsClient, expectEcsError, instanceCalls, runRequest } from "../support/emulator-sdk";
 import { expectEach } from "../support/expect";
 
 const region = DEMO.region;
@@ -10,10 +10,7 @@ const region = DEMO.region;
 describe("emulator instances and disks", () => {
   const emu = emulatorPerTest();
 
-  const workload = () => ecsClient(emu());
-  const run = (req: Partial<$Ecs.RunInstancesRequest> = {}, client = workload()) => runInstances(emu(), req, client);
-  const describeOne = async (instanceId: string) =>
-    (await describeInstance(emu(), instanceId)) as $Ecs.DescribeInstancesResponseBodyInstancesInstance;
+  const { workload, run, describeOne } = instanceCalls(emu);
 
   it("runs instances that go Pending -> Starting -> Running in emulated time", async () => {
     const [id] = await run();

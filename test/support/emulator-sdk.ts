@@ -254,3 +254,18 @@ export async function describeImage(
   );
   return res.body?.images?.image?.[0];
 }
+
+/**
+ * The instance calls the emulator's instance tests make of the per-test emulator `emu` (emulator.ts emulatorPerTest),
+ * bound to it: the workload's client, RunInstances, the one instance DescribeInstances reports, a stopped instance.
+ */
+export function instanceCalls(emu: () => RunningEmulator) {
+  const workload = () => ecsClient(emu());
+  return {
+    workload,
+    run: (req: Partial<$Ecs.RunInstancesRequest> = {}, client = workload()) => runInstances(emu(), req, client),
+    describeOne: async (instanceId: string) =>
+      (await describeInstance(emu(), instanceId)) as $Ecs.DescribeInstancesResponseBodyInstancesInstance,
+    stopped: (req: Partial<$Ecs.RunInstancesRequest> = {}) => stoppedInstance(emu(), req),
+  };
+}
