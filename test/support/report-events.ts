@@ -62,6 +62,19 @@ export const WEB = {
 };
 export const BATCH = { ...WEB, imageId: "m-golden1", onImageChange: "replaceSystemDisk", password: BLINDED };
 
+/** A mandatory policy's violation on web-0, as apitype.PolicyEvent carries it. */
+export const ENCRYPTION_VIOLATION: WireEvent = {
+  policyEvent: {
+    resourceUrn: urn(INSTANCE, "web-0"),
+    message: "Instances must use an encrypted system disk: property systemDisk.encrypted is false.",
+    policyName: "encrypted-system-disk",
+    policyPackName: "ecs-guardrails",
+    policyPackVersion: "0.1.0",
+    enforcementLevel: "mandatory",
+    severity: "high",
+  },
+};
+
 /** A policy pack as the engine names it in its summary events. */
 export const PACK = { policyPackName: "ecs-shared-images", policyPackVersion: "0.1.0" };
 

@@ -2,7 +2,7 @@
 // violations, and the changed paths between two states.
 import { EventStreamError, parseEvents, reduceEvents } from "../../scripts/report/events";
 import { changedPaths } from "../../scripts/report/model";
-import { BATCH, BLINDED, INSTANCE, step, urn, WEB } from "../support/report-events";
+import { BATCH, BLINDED, ENCRYPTION_VIOLATION, INSTANCE, step, urn, WEB } from "../support/report-events";
 
 describe("reduceEvents", () => {
   it("keeps one step per resource: a replacement's logical step, not its halves", () => {
@@ -33,19 +33,7 @@ describe("reduceEvents", () => {
   });
 
   it("reads policy violations in the shape of apitype.PolicyEvent", () => {
-    const run = reduceEvents([
-      {
-        policyEvent: {
-          resourceUrn: urn(INSTANCE, "web-0"),
-          message: "Instances must use an encrypted system disk: property systemDisk.encrypted is false.",
-          policyName: "encrypted-system-disk",
-          policyPackName: "ecs-guardrails",
-          policyPackVersion: "0.1.0",
-          enforcementLevel: "mandatory",
-          severity: "high",
-        },
-      },
-    ]);
+    const run = reduceEvents([ENCRYPTION_VIOLATION]);
     expect(run.policyViolations).toEqual([
       {
         urn: urn(INSTANCE, "web-0"),

@@ -1,7 +1,19 @@
 // The GitOps report rendered as Markdown: marker, heading, verdict, and the tables a reviewer reads.
 import { UNKNOWN, type WireEvent } from "../../scripts/report/events";
 import { renderMarkdown, reportMarker } from "../../scripts/report/markdown";
-import { BATCH, BLINDED, COPY, INSTANCE, PACK, preview, STACK, step, urn, WEB } from "../support/report-events";
+import {
+  BATCH,
+  BLINDED,
+  COPY,
+  ENCRYPTION_VIOLATION,
+  INSTANCE,
+  PACK,
+  preview,
+  STACK,
+  step,
+  urn,
+  WEB,
+} from "../support/report-events";
 
 describe("renderMarkdown", () => {
   it("starts with the marker and the stack's heading, then the verdict", () => {
@@ -55,21 +67,7 @@ describe("renderMarkdown", () => {
   });
 
   it("lists a policy violation with its level, policy, resource and property", () => {
-    const markdown = renderMarkdown(
-      preview([
-        {
-          policyEvent: {
-            resourceUrn: urn(INSTANCE, "web-0"),
-            message: "Instances must use an encrypted system disk: property systemDisk.encrypted is false.",
-            policyName: "encrypted-system-disk",
-            policyPackName: "ecs-guardrails",
-            policyPackVersion: "0.1.0",
-            enforcementLevel: "mandatory",
-            severity: "high",
-          },
-        },
-      ]),
-    );
+    const markdown = renderMarkdown(preview([ENCRYPTION_VIOLATION]));
     expect(markdown).toContain(
       "### Policy violations\n\n" +
         "- **mandatory** (high) `ecs-guardrails@0.1.0/encrypted-system-disk` on `web-0` · `systemDisk.encrypted`: " +

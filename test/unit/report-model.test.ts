@@ -17,22 +17,20 @@ import {
   warning,
 } from "../support/report-events";
 
+/** web-0 replaced because its instance type changed: the step the provider reports with instanceType forcing it. */
+const WEB_RESIZED: StepSpec = {
+  op: "replace",
+  type: INSTANCE,
+  name: "web-0",
+  id: "i-1",
+  oldInputs: WEB,
+  newInputs: { ...WEB, instanceType: "ecs.g7.xlarge" },
+  keys: ["instanceType"],
+};
+
 describe("buildReport (preview)", () => {
   const cases: [string, StepSpec, string, string | undefined][] = [
-    [
-      "instance replaced",
-      {
-        op: "replace",
-        type: INSTANCE,
-        name: "web-0",
-        id: "i-1",
-        oldInputs: WEB,
-        newInputs: { ...WEB, instanceType: "ecs.g7.xlarge" },
-        keys: ["instanceType"],
-      },
-      "replace",
-      "the instance's system disk and data disks (deleted with it)",
-    ],
+    ["instance replaced", WEB_RESIZED, "replace", "the instance's system disk and data disks (deleted with it)"],
     [
       "instance deleted",
       { op: "delete", type: INSTANCE, name: "web-1", id: "i-2", oldInputs: WEB },
@@ -132,18 +130,7 @@ describe("buildReport (preview)", () => {
 
   it("says why: the forcing input old -> new, and carries the provider's own warning", () => {
     const notice = "replaces instance i-1 because instanceType changed: a new instance is made and this one is deleted";
-    const report = preview([
-      step({
-        op: "replace",
-        type: INSTANCE,
-        name: "web-0",
-        id: "i-1",
-        oldInputs: WEB,
-        newInputs: { ...WEB, instanceType: "ecs.g7.xlarge" },
-        keys: ["instanceType"],
-      }),
-      warning(INSTANCE, "web-0", notice),
-    ]);
+    const report = preview([step(WEB_RESIZED), warning(INSTANCE, "web-0", notice)]);
     expect(report.dangers).toEqual([
       expect.objectContaining({
         name: "web-0",
