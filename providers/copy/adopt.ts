@@ -1,6 +1,7 @@
 // The copy/adopt protocol of SharedImageCopy's create: find the copy an interrupted run of this create started (by
 // its create tag) or make a new one, remove the leftovers, and settle the finished copy (name, tags, handed over).
 import { keptNotice, planAdoption, takeReplaced } from "../adoption";
+import { same } from "../common/equality";
 import type { EcsApi } from "../ecs/api";
 import { clientToken, resourceKey, runToken } from "../ecs/client-token";
 import { isCopyNoLongerCancellable, isImageInUse, isImageNameTaken, isImageNotFound } from "../ecs/errors";
@@ -10,7 +11,6 @@ import { provenanceTags } from "../policy/approval";
 import { reportProgress } from "../progress";
 import { createTagValue, handedOver, RESERVED_TAGS, readCreateTag, reservedTags } from "../tags";
 import type { SharedImageCopyInputs, SourceInfo } from "./args";
-import { sameJson } from "./diff";
 import { IN_PROGRESS } from "./outputs";
 
 /**
@@ -20,7 +20,7 @@ import { IN_PROGRESS } from "./outputs";
 export async function handOver(api: EcsApi, image: ImageView | undefined): Promise<ImageView | undefined> {
   if (image === undefined) return undefined;
   const tags = handedOver(image.tags);
-  if (sameJson(image.tags, tags)) return image;
+  if (same(image.tags, tags)) return image;
   await api.setTags("image", image.id, image.tags, tags);
   return { ...image, tags };
 }

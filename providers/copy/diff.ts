@@ -1,24 +1,9 @@
 // SharedImageCopy's pure diff: what replaces the copy, what changes in place, what touches state only, and whether
 // the inputs make a new copy (so check() looks at the source again).
+import { same } from "../common/equality";
 import type { SharedImageCopyDiff, SharedImageCopyInputs, SharedImageCopyOutputs } from "./args";
 
 const REPLACING_KEYS = ["sourceImageId", "region", "encrypted", "kmsKeyId", "resourceGroupId"] as const;
-
-/** Equality of JSON values, whatever the order of their keys; undefined members count as absent. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, sortKeys(v)]),
-  );
-}
 
 /**
  * What changes between the stored state (`olds`: outputs, as read back from ECS) and the checked inputs (`news`).
@@ -43,9 +28,9 @@ export function diffSharedImageCopy(
   if (olds.name !== news.name) updates.push("name");
   // An unset description leaves the one ECS gave the copy (the source's) alone.
   if (news.description !== undefined && differs(olds.description, news.description)) updates.push("description");
-  if (!sameJson(olds.tags ?? {}, news.tags ?? {})) updates.push("tags");
+  if (!same(olds.tags ?? {}, news.tags ?? {})) updates.push("tags");
   for (const key of ["approval", "timeouts", "deleteOptions", "identity"] as const) {
-    if (!sameJson(olds[key], news[key])) updates.push(key);
+    if (!same(olds[key], news[key])) updates.push(key);
   }
   return {
     changes: replaces.length > 0 || updates.length > 0,

@@ -1,6 +1,6 @@
 // SharedImageCopy's input rules and the rules on the source image as ECS shows it: pure (no ECS calls), so check()
 // and the fleet config share them and a table test pins every message.
-import { CUSTOM_IMAGE_ID, matches, quote, REGION_ID } from "../common/rules";
+import { CUSTOM_IMAGE_ID, kmsKeyIdFailure, kmsKeyWithoutEncryption, matches, quote, REGION_ID } from "../common/rules";
 import type { ImageView } from "../ecs/types";
 import { timeoutsFailures } from "../ecs/wait";
 import { evaluateImage, type PropertyFailure, validateApprovalPolicy } from "../policy/approval";
@@ -96,10 +96,10 @@ export function validateSharedImageCopyInputs(news: Record<string, unknown>): Pr
     fail("encrypted", `must be true or false, got ${quote(news.encrypted)}`);
   }
   if (known("kmsKeyId")) {
-    if (typeof news.kmsKeyId !== "string" || news.kmsKeyId === "" || news.kmsKeyId.length > 128) {
-      fail("kmsKeyId", `must be a KMS key id of 1-128 characters, got ${quote(news.kmsKeyId)}`);
-    } else if (news.encrypted !== true && !containsUnknown(news.encrypted)) {
-      fail("kmsKeyId", `a KMS key (${quote(news.kmsKeyId)}) encrypts the copy only with encrypted: true; set it`);
+    const problem = kmsKeyIdFailure(news.kmsKeyId);
+    if (problem !== undefined) fail("kmsKeyId", problem);
+    else if (news.encrypted !== true && !containsUnknown(news.encrypted)) {
+      fail("kmsKeyId", kmsKeyWithoutEncryption(news.kmsKeyId, "the copy"));
     }
   }
   if (known("tags")) failures.push(...userTagFailures(news.tags, "image"));

@@ -1,10 +1,17 @@
 // InstanceFromSharedImage's input rules that need no ECS call, or only facts ECS gave (the image's encryption and
 // OS): pure, each failure naming its property, so they run as table tests and in check() alike.
 
-import { IMAGE_ID, matches, quote, REGION_ID } from "../common/rules";
+import {
+  IMAGE_ID,
+  kmsKeyIdFailure,
+  kmsKeyWithoutEncryption,
+  loginFailures,
+  matches,
+  quote,
+  REGION_ID,
+} from "../common/rules";
 import type { ImageView } from "../ecs/types";
 import { timeoutsFailures } from "../ecs/wait";
-import { passwordProblem } from "../password";
 import { type PropertyFailure, validateApprovalPolicy } from "../policy/approval";
 import { identityProblem } from "../resource-identity";
 import { userTagFailures } from "../tags";
@@ -67,9 +74,8 @@ function diskFailures(
   if (known("encrypted") && typeof d.encrypted !== "boolean") {
     failures.push({ property: `${property}.encrypted`, reason: `must be true or false, got ${quote(d.encrypted)}` });
   }
-  if (known("kmsKeyId") && (typeof d.kmsKeyId !== "string" || d.kmsKeyId === "" || d.kmsKeyId.length > 128)) {
-    failures.push({ property: `${property}.kmsKeyId`, reason: `must be a KMS key id, got ${quote(d.kmsKeyId)}` });
-  }
+  const kmsKey = known("kmsKeyId") ? kmsKeyIdFailure(d.kmsKeyId) : undefined;
+  if (kmsKey !== undefined) failures.push({ property: `${property}.kmsKeyId`, reason: kmsKey });
   return failures;
 }
 
@@ -135,18 +141,7 @@ export function validateInputs(news: Partial<Record<keyof InstanceFromSharedImag
       });
     }
   }
-  if (known("password")) {
-    if (typeof news.password !== "string") fail("password", "must be a string (the value is not shown)");
-    else {
-      const problem = passwordProblem(news.password);
-      if (problem !== undefined) fail("password", problem);
-    }
-  }
-  optional(
-    "keyPairName",
-    (v) => typeof v === "string" && v.length >= 2 && v.length <= 128,
-    "must be a key pair name of 2-128 characters",
-  );
+  failures.push(...loginFailures(news, known));
   if (news.password !== undefined && news.keyPairName !== undefined) {
     fail("keyPairName", "give either password or keyPairName, not both");
   }
@@ -193,7 +188,7 @@ export function encryptionFailures(
     } else if (disk.kmsKeyId !== undefined && disk.encrypted !== true && !imageEncrypted) {
       failures.push({
         property: `${property}.kmsKeyId`,
-        reason: `is set (${quote(disk.kmsKeyId)}) but the disk is not encrypted; set encrypted: true`,
+        reason: kmsKeyWithoutEncryption(disk.kmsKeyId, "the disk"),
       });
     }
   }

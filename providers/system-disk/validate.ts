@@ -1,8 +1,15 @@
 // SystemDiskReplacement's input rules that need no ECS call (pure; check() runs them first), and its deadlines.
 
-import { IMAGE_ID, matches, quote, REGION_ID } from "../common/rules";
+import {
+  IMAGE_ID,
+  kmsKeyIdFailure,
+  kmsKeyWithoutEncryption,
+  loginFailures,
+  matches,
+  quote,
+  REGION_ID,
+} from "../common/rules";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput, timeoutsFailures } from "../ecs/wait";
-import { passwordProblem } from "../password";
 import { type PropertyFailure, validateApprovalPolicy } from "../policy/approval";
 import { identityProblem } from "../resource-identity";
 import { containsUnknown } from "../wire-values";
@@ -45,19 +52,7 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
       fail("systemDiskSize", `must be a whole number of GiB from 20 to 2048, got ${quote(size)}`);
     }
   }
-  if (known("password")) {
-    if (typeof news.password !== "string") fail("password", "must be a string");
-    else {
-      const problem = passwordProblem(news.password);
-      if (problem !== undefined) fail("password", problem);
-    }
-  }
-  if (known("keyPairName")) {
-    const name = news.keyPairName;
-    if (typeof name !== "string" || name.length < 2 || name.length > 128) {
-      fail("keyPairName", `must be a key pair name of 2-128 characters, got ${quote(name)}`);
-    }
-  }
+  failures.push(...loginFailures(news, known));
   if (known("passwordInherit") && typeof news.passwordInherit !== "boolean") {
     fail("passwordInherit", `must be true or false, got ${quote(news.passwordInherit)}`);
   }
@@ -75,11 +70,9 @@ export function validateInputs(news: Partial<Record<keyof SystemDiskReplacementI
     fail("encrypted", `must be true or false, got ${quote(news.encrypted)}`);
   }
   if (known("kmsKeyId")) {
-    if (typeof news.kmsKeyId !== "string" || news.kmsKeyId === "") {
-      fail("kmsKeyId", `must be a KMS key id, got ${quote(news.kmsKeyId)}`);
-    } else if (news.encrypted === false) {
-      fail("kmsKeyId", `is set (${quote(news.kmsKeyId)}) but encrypted is false; set encrypted: true`);
-    }
+    const problem = kmsKeyIdFailure(news.kmsKeyId);
+    if (problem !== undefined) fail("kmsKeyId", problem);
+    else if (news.encrypted === false) fail("kmsKeyId", kmsKeyWithoutEncryption(news.kmsKeyId, "the system disk"));
   }
   if (known("restart") && !RESTART_MODES.includes(news.restart as RestartMode)) {
     fail("restart", `must be one of ${RESTART_MODES.join(", ")}, got ${quote(news.restart)}`);

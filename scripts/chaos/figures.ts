@@ -1,5 +1,5 @@
 // The reliability suite's figures, computed from what the emulator recorded (its request log and inventory) and what
-// the suite saw (commands, processes). Pure: no I/O, so every rule here is unit-tested (test/unit/chaos-figures.test.ts).
+// the suite saw (commands, processes). Pure: no I/O, so every rule here is unit-tested (test/unit/chaos-*.test.ts).
 
 /** The part of an emulator request log entry (emulator/request-log.ts) the figures need. */
 export interface LoggedRequest {

@@ -1,12 +1,11 @@
 // The emulator's admin API (back doors tests use), its saved state across restarts, and world files.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import * as $Ecs from "@alicloud/ecs20140526";
 import { type RunningEmulator, startEmulator, WorldValidationError } from "../../emulator";
-import { DEMO, demoWorld, startDemoEmulator } from "../support/emulator";
+import { DEMO, demoWorld, startDemoEmulator, tempDirPerTest } from "../support/emulator";
 import {
   adminCall,
   describeImage,
@@ -16,22 +15,19 @@ import {
   rawRequest,
   runInstance,
   runRequest,
-} from "./helpers";
+} from "../support/emulator-sdk";
 
 const region = DEMO.region;
 const SECRET_PASSWORD = "Zq9-very-Secret-Pw";
 
 describe("emulator admin API, persistence and worlds", () => {
-  let dir: string;
+  // Each test starts the emulator it needs (a state file, a world); it is closed before its directory goes.
   let emu: RunningEmulator | undefined;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "ecs-emu-"));
-  });
   afterEach(async () => {
     await emu?.close();
     emu = undefined;
-    rmSync(dir, { recursive: true, force: true });
   });
+  const dir = tempDirPerTest("ecs-emu-");
 
   it("serves health, inventory and stats over the HTTP admin API", async () => {
     emu = await startDemoEmulator();
@@ -113,7 +109,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("refuses to start with an invalid world file", async () => {
-    const path = join(dir, "bad.json");
+    const path = join(dir(), "bad.json");
     writeFileSync(
       path,
       JSON.stringify({ ...demoWorld(), instanceTypes: [{ instanceTypeId: "big", cpu: 2, memoryGiB: 4 }] }),
@@ -123,7 +119,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("persists state atomically and reloads it on start", async () => {
-    const statePath = join(dir, "state.json");
+    const statePath = join(dir(), "state.json");
     emu = await startDemoEmulator({ statePath });
     const [id] = (await ecsClient(emu).runInstances(runRequest())).body?.instanceIdSets?.instanceIdSet ?? [];
     emu.admin.advanceClock(60_000);
@@ -134,7 +130,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("never writes passwords or secrets to the state file or the request log", async () => {
-    const statePath = join(dir, "state.json");
+    const statePath = join(dir(), "state.json");
     emu = await startDemoEmulator({ statePath });
     await ecsClient(emu).runInstances(runRequest({ password: SECRET_PASSWORD, clientToken: "pw-1" }));
     await ecsClient(emu, DEMO.sts).describeRegions(new $Ecs.DescribeRegionsRequest({}));
@@ -206,7 +202,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("reads a state file written before credentials were tracked", async () => {
-    const statePath = join(dir, "state.json");
+    const statePath = join(dir(), "state.json");
     emu = await startDemoEmulator({ statePath });
     const id = await runInstance(emu, { password: SECRET_PASSWORD });
     const other = await runInstance(emu, { keyPairName: DEMO.workload.keyPairName });
@@ -227,7 +223,7 @@ describe("emulator admin API, persistence and worlds", () => {
   });
 
   it("runs as a CLI that prints the endpoint first and saves state on SIGTERM", async () => {
-    const statePath = join(dir, "cli-state.json");
+    const statePath = join(dir(), "cli-state.json");
     const child = spawn(
       process.execPath,
       [join(__dirname, "../../emulator/cli.js"), "--port", "0", "--state", statePath, "--time-scale", "2"],

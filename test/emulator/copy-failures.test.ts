@@ -1,11 +1,9 @@
 // Image copies that fail in the emulator (an account in arrears, a broken precondition), their slots, and failed
 // copies across a restart.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as $Ecs from "@alicloud/ecs20140526";
-import type { RunningEmulator } from "../../emulator";
-import { DEMO, startDemoEmulator } from "../support/emulator";
+import { DEMO, emulatorPerTest, startDemoEmulator, tempDirPerTest } from "../support/emulator";
 import {
   adminCall,
   describeImage,
@@ -14,46 +12,40 @@ import {
   expectRequestId,
   runRequest,
   stoppedInstance,
-} from "./helpers";
+} from "../support/emulator-sdk";
 
 const region = DEMO.region;
 
 describe("emulator copies that fail", () => {
-  let emu: RunningEmulator;
-  beforeEach(async () => {
-    emu = await startDemoEmulator();
-  });
-  afterEach(async () => {
-    await emu.close();
-  });
+  const emu = emulatorPerTest();
 
-  const workload = () => ecsClient(emu);
+  const workload = () => ecsClient(emu());
   /** A copy by the workload; 40 GiB images take 4 emulated minutes. */
   const copy = async (req: Partial<$Ecs.CopyImageRequest> = {}) =>
     (await workload().copyImage(new $Ecs.CopyImageRequest({ regionId: region, imageId: DEMO.images.plain, ...req })))
       .body?.imageId as string;
-  const statusOf = async (imageId: string) => (await describeImage(emu, imageId))?.status;
+  const statusOf = async (imageId: string) => (await describeImage(emu(), imageId))?.status;
 
   it.each([
-    ["the source owner goes into arrears", () => emu.admin.setArrears(DEMO.owner.accountId), {}],
+    ["the source owner goes into arrears", () => emu().admin.setArrears(DEMO.owner.accountId), {}],
     [
       "the source image's KMS key is disabled",
-      () => emu.admin.disableKmsKey(DEMO.ownerKmsKeyId),
+      () => emu().admin.disableKmsKey(DEMO.ownerKmsKeyId),
       { imageId: DEMO.images.encrypted, encrypted: true },
     ],
     [
       "the destination KMS key is disabled",
-      () => emu.admin.disableKmsKey(DEMO.workload.kmsKeyId),
+      () => emu().admin.disableKmsKey(DEMO.workload.kmsKeyId),
       { encrypted: true, KMSKeyId: DEMO.workload.kmsKeyId },
     ],
-    ["the admin API fails it", (imageId: string) => emu.admin.failCopy(imageId), {}],
+    ["the admin API fails it", (imageId: string) => emu().admin.failCopy(imageId), {}],
   ])("ends a running copy CreateFailed when %s, and its progress stops", async (_what, breakIt, req) => {
     const imageId = await copy(req);
-    emu.admin.advanceClock(60_000);
-    expect(await describeImage(emu, imageId)).toMatchObject({ status: "Creating", progress: "25%" });
+    emu().admin.advanceClock(60_000);
+    expect(await describeImage(emu(), imageId)).toMatchObject({ status: "Creating", progress: "25%" });
     breakIt(imageId);
-    emu.admin.advanceClock(3_600_000);
-    expect(await describeImage(emu, imageId)).toMatchObject({ status: "CreateFailed", progress: "25%" });
+    emu().admin.advanceClock(3_600_000);
+    expect(await describeImage(emu(), imageId)).toMatchObject({ status: "CreateFailed", progress: "25%" });
   });
 
   it("fails copies that wait for a slot too, and a failed copy frees its slot for a waiting one", async () => {
@@ -61,43 +53,43 @@ describe("emulator copies that fail", () => {
     for (let i = 0; i < 6; i++) ids.push(await copy({ destinationImageName: `copy-${i}` }));
     const statuses = async () => Promise.all(ids.map(statusOf));
     expect(await statuses()).toEqual(["Creating", "Creating", "Creating", "Creating", "Creating", "Waiting"]);
-    emu.admin.failCopy(ids[0]);
+    emu().admin.failCopy(ids[0]);
     expect(await statuses()).toEqual(["CreateFailed", "Creating", "Creating", "Creating", "Creating", "Creating"]);
-    emu.admin.setArrears(DEMO.owner.accountId);
+    emu().admin.setArrears(DEMO.owner.accountId);
     expect(await statuses()).toEqual(Array(6).fill("CreateFailed"));
   });
 
   it("starts a waiting copy at once when the arrears fail the running ones", async () => {
     const own = await copy({ destinationImageName: "own-source" });
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.advanceClock(3_600_000);
     for (let i = 0; i < 5; i++) await copy({ destinationImageName: `shared-${i}` });
     // A copy of the workload's own image: it waits for a slot and does not depend on the owner of the shared image.
     const waiting = await copy({ imageId: own, destinationImageName: "own-copy" });
     expect(await statusOf(waiting)).toBe("Waiting");
-    emu.admin.setArrears(DEMO.owner.accountId);
-    emu.admin.advanceClock(60_000);
-    expect(await describeImage(emu, waiting)).toMatchObject({ status: "Creating", progress: "25%" });
+    emu().admin.setArrears(DEMO.owner.accountId);
+    emu().admin.advanceClock(60_000);
+    expect(await describeImage(emu(), waiting)).toMatchObject({ status: "Creating", progress: "25%" });
   });
 
   it("fails a copy from the moment its precondition broke, even when the clock then jumps past its end", async () => {
     const imageId = await copy();
-    emu.admin.setArrears(DEMO.owner.accountId);
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.setArrears(DEMO.owner.accountId);
+    emu().admin.advanceClock(3_600_000);
     expect(await statusOf(imageId)).toBe("CreateFailed");
   });
 
   it("does not fail a copy of the workload's own image when another account goes into arrears", async () => {
     const source = await copy({ destinationImageName: "own-source" });
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.advanceClock(3_600_000);
     const own = await copy({ imageId: source, destinationImageName: "own-copy" });
-    emu.admin.setArrears(DEMO.owner.accountId);
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.setArrears(DEMO.owner.accountId);
+    emu().admin.advanceClock(3_600_000);
     expect(await statusOf(own)).toBe("Available");
   });
 
   it("lists a failed copy only when Status includes CreateFailed", async () => {
     const imageId = await copy();
-    emu.admin.failCopy(imageId);
+    emu().admin.failCopy(imageId);
     const list = async (status?: string) =>
       (
         await workload().describeImages(new $Ecs.DescribeImagesRequest({ regionId: region, imageId, status }))
@@ -109,16 +101,16 @@ describe("emulator copies that fail", () => {
 
   it("deletes a failed copy with DeleteImage", async () => {
     const imageId = await copy();
-    emu.admin.failCopy(imageId);
+    emu().admin.failCopy(imageId);
     const res = await workload().deleteImage(new $Ecs.DeleteImageRequest({ regionId: region, imageId }));
     expectRequestId(res.body ?? {});
-    expect(await describeImage(emu, imageId)).toBeUndefined();
+    expect(await describeImage(emu(), imageId)).toBeUndefined();
   });
 
   it("lets the owner delete the source of a failed copy", async () => {
     const imageId = await copy();
-    emu.admin.failCopy(imageId);
-    await ecsClient(emu, DEMO.owner).deleteImage(
+    emu().admin.failCopy(imageId);
+    await ecsClient(emu(), DEMO.owner).deleteImage(
       new $Ecs.DeleteImageRequest({ regionId: region, imageId: DEMO.images.plain, force: true }),
     );
     expect(await statusOf(imageId)).toBe("CreateFailed");
@@ -126,7 +118,7 @@ describe("emulator copies that fail", () => {
 
   it("refuses to cancel a failed copy (IncorrectImageStatus)", async () => {
     const imageId = await copy();
-    emu.admin.failCopy(imageId);
+    emu().admin.failCopy(imageId);
     const err = await expectEcsError(
       workload().cancelCopyImage(new $Ecs.CancelCopyImageRequest({ regionId: region, imageId })),
       "IncorrectImageStatus",
@@ -137,14 +129,14 @@ describe("emulator copies that fail", () => {
 
   it("refuses a failed copy for RunInstances, CopyImage and ReplaceSystemDisk (IncorrectImageStatus)", async () => {
     const imageId = await copy();
-    emu.admin.failCopy(imageId);
+    emu().admin.failCopy(imageId);
     await expectEcsError(workload().runInstances(runRequest({ imageId })), "IncorrectImageStatus", 400);
     await expectEcsError(
       workload().copyImage(new $Ecs.CopyImageRequest({ regionId: region, imageId })),
       "IncorrectImageStatus",
       400,
     );
-    const instanceId = await stoppedInstance(emu);
+    const instanceId = await stoppedInstance(emu());
     await expectEcsError(
       workload().replaceSystemDisk(new $Ecs.ReplaceSystemDiskRequest({ instanceId, imageId })),
       "IncorrectImageStatus",
@@ -154,34 +146,28 @@ describe("emulator copies that fail", () => {
 
   it("fails a copy over the HTTP admin API", async () => {
     const imageId = await copy();
-    const res = await adminCall(emu, "POST", "images/fail-copy", { imageId });
+    const res = await adminCall(emu(), "POST", "images/fail-copy", { imageId });
     expect(res.status).toBe(200);
     expect(await statusOf(imageId)).toBe("CreateFailed");
   });
 
   it("refuses to fail what is not a running copy, in-process and over HTTP", async () => {
     const finished = await copy();
-    emu.admin.advanceClock(3_600_000);
-    expect(() => emu.admin.failCopy(finished)).toThrow(`failCopy: image ${finished} is not a running copy`);
-    expect(() => emu.admin.failCopy(DEMO.images.plain)).toThrow(/not a running copy .*not made by CopyImage/);
-    expect((await adminCall(emu, "POST", "images/fail-copy", { imageId: finished })).status).toBe(409);
-    expect((await adminCall(emu, "POST", "images/fail-copy", { imageId: "m-nope" })).status).toBe(404);
-    expect((await adminCall(emu, "POST", "images/fail-copy", {})).status).toBe(400);
+    emu().admin.advanceClock(3_600_000);
+    expect(() => emu().admin.failCopy(finished)).toThrow(`failCopy: image ${finished} is not a running copy`);
+    expect(() => emu().admin.failCopy(DEMO.images.plain)).toThrow(/not a running copy .*not made by CopyImage/);
+    expect((await adminCall(emu(), "POST", "images/fail-copy", { imageId: finished })).status).toBe(409);
+    expect((await adminCall(emu(), "POST", "images/fail-copy", { imageId: "m-nope" })).status).toBe(404);
+    expect((await adminCall(emu(), "POST", "images/fail-copy", {})).status).toBe(400);
     expect(await statusOf(finished)).toBe("Available");
   });
 });
 
 describe("emulator copies that fail across restarts", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "ecs-emu-copies-"));
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerTest("ecs-emu-copies-");
 
   it("fails a copy whose owner is in arrears in the state file at the time the file was saved", async () => {
-    const statePath = join(dir, "state.json");
+    const statePath = join(dir(), "state.json");
     let emu = await startDemoEmulator({ statePath });
     const copy = await ecsClient(emu).copyImage(
       new $Ecs.CopyImageRequest({ regionId: region, imageId: DEMO.images.plain }),

@@ -1,12 +1,10 @@
 // Login credentials the emulator keeps per instance (password, key pair) and how re-images change them.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as $Ecs from "@alicloud/ecs20140526";
-import type { RunningEmulator } from "../../emulator";
 import { EmulatorCore } from "../../emulator/emulator";
 import { startServer } from "../../emulator/server";
-import { DEMO, startDemoEmulator } from "../support/emulator";
+import { DEMO, emulatorPerTest, startDemoEmulator, tempDirPerTest } from "../support/emulator";
 import {
   adminCall,
   describeInstance,
@@ -18,30 +16,24 @@ import {
   stoppedInstance,
   systemDiskOf,
   worldWithExtraImages,
-} from "./helpers";
+} from "../support/emulator-sdk";
 
 const region = DEMO.region;
 const FIRST_PASSWORD = "Fp9-first-Secret";
 const SECOND_PASSWORD = "Sp8-second-Secret";
 
 describe("emulator login credentials", () => {
-  let emu: RunningEmulator;
-  beforeEach(async () => {
-    emu = await startDemoEmulator({ world: worldWithExtraImages() });
-  });
-  afterEach(async () => {
-    await emu.close();
-  });
+  const emu = emulatorPerTest(() => ({ world: worldWithExtraImages() }));
 
-  const workload = () => ecsClient(emu);
+  const workload = () => ecsClient(emu());
   const replace = (instanceId: string, req: Partial<$Ecs.ReplaceSystemDiskRequest>) =>
     workload().replaceSystemDisk(new $Ecs.ReplaceSystemDiskRequest({ instanceId, imageId: DEMO.images.plain, ...req }));
 
   it("knows the password given to RunInstances by its fingerprint", async () => {
-    const id = await runInstance(emu, { password: FIRST_PASSWORD });
-    expect(emu.admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: true });
-    expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe(true);
-    expect(emu.admin.hasPassword(id, SECOND_PASSWORD)).toBe(false);
+    const id = await runInstance(emu(), { password: FIRST_PASSWORD });
+    expect(emu().admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: true });
+    expect(emu().admin.hasPassword(id, FIRST_PASSWORD)).toBe(true);
+    expect(emu().admin.hasPassword(id, SECOND_PASSWORD)).toBe(false);
   });
 
   it("knows the password given to CreateInstance", async () => {
@@ -55,91 +47,91 @@ describe("emulator login credentials", () => {
         password: FIRST_PASSWORD,
       }),
     );
-    expect(emu.admin.hasPassword(res.body?.instanceId as string, FIRST_PASSWORD)).toBe(true);
+    expect(emu().admin.hasPassword(res.body?.instanceId as string, FIRST_PASSWORD)).toBe(true);
   });
 
   it("reports no password for an instance created with a key pair only", async () => {
-    const id = await runInstance(emu, { keyPairName: DEMO.workload.keyPairName });
-    expect(emu.admin.credentials(id)).toEqual({
+    const id = await runInstance(emu(), { keyPairName: DEMO.workload.keyPairName });
+    expect(emu().admin.credentials(id)).toEqual({
       keyPairName: DEMO.workload.keyPairName,
       password: "none",
       fingerprintKnown: false,
     });
-    expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
+    expect(emu().admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
   });
 
   it("changes the password with ModifyInstanceAttribute", async () => {
-    const id = await runInstance(emu, { password: FIRST_PASSWORD });
+    const id = await runInstance(emu(), { password: FIRST_PASSWORD });
     await workload().modifyInstanceAttribute(
       new $Ecs.ModifyInstanceAttributeRequest({ instanceId: id, password: SECOND_PASSWORD }),
     );
-    expect(emu.admin.hasPassword(id, SECOND_PASSWORD)).toBe(true);
-    expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
+    expect(emu().admin.hasPassword(id, SECOND_PASSWORD)).toBe(true);
+    expect(emu().admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
   });
 
   it("replaces the password with ReplaceSystemDisk and Password", async () => {
-    const id = await stoppedInstance(emu, { password: FIRST_PASSWORD });
+    const id = await stoppedInstance(emu(), { password: FIRST_PASSWORD });
     await replace(id, { password: SECOND_PASSWORD });
-    expect(emu.admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: true });
-    expect(emu.admin.hasPassword(id, SECOND_PASSWORD)).toBe(true);
-    expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
+    expect(emu().admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: true });
+    expect(emu().admin.hasPassword(id, SECOND_PASSWORD)).toBe(true);
+    expect(emu().admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
   });
 
   it("clears the password and sets the key pair with ReplaceSystemDisk and KeyPairName", async () => {
-    const id = await stoppedInstance(emu, { password: FIRST_PASSWORD });
+    const id = await stoppedInstance(emu(), { password: FIRST_PASSWORD });
     await replace(id, { keyPairName: DEMO.workload.keyPairName });
-    expect(emu.admin.credentials(id)).toEqual({
+    expect(emu().admin.credentials(id)).toEqual({
       keyPairName: DEMO.workload.keyPairName,
       password: "none",
       fingerprintKnown: false,
     });
-    expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
-    expect((await describeInstance(emu, id))?.keyPairName).toBe(DEMO.workload.keyPairName);
+    expect(emu().admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
+    expect((await describeInstance(emu(), id))?.keyPairName).toBe(DEMO.workload.keyPairName);
   });
 
   it("leaves neither password nor key pair after ReplaceSystemDisk without credentials", async () => {
-    const id = await stoppedInstance(emu, { password: FIRST_PASSWORD, keyPairName: DEMO.workload.keyPairName });
+    const id = await stoppedInstance(emu(), { password: FIRST_PASSWORD, keyPairName: DEMO.workload.keyPairName });
     await replace(id, {});
-    expect(emu.admin.credentials(id)).toEqual({ keyPairName: "", password: "none", fingerprintKnown: false });
-    expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
+    expect(emu().admin.credentials(id)).toEqual({ keyPairName: "", password: "none", fingerprintKnown: false });
+    expect(emu().admin.hasPassword(id, FIRST_PASSWORD)).toBe(false);
   });
 
   it("uses the image's preset password for ReplaceSystemDisk with PasswordInherit", async () => {
-    const id = await stoppedInstance(emu, { password: FIRST_PASSWORD, keyPairName: DEMO.workload.keyPairName });
+    const id = await stoppedInstance(emu(), { password: FIRST_PASSWORD, keyPairName: DEMO.workload.keyPairName });
     await replace(id, { imageId: EXTRA_IMAGES.preset, passwordInherit: true });
-    expect(emu.admin.credentials(id)).toEqual({
+    expect(emu().admin.credentials(id)).toEqual({
       keyPairName: "",
       password: "imagePreset",
       presetImageId: EXTRA_IMAGES.preset,
       fingerprintKnown: false,
     });
     // The emulator never knows an image's preset password, so it cannot say whether a candidate is it.
-    expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe("unknown");
+    expect(emu().admin.hasPassword(id, FIRST_PASSWORD)).toBe("unknown");
   });
 
   it("uses the image's preset password for RunInstances with PasswordInherit", async () => {
-    const id = await runInstance(emu, { imageId: EXTRA_IMAGES.preset, passwordInherit: true });
-    expect(emu.admin.credentials(id)).toMatchObject({ password: "imagePreset", presetImageId: EXTRA_IMAGES.preset });
-    expect(emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].instances[0]).toMatchObject({
+    const id = await runInstance(emu(), { imageId: EXTRA_IMAGES.preset, passwordInherit: true });
+    expect(emu().admin.credentials(id)).toMatchObject({ password: "imagePreset", presetImageId: EXTRA_IMAGES.preset });
+    expect(emu().admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].instances[0]).toMatchObject({
       instanceId: id,
       hasPassword: true,
     });
   });
 
   it("refuses PasswordInherit on an image without a preset password and changes nothing", async () => {
-    const id = await stoppedInstance(emu, { password: FIRST_PASSWORD });
-    const diskBefore = await systemDiskOf(emu, id);
+    const id = await stoppedInstance(emu(), { password: FIRST_PASSWORD });
+    const diskBefore = await systemDiskOf(emu(), id);
     const err = await expectEcsError(
       replace(id, { imageId: DEMO.images.paid, passwordInherit: true }),
       "InvalidParameter.Conflict",
       400,
     );
     expect(err.message).toContain("has no preset password");
-    const inst = await describeInstance(emu, id);
+    const inst = await describeInstance(emu(), id);
     expect(inst).toMatchObject({ status: "Stopped", imageId: DEMO.images.plain });
-    expect(await systemDiskOf(emu, id)).toMatchObject({ diskId: diskBefore?.diskId, imageId: DEMO.images.plain });
-    expect(emu.admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: true });
-    expect(emu.admin.hasPassword(id, FIRST_PASSWORD)).toBe(true);
+    expect(await systemDiskOf(emu(), id)).toMatchObject({ diskId: diskBefore?.diskId, imageId: DEMO.images.plain });
+    expect(emu().admin.credentials(id)).toEqual({ keyPairName: "", password: "set", fingerprintKnown: true });
+    expect(emu().admin.hasPassword(id, FIRST_PASSWORD)).toBe(true);
   });
 
   it.each([
@@ -156,7 +148,7 @@ describe("emulator login credentials", () => {
       "InvalidParameter.Conflict",
       400,
     );
-    expect(emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].instances).toEqual([]);
+    expect(emu().admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].instances).toEqual([]);
   });
 
   it("still refuses PasswordInherit together with Password or KeyPairName (InvalidPasswordParam.Mismatch)", async () => {
@@ -178,9 +170,9 @@ describe("emulator login credentials", () => {
       }),
     );
     const copyId = copy.body?.imageId as string;
-    emu.admin.advanceClock(3_600_000);
-    const id = await runInstance(emu, { imageId: copyId, passwordInherit: true });
-    expect(emu.admin.credentials(id)).toMatchObject({ password: "imagePreset", presetImageId: copyId });
+    emu().admin.advanceClock(3_600_000);
+    const id = await runInstance(emu(), { imageId: copyId, passwordInherit: true });
+    expect(emu().admin.credentials(id)).toMatchObject({ password: "imagePreset", presetImageId: copyId });
   });
 
   it("reports IdempotentParameterMismatch for a ClientToken reused with another password", async () => {
@@ -192,7 +184,7 @@ describe("emulator login credentials", () => {
     );
     const again = await workload().runInstances(runRequest({ clientToken: "pw-token", password: FIRST_PASSWORD }));
     expect(again.body?.instanceIdSets).toEqual(first.body?.instanceIdSets);
-    const id = await stoppedInstance(emu);
+    const id = await stoppedInstance(emu());
     await replace(id, { clientToken: "replace-pw", password: FIRST_PASSWORD });
     await expectEcsError(
       replace(id, { clientToken: "replace-pw", password: SECOND_PASSWORD }),
@@ -202,42 +194,42 @@ describe("emulator login credentials", () => {
   });
 
   it("throws for an unknown instance, and answers 404 over HTTP", async () => {
-    expect(() => emu.admin.credentials("i-nope")).toThrow("credentials: no instance i-nope");
-    expect(() => emu.admin.hasPassword("i-nope", FIRST_PASSWORD)).toThrow("hasPassword: no instance i-nope");
-    const res = await adminCall(emu, "POST", "instances/password-check", {
+    expect(() => emu().admin.credentials("i-nope")).toThrow("credentials: no instance i-nope");
+    expect(() => emu().admin.hasPassword("i-nope", FIRST_PASSWORD)).toThrow("hasPassword: no instance i-nope");
+    const res = await adminCall(emu(), "POST", "instances/password-check", {
       instanceId: "i-nope",
       password: FIRST_PASSWORD,
     });
     expect(res.status).toBe(404);
     expect(res.text).not.toContain(FIRST_PASSWORD);
-    expect((await adminCall(emu, "GET", "instances/credentials?instanceId=i-nope")).status).toBe(404);
+    expect((await adminCall(emu(), "GET", "instances/credentials?instanceId=i-nope")).status).toBe(404);
   });
 
   it("checks passwords and reports credentials over HTTP without echoing the candidate", async () => {
-    const id = await runInstance(emu, { password: FIRST_PASSWORD });
-    const yes = await adminCall(emu, "POST", "instances/password-check", { instanceId: id, password: FIRST_PASSWORD });
+    const id = await runInstance(emu(), { password: FIRST_PASSWORD });
+    const yes = await adminCall(emu(), "POST", "instances/password-check", {
+      instanceId: id,
+      password: FIRST_PASSWORD,
+    });
     expect({ status: yes.status, body: yes.body }).toEqual({ status: 200, body: { match: true } });
-    const no = await adminCall(emu, "POST", "instances/password-check", { instanceId: id, password: SECOND_PASSWORD });
+    const no = await adminCall(emu(), "POST", "instances/password-check", {
+      instanceId: id,
+      password: SECOND_PASSWORD,
+    });
     expect(no.body).toEqual({ match: false });
     expect(yes.text + no.text).not.toMatch(/Secret/);
-    expect((await adminCall(emu, "POST", "instances/password-check", { instanceId: id })).status).toBe(400);
-    const creds = await adminCall(emu, "GET", `instances/credentials?instanceId=${id}`);
+    expect((await adminCall(emu(), "POST", "instances/password-check", { instanceId: id })).status).toBe(400);
+    const creds = await adminCall(emu(), "GET", `instances/credentials?instanceId=${id}`);
     expect(creds.body).toEqual({ keyPairName: "", password: "set", fingerprintKnown: true });
-    expect(JSON.stringify(emu.admin.requests())).not.toMatch(/Secret/);
+    expect(JSON.stringify(emu().admin.requests())).not.toMatch(/Secret/);
   });
 });
 
 describe("emulator login credentials across restarts", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "ecs-emu-creds-"));
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerTest("ecs-emu-creds-");
 
   it("never writes a password or its fingerprint to the state file, the request log or the inventory", async () => {
-    const statePath = join(dir, "state.json");
+    const statePath = join(dir(), "state.json");
     const core = new EmulatorCore({ world: worldWithExtraImages(), statePath });
     const emu = await startServer({ statePath }, core);
     try {
@@ -262,7 +254,7 @@ describe("emulator login credentials across restarts", () => {
   });
 
   it("says the fingerprint is unknown after a restart from a state file", async () => {
-    const statePath = join(dir, "state.json");
+    const statePath = join(dir(), "state.json");
     let emu = await startDemoEmulator({ statePath });
     const id = await runInstance(emu, { password: FIRST_PASSWORD });
     await emu.close();

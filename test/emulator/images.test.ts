@@ -1,23 +1,16 @@
 // The emulator's images: describe filters, shares, copies and their progress, deletes, through the real ECS client.
 import * as $Ecs from "@alicloud/ecs20140526";
-import type { RunningEmulator } from "../../emulator";
-import { DEMO, startDemoEmulator } from "../support/emulator";
+import { DEMO, emulatorPerTest } from "../support/emulator";
+import { ecsClient, expectEcsError, expectRequestId } from "../support/emulator-sdk";
 import { expectEach } from "../support/expect";
-import { ecsClient, expectEcsError, expectRequestId } from "./helpers";
 
 const region = DEMO.region;
 
 describe("emulator images", () => {
-  let emu: RunningEmulator;
-  beforeEach(async () => {
-    emu = await startDemoEmulator();
-  });
-  afterEach(async () => {
-    await emu.close();
-  });
+  const emu = emulatorPerTest();
 
-  const workload = () => ecsClient(emu);
-  const owner = () => ecsClient(emu, DEMO.owner);
+  const workload = () => ecsClient(emu());
+  const owner = () => ecsClient(emu(), DEMO.owner);
   const describe_ = (req: Partial<$Ecs.DescribeImagesRequest>, client = workload()) =>
     client.describeImages(new $Ecs.DescribeImagesRequest({ regionId: region, ...req }));
   const copy = (req: Partial<$Ecs.CopyImageRequest>, client = workload()) =>
@@ -84,9 +77,9 @@ describe("emulator images", () => {
       expect.objectContaining({ status: "Creating", progress: "0%", isCopied: true, imageOwnerAlias: "self" }),
     );
     // 40 GiB at 10 GiB per emulated minute: 4 minutes.
-    emu.admin.advanceClock(120_000);
+    emu().admin.advanceClock(120_000);
     expect((await status()).progress).toBe("50%");
-    emu.admin.advanceClock(120_000);
+    emu().admin.advanceClock(120_000);
     expect(await status()).toEqual(expect.objectContaining({ status: "Available", progress: "100%" }));
   });
 
@@ -96,16 +89,16 @@ describe("emulator images", () => {
 
   it("copies an own image to another region", async () => {
     const first = await copy({});
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.advanceClock(3_600_000);
     const second = await copy({ imageId: first.body?.imageId, destinationRegionId: DEMO.otherRegion });
-    const inv = emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
+    const inv = emu().admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
     expect(inv.images.find((i) => i.imageId === second.body?.imageId)?.regionId).toBe(DEMO.otherRegion);
   });
 
   it("keeps an encrypted shared image encrypted in the copy, with the caller's CMK", async () => {
     const res = await copy({ imageId: DEMO.images.encrypted, encrypted: true, KMSKeyId: DEMO.workload.kmsKeyId });
-    const img = emu.admin
-      .inventory(DEMO.workload.accountId)
+    const img = emu()
+      .admin.inventory(DEMO.workload.accountId)
       [DEMO.workload.accountId].images.find((i) => i.imageId === res.body?.imageId);
     expectEach(img?.diskMappings, { encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
   });
@@ -142,7 +135,7 @@ describe("emulator images", () => {
       return ids.map((id) => res.body?.images?.image?.find((i) => i.imageId === id)?.status);
     };
     expect(await statuses()).toEqual(["Creating", "Creating", "Creating", "Creating", "Creating", "Waiting"]);
-    emu.admin.advanceClock(240_000);
+    emu().admin.advanceClock(240_000);
     expect(await statuses()).toEqual(["Available", "Available", "Available", "Available", "Available", "Creating"]);
   });
 
@@ -155,7 +148,7 @@ describe("emulator images", () => {
 
   it("reports IncorrectImageStatus (400) when cancelling a finished copy", async () => {
     const imageId = (await copy({})).body?.imageId as string;
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.advanceClock(3_600_000);
     await expectEcsError(
       workload().cancelCopyImage(new $Ecs.CancelCopyImageRequest({ regionId: region, imageId })),
       "IncorrectImageStatus",
@@ -186,7 +179,7 @@ describe("emulator images", () => {
 
   it("reports ImageUsingByInstance when deleting an image instances use, unless forced", async () => {
     const imageId = (await copy({})).body?.imageId as string;
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.advanceClock(3_600_000);
     await workload().runInstances(
       new $Ecs.RunInstancesRequest({
         regionId: region,
@@ -265,7 +258,7 @@ describe("emulator images", () => {
 
   it("renames and deprecates an own image", async () => {
     const imageId = (await copy({})).body?.imageId as string;
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.advanceClock(3_600_000);
     await workload().modifyImageAttribute(
       new $Ecs.ModifyImageAttributeRequest({ regionId: region, imageId, imageName: "renamed", status: "Deprecated" }),
     );
@@ -276,12 +269,12 @@ describe("emulator images", () => {
   });
 
   it("makes shared images unusable while the owner is in arrears", async () => {
-    emu.admin.setArrears(DEMO.owner.accountId);
+    emu().admin.setArrears(DEMO.owner.accountId);
     await expectEcsError(copy({}), "OperationDenied.ImageNotValid", 403);
   });
 
   it("makes an encrypted shared image unusable when the owner's KMS key is disabled", async () => {
-    emu.admin.disableKmsKey(DEMO.ownerKmsKeyId);
+    emu().admin.disableKmsKey(DEMO.ownerKmsKeyId);
     await expectEcsError(
       copy({ imageId: DEMO.images.encrypted, encrypted: true }),
       "OperationDenied.ImageNotValid",
@@ -291,7 +284,7 @@ describe("emulator images", () => {
 
   it("answers DryRun with DryRunOperation and creates nothing", async () => {
     await expectEcsError(copy({ dryRun: true }), "DryRunOperation", 400);
-    expect(emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].images).toEqual([]);
+    expect(emu().admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].images).toEqual([]);
   });
 
   it("returns the same copy for a repeated ClientToken and rejects it with other parameters", async () => {

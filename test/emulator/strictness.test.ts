@@ -1,7 +1,6 @@
 // Rules ECS enforces that the emulator must enforce too, so it is never more lenient than the cloud.
 import * as $Ecs from "@alicloud/ecs20140526";
-import type { RunningEmulator } from "../../emulator";
-import { DEMO, startDemoEmulator } from "../support/emulator";
+import { DEMO, emulatorPerTest } from "../support/emulator";
 import {
   describeImage,
   describeInstance,
@@ -13,7 +12,7 @@ import {
   stoppedInstance,
   systemDiskOf,
   worldWithExtraImages,
-} from "./helpers";
+} from "../support/emulator-sdk";
 
 const region = DEMO.region;
 
@@ -23,16 +22,10 @@ function tags(n: number, prefix = "k"): $Ecs.TagResourcesRequestTag[] {
 }
 
 describe("emulator strictness: rules ECS enforces", () => {
-  let emu: RunningEmulator;
-  beforeEach(async () => {
-    emu = await startDemoEmulator({ world: worldWithExtraImages() });
-  });
-  afterEach(async () => {
-    await emu.close();
-  });
+  const emu = emulatorPerTest(() => ({ world: worldWithExtraImages() }));
 
-  const workload = () => ecsClient(emu);
-  const owner = () => ecsClient(emu, DEMO.owner);
+  const workload = () => ecsClient(emu());
+  const owner = () => ecsClient(emu(), DEMO.owner);
   const tagInstance = (instanceId: string, tag: $Ecs.TagResourcesRequestTag[]) =>
     workload().tagResources(
       new $Ecs.TagResourcesRequest({ regionId: region, resourceType: "instance", resourceId: [instanceId], tag }),
@@ -48,13 +41,13 @@ describe("emulator strictness: rules ECS enforces", () => {
     const res = await workload().copyImage(
       new $Ecs.CopyImageRequest({ regionId: region, imageId: DEMO.images.plain, destinationImageName: name }),
     );
-    emu.admin.advanceClock(3_600_000);
+    emu().admin.advanceClock(3_600_000);
     return res.body?.imageId as string;
   };
 
   describe("tags", () => {
     it("refuses tags that would take a resource past 20 (OperationDenied.QuotaExceed) and tags nothing", async () => {
-      const id = await runInstance(emu, { tag: tags(15, "a") });
+      const id = await runInstance(emu(), { tag: tags(15, "a") });
       await expectEcsError(tagInstance(id, tags(6, "b")), "OperationDenied.QuotaExceed", 400);
       expect(await tagCount(id)).toBe(15);
       await tagInstance(id, [...tags(15, "a"), ...tags(5, "b")]);
@@ -62,7 +55,7 @@ describe("emulator strictness: rules ECS enforces", () => {
     });
 
     it("refuses more than 20 tags in one request (NumberExceed.Tags)", async () => {
-      const id = await runInstance(emu);
+      const id = await runInstance(emu());
       await expectEcsError(tagInstance(id, tags(21)), "NumberExceed.Tags", 400);
       await expectEcsError(workload().runInstances(runRequest({ tag: tags(21) })), "NumberExceed.Tags", 400);
     });
@@ -72,7 +65,7 @@ describe("emulator strictness: rules ECS enforces", () => {
         new $Ecs.TagResourcesRequestTag({ key: "team", value: "a" }),
         new $Ecs.TagResourcesRequestTag({ key: "team", value: "b" }),
       ];
-      const id = await runInstance(emu);
+      const id = await runInstance(emu());
       await expectEcsError(tagInstance(id, twice), "Duplicate.TagKey", 400);
       await expectEcsError(workload().runInstances(runRequest({ tag: twice })), "Duplicate.TagKey", 400);
     });
@@ -85,7 +78,7 @@ describe("emulator strictness: rules ECS enforces", () => {
       ["a value containing https://", "team", "see https://example.com", "InvalidTagValue.Malformed"],
     ])("refuses %s in TagResources, RunInstances and CopyImage", async (_what, key, value, code) => {
       const tag = [new $Ecs.TagResourcesRequestTag({ key, value })];
-      const id = await runInstance(emu);
+      const id = await runInstance(emu());
       await expectEcsError(tagInstance(id, tag), code, 400);
       await expectEcsError(workload().runInstances(runRequest({ tag })), code, 400);
       await expectEcsError(
@@ -97,7 +90,7 @@ describe("emulator strictness: rules ECS enforces", () => {
     });
 
     it("accepts an empty tag value and keys that merely contain aliyun", async () => {
-      const id = await runInstance(emu);
+      const id = await runInstance(emu());
       await tagInstance(id, [new $Ecs.TagResourcesRequestTag({ key: "team-aliyun", value: "" })]);
       expect(await tagCount(id)).toBe(1);
     });
@@ -146,7 +139,7 @@ describe("emulator strictness: rules ECS enforces", () => {
     ])(
       "reports IdempotentParameterMismatch for %s with a reused ClientToken and other parameters",
       async (_a, call) => {
-        const ctx = { stopped: await stoppedInstance(emu) };
+        const ctx = { stopped: await stoppedInstance(emu()) };
         const first = await call("token-1", "first", ctx);
         const again = await call("token-1", "first", ctx);
         expect(again.body).toEqual({ ...first.body, requestId: again.body?.requestId });
@@ -157,19 +150,19 @@ describe("emulator strictness: rules ECS enforces", () => {
 
   describe("instance states", () => {
     it("refuses StartInstance while the instance is Stopping (IncorrectInstanceStatus)", async () => {
-      const id = await runInstance(emu);
-      emu.admin.advanceClock(60_000);
+      const id = await runInstance(emu());
+      emu().admin.advanceClock(60_000);
       await workload().stopInstance(new $Ecs.StopInstanceRequest({ instanceId: id }));
       await expectEcsError(
         workload().startInstance(new $Ecs.StartInstanceRequest({ instanceId: id })),
         "IncorrectInstanceStatus",
         403,
       );
-      expect((await describeInstance(emu, id))?.status).toBe("Stopping");
+      expect((await describeInstance(emu(), id))?.status).toBe("Stopping");
     });
 
     it("refuses ReplaceSystemDisk (IncorrectDiskStatus) and StartInstance (InstanceNotReady) while the new disk is Creating", async () => {
-      const id = await stoppedInstance(emu);
+      const id = await stoppedInstance(emu());
       const first = await workload().replaceSystemDisk(
         new $Ecs.ReplaceSystemDiskRequest({ instanceId: id, imageId: DEMO.images.paid }),
       );
@@ -183,15 +176,15 @@ describe("emulator strictness: rules ECS enforces", () => {
         "InstanceNotReady",
         403,
       );
-      expect(await systemDiskOf(emu, id)).toMatchObject({ diskId: first.body?.diskId, status: "Creating" });
-      emu.admin.advanceClock(10_000);
+      expect(await systemDiskOf(emu(), id)).toMatchObject({ diskId: first.body?.diskId, status: "Creating" });
+      emu().admin.advanceClock(10_000);
       await workload().startInstance(new $Ecs.StartInstanceRequest({ instanceId: id }));
     });
 
     it("refuses a password change while the instance is Starting, but not other attributes", async () => {
-      const id = await runInstance(emu);
-      emu.admin.advanceClock(5_000);
-      expect((await describeInstance(emu, id))?.status).toBe("Starting");
+      const id = await runInstance(emu());
+      emu().admin.advanceClock(5_000);
+      expect((await describeInstance(emu(), id))?.status).toBe("Starting");
       await expectEcsError(
         workload().modifyInstanceAttribute(
           new $Ecs.ModifyInstanceAttributeRequest({ instanceId: id, password: "Pw9-while-starting" }),
@@ -199,15 +192,15 @@ describe("emulator strictness: rules ECS enforces", () => {
         "IncorrectInstanceStatus",
         403,
       );
-      expect(emu.admin.credentials(id).password).toBe("none");
+      expect(emu().admin.credentials(id).password).toBe("none");
       await workload().modifyInstanceAttribute(
         new $Ecs.ModifyInstanceAttributeRequest({ instanceId: id, instanceName: "renamed" }),
       );
     });
 
     it("refuses ModifyInstanceAttribute on an instance locked for security reasons", async () => {
-      const id = await runInstance(emu);
-      emu.admin.modifyInstance(id, { locks: ["security"] });
+      const id = await runInstance(emu());
+      emu().admin.modifyInstance(id, { locks: ["security"] });
       await expectEcsError(
         workload().modifyInstanceAttribute(
           new $Ecs.ModifyInstanceAttributeRequest({ instanceId: id, instanceName: "renamed" }),
@@ -215,7 +208,7 @@ describe("emulator strictness: rules ECS enforces", () => {
         "InstanceLockedForSecurity",
         403,
       );
-      expect((await describeInstance(emu, id))?.instanceName).not.toBe("renamed");
+      expect((await describeInstance(emu(), id))?.instanceName).not.toBe("renamed");
     });
   });
 
@@ -226,12 +219,12 @@ describe("emulator strictness: rules ECS enforces", () => {
         "DependencyViolation.WindowsInstance",
         403,
       );
-      expect(emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].instances).toEqual([]);
+      expect(emu().admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId].instances).toEqual([]);
     });
 
     it("refuses ReplaceSystemDisk with a key pair onto a Windows image and changes nothing", async () => {
-      const id = await stoppedInstance(emu, { password: "Pw9-linux-first" });
-      const before = await systemDiskOf(emu, id);
+      const id = await stoppedInstance(emu(), { password: "Pw9-linux-first" });
+      const before = await systemDiskOf(emu(), id);
       await expectEcsError(
         workload().replaceSystemDisk(
           new $Ecs.ReplaceSystemDiskRequest({
@@ -243,12 +236,12 @@ describe("emulator strictness: rules ECS enforces", () => {
         "DependencyViolation.WindowsInstance",
         403,
       );
-      expect(await systemDiskOf(emu, id)).toMatchObject({ diskId: before?.diskId, imageId: DEMO.images.plain });
-      expect(emu.admin.hasPassword(id, "Pw9-linux-first")).toBe(true);
+      expect(await systemDiskOf(emu(), id)).toMatchObject({ diskId: before?.diskId, imageId: DEMO.images.plain });
+      expect(emu().admin.hasPassword(id, "Pw9-linux-first")).toBe(true);
     });
 
     it("reports DependencyViolation.WindowsInstance per instance from AttachKeyPair", async () => {
-      const id = await runInstance(emu, { imageId: EXTRA_IMAGES.windows, password: "Pw9-windows-1" });
+      const id = await runInstance(emu(), { imageId: EXTRA_IMAGES.windows, password: "Pw9-windows-1" });
       const res = await workload().attachKeyPair(
         new $Ecs.AttachKeyPairRequest({
           regionId: region,
@@ -271,7 +264,7 @@ describe("emulator strictness: rules ECS enforces", () => {
         "InvalidImageId.NotFound",
         404,
       );
-      expect((await describeImage(emu, DEMO.images.plain))?.imageName).toBe("golden-base-2024-10");
+      expect((await describeImage(emu(), DEMO.images.plain))?.imageName).toBe("golden-base-2024-10");
     });
 
     it("reports ImageCreatedNotFromCopy (400) when cancelling an image that is not a copy", async () => {
@@ -296,7 +289,7 @@ describe("emulator strictness: rules ECS enforces", () => {
         }),
       );
       await deprecate();
-      expect((await describeImage(emu, DEMO.images.plain, owner()))?.status).toBe("Deprecated");
+      expect((await describeImage(emu(), DEMO.images.plain, owner()))?.status).toBe("Deprecated");
     });
 
     it("refuses to share a deprecated image (IncorrectImageStatus), but lets the owner unshare it", async () => {
@@ -313,10 +306,10 @@ describe("emulator strictness: rules ECS enforces", () => {
       await workload().modifyImageAttribute(
         new $Ecs.ModifyImageAttributeRequest({ regionId: region, imageId, status: "Deprecated" }),
       );
-      const id = await runInstance(emu, { imageId });
-      const stopped = await stoppedInstance(emu);
+      const id = await runInstance(emu(), { imageId });
+      const stopped = await stoppedInstance(emu());
       await workload().replaceSystemDisk(new $Ecs.ReplaceSystemDiskRequest({ instanceId: stopped, imageId }));
-      expect((await describeInstance(emu, id))?.imageId).toBe(imageId);
+      expect((await describeInstance(emu(), id))?.imageId).toBe(imageId);
       await expectEcsError(
         workload().copyImage(new $Ecs.CopyImageRequest({ regionId: region, imageId })),
         "IncorrectImageStatus",
@@ -359,21 +352,21 @@ describe("emulator strictness: rules ECS enforces", () => {
       "answers %s with DryRun=true by DryRunOperation and changes nothing",
       async (action, request, method) => {
         const ids = {
-          running: { instanceId: await runInstance(emu) },
-          stopped: { instanceId: await stoppedInstance(emu) },
+          running: { instanceId: await runInstance(emu()) },
+          stopped: { instanceId: await stoppedInstance(emu()) },
           image: await ownImage(),
         };
-        const before = JSON.stringify(emu.admin.inventory(DEMO.workload.accountId));
+        const before = JSON.stringify(emu().admin.inventory(DEMO.workload.accountId));
         const client = workload() as unknown as Record<string, (req: unknown) => Promise<unknown>>;
         await expectEcsError(client[method](request(ids)), "DryRunOperation", 400);
-        expect(JSON.stringify(emu.admin.inventory(DEMO.workload.accountId))).toBe(before);
-        expect(emu.admin.requests({ action }).at(-1)).toMatchObject({ code: "DryRunOperation", mutating: false });
+        expect(JSON.stringify(emu().admin.inventory(DEMO.workload.accountId))).toBe(before);
+        expect(emu().admin.requests({ action }).at(-1)).toMatchObject({ code: "DryRunOperation", mutating: false });
       },
     );
 
     it("still validates a DryRun: a Running instance cannot be started, even as a dry run", async () => {
-      const id = await runInstance(emu);
-      emu.admin.advanceClock(60_000);
+      const id = await runInstance(emu());
+      emu().admin.advanceClock(60_000);
       await expectEcsError(
         workload().startInstance(new $Ecs.StartInstanceRequest({ instanceId: id, dryRun: true })),
         "IncorrectInstanceStatus",

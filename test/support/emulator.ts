@@ -1,5 +1,8 @@
-// The in-process ECS emulator for provider and e2e tests: a fresh demo world on port 0, and the stack config that
-// points the providers at it with the demo workload account's (emulator-only) credentials.
+// The in-process ECS emulator for provider, emulator and e2e tests: a fresh demo world on port 0 (or one per test),
+// and the stack config that points the providers at it with the demo workload account's (emulator-only) credentials.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DEMO, type EmulatorOptions, type RunningEmulator, startEmulator, type WorldSpec } from "../../emulator";
 import { loadWorldInput } from "../../emulator/emulator";
 import { ENDPOINT_CONFIG_KEY, type StackConfig } from "../../providers/ecs/client";
@@ -21,6 +24,43 @@ export async function startDemoEmulator(
   const emu = await startEmulator({ world: demoWorld(), ...rest, port: 0 });
   if (!throttle) emu.admin.setThrottle({ enabled: false });
   return emu;
+}
+
+/**
+ * A fresh demo emulator for each test of the enclosing describe, started before the test and closed after it, so no
+ * test sees another's resources. `options` is called for each start, so every test gets its own world object.
+ */
+export function emulatorPerTest(
+  options: () => Parameters<typeof startDemoEmulator>[0] = () => ({}),
+): () => RunningEmulator {
+  let emu: RunningEmulator | undefined;
+  beforeEach(async () => {
+    emu = await startDemoEmulator(options());
+  });
+  afterEach(async () => {
+    await emu?.close();
+    emu = undefined;
+  });
+  return () => {
+    if (!emu) throw new Error("the per-test emulator runs only while a test of its describe runs");
+    return emu;
+  };
+}
+
+/** A fresh temporary directory for each test of the enclosing describe (state and world files), removed after it. */
+export function tempDirPerTest(prefix: string): () => string {
+  let dir: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  return () => {
+    if (!dir) throw new Error("the per-test directory exists only while a test of its describe runs");
+    return dir;
+  };
 }
 
 export interface EmulatorCredentials {

@@ -1,13 +1,13 @@
 // The emulator the SharedImageCopy provider tests run against (one per test file, reset before each test), with the
 // helpers they share: the tags a finished copy keeps, create() typed.
-import Ecs from "@alicloud/ecs20140526";
-import { $OpenApiUtil } from "@alicloud/openapi-core";
+import type Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator } from "../../emulator";
 import type { SharedImageCopyInputs, SharedImageCopyOutputs } from "../../providers/copy/args";
 import { setProgressSink } from "../../providers/progress";
 import { provider } from "../../providers/shared-image-copy";
 import { PROVENANCE_TAGS, RESERVED_TAGS } from "../../providers/tags";
 import { DEMO, demoWorld, emulatorStackConfig, startDemoEmulator } from "./emulator";
+import { ecsClient } from "./emulator-sdk";
 
 export const REQUEST_ID = "RequestId [0-9A-F-]{36}";
 
@@ -65,16 +65,7 @@ export function useCopyEmulator(): CopyEmulator {
     process.env.ECS_SHARED_IMAGES_POLL_INTERVAL = "20ms";
     // 40 GiB copy at 10 GiB/min = 4 emulated minutes = 240 ms of real time.
     env.emu = await startDemoEmulator({ timeScale: 1000 });
-    env.workloadSdk = new Ecs(
-      new $OpenApiUtil.Config({
-        ...DEMO.workload,
-        endpoint: env.emu.endpoint,
-        protocol: "HTTP",
-        regionId: DEMO.region,
-        readTimeout: 10_000,
-        connectTimeout: 10_000,
-      }),
-    );
+    env.workloadSdk = ecsClient(env.emu);
   });
   afterAll(async () => {
     setProgressSink(undefined);

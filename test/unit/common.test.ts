@@ -1,7 +1,17 @@
-// Table tests of the rules every resource shares (providers/common/): ids, regions, quoting, the missing-image
-// wording, and check()'s region resolution.
+// Table tests of the rules every resource shares (providers/common/): ids, regions, login credentials, KMS keys,
+// quoting, the missing-image wording, and check()'s region resolution.
 import { checkedRegion } from "../../providers/common/lifecycle";
-import { CUSTOM_IMAGE_ID, IMAGE_ID, imageNotVisible, matches, quote, REGION_ID } from "../../providers/common/rules";
+import {
+  CUSTOM_IMAGE_ID,
+  IMAGE_ID,
+  imageNotVisible,
+  kmsKeyIdFailure,
+  kmsKeyWithoutEncryption,
+  loginFailures,
+  matches,
+  quote,
+  REGION_ID,
+} from "../../providers/common/rules";
 import { useStackConfig } from "../../providers/ecs/client";
 
 describe("shared id rules", () => {
@@ -27,6 +37,66 @@ describe("shared id rules", () => {
 
   it.each([[42], [null], [undefined], [["cn-hangzhou"]]])("matches refuses the non-string %p", (value) => {
     expect(matches(REGION_ID)(value)).toBe(false);
+  });
+});
+
+describe("login credentials and KMS keys", () => {
+  const SECRET = "Zq9-very-Secret-Pw";
+  it.each<[string, { password?: unknown; keyPairName?: unknown }, { property: string; reason: RegExp }[]]>([
+    ["a good password", { password: SECRET }, []],
+    ["a short password", { password: "Ab1-x" }, [{ property: "password", reason: /^must be 8-30 printable/ }]],
+    ["a password of two classes", { password: "abcdefgh12" }, [{ property: "password", reason: /three of/ }]],
+    [
+      "a password that is not a string",
+      { password: 12345678 },
+      [{ property: "password", reason: /^must be a string \(the value is not shown\)$/ }],
+    ],
+    ["a key pair name", { keyPairName: "deploy-key" }, []],
+    [
+      "a one-character key pair name",
+      { keyPairName: "k" },
+      [{ property: "keyPairName", reason: /^must be a key pair name of 2-128 characters, got "k"$/ }],
+    ],
+    [
+      "a key pair name of 129 characters",
+      { keyPairName: "k".repeat(129) },
+      [{ property: "keyPairName", reason: /2-128/ }],
+    ],
+    ["a key pair name that is not a string", { keyPairName: 7 }, [{ property: "keyPairName", reason: /got 7$/ }]],
+    [
+      "both wrong, password first",
+      { password: "x", keyPairName: "" },
+      [
+        { property: "password", reason: /8-30/ },
+        { property: "keyPairName", reason: /got ""$/ },
+      ],
+    ],
+  ])("loginFailures: %s", (_what, news, expected) => {
+    const failures = loginFailures(news, (key) => news[key] !== undefined);
+    expect(failures).toEqual(expected.map((e) => ({ property: e.property, reason: expect.stringMatching(e.reason) })));
+    for (const f of failures) expect(f.reason).not.toContain(SECRET);
+  });
+
+  it("loginFailures checks only what is known (given, not unknown in a preview)", () => {
+    expect(loginFailures({ password: "x", keyPairName: "" }, (key) => key === "keyPairName")).toEqual([
+      { property: "keyPairName", reason: 'must be a key pair name of 2-128 characters, got ""' },
+    ]);
+  });
+
+  it.each([
+    ["key-1", undefined],
+    ["k".repeat(128), undefined],
+    ["", 'must be a KMS key id of 1-128 characters, got ""'],
+    ["k".repeat(129), `must be a KMS key id of 1-128 characters, got "${"k".repeat(129)}"`],
+    [42, "must be a KMS key id of 1-128 characters, got 42"],
+  ])("kmsKeyIdFailure(%p) is %p", (value, expected) => {
+    expect(kmsKeyIdFailure(value)).toBe(expected);
+  });
+
+  it("names what a KMS key without encryption would have encrypted", () => {
+    expect(kmsKeyWithoutEncryption("key-1", "the copy")).toBe(
+      'is set ("key-1") but the copy is not encrypted; set encrypted: true',
+    );
   });
 });
 

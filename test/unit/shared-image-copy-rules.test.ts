@@ -35,6 +35,30 @@ describe("diffSharedImageCopy", () => {
     ["tags in another order", { tags: { a: "1", b: "2" } }, { tags: { b: "2", a: "1" } }, [], []],
     ["the approval policy", {}, { approval: { approvedOwners: [DEMO.thirdParty.accountId] } }, [], ["approval"]],
     ["the timeouts", {}, { timeouts: { create: "12h" } }, [], ["timeouts"]],
+    ["the timeouts removed", { timeouts: { create: "12h" } }, {}, [], ["timeouts"]],
+    // State drops undefined members and the engine may send null: absent and undefined are alike everywhere, null is
+    // a value inside an object, and at the top level null and absent are alike (providers/common/equality.ts).
+    [
+      "a timeout left undefined (absent)",
+      { timeouts: { create: "12h" } },
+      { timeouts: { create: "12h", delete: undefined } },
+      [],
+      [],
+    ],
+    [
+      "a timeout set to null (not absent)",
+      { timeouts: { create: "12h" } },
+      { timeouts: { create: "12h", delete: null } } as unknown as Partial<SharedImageCopyInputs>,
+      [],
+      ["timeouts"],
+    ],
+    [
+      "timeouts null in state, absent in the inputs (null and absent alike)",
+      { timeouts: null } as unknown as Partial<SharedImageCopyOutputs>,
+      {},
+      [],
+      [],
+    ],
     ["the delete options", {}, { deleteOptions: { force: true } }, [], ["deleteOptions"]],
     ["a still running copy with the same inputs", { status: "Creating", progress: 40 }, {}, [], []],
   ];
@@ -99,12 +123,12 @@ describe("validateSharedImageCopyInputs", () => {
     [
       "a KMS key without encryption",
       { kmsKeyId: "key-1" },
-      [{ property: "kmsKeyId", reason: 'a KMS key ("key-1") encrypts the copy only with encrypted: true; set it' }],
+      [{ property: "kmsKeyId", reason: 'is set ("key-1") but the copy is not encrypted; set encrypted: true' }],
     ],
     [
       "a KMS key with encryption off",
       { kmsKeyId: "key-1", encrypted: false },
-      [{ property: "kmsKeyId", reason: /only with encrypted: true/ }],
+      [{ property: "kmsKeyId", reason: /but the copy is not encrypted; set encrypted: true/ }],
     ],
     ["a KMS key with encryption on", { kmsKeyId: "key-1", encrypted: true }, []],
     [

@@ -53,7 +53,7 @@ describe("validateInputs (check without ECS)", () => {
     [
       "rejects kmsKeyId with encrypted: false",
       { kmsKeyId: "key-1", encrypted: false },
-      [{ property: "kmsKeyId", reason: /encrypted is false; set encrypted: true/ }],
+      [{ property: "kmsKeyId", reason: /but the system disk is not encrypted; set encrypted: true/ }],
     ],
     ["leaves kmsKeyId without encrypted to the image check (an encrypted image encrypts)", { kmsKeyId: "key-1" }, []],
     ["rejects an unknown restart mode", { restart: "always" as never }, [{ property: "restart", reason: /previous/ }]],

@@ -1,11 +1,12 @@
-// Helpers for the emulator tests: the real SDK pointed at an emulator, error assertions, hand-built requests and
-// the common resources tests start from. Starting an emulator and the demo world live in test/support/emulator.ts.
+// The real SDK pointed at an emulator, for the emulator tests and any test that acts as an account itself: error
+// assertions, hand-built requests and the common resources tests start from. Starting an emulator and the demo
+// world live in emulator.ts.
 import { createHmac, randomUUID } from "node:crypto";
 import { request } from "node:http";
 import Ecs, * as $Ecs from "@alicloud/ecs20140526";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { RunningEmulator, WorldSpec } from "../../emulator";
-import { DEMO, demoWorld, type EmulatorCredentials } from "../support/emulator";
+import { DEMO, demoWorld, type EmulatorCredentials } from "./emulator";
 
 /** The real SDK client pointed at the emulator. `v1` selects the legacy HMAC-SHA1 signature. */
 export function ecsClient(
@@ -252,4 +253,19 @@ export async function describeImage(
     }),
   );
   return res.body?.images?.image?.[0];
+}
+
+/**
+ * The instance calls the emulator's instance tests make of the per-test emulator `emu` (emulator.ts emulatorPerTest),
+ * bound to it: the workload's client, RunInstances, the one instance DescribeInstances reports, a stopped instance.
+ */
+export function instanceCalls(emu: () => RunningEmulator) {
+  const workload = () => ecsClient(emu());
+  return {
+    workload,
+    run: (req: Partial<$Ecs.RunInstancesRequest> = {}, client = workload()) => runInstances(emu(), req, client),
+    describeOne: async (instanceId: string) =>
+      (await describeInstance(emu(), instanceId)) as $Ecs.DescribeInstancesResponseBodyInstancesInstance,
+    stopped: (req: Partial<$Ecs.RunInstancesRequest> = {}) => stoppedInstance(emu(), req),
+  };
 }
