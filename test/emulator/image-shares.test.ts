@@ -6,8 +6,8 @@ import * as $Ecs from "@alicloud/ecs20140526";
 import fc from "fast-check";
 import type { RunningEmulator } from "../../emulator";
 import { DEMO, startDemoEmulator } from "../support/emulator";
+import { expectEcsError, runInstance } from "../support/emulator-sdk";
 import { extraAccount, extraAccounts, modifyShares, ownerSdk, shareWorld } from "../support/image-share";
-import { expectEcsError, runInstance } from "./helpers";
 
 const region = DEMO.region;
 const imageId = DEMO.images.plain;

@@ -3,8 +3,8 @@
 import { provider } from "../../providers/image-share";
 import type { ImageShareOutputs } from "../../providers/share/args";
 import { UNKNOWN } from "../../providers/wire-values";
-import { runInstance } from "../emulator/helpers";
 import { DEMO } from "../support/emulator";
+import { runInstance } from "../support/emulator-sdk";
 import { extraAccounts, modifyShares, sharedWith, shareInputs, useShareEmulator } from "../support/image-share";
 
 const env = useShareEmulator();

@@ -1,7 +1,7 @@
 // What the ImageShare tests share: a demo world with many more accounts (ECS allows 50 per image, and its calls take
 // 10 at a time), the owner's inputs as check() passes them on, and the emulator-backed fixture of the provider tests.
-import Ecs, * as $Ecs from "@alicloud/ecs20140526";
-import { $OpenApiUtil } from "@alicloud/openapi-core";
+import type Ecs from "@alicloud/ecs20140526";
+import * as $Ecs from "@alicloud/ecs20140526";
 import type { RunningEmulator, WorldSpec } from "../../emulator";
 import { DEMO } from "../../emulator/demo-credentials";
 import { provider } from "../../providers/image-share";
@@ -10,6 +10,7 @@ import type { IdentityInput } from "../../providers/resource-identity";
 import type { ImageShareInputs, ImageShareOutputs } from "../../providers/share/args";
 import { IMAGE_SHARE } from "../../providers/share/resource";
 import { demoWorld, emulatorStackConfig, startDemoEmulator } from "./emulator";
+import { ecsClient } from "./emulator-sdk";
 import { resourceIdentity } from "./identity";
 
 /** Account `i` (1-based) of the extra accounts: 16 digits, 4000000000000001 onwards. */
@@ -42,18 +43,7 @@ export function shareInputs(over: Partial<ImageShareInputs> = {}): ImageShareInp
 }
 
 /** The real SDK as the owner account, for changes made outside Pulumi and for reading the share list back. */
-export function ownerSdk(emu: RunningEmulator): Ecs {
-  return new Ecs(
-    new $OpenApiUtil.Config({
-      ...DEMO.owner,
-      endpoint: emu.endpoint,
-      protocol: "HTTP",
-      regionId: DEMO.region,
-      readTimeout: 10_000,
-      connectTimeout: 10_000,
-    }),
-  );
-}
+export const ownerSdk = (emu: RunningEmulator): Ecs => ecsClient(emu, DEMO.owner);
 
 /** Every account `imageId` is shared with, sorted (one page of 100 holds ECS's 50). */
 export async function sharedWith(sdk: Ecs, imageId: string = DEMO.images.plain): Promise<string[]> {
