@@ -11,6 +11,7 @@ import {
   UNKNOWN,
   type Value,
 } from "./events";
+import { unshareDanger } from "./unshare";
 
 export type ReportKind = "preview" | "drift";
 
@@ -90,10 +91,11 @@ export interface Report {
 /** Inputs the engine or the SDK adds, not the user: the provider's code and the resource's own identity. */
 const INTERNAL = new Set(["__provider", "identity"]);
 /** The provider's warnings that announce data loss (providers/notices.ts): they belong with the danger. */
-const DANGER_NOTICE = /^(re-images the system disk|replaces instance|replaces copy)/;
+const DANGER_NOTICE = /^(re-images the system disk|replaces instance|replaces copy|stops sharing image)/;
 const INSTANCE = "InstanceFromSharedImage";
 const SYSTEM_DISK = "SystemDiskReplacement";
 const COPY = "SharedImageCopy";
+const SHARE = "ImageShare";
 
 const typeName = (type: string) => type.slice(type.lastIndexOf(":") + 1);
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
@@ -198,8 +200,15 @@ function maybe(what: string, because: readonly Change[]): string {
 }
 
 /** What a step destroys, by resource type and category, or undefined when it destroys nothing. */
-function dangerOf(step: Step, ref: ResourceRef, category: Category, changes: readonly Change[]) {
+function dangerOf(
+  step: Step,
+  ref: ResourceRef,
+  category: Category,
+  changes: readonly Change[],
+  notices: readonly string[],
+) {
   const forced = changes.filter((c) => c.forcesReplacement);
+  if (ref.type === SHARE) return unshareDanger(step, category, changes, forced, notices);
   if (ref.type === INSTANCE) {
     if (category === "replace") {
       return { what: maybe("replaces the instance (a new one is made)", forced), because: forced, lost: DISKS_DELETED };
@@ -313,7 +322,7 @@ export function buildReport(
     }
     counts[category]++;
     resources.push({ ...ref, category, changes });
-    const danger = kind === "preview" ? dangerOf(step, ref, category, changes) : undefined;
+    const danger = kind === "preview" ? dangerOf(step, ref, category, changes, notices.get(step.urn) ?? []) : undefined;
     if (danger) dangers.push({ ...ref, ...danger, notes: notices.get(step.urn) ?? [] });
   }
   // The engine can report one error twice (as a resource's and as the run's): each message once.

@@ -8,6 +8,7 @@ import {
   COPY,
   INSTANCE,
   preview,
+  SHARE,
   STACK,
   type StepSpec,
   SYSTEM_DISK,
@@ -119,6 +120,45 @@ describe("buildReport (preview)", () => {
       "update",
       undefined,
     ],
+    [
+      "share deleted",
+      {
+        op: "delete",
+        type: SHARE,
+        name: "golden-base",
+        id: "m-g1",
+        oldInputs: { imageId: "m-g1" },
+        oldOutputs: { imageId: "m-g1", accountIds: ["2222222222222222"] },
+      },
+      "delete",
+      "the share of m-g1 with its accounts (2222222222222222): instances built from it there can no longer re-initialize their system disks, and no new copy or instance can be made from it",
+    ],
+    [
+      "share moved to another image",
+      {
+        op: "replace",
+        type: SHARE,
+        name: "golden-base",
+        id: "m-g1",
+        oldInputs: { imageId: "m-g1" },
+        newInputs: { imageId: "m-g2" },
+        keys: ["imageId"],
+      },
+      "replace",
+      expect.stringMatching(/^the share of m-g1 with its accounts: /),
+    ],
+    [
+      "share gaining an account",
+      {
+        op: "update",
+        type: SHARE,
+        name: "golden-base",
+        oldInputs: { imageId: "m-g1", accountIds: ["2222222222222222"] },
+        newInputs: { imageId: "m-g1", accountIds: ["2222222222222222", "3333333333333333"] },
+      },
+      "update",
+      undefined,
+    ],
   ];
 
   it.each(cases)("%s: counted as %s, danger %j", (_name, spec, category, lost) => {
@@ -140,6 +180,31 @@ describe("buildReport (preview)", () => {
       }),
     ]);
     // The notice went with the danger, not into the warnings.
+    expect(report.warnings).toEqual([]);
+  });
+
+  it("names an update that unshares as a danger, with the provider's warning as its note", () => {
+    const notice =
+      "stops sharing image m-g1 with account 2222222222222222: instances it created from the image keep running but " +
+      "can no longer re-initialize their system disks from it";
+    const report = preview([
+      step({
+        op: "update",
+        type: SHARE,
+        name: "golden-base",
+        oldInputs: { imageId: "m-g1", accountIds: ["2222222222222222"] },
+        newInputs: { imageId: "m-g1", accountIds: [] },
+      }),
+      warning(SHARE, "golden-base", notice),
+    ]);
+    expect(report.dangers).toEqual([
+      expect.objectContaining({
+        name: "golden-base",
+        what: "stops sharing the image with some accounts",
+        because: [{ path: "accountIds", old: ["2222222222222222"], new: [], forcesReplacement: false }],
+        notes: [notice],
+      }),
+    ]);
     expect(report.warnings).toEqual([]);
   });
 
