@@ -10,6 +10,7 @@ const PREFIX = "urn:pulumi:local::ecs-shared-images::";
 const INSTANCE = "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSharedImage";
 const SYSTEM_DISK = "pulumi-nodejs:dynamic/ecs-shared-images:SystemDiskReplacement";
 const COPY = "pulumi-nodejs:dynamic/ecs-shared-images:SharedImageCopy";
+const REGIONAL_COPY = "pulumi-nodejs:dynamic/ecs-shared-images:RegionalImageCopy";
 const STACK = "pulumi:pulumi:Stack";
 const urn = (type: string, name: string) => `${PREFIX}${type}::${name}`;
 /** A secret as the CLI serializes it in events (blinded by convertStepEventStateMetadata). */
@@ -245,6 +246,18 @@ describe("buildReport (preview)", () => {
       { op: "delete", type: COPY, name: "image-golden-copy", id: "m-c1", oldInputs: {} },
       "delete",
       expect.stringContaining("the copy m-c1"),
+    ],
+    [
+      "regional copy deleted",
+      {
+        op: "delete",
+        type: REGIONAL_COPY,
+        name: "image-golden-copy-cn-shanghai",
+        id: "m-r1",
+        oldInputs: { region: "cn-shanghai" },
+      },
+      "delete",
+      "the copy m-r1 in cn-shanghai: new instances and re-images there can no longer use it",
     ],
     [
       "copy description edited",
