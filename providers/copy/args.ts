@@ -1,5 +1,5 @@
 // SharedImageCopy's documented Args, the plain inputs and outputs the provider works on, and the timeouts the Args
-// promise: the types every other file of the folder is written against.
+// promise; and the inputs and outputs it shares with RegionalImageCopy, which the copy protocol of this folder uses.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ImageStatus, Tags } from "../ecs/types";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput } from "../ecs/wait";
@@ -77,8 +77,11 @@ export interface SharedImageCopyArgs {
   readonly deleteOptions?: pulumi.Input<SharedImageCopyDeleteOptions>;
 }
 
-/** Inputs as the provider sees them after check(): plain values, `region` and `name` resolved. */
-export interface SharedImageCopyInputs {
+/**
+ * The inputs of the copy itself, as both copy resources (SharedImageCopy, RegionalImageCopy) have them after check():
+ * `region` is where the copy is made, `name` resolved. The copy protocol of this folder works on these.
+ */
+export interface ImageCopyInputs {
   readonly identity: IdentityInput;
   readonly sourceImageId: string;
   readonly region: string;
@@ -88,21 +91,27 @@ export interface SharedImageCopyInputs {
   readonly kmsKeyId?: string;
   readonly tags?: Tags;
   readonly resourceGroupId?: string;
-  readonly approval: ApprovalPolicy;
   readonly timeouts?: TimeoutsInput;
   readonly deleteOptions?: SharedImageCopyDeleteOptions;
 }
 
-/** State of a copy: the inputs plus what ECS reports. Name, description, tags and encryption are read back. */
-export interface SharedImageCopyOutputs extends SharedImageCopyInputs {
+/** Inputs as the provider sees them after check(): plain values, `region` and `name` resolved. */
+export interface SharedImageCopyInputs extends ImageCopyInputs {
+  readonly approval: ApprovalPolicy;
+}
+
+/** What ECS reports about a copy, and what is known of its original shared image: the outputs both copies have. */
+export interface ImageCopyFacts {
   readonly imageId: string;
   readonly status: ImageStatus;
   /** 0-100; 100 once Available. */
   readonly progress: number;
+  /** The account that owns (and shared) the original image. */
   readonly sourceOwnerId: string;
   readonly sourceImageName: string;
   /** The account that owns the copy (its ImageOwnerId as DescribeImages reports it); "" until ECS lists the copy. */
   readonly accountId: string;
+  readonly name: string;
   readonly description: string;
   /** The copy's tags without the provider's own (provenance) tags. */
   readonly tags: Tags;
@@ -119,6 +128,15 @@ export interface SharedImageCopyOutputs extends SharedImageCopyInputs {
   readonly architecture?: string;
 }
 
+/** State of a copy: the inputs plus what ECS reports. Name, description, tags and encryption are read back. */
+export interface SharedImageCopyOutputs extends SharedImageCopyInputs, ImageCopyFacts {
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Tags;
+  readonly encrypted: boolean;
+  readonly kmsKeyId: string;
+}
+
 export interface SharedImageCopyDiff {
   readonly changes: boolean;
   readonly replaces: string[];
@@ -133,11 +151,11 @@ export const copyTimeoutDefaults: Timeouts = {
   delete: DEFAULT_TIMEOUTS.imageDelete,
 };
 
-export function timeoutsOf(inputs: Pick<SharedImageCopyInputs, "timeouts">): Timeouts {
+export function timeoutsOf(inputs: Pick<ImageCopyInputs, "timeouts">): Timeouts {
   return resolveTimeouts(inputs.timeouts, copyTimeoutDefaults);
 }
 
-/** What is known about the source of a copy (looked up at create time, kept in state). */
+/** What is known about the original shared image of a copy (looked up at create time, kept in state). */
 export interface SourceInfo {
   readonly ownerId?: string;
   readonly name?: string;

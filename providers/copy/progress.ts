@@ -5,13 +5,13 @@ import { formatDuration, TimeoutError, WaitFailedError } from "../ecs/errors";
 import type { ImageView } from "../ecs/types";
 import { imageAvailable, poll, pollDelays } from "../ecs/wait";
 import { progressDelivered, reportProgress } from "../progress";
-import type { SharedImageCopyInputs } from "./args";
+import type { ImageCopyInputs } from "./args";
 
 /** Waits for the copy to become Available, reporting its percentage beside the resource in `pulumi up`. */
 export async function waitForCopy(
   api: EcsApi,
   id: string,
-  inputs: SharedImageCopyInputs,
+  inputs: Pick<ImageCopyInputs, "identity" | "sourceImageId">,
   timeoutMs: number,
 ): Promise<ImageView> {
   const urn = inputs.identity.urn;
