@@ -37,7 +37,7 @@ export function imageRef(
   value: unknown,
   path: string,
 ) {
-  if (typeof value !== "string" || !Object.hasOwn(catalogue, value)) {
+  if (typeof value !== "string" || !Object.keys(catalogue).includes(value)) {
     c.fail(
       path,
       `must name a catalogue image (${quoteAll(Object.keys(catalogue), "none defined")}); got ${quote(value)}`,
