@@ -51,9 +51,9 @@ export interface RegionalImageCopyArgs {
   /** Resource group of the copy. Default: the account's default group. Changing it replaces the copy. */
   readonly resourceGroupId?: pulumi.Input<string>;
   /**
-   * How long to wait: `create` for the copy to become Available (default 6h, the time in the provider's queue
-   * included; also used when a later `pulumi up` resumes waiting for a copy that timed out), `update` (default 6h),
-   * `delete` (default 20m). Durations like "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
+   * How long to wait: `create` for the copy to become Available once the provider started it (default 6h; the time
+   * it waits in the provider's queue behind 5 copies to the same region is not counted; also used when a later
+   * `pulumi up` resumes waiting for a copy that timed out), `update` (default 6h), `delete` (default 20m). Durations like "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
    */
   readonly timeouts?: pulumi.Input<TimeoutsInput>;
   /** As SharedImageCopy's. Changing them updates state only. */
