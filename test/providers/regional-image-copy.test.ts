@@ -4,14 +4,14 @@ import { provider } from "../../providers/regional-image-copy";
 import { provider as firstHopProvider } from "../../providers/shared-image-copy";
 import { DEMO } from "../support/emulator";
 import { firstHopCopy, madeRegional, regionalIdentity, regionalInputs } from "../support/regional-image-copy";
+import { identity } from "../support/shared-image-copy";
 import { PLAIN_RESERVED, useCopyEmulator } from "../support/shared-image-copy-emulator";
 
 const env = useCopyEmulator();
 
 describe("RegionalImageCopy create and delete", () => {
   it("copies an own copy of a shared image to another region, carrying its provenance", async () => {
-    const source = await firstHopCopy();
-    env.progress.length = 0;
+    const source = await firstHopCopy(env);
     const news = regionalInputs({ sourceImageId: source, tags: { team: "platform" } });
     const { id, outs } = await madeRegional(news);
     expect(outs).toEqual({
@@ -51,7 +51,7 @@ describe("RegionalImageCopy create and delete", () => {
     await provider.delete(id, outs);
     expect(env.images().map((image) => image.imageId)).toEqual([source]);
     // The first hop is untouched, and goes with its own delete.
-    await firstHopProvider.delete(source, { region: DEMO.region, identity: regionalIdentity("golden-copy") });
+    await firstHopProvider.delete(source, { region: DEMO.region, identity: identity() });
     expect(env.images()).toEqual([]);
   });
 });
