@@ -3,6 +3,7 @@
 import { imageNotVisible, quote } from "../common/rules";
 import {
   encryptionFailures,
+  IMAGE_COPY_INPUT_KEYS,
   imageCopyInputFailures,
   imageSubject,
   regionIdFailure,
@@ -14,20 +15,7 @@ import { provenanceOf } from "../tags";
 import { containsUnknown } from "../wire-values";
 import type { RegionalImageCopyInputs } from "./args";
 
-const INPUT_KEYS = [
-  "identity",
-  "sourceImageId",
-  "sourceRegion",
-  "region",
-  "name",
-  "description",
-  "encrypted",
-  "kmsKeyId",
-  "tags",
-  "resourceGroupId",
-  "timeouts",
-  "deleteOptions",
-] as const;
+const INPUT_KEYS = [...IMAGE_COPY_INPUT_KEYS, "sourceRegion"];
 
 /**
  * Format and rule checks of RegionalImageCopy inputs (no ECS calls). Values still unknown during preview are skipped.

@@ -118,7 +118,7 @@ describe("RegionalImageCopy check (read-only, runs during preview)", () => {
       {
         property: "approval",
         reason: expect.stringMatching(
-          /^is not an input of RegionalImageCopy; use sourceImageId, sourceRegion, region,/,
+          /^is not an input of RegionalImageCopy; use sourceImageId, region, name, .*, deleteOptions, sourceRegion$/,
         ),
       },
       {

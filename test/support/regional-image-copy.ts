@@ -8,7 +8,7 @@ import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "../../pr
 import { provider } from "../../providers/regional-image-copy";
 import type { IdentityInput } from "../../providers/resource-identity";
 import { resourceIdentity } from "./identity";
-import { inputs as firstHopInputs, identity } from "./shared-image-copy";
+import { inputs as firstHopInputs, identity, outputs } from "./shared-image-copy";
 import { type CopyEmulator, made as firstHop } from "./shared-image-copy-emulator";
 
 export function regionalIdentity(name = "golden-sh"): IdentityInput {
@@ -26,22 +26,11 @@ export function regionalInputs(over: Partial<RegionalImageCopyInputs> = {}): Reg
   };
 }
 
-export const regionalOutputs = (over: Partial<RegionalImageCopyOutputs> = {}): RegionalImageCopyOutputs => ({
-  ...regionalInputs(),
-  imageId: "m-regional1",
-  status: "Available",
-  progress: 100,
-  sourceOwnerId: DEMO.owner.accountId,
-  sourceImageName: "golden-base-2024-10",
-  accountId: DEMO.workload.accountId,
-  description: "",
-  tags: {},
-  encrypted: false,
-  kmsKeyId: "",
-  size: 40,
-  isCopied: true,
-  ...over,
-});
+/** The outputs of a finished regional copy of a first hop of the demo's plain golden image. */
+export function regionalOutputs(over: Partial<RegionalImageCopyOutputs> = {}): RegionalImageCopyOutputs {
+  const { approval: _approval, ...facts } = outputs({ imageId: "m-regional1" });
+  return { ...facts, ...regionalInputs(), ...over };
+}
 
 /**
  * The first hop in the emulator: a SharedImageCopy of the plain golden image in cn-hangzhou; its image id. Emulated
