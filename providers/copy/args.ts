@@ -21,19 +21,8 @@ export interface SharedImageCopyDeleteOptions {
   readonly cancelRunningCopy?: boolean;
 }
 
-/** Arguments of a SharedImageCopy. */
-export interface SharedImageCopyArgs {
-  /**
-   * Id of the image to copy: an image another account shared with this one (ImageOwnerAlias "others"), Available,
-   * not deprecated and approved by `approval`. Required. Changing it replaces the copy.
-   */
-  readonly sourceImageId: pulumi.Input<string>;
-  /**
-   * Region of the source image, and so of the copy: ECS copies an image shared by another account only within its
-   * own region. Default: the stack's `alicloud:region` (else ALICLOUD_REGION / ALIBABA_CLOUD_REGION). Changing it
-   * (also through the default) replaces the copy.
-   */
-  readonly region?: pulumi.Input<string>;
+/** The arguments both copy resources (SharedImageCopy, RegionalImageCopy) take the same way. */
+export interface ImageCopyArgs {
   /**
    * Name of the copy: 2-128 characters, starting with a letter; letters, digits, ".", ":", "_" and "-"; not starting
    * with http://, https://, acs: or aliyun. Unique per account and region. Default: the resource's name. Changing it
@@ -45,6 +34,25 @@ export interface SharedImageCopyArgs {
    * copy the source's description, and the description is then left as ECS has it. Changing it updates in place.
    */
   readonly description?: pulumi.Input<string>;
+  /** Resource group of the copy. Default: the account's default group. Changing it replaces the copy. */
+  readonly resourceGroupId?: pulumi.Input<string>;
+  /** See SharedImageCopyDeleteOptions. Changing them updates state only. */
+  readonly deleteOptions?: pulumi.Input<SharedImageCopyDeleteOptions>;
+}
+
+/** Arguments of a SharedImageCopy. */
+export interface SharedImageCopyArgs extends ImageCopyArgs {
+  /**
+   * Id of the image to copy: an image another account shared with this one (ImageOwnerAlias "others"), Available,
+   * not deprecated and approved by `approval`. Required. Changing it replaces the copy.
+   */
+  readonly sourceImageId: pulumi.Input<string>;
+  /**
+   * Region of the source image, and so of the copy: ECS copies an image shared by another account only within its
+   * own region. Default: the stack's `alicloud:region` (else ALICLOUD_REGION / ALIBABA_CLOUD_REGION). Changing it
+   * (also through the default) replaces the copy.
+   */
+  readonly region?: pulumi.Input<string>;
   /**
    * Encrypt the copy's snapshots (with `kmsKeyId`, else the ECS service key). Required (true) when the source is
    * encrypted. Default false. Changing it replaces the copy.
@@ -59,8 +67,6 @@ export interface SharedImageCopyArgs {
    * tags are kept on the copy and never appear in `tags`. Default none. Changing them updates in place.
    */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Resource group of the copy. Default: the account's default group. Changing it replaces the copy. */
-  readonly resourceGroupId?: pulumi.Input<string>;
   /**
    * Which shared images may be copied (owner allow-list, optional id/name allow-lists, paid images). Required. It is
    * applied whenever a copy is made (create or replacement), at preview time; an existing copy is this account's own
@@ -73,8 +79,6 @@ export interface SharedImageCopyArgs {
    * Durations like "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
    */
   readonly timeouts?: pulumi.Input<TimeoutsInput>;
-  /** See SharedImageCopyDeleteOptions. Changing them updates state only. */
-  readonly deleteOptions?: pulumi.Input<SharedImageCopyDeleteOptions>;
 }
 
 /**

@@ -9,7 +9,8 @@ import { userTagFailures } from "../tags";
 import { containsUnknown } from "../wire-values";
 import { copyTimeoutDefaults, type SharedImageCopyInputs } from "./args";
 
-const INPUT_KEYS = [
+/** The inputs both copy resources have, in the order an unknown-input failure lists them. */
+export const IMAGE_COPY_INPUT_KEYS = [
   "identity",
   "sourceImageId",
   "region",
@@ -19,10 +20,10 @@ const INPUT_KEYS = [
   "kmsKeyId",
   "tags",
   "resourceGroupId",
-  "approval",
   "timeouts",
   "deleteOptions",
 ] as const;
+const INPUT_KEYS = [...IMAGE_COPY_INPUT_KEYS, "approval"];
 /** Engine-owned keys, and outputs a refresh may have copied into inputs. */
 const IGNORED_KEYS = new Set(["__provider"]);
 const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;

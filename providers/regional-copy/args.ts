@@ -1,12 +1,12 @@
 // RegionalImageCopy's documented Args and the plain inputs and outputs its provider works on. The copy itself is
 // described by the types both copy resources share (../copy/args.ts); this adds where the source lives.
 import type * as pulumi from "@pulumi/pulumi";
-import type { ImageCopyFacts, ImageCopyInputs, SharedImageCopyDeleteOptions } from "../copy/args";
+import type { ImageCopyArgs, ImageCopyFacts, ImageCopyInputs } from "../copy/args";
 import type { Tags } from "../ecs/types";
 import type { TimeoutsInput } from "../ecs/wait";
 
 /** Arguments of a RegionalImageCopy. */
-export interface RegionalImageCopyArgs {
+export interface RegionalImageCopyArgs extends ImageCopyArgs {
   /**
    * Id of the image to copy: an image of this account in `sourceRegion`, Available (typically a SharedImageCopy's
    * `imageId`). An image another account shared must first be copied in its own region (SharedImageCopy): ECS copies
@@ -20,17 +20,6 @@ export interface RegionalImageCopyArgs {
   readonly sourceRegion?: pulumi.Input<string>;
   /** Region of the copy: a region ECS knows, other than `sourceRegion`. Required. Changing it replaces the copy. */
   readonly region: pulumi.Input<string>;
-  /**
-   * Name of the copy: 2-128 characters, starting with a letter; letters, digits, ".", ":", "_" and "-"; not starting
-   * with http://, https://, acs: or aliyun. Unique per account and region. Default: the resource's name. Changing it
-   * renames the copy in place.
-   */
-  readonly name?: pulumi.Input<string>;
-  /**
-   * Description of the copy, at most 256 characters, not starting with http:// or https://. Default: ECS gives the
-   * copy the source's description, and the description is then left as ECS has it. Changing it updates in place.
-   */
-  readonly description?: pulumi.Input<string>;
   /**
    * Encrypt the copy's snapshots (with `kmsKeyId`, else the ECS service key of `region`). Required (true) when the
    * source is encrypted. Default false. Changing it replaces the copy.
@@ -48,16 +37,12 @@ export interface RegionalImageCopyArgs {
    * Default none. Changing them updates in place.
    */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Resource group of the copy. Default: the account's default group. Changing it replaces the copy. */
-  readonly resourceGroupId?: pulumi.Input<string>;
   /**
-   * How long to wait: `create` for the copy to become Available (default 6h, the time in the provider's queue
-   * included; also used when a later `pulumi up` resumes waiting for a copy that timed out), `update` (default 6h),
-   * `delete` (default 20m). Durations like "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
+   * How long to wait: `create` for the copy to become Available once the provider started it (default 6h; the time
+   * it waits in the provider's queue behind 5 copies to the same region is not counted; also used when a later
+   * `pulumi up` resumes waiting for a copy that timed out), `update` (default 6h), `delete` (default 20m). Durations like "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
    */
   readonly timeouts?: pulumi.Input<TimeoutsInput>;
-  /** As SharedImageCopy's. Changing them updates state only. */
-  readonly deleteOptions?: pulumi.Input<SharedImageCopyDeleteOptions>;
 }
 
 /** Inputs as the provider sees them after check(): plain values, `sourceRegion` and `name` resolved. */

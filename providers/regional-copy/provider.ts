@@ -10,18 +10,25 @@ import { deleteCopy } from "../copy/delete";
 import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
 import { EcsApi } from "../ecs/api";
 import { EcsError, InvalidInputError } from "../ecs/errors";
-import type { ImageView } from "../ecs/types";
+import type { Tags } from "../ecs/types";
+import { announce } from "../notices";
 import { asOperations } from "../operation";
 import { type PropertyFailure, RefusedError } from "../policy/approval";
 import { reportProgress } from "../progress";
 import { quietErrors } from "../quiet-errors";
-import { PROVENANCE_TAGS, provenanceOf } from "../tags";
+import { PROVENANCE_TAGS } from "../tags";
 import { containsUnknown, dropUndefined } from "../wire-values";
 import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "./args";
 import { diffRegionalImageCopy, makesNewRegionalCopy } from "./diff";
 import { regionalOutputs } from "./outputs";
 import { copySlotsFor, ECS_COPIES_PER_REGION } from "./queue";
-import { destinationFailures, regionalSourceFailures, validateRegionalImageCopyInputs } from "./validate";
+import {
+  carriedProvenance,
+  destinationFailures,
+  noProvenanceWarning,
+  regionalSourceFailures,
+  validateRegionalImageCopyInputs,
+} from "./validate";
 
 /** Resolves `name` and `sourceRegion`, applies the input rules, and looks at source and destination for a new copy. */
 async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<RegionalImageCopyInputs>> {
@@ -42,7 +49,11 @@ async function lookupFailures(inputs: RegionalImageCopyInputs): Promise<Property
     const api = EcsApi.forRegion(inputs.sourceRegion, "check");
     const regions = destinationFailures(inputs.region, await api.regionIds());
     if (regions.length > 0) return regions;
-    return regionalSourceFailures(await api.recentImage(inputs.sourceImageId), inputs);
+    const source = await api.getImage(inputs.sourceImageId);
+    const failures = regionalSourceFailures(source, inputs);
+    const warning = source === undefined || failures.length > 0 ? undefined : noProvenanceWarning(source);
+    if (warning !== undefined) announce(inputs.identity.urn, warning);
+    return failures;
   } catch (err) {
     if (err instanceof InvalidInputError) return [{ property: err.property, reason: err.reason }];
     if (err instanceof EcsError) return [{ property: "sourceImageId", reason: `could not be checked: ${err.message}` }];
@@ -50,12 +61,9 @@ async function lookupFailures(inputs: RegionalImageCopyInputs): Promise<Property
   }
 }
 
-/** The original shared image, as the source's provenance tags name it. */
-function originalOf(source: ImageView | undefined): SourceInfo {
-  return {
-    ownerId: source?.tags[PROVENANCE_TAGS.sourceOwner],
-    name: source?.tags[PROVENANCE_TAGS.sourceImageName],
-  };
+/** The original shared image, as the provenance the copy carries names it. */
+function originalOf(provenance: Tags): SourceInfo {
+  return { ownerId: provenance[PROVENANCE_TAGS.sourceOwner], name: provenance[PROVENANCE_TAGS.sourceImageName] };
 }
 
 async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.CreateResult<RegionalImageCopyOutputs>> {
@@ -71,14 +79,15 @@ async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.C
   );
   try {
     const source = await sourceApi.getImage(inputs.sourceImageId);
+    const provenance = carriedProvenance(source);
     return await createCopy(
       api,
       inputs,
       {
         sourceApi,
         fingerprint: copyFingerprint(inputs, api.regionId, { sourceRegion: sourceApi.regionId }),
-        provenance: provenanceOf(source?.tags ?? {}),
-        source: originalOf(source),
+        provenance,
+        source: originalOf(provenance),
         // The rules again, as ECS has the source now: check() does not look for a replacement it did not see coming.
         approve: () => {
           const failures = regionalSourceFailures(source, inputs);

@@ -3,30 +3,19 @@
 import { imageNotVisible, quote } from "../common/rules";
 import {
   encryptionFailures,
+  IMAGE_COPY_INPUT_KEYS,
   imageCopyInputFailures,
   imageSubject,
   regionIdFailure,
   sourceImageIdFailure,
 } from "../copy/validate";
-import type { ImageView } from "../ecs/types";
+import type { ImageView, Tags } from "../ecs/types";
 import type { PropertyFailure } from "../policy/approval";
+import { provenanceOf } from "../tags";
 import { containsUnknown } from "../wire-values";
 import type { RegionalImageCopyInputs } from "./args";
 
-const INPUT_KEYS = [
-  "identity",
-  "sourceImageId",
-  "sourceRegion",
-  "region",
-  "name",
-  "description",
-  "encrypted",
-  "kmsKeyId",
-  "tags",
-  "resourceGroupId",
-  "timeouts",
-  "deleteOptions",
-] as const;
+const INPUT_KEYS = [...IMAGE_COPY_INPUT_KEYS, "sourceRegion"];
 
 /**
  * Format and rule checks of RegionalImageCopy inputs (no ECS calls). Values still unknown during preview are skipped.
@@ -96,4 +85,22 @@ export function regionalSourceFailures(
     ];
   }
   return encryptionFailures(image, inputs.encrypted);
+}
+
+/**
+ * The provenance a copy of `source` carries: its provenance tags when it is itself a copy (IsCopied, which only ECS
+ * sets). Tags written on an image the account made itself prove nothing, and copying it must not turn them into a
+ * copy's provenance that the approval rule would trust.
+ */
+export function carriedProvenance(source: ImageView | undefined): Tags {
+  return source?.isCopied === true ? provenanceOf(source.tags) : {};
+}
+
+/** The preview's warning for a source whose copy will carry no provenance (undefined when it will). */
+export function noProvenanceWarning(source: ImageView): string | undefined {
+  if (Object.keys(carriedProvenance(source)).length > 0) return undefined;
+  return (
+    `${imageSubject(source)} is not a copy of a shared image (no provenance from SharedImageCopy), so neither is ` +
+    "this copy: InstanceFromSharedImage's approval refuses it unless this account is an approved owner"
+  );
 }

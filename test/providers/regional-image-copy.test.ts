@@ -4,34 +4,17 @@ import { provider } from "../../providers/regional-image-copy";
 import { provider as firstHopProvider } from "../../providers/shared-image-copy";
 import { DEMO } from "../support/emulator";
 import { firstHopCopy, madeRegional, regionalIdentity, regionalInputs } from "../support/regional-image-copy";
-import { PLAIN_RESERVED, useCopyEmulator } from "../support/shared-image-copy-emulator";
+import { identity } from "../support/shared-image-copy";
+import { finishedPlainCopy, PLAIN_RESERVED, useCopyEmulator } from "../support/shared-image-copy-emulator";
 
 const env = useCopyEmulator();
 
 describe("RegionalImageCopy create and delete", () => {
   it("copies an own copy of a shared image to another region, carrying its provenance", async () => {
-    const source = await firstHopCopy();
-    env.progress.length = 0;
+    const source = await firstHopCopy(env);
     const news = regionalInputs({ sourceImageId: source, tags: { team: "platform" } });
     const { id, outs } = await madeRegional(news);
-    expect(outs).toEqual({
-      ...news,
-      imageId: id,
-      status: "Available",
-      progress: 100,
-      sourceOwnerId: DEMO.owner.accountId,
-      sourceImageName: "golden-base-2024-10",
-      accountId: DEMO.workload.accountId,
-      description: expect.any(String),
-      encrypted: false,
-      kmsKeyId: "",
-      size: 40,
-      isCopied: true,
-      creationTime: expect.any(String),
-      osType: expect.any(String),
-      platform: expect.any(String),
-      architecture: expect.any(String),
-    });
+    expect(outs).toEqual({ ...news, ...finishedPlainCopy(id), description: expect.any(String) });
     const copy = env.images().find((image) => image.imageId === id);
     expect(copy).toMatchObject({ regionId: DEMO.otherRegion, name: "golden-sh", status: "Available", isCopied: true });
     // The original's provenance (owner, the shared image's id and name), not the first hop's id.
@@ -51,7 +34,7 @@ describe("RegionalImageCopy create and delete", () => {
     await provider.delete(id, outs);
     expect(env.images().map((image) => image.imageId)).toEqual([source]);
     // The first hop is untouched, and goes with its own delete.
-    await firstHopProvider.delete(source, { region: DEMO.region, identity: regionalIdentity("golden-copy") });
+    await firstHopProvider.delete(source, { region: DEMO.region, identity: identity() });
     expect(env.images()).toEqual([]);
   });
 });
