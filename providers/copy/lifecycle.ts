@@ -23,7 +23,7 @@ import {
   timeoutsOf,
 } from "./args";
 import { IN_PROGRESS, keepInState } from "./outputs";
-import { lastObserved, waitForCopy } from "./progress";
+import { explainFailedCopy, lastObserved, waitForCopy } from "./progress";
 import { imageNameProblem } from "./validate";
 
 /**
@@ -110,10 +110,11 @@ export async function createCopy<I extends ImageCopyInputs, O extends ImageCopyF
     // Last, so that only the engine's record of the result is missing after it (adoption.ts).
     const settled = await settleCopy(api, image, inputs, how.provenance);
     return { id, outs: stateOf(inputs, id, settled, how.source) };
-  } catch (err) {
+  } catch (caught) {
     // The copy exists: keep it in state, handed over, so the next `pulumi up` resumes waiting (or replaces a failed
     // copy); when ECS cannot even be asked that, it is not handed over, and the next create adopts it
     // (adoption.ts notHandedOver).
+    const err = explainFailedCopy(caught, inputs);
     const seen = lastObserved(err) ?? (await forPartialState(() => api.getImage(id)));
     if ((await forPartialState(() => handOver(api, seen))) === undefined) throw notHandedOver(err, id);
     throw keepInState(err, id, inputs, stateOf(inputs, id, lastObserved(err), how.source));
@@ -169,7 +170,8 @@ export async function updateCopy<I extends ImageCopyInputs, O extends ImageCopyF
     reportProgress(news.identity.urn, `resuming the wait for copy ${id} (${image.status})`);
     try {
       image = await waitForCopy(api, id, news, timeoutsOf(news).create);
-    } catch (err) {
+    } catch (caught) {
+      const err = explainFailedCopy(caught, news);
       throw keepInState(err, id, news, stateOf(news, id, lastObserved(err) ?? image, source));
     }
   }

@@ -121,7 +121,7 @@ describe("create", () => {
     const err = await rejection(provider.create(news));
     expect(err.message).toMatch(
       new RegExp(
-        `^Gave up waiting for the copy ${err.id} of ${source} to become Available: the image is CreateFailed\\.`,
+        `^Gave up waiting for the copy ${err.id} of ${source} to become Available: the image is CreateFailed; ECS does not say why \\(usually the KMS key ${SHANGHAI_KEY} it encrypts with disabled in ${DEMO.otherRegion}, .*\\)\\. Fix: remove the cause, then run pulumi up: it replaces the failed copy\\.$`,
       ),
     );
     expect(err.properties).toMatchObject({ status: "CreateFailed", encrypted: true, kmsKeyId: SHANGHAI_KEY });
