@@ -107,6 +107,30 @@ describe("create", () => {
     }
   });
 
+  it("keeps a copy that timed out in state, and the next up resumes waiting for it", async () => {
+    env.slowCopies();
+    const source = await firstHopCopy(env);
+    const err = await rejection(
+      provider.create(regionalInputs({ sourceImageId: source, timeouts: { create: "150ms" } })),
+    );
+    expect(err.message).toMatch(/^Timed out after 150ms waiting for the copy m-\w+ of m-\w+ to become Available/);
+    expect(err.properties).toMatchObject({ imageId: err.id, status: "Creating", sourceRegion: DEMO.region });
+    setProgressSink((event) => {
+      env.progress.push(event);
+      if (event.message.startsWith("resuming the wait")) env.emu.admin.advanceClock(2 * env.FINISH_SLOW_COPY);
+    });
+    const news = regionalInputs({ sourceImageId: source, timeouts: { create: "1h" } });
+    const resumed = await provider.update?.(
+      err.id as string,
+      err.properties as unknown as RegionalImageCopyOutputs,
+      news,
+    );
+    expect(resumed?.outs).toMatchObject({ imageId: err.id, status: "Available", progress: 100 });
+    expect(
+      env.emu.admin.requests({ action: "CopyImage" }).filter((r) => r.params.DestinationRegionId === DEMO.otherRegion),
+    ).toHaveLength(1);
+  });
+
   it("fails the copy when the destination KMS key is disabled mid-copy, keeping it in state to be replaced", async () => {
     const source = await firstHopCopy(env);
     setProgressSink((event) => {
