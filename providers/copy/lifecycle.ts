@@ -15,13 +15,7 @@ import { reportProgress } from "../progress";
 import type { IdentityInput } from "../resource-identity";
 import { PROVENANCE_TAGS, RESERVED_TAGS } from "../tags";
 import { type CopyPlan, copyOrAdopt, handOver, removeCopy, settleCopy } from "./adopt";
-import {
-  type ImageCopyFacts,
-  type ImageCopyInputs,
-  type SharedImageCopyDiff,
-  type SourceInfo,
-  timeoutsOf,
-} from "./args";
+import { type ImageCopyDiff, type ImageCopyFacts, type ImageCopyInputs, type SourceInfo, timeoutsOf } from "./args";
 import { IN_PROGRESS, keepInState } from "./outputs";
 import { explainFailedCopy, lastObserved, waitForCopy } from "./progress";
 import { imageNameProblem } from "./validate";
@@ -58,7 +52,7 @@ export function checkDefaults(
 
 /** A copy resource's diff() around its pure diff: noted for adoption (adoption.ts), a replacement announced. */
 export function copyDiff<O extends Partial<ImageCopyInputs>, I extends ImageCopyInputs>(
-  diffOf: (olds: O, news: I) => SharedImageCopyDiff,
+  diffOf: (olds: O, news: I) => ImageCopyDiff,
 ) {
   return async (id: string, olds: O, news: I) => {
     const { changes, replaces, deleteBeforeReplace } = diffOf(olds, news);
