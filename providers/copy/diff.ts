@@ -1,5 +1,5 @@
-// The pure diff of both copy resources: what replaces the copy, what changes in place, what touches state only, and whether
-// the inputs make a new copy (so check() looks at the source again).
+// The pure diff of both copy resources: what replaces the copy, what changes in place, what touches state only, and
+// whether the inputs make a new copy (so check() looks at the source again).
 import type {
   ImageCopyDiff,
   ImageCopyFacts,

@@ -1,6 +1,7 @@
-// The check defaults, diff, create, read and update of both copy resources (SharedImageCopy, RegionalImageCopy) once their own rules have
-// spoken: copy or adopt, wait with progress, remove leftovers, settle, and keep a copy that failed or timed out in
-// state so that the next `pulumi up` resumes it. Each resource passes how its state is built from a view of the copy.
+// What both copy resources (SharedImageCopy, RegionalImageCopy) do the same way around their own rules: check's
+// defaults, diff's notices, and create, read and update: copy or adopt, wait with progress, remove leftovers, settle,
+// and keep a copy that failed or timed out in state so that the next `pulumi up` resumes it. Each resource passes how
+// its state is built from a view of the copy.
 import { noteCheck, noteDiff, notHandedOver, recentScan, unclaimedBesides, unclaimedNotice } from "../adoption";
 import { checkedRegion } from "../common/lifecycle";
 import { quote } from "../common/rules";
@@ -32,8 +33,8 @@ export function checkDefaults(
   const inputs: Record<string, unknown> = { ...news };
   const failures: PropertyFailure[] = [];
   const identity = inputs.identity as IdentityInput | undefined;
-  if (typeof identity?.urn === "string")
-    noteCheck(identity.urn, (olds as Partial<ImageCopyInputs>).identity !== undefined);
+  const oldIdentity = (olds as Partial<ImageCopyInputs>).identity;
+  if (typeof identity?.urn === "string") noteCheck(identity.urn, oldIdentity !== undefined);
   if (inputs.name === undefined && identity && typeof identity.name === "string") {
     const problem = imageNameProblem(identity.name);
     if (problem === undefined) inputs.name = identity.name;
