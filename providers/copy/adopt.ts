@@ -60,8 +60,8 @@ export interface CopyPlan {
  * leftovers cancelled or deleted once this copy is Available (one that instances use is left and reported), finished
  * ones the engine may hold left alone. A new copy is made only after `approve` passed, with a ClientToken of its own
  * for this run (a token answers with its copy even after that copy was deleted, which a destroyed and re-created
- * stack must never get back). The copy is tagged with the plan's provenance (PROVENANCE_TAGS), which is how the approval rule
- * recognises it later.
+ * stack must never get back). The copy is tagged with the plan's provenance (PROVENANCE_TAGS), which is how the
+ * approval rule recognises it later.
  */
 export async function copyOrAdopt(
   api: EcsApi,

@@ -141,7 +141,7 @@ export interface SharedImageCopyOutputs extends SharedImageCopyInputs, ImageCopy
   readonly kmsKeyId: string;
 }
 
-export interface SharedImageCopyDiff {
+export interface ImageCopyDiff {
   readonly changes: boolean;
   readonly replaces: string[];
   /** The properties that change in place (for tests and messages; the engine computes its own detail). */

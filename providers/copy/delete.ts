@@ -1,5 +1,5 @@
-// The delete of both copy resources: cancel a running copy (or wait for it), delete the image, and say why DeleteImage refused
-// a copy still in use, with the one fix that fits.
+// The delete of both copy resources: cancel a running copy (or wait for it), delete the image, and say why
+// DeleteImage refused a copy still in use, with the one fix that fits.
 import { EcsApi } from "../ecs/api";
 import { EcsError, isCopyNoLongerCancellable, isImageInUse, isImageNotFound } from "../ecs/errors";
 import type { ImageView } from "../ecs/types";

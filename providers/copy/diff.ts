@@ -1,9 +1,9 @@
-// The pure diff of both copy resources: what replaces the copy, what changes in place, what touches state only, and whether
-// the inputs make a new copy (so check() looks at the source again).
+// The pure diff of both copy resources: what replaces the copy, what changes in place, what touches state only, and
+// whether the inputs make a new copy (so check() looks at the source again).
 import type {
+  ImageCopyDiff,
   ImageCopyFacts,
   ImageCopyInputs,
-  SharedImageCopyDiff,
   SharedImageCopyInputs,
   SharedImageCopyOutputs,
 } from "./args";
@@ -42,7 +42,7 @@ export function diffImageCopy<I extends ImageCopyInputs>(
   olds: Partial<I & ImageCopyFacts>,
   news: I,
   keys: CopyDiffKeys<I>,
-): SharedImageCopyDiff {
+): ImageCopyDiff {
   const replaces: string[] = [];
   const updates: string[] = [];
   const differs = (a: unknown, b: unknown) => (a ?? "") !== (b ?? "");
@@ -70,10 +70,7 @@ export function diffImageCopy<I extends ImageCopyInputs>(
 }
 
 /** SharedImageCopy's diff: approval, timeouts, delete options and identity touch state only. */
-export function diffSharedImageCopy(
-  olds: Partial<SharedImageCopyOutputs>,
-  news: SharedImageCopyInputs,
-): SharedImageCopyDiff {
+export function diffSharedImageCopy(olds: Partial<SharedImageCopyOutputs>, news: SharedImageCopyInputs): ImageCopyDiff {
   return diffImageCopy(olds, news, { replacing: [], stateOnly: ["approval", "timeouts", "deleteOptions", "identity"] });
 }
 

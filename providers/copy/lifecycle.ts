@@ -1,6 +1,7 @@
-// The check defaults, diff, create, read and update of both copy resources (SharedImageCopy, RegionalImageCopy) once their own rules have
-// spoken: copy or adopt, wait with progress, remove leftovers, settle, and keep a copy that failed or timed out in
-// state so that the next `pulumi up` resumes it. Each resource passes how its state is built from a view of the copy.
+// What both copy resources (SharedImageCopy, RegionalImageCopy) do the same way around their own rules: check's
+// defaults, diff's notices, and create, read and update: copy or adopt, wait with progress, remove leftovers, settle,
+// and keep a copy that failed or timed out in state so that the next `pulumi up` resumes it. Each resource passes how
+// its state is built from a view of the copy.
 import { noteCheck, noteDiff, notHandedOver, recentScan, unclaimedBesides, unclaimedNotice } from "../adoption";
 import { checkedRegion } from "../common/lifecycle";
 import { quote } from "../common/rules";
@@ -15,15 +16,9 @@ import { reportProgress } from "../progress";
 import type { IdentityInput } from "../resource-identity";
 import { PROVENANCE_TAGS, RESERVED_TAGS } from "../tags";
 import { type CopyPlan, copyOrAdopt, handOver, removeCopy, settleCopy } from "./adopt";
-import {
-  type ImageCopyFacts,
-  type ImageCopyInputs,
-  type SharedImageCopyDiff,
-  type SourceInfo,
-  timeoutsOf,
-} from "./args";
+import { type ImageCopyDiff, type ImageCopyFacts, type ImageCopyInputs, type SourceInfo, timeoutsOf } from "./args";
 import { IN_PROGRESS, keepInState } from "./outputs";
-import { lastObserved, waitForCopy } from "./progress";
+import { explainFailedCopy, lastObserved, waitForCopy } from "./progress";
 import { imageNameProblem } from "./validate";
 
 /**
@@ -38,8 +33,8 @@ export function checkDefaults(
   const inputs: Record<string, unknown> = { ...news };
   const failures: PropertyFailure[] = [];
   const identity = inputs.identity as IdentityInput | undefined;
-  if (typeof identity?.urn === "string")
-    noteCheck(identity.urn, (olds as Partial<ImageCopyInputs>).identity !== undefined);
+  const oldIdentity = (olds as Partial<ImageCopyInputs>).identity;
+  if (typeof identity?.urn === "string") noteCheck(identity.urn, oldIdentity !== undefined);
   if (inputs.name === undefined && identity && typeof identity.name === "string") {
     const problem = imageNameProblem(identity.name);
     if (problem === undefined) inputs.name = identity.name;
@@ -58,7 +53,7 @@ export function checkDefaults(
 
 /** A copy resource's diff() around its pure diff: noted for adoption (adoption.ts), a replacement announced. */
 export function copyDiff<O extends Partial<ImageCopyInputs>, I extends ImageCopyInputs>(
-  diffOf: (olds: O, news: I) => SharedImageCopyDiff,
+  diffOf: (olds: O, news: I) => ImageCopyDiff,
 ) {
   return async (id: string, olds: O, news: I) => {
     const { changes, replaces, deleteBeforeReplace } = diffOf(olds, news);
@@ -110,10 +105,11 @@ export async function createCopy<I extends ImageCopyInputs, O extends ImageCopyF
     // Last, so that only the engine's record of the result is missing after it (adoption.ts).
     const settled = await settleCopy(api, image, inputs, how.provenance);
     return { id, outs: stateOf(inputs, id, settled, how.source) };
-  } catch (err) {
+  } catch (caught) {
     // The copy exists: keep it in state, handed over, so the next `pulumi up` resumes waiting (or replaces a failed
     // copy); when ECS cannot even be asked that, it is not handed over, and the next create adopts it
     // (adoption.ts notHandedOver).
+    const err = explainFailedCopy(caught, inputs);
     const seen = lastObserved(err) ?? (await forPartialState(() => api.getImage(id)));
     if ((await forPartialState(() => handOver(api, seen))) === undefined) throw notHandedOver(err, id);
     throw keepInState(err, id, inputs, stateOf(inputs, id, lastObserved(err), how.source));
@@ -169,7 +165,8 @@ export async function updateCopy<I extends ImageCopyInputs, O extends ImageCopyF
     reportProgress(news.identity.urn, `resuming the wait for copy ${id} (${image.status})`);
     try {
       image = await waitForCopy(api, id, news, timeoutsOf(news).create);
-    } catch (err) {
+    } catch (caught) {
+      const err = explainFailedCopy(caught, news);
       throw keepInState(err, id, news, stateOf(news, id, lastObserved(err) ?? image, source));
     }
   }

@@ -1,5 +1,5 @@
 // RegionalImageCopy's pure diff: the copy resources' common diff, with the source's region replacing too.
-import type { SharedImageCopyDiff } from "../copy/args";
+import type { ImageCopyDiff } from "../copy/args";
 import { type CopyDiffKeys, diffImageCopy, makesNewCopy } from "../copy/diff";
 import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "./args";
 
@@ -12,7 +12,7 @@ const KEYS: CopyDiffKeys<RegionalImageCopyInputs> = {
 export function diffRegionalImageCopy(
   olds: Partial<RegionalImageCopyOutputs>,
   news: RegionalImageCopyInputs,
-): SharedImageCopyDiff {
+): ImageCopyDiff {
   return diffImageCopy(olds, news, KEYS);
 }
 

@@ -4,8 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { configure } from "../common/lifecycle";
 import { copyFingerprint } from "../copy/adopt";
-import type { SourceInfo } from "../copy/args";
-import { timeoutsOf } from "../copy/args";
+import { type SourceInfo, timeoutsOf } from "../copy/args";
 import { deleteCopy } from "../copy/delete";
 import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
 import { EcsApi } from "../ecs/api";
@@ -24,9 +23,9 @@ import { regionalOutputs } from "./outputs";
 import { copySlotsFor, ECS_COPIES_PER_REGION } from "./queue";
 import {
   carriedProvenance,
-  destinationFailures,
   noProvenanceWarning,
   regionalSourceFailures,
+  regionFailures,
   validateRegionalImageCopyInputs,
 } from "./validate";
 
@@ -43,11 +42,11 @@ async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckRe
   return { inputs: dropUndefined(checked), failures };
 }
 
-/** Read-only: the destination is a region ECS knows, the source an Available image of this account. */
+/** Read-only: both regions are ones ECS knows, the source an Available image of this account. */
 async function lookupFailures(inputs: RegionalImageCopyInputs): Promise<PropertyFailure[]> {
   try {
     const api = EcsApi.forRegion(inputs.sourceRegion, "check");
-    const regions = destinationFailures(inputs.region, await api.regionIds());
+    const regions = regionFailures(inputs, await api.regionIds());
     if (regions.length > 0) return regions;
     const source = await api.getImage(inputs.sourceImageId);
     const failures = regionalSourceFailures(source, inputs);

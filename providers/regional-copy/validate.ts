@@ -42,15 +42,21 @@ export function validateRegionalImageCopyInputs(news: Record<string, unknown>): 
   return failures;
 }
 
-/** The destination must be a region ECS knows (DescribeRegions answered `known`). */
-export function destinationFailures(region: string, known: readonly string[]): PropertyFailure[] {
-  if (known.includes(region)) return [];
-  return [
-    {
-      property: "region",
-      reason: `${quote(region)} is not a region ECS knows; use one of ${[...known].sort().join(", ")}`,
-    },
-  ];
+/** Source and destination must be regions ECS knows (DescribeRegions answered `known`). */
+export function regionFailures(
+  inputs: Pick<RegionalImageCopyInputs, "sourceRegion" | "region">,
+  known: readonly string[],
+): PropertyFailure[] {
+  return (["sourceRegion", "region"] as const).flatMap((property) =>
+    known.includes(inputs[property])
+      ? []
+      : [
+          {
+            property,
+            reason: `${quote(inputs[property])} is not a region ECS knows; use one of ${[...known].sort().join(", ")}`,
+          },
+        ],
+  );
 }
 
 /**

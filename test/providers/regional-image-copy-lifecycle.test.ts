@@ -1,15 +1,14 @@
 // RegionalImageCopy against the in-process emulator, through the real client: the provider's queue beyond ECS's 5
-// copies per region, cancel on delete mid-copy, adoption of what a killed create started, a destination KMS key
+// copies per region, cancel on delete mid-copy, adoption of what a create killed in its provider process started, a destination KMS key
 // disabled mid-copy, provenance as the approval rule sees it, and read drift.
-import { copyFingerprint } from "../../providers/copy/adopt";
 import { EcsApi } from "../../providers/ecs/api";
-import { resourceKey } from "../../providers/ecs/client-token";
 import type { ImageView } from "../../providers/ecs/types";
 import { evaluateImage } from "../../providers/policy/approval";
 import { setProgressSink } from "../../providers/progress";
 import { provider, type RegionalImageCopyOutputs } from "../../providers/regional-image-copy";
-import { createTagValue, PROVENANCE_TAGS, RESERVED_TAGS } from "../../providers/tags";
-import { DEMO, demoWorld } from "../support/emulator";
+import { PROVENANCE_TAGS } from "../../providers/tags";
+import { DEMO, demoWorld, emulatorConfigValues } from "../support/emulator";
+import { ProviderProcess } from "../support/provider-process";
 import { firstHopCopy, madeRegional, regionalIdentity, regionalInputs, until } from "../support/regional-image-copy";
 import { rejection } from "../support/requests";
 import { approval } from "../support/shared-image-copy";
@@ -82,33 +81,54 @@ describe("delete", () => {
 });
 
 describe("create", () => {
-  it("adopts the copy a killed create started, instead of copying again", async () => {
+  it("adopts the copy a create killed right after CopyImage started: the next run copies nothing", async () => {
     const source = await firstHopCopy(env);
     const news = regionalInputs({ sourceImageId: source });
-    // The killed run got as far as CopyImage (called in the source's region): the engine recorded nothing.
-    const started = await EcsApi.forRegion(DEMO.region, "test").copyImage({
-      sourceImageId: source,
-      destinationRegionId: DEMO.otherRegion,
-      name: news.name,
-      clientToken: "psi1-killed-run",
-      tags: {
-        [RESERVED_TAGS.create]: createTagValue({
-          state: "pending",
-          resourceKey: resourceKey(news.identity),
-          fingerprint: copyFingerprint(news, DEMO.otherRegion, { sourceRegion: DEMO.region }),
-        }),
-      },
+    const processes = await ProviderProcess.start(env.emu, emulatorConfigValues(env.emu), {
+      ECS_SHARED_IMAGES_POLL_INTERVAL: "20ms",
     });
-    env.emu.admin.clearRequests();
-    const { id, outs } = await madeRegional(news);
-    expect(id).toBe(started);
-    expect(env.emu.admin.requests({ action: "CopyImage" })).toEqual([]);
-    expect(env.progress[0].message).toMatch(
-      new RegExp(`^resuming copy ${started} of ${source}, started by an interrupted run`),
+    try {
+      env.emu.admin.clearRequests();
+      processes.killAfterAction("CopyImage");
+      await expect(processes.invoke("regional", "create", [news])).rejects.toThrow(/killed/);
+      const [started] = inShanghai();
+      expect(started).toMatchObject({ status: "Creating", name: news.name });
+      // The next `pulumi up`: a new provider process, the same create.
+      const { id } = (await processes.invoke("regional", "create", [news])) as { id: string };
+      expect(id).toBe(started.imageId);
+      expect(env.emu.admin.requests({ action: "CopyImage" })).toHaveLength(1);
+      expect(processes.progress.map((p) => p.message)).toContainEqual(
+        expect.stringMatching(new RegExp(`^resuming copy ${id} of ${source}, started by an interrupted run`)),
+      );
+      // Settled: the carried provenance, the create marked done.
+      expect(inShanghai()).toMatchObject([{ imageId: id, status: "Available", tags: PLAIN_RESERVED }]);
+    } finally {
+      await processes.close();
+    }
+  });
+
+  it("keeps a copy that timed out in state, and the next up resumes waiting for it", async () => {
+    env.slowCopies();
+    const source = await firstHopCopy(env);
+    const err = await rejection(
+      provider.create(regionalInputs({ sourceImageId: source, timeouts: { create: "150ms" } })),
     );
-    // Settled: the carried provenance added, the create marked done.
-    expect(inShanghai()).toMatchObject([{ imageId: started, status: "Available", tags: PLAIN_RESERVED }]);
-    expect(outs).toMatchObject({ sourceOwnerId: DEMO.owner.accountId, sourceImageName: "golden-base-2024-10" });
+    expect(err.message).toMatch(/^Timed out after 150ms waiting for the copy m-\w+ of m-\w+ to become Available/);
+    expect(err.properties).toMatchObject({ imageId: err.id, status: "Creating", sourceRegion: DEMO.region });
+    setProgressSink((event) => {
+      env.progress.push(event);
+      if (event.message.startsWith("resuming the wait")) env.emu.admin.advanceClock(2 * env.FINISH_SLOW_COPY);
+    });
+    const news = regionalInputs({ sourceImageId: source, timeouts: { create: "1h" } });
+    const resumed = await provider.update?.(
+      err.id as string,
+      err.properties as unknown as RegionalImageCopyOutputs,
+      news,
+    );
+    expect(resumed?.outs).toMatchObject({ imageId: err.id, status: "Available", progress: 100 });
+    expect(
+      env.emu.admin.requests({ action: "CopyImage" }).filter((r) => r.params.DestinationRegionId === DEMO.otherRegion),
+    ).toHaveLength(1);
   });
 
   it("fails the copy when the destination KMS key is disabled mid-copy, keeping it in state to be replaced", async () => {
@@ -121,7 +141,7 @@ describe("create", () => {
     const err = await rejection(provider.create(news));
     expect(err.message).toMatch(
       new RegExp(
-        `^Gave up waiting for the copy ${err.id} of ${source} to become Available: the image is CreateFailed\\.`,
+        `^Gave up waiting for the copy ${err.id} of ${source} to become Available: the image is CreateFailed; ECS does not say why \\(usually the KMS key ${SHANGHAI_KEY} it encrypts with disabled in ${DEMO.otherRegion}, .*\\)\\. Fix: remove the cause, then run pulumi up: it replaces the failed copy\\.$`,
       ),
     );
     expect(err.properties).toMatchObject({ status: "CreateFailed", encrypted: true, kmsKeyId: SHANGHAI_KEY });

@@ -6,9 +6,9 @@ import { diffRegionalImageCopy, makesNewRegionalCopy } from "../../providers/reg
 import { CopySlots } from "../../providers/regional-copy/queue";
 import {
   carriedProvenance,
-  destinationFailures,
   noProvenanceWarning,
   regionalSourceFailures,
+  regionFailures,
   validateRegionalImageCopyInputs,
 } from "../../providers/regional-copy/validate";
 import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "../../providers/regional-image-copy";
@@ -65,19 +65,18 @@ describe("validateRegionalImageCopyInputs", () => {
   });
 });
 
-describe("destinationFailures", () => {
-  it.each<[string, string, number]>([
-    ["a region ECS knows", DEMO.otherRegion, 0],
-    ["one it does not", "cn-atlantis", 1],
-  ])("%s", (_what, region, count) => {
-    const failures = destinationFailures(region, [DEMO.otherRegion, DEMO.region]);
-    expect(failures).toHaveLength(count);
-    for (const failure of failures) {
-      expect(failure).toEqual({
-        property: "region",
-        reason: `"${region}" is not a region ECS knows; use one of ${DEMO.region}, ${DEMO.otherRegion}`,
-      });
-    }
+describe("regionFailures", () => {
+  const known = [DEMO.otherRegion, DEMO.region];
+  const unknown = (property: string, region: string) => ({
+    property,
+    reason: `"${region}" is not a region ECS knows; use one of ${DEMO.region}, ${DEMO.otherRegion}`,
+  });
+  it.each<[string, Partial<RegionalImageCopyInputs>, object[]]>([
+    ["regions ECS knows", {}, []],
+    ["an unknown destination", { region: "cn-atlantis" }, [unknown("region", "cn-atlantis")]],
+    ["an unknown source region", { sourceRegion: "cn-lemuria" }, [unknown("sourceRegion", "cn-lemuria")]],
+  ])("%s", (_what, over, expected) => {
+    expect(regionFailures(regionalInputs(over), known)).toEqual(expected);
   });
 });
 
