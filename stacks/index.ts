@@ -36,10 +36,14 @@ const source: ConfigSource = {
       .map((key) => key.slice(project.length + 1)),
 };
 
-const fleet = declareFleet(parseFleetConfig(source), (key) => config.requireSecret(key));
+/** The stack's region as the providers resolve it when a resource names none (see providers/ecs/client.ts). */
+const stackRegion =
+  new pulumi.Config("alicloud").get("region") ?? process.env.ALICLOUD_REGION ?? process.env.ALIBABA_CLOUD_REGION;
+const fleet = declareFleet(parseFleetConfig(source, stackRegion), (key) => config.requireSecret(key));
 
 export const groups = fleet.groups;
 export const copies = fleet.copies;
+export const regionalCopies = fleet.regionalCopies;
 export const catalogue = fleet.catalogue;
 export const systemDiskReplacements = fleet.systemDiskReplacements;
 export const ramPolicy = fleet.ramPolicy;
