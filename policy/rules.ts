@@ -3,10 +3,11 @@
 // the property (the path as the resource's Args write it) and says what is allowed.
 import { dynamicTypeToken } from "../providers/resource-identity";
 
-/** The engine's type tokens of the three resources of this package. */
+/** The engine's type tokens of the four resources of this package. */
 export const TYPES = {
   instance: dynamicTypeToken("ecs-shared-images", "InstanceFromSharedImage"),
   copy: dynamicTypeToken("ecs-shared-images", "SharedImageCopy"),
+  regionalCopy: dynamicTypeToken("ecs-shared-images", "RegionalImageCopy"),
   replacement: dynamicTypeToken("ecs-shared-images", "SystemDiskReplacement"),
 } as const;
 
@@ -98,13 +99,14 @@ export function instanceTypeFindings(type: string, props: Props, allowed: readon
 export interface TagKeys {
   /** Keys every InstanceFromSharedImage must carry with a non-empty value. */
   readonly instanceTags: readonly string[];
-  /** Keys every SharedImageCopy must carry with a non-empty value. */
+  /** Keys every SharedImageCopy and RegionalImageCopy must carry with a non-empty value. */
   readonly imageCopyTags: readonly string[];
 }
 
 /** Required tags: the keys of the resource's kind are present in `tags`, each with a non-empty value. */
 export function tagFindings(type: string, props: Props, keys: TagKeys): Finding[] {
-  const required = type === TYPES.instance ? keys.instanceTags : type === TYPES.copy ? keys.imageCopyTags : [];
+  const copy = type === TYPES.copy || type === TYPES.regionalCopy;
+  const required = type === TYPES.instance ? keys.instanceTags : copy ? keys.imageCopyTags : [];
   const tags = record(props.tags) ?? {};
   return required
     .filter((key) => typeof tags[key] !== "string" || tags[key] === "")

@@ -4,5 +4,6 @@ export { DISK_CATEGORIES, type InstanceFromSharedImageArgs, type OnImageChange }
 export { InstanceFromSharedImage } from "./instance/resource";
 export { type ApprovalPolicy, evaluateImage, validateApprovalPolicy } from "./policy/approval";
 export { type RamPolicyDocument, ramPolicyDocument } from "./policy/ram-policy";
+export { RegionalImageCopy, type RegionalImageCopyArgs } from "./regional-image-copy";
 export { SharedImageCopy, type SharedImageCopyArgs } from "./shared-image-copy";
 export { type RestartMode, SystemDiskReplacement, type SystemDiskReplacementArgs } from "./system-disk-replacement";

@@ -76,6 +76,12 @@ export function userTags(tags: Readonly<Record<string, string>>): Record<string,
   return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith(RESERVED_TAG_PREFIX)));
 }
 
+/** The provenance tags among `tags`: what a copy of a copy carries forward so that it is traced to the same original. */
+export function provenanceOf(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const keys: readonly string[] = Object.values(PROVENANCE_TAGS);
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => keys.includes(key)));
+}
+
 /** The package's own tags on a resource. */
 export function reservedTags(tags: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(tags).filter(([key]) => key.startsWith(RESERVED_TAG_PREFIX)));

@@ -1,12 +1,15 @@
 // Turns a validated fleet config into resources: the image catalogue (shared images used directly, or copied into the
-// account first), instance groups, and system disk replacements of instances the stack does not own.
+// account first, then that copy into the entry's other regions), instance groups (each from its entry's image in its
+// own region), and system disk replacements of instances the stack does not own. chain.ts says which image is where.
 import * as pulumi from "@pulumi/pulumi";
 import {
   InstanceFromSharedImage,
+  RegionalImageCopy,
   ramPolicyDocument,
   SharedImageCopy,
   SystemDiskReplacement,
 } from "pulumi-ecs-shared-images";
+import { imageSource, regionalCopyPlans } from "./chain";
 import type { FleetConfig } from "./fleet-config";
 
 /** Reads a secret config value by key (the program passes `pulumi.Config.requireSecret`). */
@@ -17,7 +20,12 @@ export interface FleetOutputs {
   readonly groups: Record<string, pulumi.Output<{ instanceIds: string[]; statuses: string[] }>>;
   /** Per catalogue entry copied into the account: the copy's id and status. */
   readonly copies: Record<string, pulumi.Output<{ imageId: string; sourceImageId: string; status: string }>>;
-  /** The image each catalogue entry resolves to (the copy's id for copied entries). */
+  /** Per catalogue entry with other regions: region -> its copy there (a copy of the entry's copy). */
+  readonly regionalCopies: Record<
+    string,
+    pulumi.Output<Record<string, { imageId: string; sourceImageId: string; status: string }>>
+  >;
+  /** The image each catalogue entry resolves to in the stack's region (the copy's id for copied entries). */
   readonly catalogue: Record<string, pulumi.Output<string>>;
   readonly systemDiskReplacements: Record<string, pulumi.Output<{ instanceId: string; imageId: string }>>;
   /**
@@ -32,6 +40,7 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
   const catalogue: Record<string, pulumi.Output<string>> = {};
   const copies: FleetOutputs["copies"] = {};
   const copyAccounts: pulumi.Output<string>[] = [];
+  const ownCopies: Record<string, SharedImageCopy> = {};
   for (const [name, entry] of Object.entries(fleet.images)) {
     if (!entry.copy) {
       catalogue[name] = pulumi.output(entry.imageId);
@@ -48,11 +57,51 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
       approval,
     });
     catalogue[name] = copy.imageId;
+    ownCopies[name] = copy;
     copyAccounts.push(copy.accountId);
     copies[name] = pulumi
       .all([copy.imageId, copy.status])
       .apply(([imageId, status]) => ({ imageId, sourceImageId: entry.imageId, status }));
   }
+
+  // The second hops: each a copy of the entry's own copy, made after it. Declared as the copy's children, so the
+  // preview shows the chain as a tree (shared image copy -> its regional copies).
+  const regional: Record<string, RegionalImageCopy> = {};
+  const regionalByEntry: Record<
+    string,
+    Record<string, pulumi.Output<{ imageId: string; sourceImageId: string; status: string }>>
+  > = {};
+  for (const plan of regionalCopyPlans(fleet)) {
+    const entry = fleet.images[plan.entry];
+    const parent = ownCopies[plan.entry];
+    const copy = new RegionalImageCopy(
+      plan.resourceName,
+      {
+        sourceImageId: parent.imageId,
+        sourceRegion: region,
+        region: plan.region,
+        // The same name in every region (image names are unique per account and region).
+        name: entry.copy?.name ?? `${pulumi.getStack()}-${plan.entry}`,
+        description: entry.copy?.description,
+        encrypted: entry.copy?.encrypted,
+        kmsKeyId: plan.kmsKeyId,
+        tags: entry.copy?.tags,
+      },
+      { parent },
+    );
+    regional[plan.resourceName] = copy;
+    regionalByEntry[plan.entry] ??= {};
+    regionalByEntry[plan.entry][plan.region] = pulumi
+      .all([copy.imageId, copy.sourceImageId, copy.status])
+      .apply(([imageId, sourceImageId, status]) => ({ imageId, sourceImageId, status }));
+  }
+  const regionalCopies: FleetOutputs["regionalCopies"] = {};
+  for (const [entry, byRegion] of Object.entries(regionalByEntry)) regionalCopies[entry] = pulumi.all(byRegion);
+  /** The image of catalogue entry `entry` in `where` (undefined: the stack's region). */
+  const imageIn = (entry: string, where: string | undefined): pulumi.Output<string> => {
+    const source = imageSource(fleet, entry, where);
+    return source.kind === "home" ? catalogue[entry] : regional[source.resourceName].imageId;
+  };
 
   const groups: FleetOutputs["groups"] = {};
   for (const [name, group] of Object.entries(fleet.groups)) {
@@ -60,8 +109,8 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
     for (let index = 0; index < group.count; index++) {
       instances.push(
         new InstanceFromSharedImage(`${name}-${index}`, {
-          imageId: catalogue[group.image],
-          region,
+          imageId: imageIn(group.image, group.region),
+          region: group.region ?? region,
           approval,
           instanceType: group.instanceType,
           zoneId: group.zoneId,
@@ -112,5 +161,5 @@ export function declareFleet(fleet: FleetConfig, secret: SecretLookup, region?: 
   const ramPolicy = pulumi
     .all(copyAccounts)
     .apply((accounts) => ramPolicyDocument(approval, { selfAccountId: accounts.find((id) => id !== "") }));
-  return { groups, copies, catalogue, systemDiskReplacements, ramPolicy };
+  return { groups, copies, regionalCopies, catalogue, systemDiskReplacements, ramPolicy };
 }

@@ -39,8 +39,12 @@ const source: ConfigSource = {
       .map((key) => key.slice(project.length + 1)),
 };
 
+/** The stack's region as the providers resolve it when a resource names none (see providers/ecs/client.ts). */
+const stackRegion =
+  new pulumi.Config("alicloud").get("region") ?? process.env.ALICLOUD_REGION ?? process.env.ALIBABA_CLOUD_REGION;
+
 // The stack's outputs are the object its program declares: each stack shows only its own (an export left undefined
 // would warn in every run).
 export = isOwnerStack(source)
   ? declareOwner(parseOwnerConfig(source))
-  : declareFleet(parseFleetConfig(source), (key) => config.requireSecret(key));
+  : declareFleet(parseFleetConfig(source, stackRegion), (key) => config.requireSecret(key));

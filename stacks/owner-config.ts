@@ -3,7 +3,7 @@
 // A stack is an owner stack when its config declares `shares`; it then declares nothing else.
 import { CUSTOM_IMAGE_ID, REGION_ID } from "pulumi-ecs-shared-images/providers/common/rules";
 import { accountIdsFailures } from "pulumi-ecs-shared-images/providers/share/validate";
-import { Checker, type ConfigProblem, type ConfigSource } from "./fleet-config";
+import { Checker, type ConfigProblem, type ConfigSource } from "./config/checker";
 
 export interface ShareConfig {
   /** A custom image of the owner account (the stack's credentials). */

@@ -1,16 +1,15 @@
-// The copy/adopt protocol of SharedImageCopy's create: find the copy an interrupted run of this create started (by
+// The copy/adopt protocol of both copy resources' creates: find the copy an interrupted run of this create started (by
 // its create tag) or make a new one, remove the leftovers, and settle the finished copy (name, tags, handed over).
 import { keptNotice, planAdoption, takeReplaced } from "../adoption";
 import { same } from "../common/equality";
 import type { EcsApi } from "../ecs/api";
 import { clientToken, resourceKey, runToken } from "../ecs/client-token";
 import { isCopyNoLongerCancellable, isImageInUse, isImageNameTaken, isImageNotFound } from "../ecs/errors";
-import type { ImageStatus, ImageView } from "../ecs/types";
+import type { ImageStatus, ImageView, Tags } from "../ecs/types";
 import { listedAfterCreate } from "../ecs/wait";
-import { provenanceTags } from "../policy/approval";
 import { reportProgress } from "../progress";
 import { createTagValue, handedOver, RESERVED_TAGS, readCreateTag, reservedTags } from "../tags";
-import type { SharedImageCopyInputs, SourceInfo } from "./args";
+import type { ImageCopyInputs } from "./args";
 import { IN_PROGRESS } from "./outputs";
 
 /**
@@ -30,17 +29,29 @@ const ADOPTABLE: ReadonlySet<ImageStatus> = new Set(["Creating", "Waiting", "Ava
 
 /**
  * The create's fingerprint: the resource's identity and what makes a different copy (source, region, encryption,
- * key, resource group). A copy carries it as a tag until its create finished, so a later run of the same create
- * (after a crash the engine never heard of, or an edit of the name, description or tags since) adopts it.
+ * key, resource group, and `more` a resource adds, such as the source's region). A copy carries it as a tag until its
+ * create finished, so a later run of the same create (after a crash the engine never heard of, or an edit of the
+ * name, description or tags since) adopts it.
  */
-export function copyFingerprint(inputs: SharedImageCopyInputs, regionId: string): string {
+export function copyFingerprint(inputs: ImageCopyInputs, regionId: string, more: Record<string, string> = {}): string {
   return clientToken(inputs.identity, "CopyImage", {
     sourceImageId: inputs.sourceImageId,
     region: regionId,
     encrypted: inputs.encrypted,
     kmsKeyId: inputs.kmsKeyId,
     resourceGroupId: inputs.resourceGroupId,
+    ...more,
   });
+}
+
+/** How a copy is made, besides its inputs. */
+export interface CopyPlan {
+  /** The API of the source image's region, where CopyImage is called (the copy's own for a same-region copy). */
+  readonly sourceApi: EcsApi;
+  /** See copyFingerprint. */
+  readonly fingerprint: string;
+  /** The provenance tags (PROVENANCE_TAGS) the copy carries, naming the original shared image. */
+  readonly provenance: Tags;
 }
 
 /**
@@ -49,18 +60,18 @@ export function copyFingerprint(inputs: SharedImageCopyInputs, regionId: string)
  * leftovers cancelled or deleted once this copy is Available (one that instances use is left and reported), finished
  * ones the engine may hold left alone. A new copy is made only after `approve` passed, with a ClientToken of its own
  * for this run (a token answers with its copy even after that copy was deleted, which a destroyed and re-created
- * stack must never get back). The copy is tagged with its source (PROVENANCE_TAGS), which is how the approval rule
- * recognises it later.
+ * stack must never get back). The copy is tagged with the plan's provenance (PROVENANCE_TAGS), which is how the
+ * approval rule recognises it later.
  */
 export async function copyOrAdopt(
   api: EcsApi,
-  inputs: SharedImageCopyInputs,
-  source: SourceInfo,
+  inputs: ImageCopyInputs,
+  plan: CopyPlan,
   approve: () => void,
 ): Promise<{ id: string; earlier: boolean; leftovers: readonly ImageView[] }> {
   const urn = inputs.identity.urn;
   const key = resourceKey(inputs.identity);
-  const fingerprint = copyFingerprint(inputs, api.regionId);
+  const { fingerprint } = plan;
   const replaced = takeReplaced(urn);
   const madeHere = (image: ImageView) => {
     const tag = readCreateTag(image.tags);
@@ -70,21 +81,18 @@ export async function copyOrAdopt(
       { id: image.id, handedOver: tag.state === "done", sameInputs, usable: ADOPTABLE.has(image.status), item: image },
     ];
   };
-  const plan = planAdoption((await api.findImagesByTag(RESERVED_TAGS.create, "")).flatMap(madeHere), replaced);
-  for (const image of plan.kept) reportProgress(urn, keptNotice(image.id), { warning: true });
-  const leftovers = plan.leftovers;
-  if (plan.adopt !== undefined) return { id: plan.adopt.id, earlier: true, leftovers };
+  const adoption = planAdoption((await api.findImagesByTag(RESERVED_TAGS.create, "")).flatMap(madeHere), replaced);
+  for (const image of adoption.kept) reportProgress(urn, keptNotice(image.id), { warning: true });
+  const leftovers = adoption.leftovers;
+  if (adoption.adopt !== undefined) return { id: adoption.adopt.id, earlier: true, leftovers };
   approve();
   const pending = createTagValue({ state: "pending", resourceKey: key, fingerprint });
-  const tags = {
-    ...inputs.tags,
-    ...provenanceTags({ ...source, imageId: inputs.sourceImageId }),
-    [RESERVED_TAGS.create]: pending,
-  };
+  const tags = { ...inputs.tags, ...plan.provenance, [RESERVED_TAGS.create]: pending };
   let id: string;
   try {
-    id = await api.copyImage({
+    id = await plan.sourceApi.copyImage({
       sourceImageId: inputs.sourceImageId,
+      destinationRegionId: api.regionId,
       name: inputs.name,
       description: inputs.description,
       encrypted: inputs.encrypted,
@@ -161,8 +169,8 @@ export async function removeCopy(api: EcsApi, image: ImageView, urn: string): Pr
 export async function settleCopy(
   api: EcsApi,
   image: ImageView,
-  inputs: SharedImageCopyInputs,
-  source: SourceInfo,
+  inputs: ImageCopyInputs,
+  provenance: Tags,
 ): Promise<ImageView> {
   const description = inputs.description ?? image.description;
   if (image.name !== inputs.name || image.description !== description) {
@@ -171,7 +179,7 @@ export async function settleCopy(
   const kept = reservedTags(image.tags);
   const tag = readCreateTag(image.tags);
   if (tag !== undefined) kept[RESERVED_TAGS.create] = createTagValue({ ...tag, state: "done" });
-  const wanted = { ...kept, ...provenanceTags({ ...source, imageId: inputs.sourceImageId }), ...inputs.tags };
+  const wanted = { ...kept, ...provenance, ...inputs.tags };
   await api.setTags("image", image.id, image.tags, wanted);
   return (await api.getImage(image.id)) ?? image;
 }

@@ -1,5 +1,5 @@
 // SharedImageCopy's documented Args, the plain inputs and outputs the provider works on, and the timeouts the Args
-// promise: the types every other file of the folder is written against.
+// promise; and the inputs and outputs it shares with RegionalImageCopy, which the copy protocol of this folder uses.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ImageStatus, Tags } from "../ecs/types";
 import { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts, type TimeoutsInput } from "../ecs/wait";
@@ -21,19 +21,8 @@ export interface SharedImageCopyDeleteOptions {
   readonly cancelRunningCopy?: boolean;
 }
 
-/** Arguments of a SharedImageCopy. */
-export interface SharedImageCopyArgs {
-  /**
-   * Id of the image to copy: an image another account shared with this one (ImageOwnerAlias "others"), Available,
-   * not deprecated and approved by `approval`. Required. Changing it replaces the copy.
-   */
-  readonly sourceImageId: pulumi.Input<string>;
-  /**
-   * Region of the source image, and so of the copy: ECS copies an image shared by another account only within its
-   * own region. Default: the stack's `alicloud:region` (else ALICLOUD_REGION / ALIBABA_CLOUD_REGION). Changing it
-   * (also through the default) replaces the copy.
-   */
-  readonly region?: pulumi.Input<string>;
+/** The arguments both copy resources (SharedImageCopy, RegionalImageCopy) take the same way. */
+export interface ImageCopyArgs {
   /**
    * Name of the copy: 2-128 characters, starting with a letter; letters, digits, ".", ":", "_" and "-"; not starting
    * with http://, https://, acs: or aliyun. Unique per account and region. Default: the resource's name. Changing it
@@ -45,6 +34,25 @@ export interface SharedImageCopyArgs {
    * copy the source's description, and the description is then left as ECS has it. Changing it updates in place.
    */
   readonly description?: pulumi.Input<string>;
+  /** Resource group of the copy. Default: the account's default group. Changing it replaces the copy. */
+  readonly resourceGroupId?: pulumi.Input<string>;
+  /** See SharedImageCopyDeleteOptions. Changing them updates state only. */
+  readonly deleteOptions?: pulumi.Input<SharedImageCopyDeleteOptions>;
+}
+
+/** Arguments of a SharedImageCopy. */
+export interface SharedImageCopyArgs extends ImageCopyArgs {
+  /**
+   * Id of the image to copy: an image another account shared with this one (ImageOwnerAlias "others"), Available,
+   * not deprecated and approved by `approval`. Required. Changing it replaces the copy.
+   */
+  readonly sourceImageId: pulumi.Input<string>;
+  /**
+   * Region of the source image, and so of the copy: ECS copies an image shared by another account only within its
+   * own region. Default: the stack's `alicloud:region` (else ALICLOUD_REGION / ALIBABA_CLOUD_REGION). Changing it
+   * (also through the default) replaces the copy.
+   */
+  readonly region?: pulumi.Input<string>;
   /**
    * Encrypt the copy's snapshots (with `kmsKeyId`, else the ECS service key). Required (true) when the source is
    * encrypted. Default false. Changing it replaces the copy.
@@ -59,8 +67,6 @@ export interface SharedImageCopyArgs {
    * tags are kept on the copy and never appear in `tags`. Default none. Changing them updates in place.
    */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Resource group of the copy. Default: the account's default group. Changing it replaces the copy. */
-  readonly resourceGroupId?: pulumi.Input<string>;
   /**
    * Which shared images may be copied (owner allow-list, optional id/name allow-lists, paid images). Required. It is
    * applied whenever a copy is made (create or replacement), at preview time; an existing copy is this account's own
@@ -73,12 +79,13 @@ export interface SharedImageCopyArgs {
    * Durations like "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
    */
   readonly timeouts?: pulumi.Input<TimeoutsInput>;
-  /** See SharedImageCopyDeleteOptions. Changing them updates state only. */
-  readonly deleteOptions?: pulumi.Input<SharedImageCopyDeleteOptions>;
 }
 
-/** Inputs as the provider sees them after check(): plain values, `region` and `name` resolved. */
-export interface SharedImageCopyInputs {
+/**
+ * The inputs of the copy itself, as both copy resources (SharedImageCopy, RegionalImageCopy) have them after check():
+ * `region` is where the copy is made, `name` resolved. The copy protocol of this folder works on these.
+ */
+export interface ImageCopyInputs {
   readonly identity: IdentityInput;
   readonly sourceImageId: string;
   readonly region: string;
@@ -88,21 +95,27 @@ export interface SharedImageCopyInputs {
   readonly kmsKeyId?: string;
   readonly tags?: Tags;
   readonly resourceGroupId?: string;
-  readonly approval: ApprovalPolicy;
   readonly timeouts?: TimeoutsInput;
   readonly deleteOptions?: SharedImageCopyDeleteOptions;
 }
 
-/** State of a copy: the inputs plus what ECS reports. Name, description, tags and encryption are read back. */
-export interface SharedImageCopyOutputs extends SharedImageCopyInputs {
+/** Inputs as the provider sees them after check(): plain values, `region` and `name` resolved. */
+export interface SharedImageCopyInputs extends ImageCopyInputs {
+  readonly approval: ApprovalPolicy;
+}
+
+/** What ECS reports about a copy, and what is known of its original shared image: the outputs both copies have. */
+export interface ImageCopyFacts {
   readonly imageId: string;
   readonly status: ImageStatus;
   /** 0-100; 100 once Available. */
   readonly progress: number;
+  /** The account that owns (and shared) the original image. */
   readonly sourceOwnerId: string;
   readonly sourceImageName: string;
   /** The account that owns the copy (its ImageOwnerId as DescribeImages reports it); "" until ECS lists the copy. */
   readonly accountId: string;
+  readonly name: string;
   readonly description: string;
   /** The copy's tags without the provider's own (provenance) tags. */
   readonly tags: Tags;
@@ -119,7 +132,16 @@ export interface SharedImageCopyOutputs extends SharedImageCopyInputs {
   readonly architecture?: string;
 }
 
-export interface SharedImageCopyDiff {
+/** State of a copy: the inputs plus what ECS reports. Name, description, tags and encryption are read back. */
+export interface SharedImageCopyOutputs extends SharedImageCopyInputs, ImageCopyFacts {
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Tags;
+  readonly encrypted: boolean;
+  readonly kmsKeyId: string;
+}
+
+export interface ImageCopyDiff {
   readonly changes: boolean;
   readonly replaces: string[];
   /** The properties that change in place (for tests and messages; the engine computes its own detail). */
@@ -133,11 +155,11 @@ export const copyTimeoutDefaults: Timeouts = {
   delete: DEFAULT_TIMEOUTS.imageDelete,
 };
 
-export function timeoutsOf(inputs: Pick<SharedImageCopyInputs, "timeouts">): Timeouts {
+export function timeoutsOf(inputs: Pick<ImageCopyInputs, "timeouts">): Timeouts {
   return resolveTimeouts(inputs.timeouts, copyTimeoutDefaults);
 }
 
-/** What is known about the source of a copy (looked up at create time, kept in state). */
+/** What is known about the original shared image of a copy (looked up at create time, kept in state). */
 export interface SourceInfo {
   readonly ownerId?: string;
   readonly name?: string;

@@ -1,12 +1,12 @@
-// SharedImageCopy's delete: cancel a running copy (or wait for it), delete the image, and say why DeleteImage refused
-// a copy still in use, with the one fix that fits.
+// The delete of both copy resources: cancel a running copy (or wait for it), delete the image, and say why
+// DeleteImage refused a copy still in use, with the one fix that fits.
 import { EcsApi } from "../ecs/api";
 import { EcsError, isCopyNoLongerCancellable, isImageInUse, isImageNotFound } from "../ecs/errors";
 import type { ImageView } from "../ecs/types";
 import { type Acceptor, imageAvailable, imageGone, poll, pollDelays } from "../ecs/wait";
 import { reportProgress } from "../progress";
 import { readCreateTag } from "../tags";
-import { type SharedImageCopyOutputs, timeoutsOf } from "./args";
+import { type ImageCopyInputs, timeoutsOf } from "./args";
 import { IN_PROGRESS } from "./outputs";
 
 /** Stops waiting once a cancelled copy is gone or no longer running. */
@@ -15,7 +15,10 @@ const copyStopped: Acceptor<ImageView | undefined> = (image) =>
     ? { state: "success", reason: image === undefined ? "deleted" : image.status }
     : { state: "retry", reason: `still ${image.status}` };
 
-export async function deleteCopy(id: string, props: SharedImageCopyOutputs): Promise<void> {
+export async function deleteCopy(
+  id: string,
+  props: Pick<ImageCopyInputs, "region" | "identity" | "timeouts" | "deleteOptions">,
+): Promise<void> {
   const api = EcsApi.forRegion(props.region, "delete");
   const timeouts = timeoutsOf(props);
   const urn = props.identity?.urn;

@@ -1,29 +1,28 @@
-// The state of a copy as the provider returns it (the inputs, with what ECS reports taking precedence), the statuses
+// The state of a copy as the providers return it (the inputs, with what ECS reports taking precedence), the statuses
 // of a running copy, and the partial state a failed create or update leaves.
 import type { ImageStatus, ImageView } from "../ecs/types";
 import { partialState } from "../partial";
 import { userTags } from "../tags";
 import { dropUndefined } from "../wire-values";
-import type { SharedImageCopyInputs, SharedImageCopyOutputs, SourceInfo } from "./args";
+import type {
+  ImageCopyFacts,
+  ImageCopyInputs,
+  SharedImageCopyInputs,
+  SharedImageCopyOutputs,
+  SourceInfo,
+} from "./args";
 
 export const IN_PROGRESS: ReadonlySet<ImageStatus> = new Set(["Creating", "Waiting"]);
 
-/** The state of a copy: the inputs, with everything ECS reports about the image taking precedence. */
-export function copyOutputs(
-  inputs: SharedImageCopyInputs,
+/** What ECS reports about the copy `id` (the inputs standing in for what it does not report yet). */
+export function copyFacts(
+  inputs: ImageCopyInputs,
   id: string,
   image: ImageView | undefined,
   source: SourceInfo,
-): SharedImageCopyOutputs {
+): ImageCopyFacts {
   const status = image?.status ?? "Waiting";
   return dropUndefined({
-    identity: inputs.identity,
-    sourceImageId: inputs.sourceImageId,
-    region: inputs.region,
-    approval: inputs.approval,
-    timeouts: inputs.timeouts,
-    deleteOptions: inputs.deleteOptions,
-    resourceGroupId: inputs.resourceGroupId,
     imageId: id,
     name: image?.name ?? inputs.name,
     description: image?.description ?? inputs.description ?? "",
@@ -44,12 +43,26 @@ export function copyOutputs(
   });
 }
 
-/** Partial state (see providers/partial.ts) with the copy's outputs. */
-export function keepInState(
-  err: unknown,
-  id: string,
+/** The state of a SharedImageCopy: its inputs, with everything ECS reports about the image taking precedence. */
+export function copyOutputs(
   inputs: SharedImageCopyInputs,
-  outputs: SharedImageCopyOutputs,
-): Error {
+  id: string,
+  image: ImageView | undefined,
+  source: SourceInfo,
+): SharedImageCopyOutputs {
+  return dropUndefined({
+    identity: inputs.identity,
+    sourceImageId: inputs.sourceImageId,
+    region: inputs.region,
+    approval: inputs.approval,
+    timeouts: inputs.timeouts,
+    deleteOptions: inputs.deleteOptions,
+    resourceGroupId: inputs.resourceGroupId,
+    ...copyFacts(inputs, id, image, source),
+  });
+}
+
+/** Partial state (see providers/partial.ts) with the copy's outputs. */
+export function keepInState(err: unknown, id: string, inputs: ImageCopyInputs, outputs: ImageCopyFacts): Error {
   return partialState(err, id, inputs, dropUndefined({ ...outputs }));
 }

@@ -9,7 +9,8 @@ import { userTagFailures } from "../tags";
 import { containsUnknown } from "../wire-values";
 import { copyTimeoutDefaults, type SharedImageCopyInputs } from "./args";
 
-const INPUT_KEYS = [
+/** The inputs both copy resources have, in the order an unknown-input failure lists them. */
+export const IMAGE_COPY_INPUT_KEYS = [
   "identity",
   "sourceImageId",
   "region",
@@ -19,10 +20,10 @@ const INPUT_KEYS = [
   "kmsKeyId",
   "tags",
   "resourceGroupId",
-  "approval",
   "timeouts",
   "deleteOptions",
 ] as const;
+const INPUT_KEYS = [...IMAGE_COPY_INPUT_KEYS, "approval"];
 /** Engine-owned keys, and outputs a refresh may have copied into inputs. */
 const IGNORED_KEYS = new Set(["__provider"]);
 const IMAGE_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5.:_-]{1,127}$/;
@@ -57,30 +58,27 @@ function deleteOptionFailures(value: unknown): PropertyFailure[] {
 }
 
 /**
- * Format and rule checks of SharedImageCopy inputs (no ECS calls). Values still unknown during preview are skipped.
- * `region` and `name` may be missing here: check() resolves their defaults first.
+ * The format and rule checks both copy resources apply to the copy they make (no ECS calls): unknown keys (`type` and
+ * its `inputKeys` named), identity, name, description, encryption, tags, resource group, timeouts and delete options.
+ * Values still unknown during preview are skipped.
  */
-export function validateSharedImageCopyInputs(news: Record<string, unknown>): PropertyFailure[] {
+export function imageCopyInputFailures(
+  news: Record<string, unknown>,
+  type: string,
+  inputKeys: readonly string[],
+): PropertyFailure[] {
   const failures: PropertyFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const known = (key: string) => news[key] !== undefined && !containsUnknown(news[key]);
 
   for (const key of Object.keys(news)) {
-    if (!IGNORED_KEYS.has(key) && !(INPUT_KEYS as readonly string[]).includes(key) && news[key] !== undefined) {
-      fail(key, `is not an input of SharedImageCopy; use ${INPUT_KEYS.filter((k) => k !== "identity").join(", ")}`);
+    if (!IGNORED_KEYS.has(key) && !inputKeys.includes(key) && news[key] !== undefined) {
+      fail(key, `is not an input of ${type}; use ${inputKeys.filter((k) => k !== "identity").join(", ")}`);
     }
   }
   if (!containsUnknown(news.identity)) {
     const problem = identityProblem(news.identity);
     if (problem) fail("identity", problem);
-  }
-  if (news.sourceImageId === undefined) {
-    fail("sourceImageId", "is required: the id of an image another account shared with this one");
-  } else if (known("sourceImageId") && !matches(CUSTOM_IMAGE_ID)(news.sourceImageId)) {
-    fail("sourceImageId", `must be a custom image id like "m-bp1abc...", got ${quote(news.sourceImageId)}`);
-  }
-  if (known("region") && !matches(REGION_ID)(news.region)) {
-    fail("region", `must be a region id like "cn-hangzhou", got ${quote(news.region)}`);
   }
   if (known("name")) {
     const problem = imageNameProblem(news.name);
@@ -109,13 +107,44 @@ export function validateSharedImageCopyInputs(news: Record<string, unknown>): Pr
   ) {
     fail("resourceGroupId", `must be a resource group id like "rg-acfm...", got ${quote(news.resourceGroupId)}`);
   }
+  if (known("timeouts")) failures.push(...timeoutsFailures(news.timeouts, copyTimeoutDefaults));
+  if (known("deleteOptions")) failures.push(...deleteOptionFailures(news.deleteOptions));
+  return failures;
+}
+
+/** The rule on a source image id (`what` says which image is expected), or undefined when it holds or is unknown. */
+export function sourceImageIdFailure(value: unknown, what: string): PropertyFailure | undefined {
+  if (value === undefined) return { property: "sourceImageId", reason: `is required: the id of ${what}` };
+  if (!containsUnknown(value) && !matches(CUSTOM_IMAGE_ID)(value)) {
+    return { property: "sourceImageId", reason: `must be a custom image id like "m-bp1abc...", got ${quote(value)}` };
+  }
+  return undefined;
+}
+
+/** The rule on a region id input, or undefined when it holds or is unset or unknown. */
+export function regionIdFailure(property: string, value: unknown): PropertyFailure | undefined {
+  if (value === undefined || containsUnknown(value) || matches(REGION_ID)(value)) return undefined;
+  return { property, reason: `must be a region id like "cn-hangzhou", got ${quote(value)}` };
+}
+
+/**
+ * Format and rule checks of SharedImageCopy inputs (no ECS calls). Values still unknown during preview are skipped.
+ * `region` and `name` may be missing here: check() resolves their defaults first.
+ */
+export function validateSharedImageCopyInputs(news: Record<string, unknown>): PropertyFailure[] {
+  const failures = imageCopyInputFailures(news, "SharedImageCopy", INPUT_KEYS);
+  const source = sourceImageIdFailure(news.sourceImageId, "an image another account shared with this one");
+  if (source) failures.push(source);
+  const region = regionIdFailure("region", news.region);
+  if (region) failures.push(region);
   if (news.approval === undefined) {
-    fail("approval", "is required: the approval policy (approvedOwners, ...) the source image must satisfy");
+    failures.push({
+      property: "approval",
+      reason: "is required: the approval policy (approvedOwners, ...) the source image must satisfy",
+    });
   } else if (!containsUnknown(news.approval)) {
     failures.push(...validateApprovalPolicy(news.approval, "approval"));
   }
-  if (known("timeouts")) failures.push(...timeoutsFailures(news.timeouts, copyTimeoutDefaults));
-  if (known("deleteOptions")) failures.push(...deleteOptionFailures(news.deleteOptions));
   return failures;
 }
 
@@ -133,7 +162,7 @@ export function sourceImageFailures(
   image: ImageView,
   inputs: Pick<SharedImageCopyInputs, "approval" | "encrypted">,
 ): PropertyFailure[] {
-  const subject = `image ${image.id}${image.name === "" ? "" : ` ("${image.name}")`} of owner ${image.ownerId || "(none)"}`;
+  const subject = imageSubject(image);
   if (image.ownerAlias !== "others") {
     return [
       {
@@ -148,11 +177,22 @@ export function sourceImageFailures(
     property: "sourceImageId",
     reason,
   }));
-  if (image.encrypted && inputs.encrypted !== true) {
-    failures.push({
-      property: "encrypted",
-      reason: `${subject} is encrypted, so its copy must be encrypted too: set encrypted to true (and kmsKeyId to use your own key)`,
-    });
-  }
+  failures.push(...encryptionFailures(image, inputs.encrypted));
   return failures;
+}
+
+/** How a failure names a source image: its id, name and owner. */
+export function imageSubject(image: ImageView): string {
+  return `image ${image.id}${image.name === "" ? "" : ` ("${image.name}")`} of owner ${image.ownerId || "(none)"}`;
+}
+
+/** The copy of an encrypted image is encrypted whatever it asks: it must say so, or its state would never match. */
+export function encryptionFailures(image: ImageView, encrypted: boolean | undefined): PropertyFailure[] {
+  if (!image.encrypted || encrypted === true) return [];
+  return [
+    {
+      property: "encrypted",
+      reason: `${imageSubject(image)} is encrypted, so its copy must be encrypted too: set encrypted to true (and kmsKeyId to use your own key)`,
+    },
+  ];
 }

@@ -91,6 +91,9 @@ const fixed =
   (text: string): Describe =>
   () =>
     text;
+const notInRegion = (what: string, c: ErrorContext) =>
+  `a ${what} belongs to one region and one account: name one of this account's in ${c.regionId ?? "the resource's region"}, ` +
+  `or set the resource's region (a fleet group's region) to the ${what}'s.`;
 const CHECK_CREDENTIALS = fixed(`check the credentials in ${CREDENTIAL_SOURCES}.`);
 
 const THROTTLED: CodeEntry = {
@@ -401,11 +404,13 @@ const CODES: Readonly<Record<string, CodeEntry>> = {
   // A DryRun that passed every check ECS makes: ECS reports that success as this error.
   DryRunOperation: { means: "dryRunPassed" },
   "InvalidInstanceType.ValueNotSupported": { parameter: "instanceType" },
-  "InvalidVSwitchId.NotFound": { parameter: "vSwitchId" },
+  // ECS's own words may not say where it looked; a vSwitch or security group of another region is the usual cause
+  // once a fleet spans regions.
+  "InvalidVSwitchId.NotFound": { parameter: "vSwitchId", hint: (c) => notInRegion("vSwitch", c) },
   "InvalidZoneId.NotFound": { parameter: "zoneId" },
   // The zone given does not match the vSwitch's zone.
   "InvalidParameter.Mismatch": { parameter: "vSwitchId" },
-  "InvalidSecurityGroupId.NotFound": { parameter: "securityGroupIds" },
+  "InvalidSecurityGroupId.NotFound": { parameter: "securityGroupIds", hint: (c) => notInRegion("security group", c) },
   "InvalidSystemDiskCategory.ValueNotSupported": { parameter: "systemDisk" },
   InvalidSystemDiskSize: { parameter: "systemDisk" },
   "InvalidDataDiskSize.ValueNotSupported": { parameter: "dataDisks" },

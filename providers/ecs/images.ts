@@ -17,6 +17,8 @@ export class ImageCalls extends EcsConnection {
     fetch: (ids) => this.fetchImages(ids),
   });
   private readonly seenImages = new Recent<ImageView | undefined>(60_000);
+  /** The regions ECS knows: they change far more rarely than a provider process lives. */
+  private readonly regions = new Recent<readonly string[]>(3_600_000);
 
   async describeImages(filter: {
     imageIds?: readonly string[];
@@ -79,14 +81,26 @@ export class ImageCalls extends EcsConnection {
     return tagged.filter((image) => image.tags[key].startsWith(valuePrefix));
   }
 
+  /** The ids of the regions ECS knows (DescribeRegions), looked up once an hour at most. */
+  regionIds(): Promise<readonly string[]> {
+    return this.regions.get("all", async () => {
+      const body = await this.call("DescribeRegions", {}, async () => {
+        const response = await this.client.describeRegions(new (sdk().DescribeRegionsRequest)({}));
+        return response.body;
+      });
+      return (body?.regions?.region ?? []).flatMap((region) => (region.regionId ? [region.regionId] : []));
+    });
+  }
+
   copyImage(request: CopyImageRequest): Promise<string> {
     return this.call("CopyImage", { imageId: request.sourceImageId, kmsKeyId: request.kmsKeyId }, async () => {
       const response = await this.client.copyImage(
         new (sdk().CopyImageRequest)({
           regionId: this.regionId,
           imageId: request.sourceImageId,
-          // Shared images can only be copied within their own region (OperationDenied.SameRegionOnly).
-          destinationRegionId: this.regionId,
+          // Shared images can only be copied within their own region (OperationDenied.SameRegionOnly); own images
+          // may go to any region.
+          destinationRegionId: request.destinationRegionId ?? this.regionId,
           destinationImageName: request.name,
           destinationDescription: request.description,
           encrypted: request.encrypted,

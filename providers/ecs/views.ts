@@ -17,6 +17,8 @@ export interface DiskView {
 
 export interface CopyImageRequest {
   readonly sourceImageId: string;
+  /** Region of the copy. Default: the source's (the caller's). Only an image of this account may leave its region. */
+  readonly destinationRegionId?: string;
   readonly name: string;
   readonly description?: string;
   readonly encrypted?: boolean;

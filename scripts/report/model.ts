@@ -96,6 +96,7 @@ const INSTANCE = "InstanceFromSharedImage";
 const SYSTEM_DISK = "SystemDiskReplacement";
 const COPY = "SharedImageCopy";
 const SHARE = "ImageShare";
+const REGIONAL_COPY = "RegionalImageCopy";
 
 const typeName = (type: string) => type.slice(type.lastIndexOf(":") + 1);
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
@@ -245,6 +246,17 @@ function dangerOf(
       lost:
         `the copy${ref.id ? ` ${ref.id}` : ""} in this account: new instances and re-images can no longer use it, ` +
         "and nothing keeps its source image usable once the owner unshares or deletes it",
+    };
+  }
+  if (ref.type === REGIONAL_COPY && (category === "replace" || category === "delete")) {
+    const region = String(step.old?.inputs.region ?? "its region");
+    return {
+      what:
+        category === "replace"
+          ? "replaces the regional image copy (the old copy is deleted)"
+          : "deletes the regional image copy",
+      because: forced,
+      lost: `the copy${ref.id ? ` ${ref.id}` : ""} in ${region}: new instances and re-images there can no longer use it`,
     };
   }
   return undefined;

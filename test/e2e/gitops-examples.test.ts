@@ -104,7 +104,7 @@ describe("the GitOps pipeline examples", () => {
         "<!-- pulumi-ecs-shared-images:preview:ecs-shared-images/local -->",
         "## Preview: ecs-shared-images/local",
         "",
-        "**Verdict:** 6 create, 0 update, 0 replace, 0 re-image, 0 delete; 0 unchanged.",
+        "**Verdict:** 8 create, 0 update, 0 replace, 0 re-image, 0 delete; 0 unchanged.",
         "",
         expect.stringMatching(/^\*\*Policies:\*\* `ecs-shared-images[^`]*`: 5 checked, all passed\.$/),
       ]);
@@ -113,17 +113,17 @@ describe("the GitOps pipeline examples", () => {
       expect(workload().instances).toEqual([]);
 
       const apply = await run(pipelineStep("apply", "up"));
-      expect([apply.code, apply.output]).toEqual([0, expect.stringContaining("6 created")]);
+      expect([apply.code, apply.output]).toEqual([0, expect.stringContaining("8 created")]);
       expect(
         workload()
           .instances.map((i) => i.name)
           .sort(),
-      ).toEqual(["batch-0", "web-0", "web-1"]);
+      ).toEqual(["batch-0", "web-0", "web-1", "web-sh-0"]);
 
       const drift = await run(pipelineStep("drift", "drift"));
       expect(drift.code).toBe(0);
       expect(fs.readFileSync(path.join(work.dir, "drift.md"), "utf8")).toContain(
-        "## Drift: ecs-shared-images/local\n\n**Verdict:** no drift (6 unchanged).\n",
+        "## Drift: ecs-shared-images/local\n\n**Verdict:** no drift (8 unchanged).\n",
       );
     }, 240_000);
 
@@ -140,7 +140,7 @@ describe("the GitOps pipeline examples", () => {
       expect(preview.code).not.toBe(7);
       const report = fs.readFileSync(path.join(work.dir, "preview.md"), "utf8");
       const violations = report.split("\n### ").find((part) => part.startsWith("Policy violations"));
-      for (const name of ["batch-0", "web-0", "web-1"]) {
+      for (const name of ["batch-0", "web-0", "web-1", "web-sh-0"]) {
         expect(violations).toMatch(new RegExp(`allowed-instance-types\` on \`${name}\` · \`instanceType\``));
       }
       expect(report).toMatch(/^\*\*Policies:\*\* `[^`]+`: 5 checked, 1 failed \(`allowed-instance-types`\)\.$/m);

@@ -55,7 +55,7 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
     copyProject(work.dir, emu.port);
     pristine = fs.readFileSync(stackFile, "utf8");
     const up = await job("up");
-    expect([up.code, up.output]).toEqual([0, expect.stringContaining("6 created")]);
+    expect([up.code, up.output]).toEqual([0, expect.stringContaining("8 created")]);
     const config = await projectPulumi(work.dir, ["config", "--show-secrets", "--json", "--stack", "local"]);
     expect(config.code).toBe(0);
     const values = JSON.parse(config.stdout) as Record<string, { value: string; secret: boolean }>;
@@ -82,7 +82,7 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
       "<!-- pulumi-ecs-shared-images:preview:ecs-shared-images/local -->",
       "## Preview: ecs-shared-images/local",
       "",
-      "**Verdict:** no changes (6 unchanged).",
+      "**Verdict:** no changes (8 unchanged).",
       "",
     ]);
     expect(headings(lines.join("\n"))).toEqual(["## Preview: ecs-shared-images/local"]);
@@ -93,7 +93,7 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
     const run = await job("drift", "--report", file);
     expect(run.code).toBe(0);
     expect(reportOf(run, file)).toContain(
-      "## Drift: ecs-shared-images/local\n\n**Verdict:** no drift (6 unchanged).\n",
+      "## Drift: ecs-shared-images/local\n\n**Verdict:** no drift (8 unchanged).\n",
     );
   }, 60_000);
 
@@ -103,7 +103,7 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
     const run = await job("preview", "--report", file, "--expect-no-changes");
     expect(run.code).toBe(7);
     const markdown = reportOf(run, file);
-    expect(markdown).toContain("**Verdict:** 0 create, 2 update, 0 replace, 0 re-image, 0 delete; 4 unchanged.");
+    expect(markdown).toContain("**Verdict:** 0 create, 2 update, 0 replace, 0 re-image, 0 delete; 6 unchanged.");
     expect(headings(markdown)).toEqual(["## Preview: ecs-shared-images/local", "### Changes"]);
     const ids = instanceIds();
     expect(section(markdown, "Changes")).toBe(
@@ -134,7 +134,7 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
     const ids = instanceIds();
     const encryptedCopy = workload().images.find((i) => i.name === "golden-encrypted-copy")?.imageId;
     expect(encryptedCopy).toMatch(/^m-/);
-    expect(markdown).toContain("**Verdict:** 0 create, 0 update, 0 replace, 1 re-image, 1 delete; 4 unchanged.");
+    expect(markdown).toContain("**Verdict:** 0 create, 0 update, 0 replace, 1 re-image, 1 delete; 6 unchanged.");
     expect(headings(markdown)).toEqual([
       "## Preview: ecs-shared-images/local",
       "### ⚠️ Danger: what this change destroys",
@@ -178,7 +178,11 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
     const up = await job("up", "--plan", plan);
     expect(up.code).toBe(0);
     const after = Object.fromEntries(workload().instances.map((i) => [i.name, [i.instanceId, i.imageId]]));
-    expect(after).toEqual({ "batch-0": [ids["batch-0"], encryptedCopy], "web-0": [ids["web-0"], expect.any(String)] });
+    expect(after).toEqual({
+      "batch-0": [ids["batch-0"], encryptedCopy],
+      "web-0": [ids["web-0"], expect.any(String)],
+      "web-sh-0": [ids["web-sh-0"], expect.any(String)],
+    });
   }, 90_000);
 
   it("a revoked share: rolling back to it fails batch-0's approval check, named with its property; exit 1", async () => {
@@ -220,7 +224,7 @@ describe("GitOps: preview report, drift and saved plans on the demo fleet", () =
     const run = await job("drift", "--report", file);
     expect(run.code).toBe(7);
     const markdown = reportOf(run, file);
-    expect(markdown).toContain("**Verdict:** drift: 1 changed outside Pulumi; 4 unchanged.");
+    expect(markdown).toContain("**Verdict:** drift: 1 changed outside Pulumi; 6 unchanged.");
     expect(section(markdown, "Drifted resources")).toMatch(
       new RegExp(
         `- \\*\\*changed outside Pulumi\\*\\* \`web-0\` \\(InstanceFromSharedImage \`${id}\`\\)\n  - \`status\`: \`Running\` → \`Stopp(ing|ed)\``,

@@ -31,7 +31,7 @@ describe("the main job (npm run up / preview / destroy) on the local emulator st
     const resumed = await mainJob(work.dir, "up");
     expect(resumed.code).toBe(0);
     expect(resumed.output).toMatch(/What exists now:/);
-    expect(holds(resumed)).toEqual(["3", "2"]);
+    expect(holds(resumed)).toEqual(["4", "3"]);
     // The README's sample of this summary ("What you will see"), from "What exists now:" on, line by line.
     const [sample] = sectionBlocks("### What you will see");
     const summary = sample.text.slice(sample.text.indexOf("What exists now:")).trimEnd().split("\n");
@@ -42,14 +42,14 @@ describe("the main job (npm run up / preview / destroy) on the local emulator st
 
     const again = await mainJob(work.dir, "up");
     expect(again.code).toBe(0);
-    expect(again.output).toMatch(/6 unchanged/);
-    expect(holds(again)).toEqual(["3", "2"]);
+    expect(again.output).toMatch(/8 unchanged/);
+    expect(holds(again)).toEqual(["4", "3"]);
   }, 300_000);
 
   it("previews without changes, and destroy leaves the workload account empty", async () => {
     const preview = await mainJob(work.dir, "preview");
     expect(preview.code).toBe(0);
-    expect(preview.output).toMatch(/6 unchanged/);
+    expect(preview.output).toMatch(/8 unchanged/);
 
     const destroyed = await mainJob(work.dir, "destroy");
     expect(destroyed.code).toBe(0);

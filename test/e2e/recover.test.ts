@@ -103,11 +103,14 @@ async function exported(dir: string): Promise<{
   };
 }
 
-const ofType = (resources: { type: string; id?: string }[], type: string) =>
+const ofType = (resources: { type: string; id?: string }[], ...types: string[]) =>
   resources
-    .filter((r) => r.type.endsWith(`:${type}`))
+    .filter((r) => types.some((type) => r.type.endsWith(`:${type}`)))
     .map((r) => r.id)
     .sort();
+/** The image copies in a state: into the account, and from there into other regions. */
+const copiesIn = (resources: { type: string; id?: string }[]) =>
+  ofType(resources, "SharedImageCopy", "RegionalImageCopy");
 
 /**
  * A project in `dir` whose stack talks to `emu` through a kill switch, and its `npm run up`, killed hard as `when`
@@ -201,15 +204,15 @@ describe("recovery after a hard kill of npm run up, as the README says", () => {
     const instances = account.instances.map((i) => i.instanceId).sort();
     const images = account.images.map((i) => i.imageId).sort();
     expect(ofType(after.resources, "InstanceFromSharedImage")).toEqual(instances);
-    expect(ofType(after.resources, "SharedImageCopy")).toEqual(images);
-    expect([instances.length, images.length]).toEqual([3, 2]);
+    expect(copiesIn(after.resources)).toEqual(images);
+    expect([instances.length, images.length]).toEqual([4, 3]);
     expect(instances).toEqual(expect.arrayContaining(cutInstances));
     expect(images).toEqual(expect.arrayContaining(cutCopies));
     expect(account.instances.filter((i) => i.status !== "Running").map((i) => [i.instanceId, i.status])).toEqual([]);
 
     // Converged: nothing left to change.
     const preview = await run(["preview"]);
-    expect([preview.code, preview.output]).toEqual([0, expect.stringMatching(/6 unchanged/)]);
+    expect([preview.code, preview.output]).toEqual([0, expect.stringMatching(/8 unchanged/)]);
   }, 240_000);
 
   it("refuses, touching nothing, while the lock's run is alive or the lock is another machine's", async () => {
@@ -293,8 +296,8 @@ describe("a hard kill right after a create marked what it made as handed over", 
     const instances = account.instances.map((i) => i.instanceId).sort();
     const images = account.images.map((i) => i.imageId).sort();
     expect(ofType(after.resources, "InstanceFromSharedImage")).toEqual(instances);
-    expect(ofType(after.resources, "SharedImageCopy")).toEqual(images);
-    expect([instances.length, images.length]).toEqual([3, 2]);
+    expect(copiesIn(after.resources)).toEqual(images);
+    expect([instances.length, images.length]).toEqual([4, 3]);
     expect([...instances, ...images]).toEqual(expect.arrayContaining(unsaved.map((r) => r.id)));
   }, 240_000);
 });

@@ -99,7 +99,7 @@ describe("the main job on a shared S3 state backend (PULUMI_BACKEND_URL)", () =>
     const done = await upDone;
     expect([done.code, done.output]).toEqual([0, expect.stringMatching(/What exists now:/)]);
     const workload = emu.admin.inventory(DEMO.workload.accountId)[DEMO.workload.accountId];
-    expect([workload.instances.length, workload.images.length]).toEqual([3, 2]);
+    expect([workload.instances.length, workload.images.length]).toEqual([4, 3]);
     expect(mutatingCalls(secondEmu)).toBe(0);
   }, 180_000);
 
@@ -130,7 +130,7 @@ describe("the main job on a shared S3 state backend (PULUMI_BACKEND_URL)", () =>
     expect([cancel.code, cancel.stdout]).toEqual([0, "The currently running update for 'local' has been canceled!\n"]);
     const again = await job(first, ["up"]).done;
     expect(again.code).toBe(0);
-    expect(again.output).toMatch(/6 unchanged/);
+    expect(again.output).toMatch(/8 unchanged/);
     expect(mutatingCalls(emu)).toBe(calls);
   }, 180_000);
 });

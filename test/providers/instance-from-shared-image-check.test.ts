@@ -157,6 +157,11 @@ describe("check against ECS (read-only, runs at preview)", () => {
       /RunInstances failed: The specified VSwitchId "vsw-missing" does not exist in cn-hangzhou\. \(InvalidVSwitchId.NotFound, HTTP 404/,
     ],
     [
+      "vSwitchId",
+      { vSwitchId: DEMO.workload.vSwitchIdShanghai, zoneId: undefined },
+      /VSwitchId "vsw-demo-workload-sh-b" does not exist in cn-hangzhou\. \(InvalidVSwitchId.NotFound, HTTP 404, .*\)\. Fix: a vSwitch belongs to one region and one account: name one of this account's in cn-hangzhou, or set the resource's region \(a fleet group's region\) to the vSwitch's\./,
+    ],
+    [
       "zoneId",
       { zoneId: "cn-hangzhou-z" },
       /ZoneId "cn-hangzhou-z" does not exist .*\(InvalidZoneId.NotFound, HTTP 404/,

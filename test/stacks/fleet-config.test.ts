@@ -2,7 +2,8 @@
 import { validateSharedImageCopyInputs } from "../../providers/copy/validate";
 import { validateInputs } from "../../providers/instance/validate";
 import { maxUserTags } from "../../providers/tags";
-import { type ConfigSource, FleetConfigError, parseFleetConfig } from "../../stacks/fleet-config";
+import { parseFleetConfig } from "../../stacks/fleet-config";
+import { withChanges as changed, configSource, problemsOf as problemsIn } from "../support/fleet-config";
 
 const OWNER = "1234567890123456";
 
@@ -28,36 +29,9 @@ function base(): Record<string, unknown> {
   };
 }
 
-function source(values: Record<string, unknown>, secrets: string[] = ["webPassword"]): ConfigSource {
-  return {
-    get: (key) => values[key],
-    isSecret: (key) => secrets.includes(key),
-    keys: () => Object.keys(values),
-  };
-}
-
-function problemsOf(values: Record<string, unknown>, secrets?: string[]) {
-  try {
-    parseFleetConfig(source(values, secrets));
-  } catch (err) {
-    if (err instanceof FleetConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
-
-/** Applies `set` (path -> value, undefined deletes) to a fresh base config. */
-function withChanges(set: Record<string, unknown>): Record<string, unknown> {
-  const config = base();
-  for (const [path, value] of Object.entries(set)) {
-    const keys = path.split(".");
-    let node = config as Record<string, unknown>;
-    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
-    if (value === undefined) delete node[keys[keys.length - 1]];
-    else node[keys[keys.length - 1]] = value;
-  }
-  return config;
-}
+const source = (values: Record<string, unknown>, secrets: string[] = ["webPassword"]) => configSource(values, secrets);
+const problemsOf = (values: Record<string, unknown>, secrets?: string[]) => problemsIn(source(values, secrets));
+const withChanges = (set: Record<string, unknown>) => changed(base(), set);
 
 describe("parseFleetConfig", () => {
   it("accepts the base config and types it", () => {
@@ -74,7 +48,7 @@ describe("parseFleetConfig", () => {
       { "images.golden.imageId": "golden" },
       'images.golden.imageId: must be an image id like "m-bp1abc..."; got "golden"',
     ],
-    [{ "images.golden.colour": "red" }, "images.golden.colour: is not a known key; allowed: imageId, copy"],
+    [{ "images.golden.colour": "red" }, "images.golden.colour: is not a known key; allowed: imageId, copy, regions"],
     [{ "images.golden-copy.copy.encrypted": false }, "images.golden-copy.copy.kmsKeyId: needs encrypted: true"],
     [{ "groups.web.count": 101 }, "groups.web.count: must be a whole number from 0 to 100; got 101"],
     [{ "groups.web.count": 1.5 }, "groups.web.count: must be a whole number from 0 to 100; got 1.5"],

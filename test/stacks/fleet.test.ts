@@ -19,6 +19,8 @@ pulumi.runtime.setMocks(
       const state: Record<string, unknown> = { ...args.inputs };
       if (args.type.endsWith(":SharedImageCopy"))
         Object.assign(state, { imageId: `m-copy-${args.name}`, status: "Available", accountId: WORKLOAD });
+      if (args.type.endsWith(":RegionalImageCopy"))
+        Object.assign(state, { imageId: `m-regional-${args.name}`, status: "Available", accountId: WORKLOAD });
       if (args.type.endsWith(":InstanceFromSharedImage"))
         Object.assign(state, { instanceId: `i-${args.name}`, status: "Running" });
       return { id, state };
@@ -99,6 +101,52 @@ describe("declareFleet", () => {
       sourceImageId: "m-shared",
       status: "Available",
     });
+  });
+
+  it("copies the copy into each other region and runs each group from the image of its region (both hops)", async () => {
+    const out = declareFleet(
+      fleet({
+        region: "cn-hangzhou",
+        images: {
+          golden: {
+            imageId: "m-shared",
+            copy: { name: "golden-copy", encrypted: true, kmsKeyId: "key-hz", tags: { team: "platform" } },
+            regions: { "cn-shanghai": { kmsKeyId: "key-sh" } },
+          },
+        },
+        groups: {
+          web: { count: 1, image: "golden", ...network },
+          "web-sh": { count: 1, image: "golden", region: "cn-shanghai", ...network },
+        },
+      }),
+      secret,
+    );
+    await value(out.groups["web-sh"]);
+    expect(ofType(":RegionalImageCopy").map((r) => [r.name, r.inputs])).toEqual([
+      [
+        "image-golden-cn-shanghai",
+        expect.objectContaining({
+          sourceImageId: "m-copy-image-golden",
+          region: "cn-shanghai",
+          name: "golden-copy",
+          encrypted: true,
+          kmsKeyId: "key-sh",
+          tags: { team: "platform" },
+        }),
+      ],
+    ]);
+    expect(ofType(":InstanceFromSharedImage").map((r) => [r.name, r.inputs.imageId, r.inputs.region])).toEqual([
+      ["web-0", "m-copy-image-golden", undefined],
+      ["web-sh-0", "m-regional-image-golden-cn-shanghai", "cn-shanghai"],
+    ]);
+    expect(await value(out.regionalCopies.golden)).toEqual({
+      "cn-shanghai": {
+        imageId: "m-regional-image-golden-cn-shanghai",
+        sourceImageId: "m-copy-image-golden",
+        status: "Available",
+      },
+    });
+    expect(Object.keys(out.regionalCopies)).toEqual(["golden"]);
   });
 
   it("declares count instances per group, each named and tagged with its group, and none for count 0", async () => {

@@ -11,6 +11,7 @@ function fleetOf(file: string, extraSecrets: Record<string, string> = {}) {
   const text = fs.readFileSync(path.join(projectRoot, "stacks", file), "utf8");
   const config = (yaml.load(text) as { config: Record<string, unknown> }).config;
   const values: Record<string, unknown> = { ...extraSecrets };
+  const region = config["alicloud:region"] as string;
   const secrets = new Set(Object.keys(extraSecrets));
   for (const [key, value] of Object.entries(config)) {
     if (!key.startsWith(`${PROJECT}:`)) continue;
@@ -19,13 +20,19 @@ function fleetOf(file: string, extraSecrets: Record<string, string> = {}) {
     if (secure) secrets.add(name);
     values[name] = value;
   }
-  return parseFleetConfig({ get: (k) => values[k], isSecret: (k) => secrets.has(k), keys: () => Object.keys(values) });
+  return parseFleetConfig(
+    { get: (k) => values[k], isSecret: (k) => secrets.has(k), keys: () => Object.keys(values) },
+    region,
+  );
 }
 
 describe("shipped stack files", () => {
-  it("Pulumi.local.yaml is the demo fleet on the emulator", () => {
+  it("Pulumi.local.yaml is the demo fleet on the emulator, a group in each of the demo world's regions", () => {
     const fleet = fleetOf("Pulumi.local.yaml");
-    expect(Object.keys(fleet.groups)).toEqual(["web", "batch"]);
+    expect(fleet.region).toBe("cn-hangzhou");
+    expect(Object.keys(fleet.groups)).toEqual(["web", "batch", "web-sh"]);
+    expect(fleet.groups["web-sh"]).toMatchObject({ region: "cn-shanghai", image: "golden-copy" });
+    expect(fleet.images["golden-copy"].regions).toEqual({ "cn-shanghai": {} });
     expect(fleet.images["golden-encrypted"].copy).toMatchObject({ encrypted: true });
   });
 
@@ -38,5 +45,7 @@ describe("shipped stack files", () => {
   it("Pulumi.example.yaml documents a valid fleet once its password is set as a secret", () => {
     const fleet = fleetOf("Pulumi.example.yaml", { workersPassword: "[secret]" });
     expect(Object.keys(fleet.systemDiskReplacements)).toEqual(["legacy-app"]);
+    expect(fleet.images["base-copy"].regions).toEqual({ "cn-shanghai": { kmsKeyId: "7d1e..." } });
+    expect(fleet.groups["web-sh"].region).toBe("cn-shanghai");
   });
 });

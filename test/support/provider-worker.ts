@@ -4,12 +4,14 @@
 
 import { provider as instance } from "../../providers/instance/provider";
 import { type ProgressSink, setProgressSink } from "../../providers/progress";
+import { provider as regional } from "../../providers/regional-image-copy";
 import { provider as copy } from "../../providers/shared-image-copy";
 import { provider as systemDisk } from "../../providers/system-disk-replacement";
 
 const PROVIDERS: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {
   copy: copy as never,
   instance: instance as never,
+  regional: regional as never,
   systemDisk: systemDisk as never,
 };
 

@@ -8,6 +8,7 @@ export const INSTANCE = "pulumi-nodejs:dynamic/ecs-shared-images:InstanceFromSha
 export const SYSTEM_DISK = "pulumi-nodejs:dynamic/ecs-shared-images:SystemDiskReplacement";
 export const COPY = "pulumi-nodejs:dynamic/ecs-shared-images:SharedImageCopy";
 export const SHARE = "pulumi-nodejs:dynamic/ecs-shared-images:ImageShare";
+export const REGIONAL_COPY = "pulumi-nodejs:dynamic/ecs-shared-images:RegionalImageCopy";
 export const STACK = "pulumi:pulumi:Stack";
 export const urn = (type: string, name: string) => `${PREFIX}${type}::${name}`;
 /** A secret as the CLI serializes it in events (blinded by convertStepEventStateMetadata). */

@@ -20,6 +20,26 @@ export const PLAIN_PROVENANCE = {
 /** The tags the package keeps on a finished copy of the plain image. */
 export const PLAIN_RESERVED = { ...PLAIN_PROVENANCE, [RESERVED_TAGS.create]: expect.stringMatching(/^done:/) };
 
+/** What a finished copy of the plain image reports besides its inputs, as a create's outputs hold it. */
+export function finishedPlainCopy(imageId: string) {
+  return {
+    imageId,
+    status: "Available",
+    progress: 100,
+    sourceOwnerId: DEMO.owner.accountId,
+    sourceImageName: "golden-base-2024-10",
+    accountId: DEMO.workload.accountId,
+    encrypted: false,
+    kmsKeyId: "",
+    size: 40,
+    isCopied: true,
+    creationTime: expect.any(String),
+    osType: expect.any(String),
+    platform: expect.any(String),
+    architecture: expect.any(String),
+  };
+}
+
 /** create() with the outputs it always returns typed as such. */
 export async function made(news: SharedImageCopyInputs): Promise<{ id: string; outs: SharedImageCopyOutputs }> {
   const result = await provider.create(news);

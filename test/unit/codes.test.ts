@@ -195,7 +195,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   "InvalidPasswordParam.Mismatch":
     "CopyImage failed: the password does not meet ECS rules or conflicts with the other credential settings (InvalidPasswordParam.Mismatch, HTTP 400, RequestId R-1). Fix: use 8-30 characters with three of: upper, lower, digits, special characters.",
   "InvalidSecurityGroupId.NotFound":
-    "CopyImage failed: the server's own words (InvalidSecurityGroupId.NotFound, HTTP 400, RequestId R-1).",
+    "CopyImage failed: the server's own words (InvalidSecurityGroupId.NotFound, HTTP 400, RequestId R-1). Fix: a security group belongs to one region and one account: name one of this account's in cn-hangzhou, or set the resource's region (a fleet group's region) to the security group's.",
   "InvalidSystemDiskCategory.ValueNotSupported":
     "CopyImage failed: the server's own words (InvalidSystemDiskCategory.ValueNotSupported, HTTP 400, RequestId R-1).",
   InvalidSystemDiskSize: "CopyImage failed: the server's own words (InvalidSystemDiskSize, HTTP 400, RequestId R-1).",
@@ -206,7 +206,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   "InvalidSystemDiskSize.MoreThanMaxSize":
     "CopyImage failed: the system disk size is above the maximum for this category (InvalidSystemDiskSize.MoreThanMaxSize, HTTP 400, RequestId R-1). Fix: lower systemDiskSize.",
   "InvalidVSwitchId.NotFound":
-    "CopyImage failed: the server's own words (InvalidVSwitchId.NotFound, HTTP 400, RequestId R-1).",
+    "CopyImage failed: the server's own words (InvalidVSwitchId.NotFound, HTTP 400, RequestId R-1). Fix: a vSwitch belongs to one region and one account: name one of this account's in cn-hangzhou, or set the resource's region (a fleet group's region) to the vSwitch's.",
   "InvalidZoneId.NotFound":
     "CopyImage failed: the server's own words (InvalidZoneId.NotFound, HTTP 400, RequestId R-1).",
   LastTokenProcessing:

@@ -180,6 +180,12 @@ describe("required tags", () => {
     ],
     ["a copy with its key", TYPES.copy, { tags: { purpose: "golden" } }, []],
     [
+      "a regional copy without it",
+      TYPES.regionalCopy,
+      {},
+      [{ property: "tags.purpose", reason: "is missing (required tag keys: purpose)" }],
+    ],
+    [
       "a copy without it",
       TYPES.copy,
       { tags: { app: "web" } },

@@ -8,6 +8,7 @@ import {
   COPY,
   INSTANCE,
   preview,
+  REGIONAL_COPY,
   SHARE,
   STACK,
   type StepSpec,
@@ -107,6 +108,18 @@ describe("buildReport (preview)", () => {
       { op: "delete", type: COPY, name: "image-golden-copy", id: "m-c1", oldInputs: {} },
       "delete",
       expect.stringContaining("the copy m-c1"),
+    ],
+    [
+      "regional copy deleted",
+      {
+        op: "delete",
+        type: REGIONAL_COPY,
+        name: "image-golden-copy-cn-shanghai",
+        id: "m-r1",
+        oldInputs: { region: "cn-shanghai" },
+      },
+      "delete",
+      "the copy m-r1 in cn-shanghai: new instances and re-images there can no longer use it",
     ],
     [
       "copy description edited",

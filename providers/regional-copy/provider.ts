@@ -1,0 +1,135 @@
+// RegionalImageCopy's dynamic provider: check (the rules, then a read-only look at the source and the region list),
+// diff, create (queued per destination region), read, update and delete, on the copy protocol both copy resources
+// share (../copy/).
+import type * as pulumi from "@pulumi/pulumi";
+import { configure } from "../common/lifecycle";
+import { copyFingerprint } from "../copy/adopt";
+import { type SourceInfo, timeoutsOf } from "../copy/args";
+import { deleteCopy } from "../copy/delete";
+import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
+import { EcsApi } from "../ecs/api";
+import { EcsError, InvalidInputError } from "../ecs/errors";
+import type { Tags } from "../ecs/types";
+import { announce } from "../notices";
+import { asOperations } from "../operation";
+import { type PropertyFailure, RefusedError } from "../policy/approval";
+import { reportProgress } from "../progress";
+import { quietErrors } from "../quiet-errors";
+import { PROVENANCE_TAGS } from "../tags";
+import { containsUnknown, dropUndefined } from "../wire-values";
+import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "./args";
+import { diffRegionalImageCopy, makesNewRegionalCopy } from "./diff";
+import { regionalOutputs } from "./outputs";
+import { copySlotsFor, ECS_COPIES_PER_REGION } from "./queue";
+import {
+  carriedProvenance,
+  noProvenanceWarning,
+  regionalSourceFailures,
+  regionFailures,
+  validateRegionalImageCopyInputs,
+} from "./validate";
+
+/** Resolves `name` and `sourceRegion`, applies the input rules, and looks at source and destination for a new copy. */
+async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<RegionalImageCopyInputs>> {
+  const { inputs, failures } = checkDefaults(olds, news, "sourceRegion");
+  failures.push(...validateRegionalImageCopyInputs(inputs));
+  const checked = inputs as unknown as RegionalImageCopyInputs;
+  const lookupBlocked = failures.some((f) => /^(sourceImageId|sourceRegion|region|identity)/.test(f.property));
+  const unknown = ["sourceImageId", "sourceRegion", "region", "encrypted"].some((k) => containsUnknown(inputs[k]));
+  if (!lookupBlocked && !unknown && makesNewRegionalCopy(olds as Partial<RegionalImageCopyInputs>, checked)) {
+    failures.push(...(await lookupFailures(checked)));
+  }
+  return { inputs: dropUndefined(checked), failures };
+}
+
+/** Read-only: both regions are ones ECS knows, the source an Available image of this account. */
+async function lookupFailures(inputs: RegionalImageCopyInputs): Promise<PropertyFailure[]> {
+  try {
+    const api = EcsApi.forRegion(inputs.sourceRegion, "check");
+    const regions = regionFailures(inputs, await api.regionIds());
+    if (regions.length > 0) return regions;
+    const source = await api.getImage(inputs.sourceImageId);
+    const failures = regionalSourceFailures(source, inputs);
+    const warning = source === undefined || failures.length > 0 ? undefined : noProvenanceWarning(source);
+    if (warning !== undefined) announce(inputs.identity.urn, warning);
+    return failures;
+  } catch (err) {
+    if (err instanceof InvalidInputError) return [{ property: err.property, reason: err.reason }];
+    if (err instanceof EcsError) return [{ property: "sourceImageId", reason: `could not be checked: ${err.message}` }];
+    throw err;
+  }
+}
+
+/** The original shared image, as the provenance the copy carries names it. */
+function originalOf(provenance: Tags): SourceInfo {
+  return { ownerId: provenance[PROVENANCE_TAGS.sourceOwner], name: provenance[PROVENANCE_TAGS.sourceImageName] };
+}
+
+async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.CreateResult<RegionalImageCopyOutputs>> {
+  const api = EcsApi.forRegion(inputs.region, "create");
+  const sourceApi = EcsApi.forRegion(inputs.sourceRegion, "create");
+  const urn = inputs.identity.urn;
+  const release = await copySlotsFor(api).take((ahead) =>
+    reportProgress(
+      urn,
+      `queued (${ahead} ahead): ${ECS_COPIES_PER_REGION} copies to ${api.regionId} are running, ECS's limit per region`,
+      { ephemeral: true },
+    ),
+  );
+  try {
+    const source = await sourceApi.getImage(inputs.sourceImageId);
+    const provenance = carriedProvenance(source);
+    return await createCopy(
+      api,
+      inputs,
+      {
+        sourceApi,
+        fingerprint: copyFingerprint(inputs, api.regionId, { sourceRegion: sourceApi.regionId }),
+        provenance,
+        source: originalOf(provenance),
+        // The rules again, as ECS has the source now: check() does not look for a replacement it did not see coming.
+        approve: () => {
+          const failures = regionalSourceFailures(source, inputs);
+          if (failures.length > 0) throw new RefusedError(failures, `Copying image ${inputs.sourceImageId}`);
+        },
+        started: (id) => `copying ${inputs.sourceImageId} from ${sourceApi.regionId} to ${id} in ${api.regionId}`,
+      },
+      regionalOutputs,
+    );
+  } finally {
+    release();
+  }
+}
+
+async function read(
+  id: string,
+  props: object,
+): Promise<pulumi.dynamic.ReadResult<RegionalImageCopyOutputs | Record<string, never>>> {
+  const stored = props as RegionalImageCopyOutputs;
+  const api = EcsApi.forRegion(stored.region, "read");
+  const outs = await readCopy(api, id, { ...stored, region: api.regionId }, regionalOutputs);
+  return outs === undefined ? { id: "", props: {} } : { id, props: outs };
+}
+
+async function update(
+  id: string,
+  olds: RegionalImageCopyOutputs,
+  news: RegionalImageCopyInputs,
+): Promise<pulumi.dynamic.UpdateResult<RegionalImageCopyOutputs>> {
+  const api = EcsApi.forRegion(news.region, "update");
+  // The copy keeps the provenance tags it was made with (settleCopy keeps the package's own tags).
+  return { outs: await updateCopy(api, id, news, olds, {}, regionalOutputs) };
+}
+
+/** The RegionalImageCopy dynamic provider (loaded in the provider process through the thin shim). */
+export const provider = quietErrors(
+  asOperations(timeoutsOf, {
+    configure,
+    check,
+    diff: copyDiff(diffRegionalImageCopy),
+    create,
+    read,
+    update,
+    delete: deleteCopy,
+  } satisfies pulumi.dynamic.ResourceProvider),
+);
