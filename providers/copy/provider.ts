@@ -17,6 +17,7 @@ import { deleteCopy } from "./delete";
 import { diffSharedImageCopy, makesNewCopy } from "./diff";
 import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "./lifecycle";
 import { copyOutputs } from "./outputs";
+import { inCopyQueue } from "./queue";
 import { sourceImageFailures, validateSharedImageCopyInputs } from "./validate";
 
 /** Resolves the defaults of `name` and `region`, applies the input rules, and looks at the source when a copy is to be made. */
@@ -81,6 +82,11 @@ async function findInDefaultRegion(inputs: SharedImageCopyInputs): Promise<Image
 
 async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.CreateResult<SharedImageCopyOutputs>> {
   const api = EcsApi.forRegion(inputs.region, "create");
+  return inCopyQueue(api, inputs.identity.urn, () => copy(api, inputs));
+}
+
+/** The create once a copy slot is free (queue.ts): the source as ECS has it now, then the copy. */
+async function copy(api: EcsApi, inputs: SharedImageCopyInputs): Promise<{ id: string; outs: SharedImageCopyOutputs }> {
   const source = await api.getImage(inputs.sourceImageId);
   const sourceInfo: SourceInfo = { ownerId: source?.ownerId, name: source?.name };
   return createCopy(

@@ -1,5 +1,5 @@
 // RegionalImageCopy's dynamic provider: check (the rules, then a read-only look at the source and the region list),
-// diff, create (queued per destination region), read, update and delete, on the copy protocol both copy resources
+// diff, create, read, update and delete, on the copy protocol both copy resources
 // share (../copy/).
 import type * as pulumi from "@pulumi/pulumi";
 import { configure } from "../common/lifecycle";
@@ -7,20 +7,19 @@ import { copyFingerprint } from "../copy/adopt";
 import { type SourceInfo, timeoutsOf } from "../copy/args";
 import { deleteCopy } from "../copy/delete";
 import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
+import { inCopyQueue } from "../copy/queue";
 import { EcsApi } from "../ecs/api";
 import { EcsError, InvalidInputError } from "../ecs/errors";
 import type { Tags } from "../ecs/types";
 import { announce } from "../notices";
 import { asOperations } from "../operation";
 import { type PropertyFailure, RefusedError } from "../policy/approval";
-import { reportProgress } from "../progress";
 import { quietErrors } from "../quiet-errors";
 import { PROVENANCE_TAGS } from "../tags";
 import { containsUnknown, dropUndefined } from "../wire-values";
 import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "./args";
 import { diffRegionalImageCopy, makesNewRegionalCopy } from "./diff";
 import { regionalOutputs } from "./outputs";
-import { copySlotsFor, ECS_COPIES_PER_REGION } from "./queue";
 import {
   carriedProvenance,
   noProvenanceWarning,
@@ -68,15 +67,7 @@ function originalOf(provenance: Tags): SourceInfo {
 async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.CreateResult<RegionalImageCopyOutputs>> {
   const api = EcsApi.forRegion(inputs.region, "create");
   const sourceApi = EcsApi.forRegion(inputs.sourceRegion, "create");
-  const urn = inputs.identity.urn;
-  const release = await copySlotsFor(api).take((ahead) =>
-    reportProgress(
-      urn,
-      `queued (${ahead} ahead): ${ECS_COPIES_PER_REGION} copies to ${api.regionId} are running, ECS's limit per region`,
-      { ephemeral: true },
-    ),
-  );
-  try {
+  return inCopyQueue(api, inputs.identity.urn, async () => {
     const source = await sourceApi.getImage(inputs.sourceImageId);
     const provenance = carriedProvenance(source);
     return await createCopy(
@@ -96,9 +87,7 @@ async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.C
       },
       regionalOutputs,
     );
-  } finally {
-    release();
-  }
+  });
 }
 
 async function read(

@@ -11,8 +11,8 @@ import { DEMO, demoWorld, emulatorConfigValues } from "../support/emulator";
 import { ProviderProcess } from "../support/provider-process";
 import { firstHopCopy, madeRegional, regionalIdentity, regionalInputs, until } from "../support/regional-image-copy";
 import { rejection } from "../support/requests";
-import { approval } from "../support/shared-image-copy";
-import { PLAIN_PROVENANCE, PLAIN_RESERVED, useCopyEmulator } from "../support/shared-image-copy-emulator";
+import { approval, identity, inputs } from "../support/shared-image-copy";
+import { made, PLAIN_PROVENANCE, PLAIN_RESERVED, useCopyEmulator } from "../support/shared-image-copy-emulator";
 
 const env = useCopyEmulator();
 const SHANGHAI_KEY = "key-demo-workload-sh";
@@ -60,6 +60,24 @@ describe("queue per destination region", () => {
     expect(
       env.emu.admin.requests({ action: "CopyImage" }).filter((r) => r.params.DestinationRegionId === DEMO.otherRegion),
     ).toHaveLength(7);
+  });
+});
+
+describe("queue shared with the first hop", () => {
+  it("queues SharedImageCopy's copies into one region the same way", async () => {
+    env.slowCopies();
+    const names = ["hz-a", "hz-b", "hz-c", "hz-d", "hz-e", "hz-f"];
+    const runs = names.map((name) => made(inputs({ identity: identity(name), name, timeouts: { create: "300ms" } })));
+    const queued = () => env.progress.some((p) => p.message.startsWith("queued"));
+    await until(() => queued() && env.images().length === 5, "5 first hops started and one queued");
+    expect(env.images().map((image) => image.status)).toEqual(Array(5).fill("Creating"));
+    expect(env.progress.filter((p) => p.message.startsWith("queued")).map((p) => p.message)).toEqual([
+      `queued (0 ahead): 5 copies to ${DEMO.region} are running, ECS's limit per region`,
+    ]);
+    // The five time out (kept in state), which frees their slots: the sixth starts then.
+    const settled = await Promise.allSettled(runs);
+    expect(settled.map((r) => r.status)).toEqual(Array(6).fill("rejected"));
+    expect(env.emu.admin.requests({ action: "CopyImage" })).toHaveLength(6);
   });
 });
 

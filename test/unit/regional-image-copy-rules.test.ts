@@ -1,9 +1,9 @@
 // RegionalImageCopy's pure rules as tables: the input checks, the rules on the source and the destination, the
 // provenance a copy carries, the diff, and the provider's queue of copies per destination region.
 import { DEMO } from "../../emulator/demo-credentials";
+import { CopySlots } from "../../providers/copy/queue";
 import type { ImageView } from "../../providers/ecs/types";
 import { diffRegionalImageCopy, makesNewRegionalCopy } from "../../providers/regional-copy/diff";
-import { CopySlots } from "../../providers/regional-copy/queue";
 import {
   carriedProvenance,
   noProvenanceWarning,
