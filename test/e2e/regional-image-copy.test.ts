@@ -1,12 +1,11 @@
 // RegionalImageCopy end to end: the real Pulumi CLI runs a consumer program with both hops (a SharedImageCopy in
 // cn-hangzhou, a RegionalImageCopy of it in cn-shanghai); the provider process loads the new entry module through
 // the shim and talks to the in-process emulator through the real SDK.
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../emulator";
 import { PROVENANCE_TAGS } from "../../providers/tags";
 import { DEMO, emulatorConfigValues, startDemoEmulator } from "../support/emulator";
-import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
+import { createConsumerStack, type EngineStack, tempDir } from "../support/engine";
 
 const PROJECT = "ric-e2e";
 const STACK = "e2e";
@@ -36,15 +35,13 @@ describe("RegionalImageCopy through the Pulumi engine (local program, emulator)"
   beforeAll(async () => {
     // A copy within a region: 240 emulated s, 3 s of real time at 80x; the second hop twice that.
     emu = await startDemoEmulator({ timeScale: 80 });
-    fs.mkdirSync(projectDir);
-    writeConsumerProject(projectDir, PROJECT, PROGRAM);
-    s = await createLocalStack(projectDir, backendDir, STACK, { ECS_SHARED_IMAGES_POLL_INTERVAL: "50ms" });
-    for (const [key, value] of Object.entries(emulatorConfigValues(emu))) {
-      await s.stack.setConfig(key, { value, secret: key === "alicloud:secretKey" });
-    }
-    await s.stack.setConfig("sourceImageId", { value: DEMO.images.plain });
-    await s.stack.setConfig("approvedOwner", { value: DEMO.owner.accountId });
-    await s.stack.setConfig("otherRegion", { value: DEMO.otherRegion });
+    const config = {
+      ...emulatorConfigValues(emu),
+      sourceImageId: DEMO.images.plain,
+      approvedOwner: DEMO.owner.accountId,
+      otherRegion: DEMO.otherRegion,
+    };
+    s = await createConsumerStack({ projectDir, backendDir, project: PROJECT, stack: STACK, program: PROGRAM, config });
   }, 120_000);
 
   afterAll(async () => {
