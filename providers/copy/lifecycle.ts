@@ -5,7 +5,7 @@
 import { noteCheck, noteDiff, notHandedOver, recentScan, unclaimedBesides, unclaimedNotice } from "../adoption";
 import { checkedRegion } from "../common/lifecycle";
 import { quote } from "../common/rules";
-import type { EcsApi } from "../ecs/api";
+import { EcsApi } from "../ecs/api";
 import { resourceKey } from "../ecs/client-token";
 import { formatDuration } from "../ecs/errors";
 import type { ImageView } from "../ecs/types";
@@ -117,17 +117,18 @@ export async function createCopy<I extends ImageCopyInputs, O extends ImageCopyF
 }
 
 /**
- * The copy as ECS has it now (undefined when it is gone), warning about copies of this resource nobody holds. An
- * adopted copy (opts.id) has no stored source: its provenance tags tell it.
+ * A copy resource's read(): the copy as ECS has it now (an empty id when it is gone), warning about copies of this
+ * resource nobody holds. An adopted copy (opts.id) has no stored source: its provenance tags tell it.
  */
-export async function readCopy<I extends ImageCopyInputs & Partial<ImageCopyFacts>, O>(
-  api: EcsApi,
+export async function readCopy<O extends ImageCopyInputs & Partial<ImageCopyFacts>>(
   id: string,
-  stored: I,
-  stateOf: StateOf<I, O>,
-): Promise<O | undefined> {
+  props: O,
+  stateOf: StateOf<O, O>,
+): Promise<{ id: string; props: O | Record<string, never> }> {
+  const api = EcsApi.forRegion(props.region, "read");
+  const stored = { ...props, region: api.regionId };
   const image = await api.getImage(id);
-  if (!image) return undefined;
+  if (!image) return { id: "", props: {} };
   if (stored.identity?.urn) {
     const key = resourceKey(stored.identity);
     const found = await recentScan(`images:${api.regionId}`, () => api.findImagesByTag(RESERVED_TAGS.create, ""));
@@ -139,18 +140,21 @@ export async function readCopy<I extends ImageCopyInputs & Partial<ImageCopyFact
     ownerId: stored.sourceOwnerId || image.tags[PROVENANCE_TAGS.sourceOwner],
     name: stored.sourceImageName || image.tags[PROVENANCE_TAGS.sourceImageName],
   };
-  return stateOf(stored, id, image, source);
+  return { id, props: stateOf(stored, id, image, source) };
 }
 
-/** Resumes waiting for a copy an earlier run left unfinished, then brings it to the inputs. */
+/**
+ * A copy resource's update(): resumes waiting for a copy an earlier run left unfinished, then brings it to the
+ * inputs, giving it `provenance` (settleCopy).
+ */
 export async function updateCopy<I extends ImageCopyInputs, O extends ImageCopyFacts>(
-  api: EcsApi,
   id: string,
-  news: I,
   olds: ImageCopyFacts,
+  news: I,
   provenance: CopyPlan["provenance"],
   stateOf: StateOf<I, O>,
-): Promise<O> {
+): Promise<{ outs: O }> {
+  const api = EcsApi.forRegion(news.region, "update");
   const source: SourceInfo = { ownerId: olds.sourceOwnerId, name: olds.sourceImageName };
   let image = await api.getImage(id);
   if (!image) {
@@ -170,5 +174,5 @@ export async function updateCopy<I extends ImageCopyInputs, O extends ImageCopyF
       throw keepInState(err, id, news, stateOf(news, id, lastObserved(err) ?? image, source));
     }
   }
-  return stateOf(news, id, await settleCopy(api, image, news, provenance), source);
+  return { outs: stateOf(news, id, await settleCopy(api, image, news, provenance), source) };
 }

@@ -113,29 +113,9 @@ async function copy(api: EcsApi, inputs: SharedImageCopyInputs): Promise<{ id: s
   );
 }
 
-async function read(
-  id: string,
-  props: object,
-): Promise<pulumi.dynamic.ReadResult<SharedImageCopyOutputs | Record<string, never>>> {
-  const stored = props as SharedImageCopyOutputs;
-  const api = EcsApi.forRegion(stored.region, "read");
-  const outs = await readCopy(api, id, { ...stored, region: api.regionId }, copyOutputs);
-  return outs === undefined ? { id: "", props: {} } : { id, props: outs };
-}
-
-async function update(
-  id: string,
-  olds: SharedImageCopyOutputs,
-  news: SharedImageCopyInputs,
-): Promise<pulumi.dynamic.UpdateResult<SharedImageCopyOutputs>> {
-  const api = EcsApi.forRegion(news.region, "update");
-  const provenance = provenanceTags({
-    ownerId: olds.sourceOwnerId,
-    name: olds.sourceImageName,
-    imageId: news.sourceImageId,
-  });
-  return { outs: await updateCopy(api, id, news, olds, provenance, copyOutputs) };
-}
+/** The provenance an update keeps on the copy (also given to copies made before the tags existed). */
+const provenanceOf = (olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) =>
+  provenanceTags({ ownerId: olds.sourceOwnerId, name: olds.sourceImageName, imageId: news.sourceImageId });
 
 /** The SharedImageCopy dynamic provider (loaded in the provider process through the thin shim). */
 export const provider = quietErrors(
@@ -144,8 +124,9 @@ export const provider = quietErrors(
     check,
     diff: copyDiff(diffSharedImageCopy),
     create,
-    read,
-    update,
+    read: (id: string, props: object) => readCopy(id, props as SharedImageCopyOutputs, copyOutputs),
+    update: (id: string, olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) =>
+      updateCopy(id, olds, news, provenanceOf(olds, news), copyOutputs),
     delete: deleteCopy,
   } satisfies pulumi.dynamic.ResourceProvider),
 );

@@ -90,26 +90,6 @@ async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.C
   });
 }
 
-async function read(
-  id: string,
-  props: object,
-): Promise<pulumi.dynamic.ReadResult<RegionalImageCopyOutputs | Record<string, never>>> {
-  const stored = props as RegionalImageCopyOutputs;
-  const api = EcsApi.forRegion(stored.region, "read");
-  const outs = await readCopy(api, id, { ...stored, region: api.regionId }, regionalOutputs);
-  return outs === undefined ? { id: "", props: {} } : { id, props: outs };
-}
-
-async function update(
-  id: string,
-  olds: RegionalImageCopyOutputs,
-  news: RegionalImageCopyInputs,
-): Promise<pulumi.dynamic.UpdateResult<RegionalImageCopyOutputs>> {
-  const api = EcsApi.forRegion(news.region, "update");
-  // The copy keeps the provenance tags it was made with (settleCopy keeps the package's own tags).
-  return { outs: await updateCopy(api, id, news, olds, {}, regionalOutputs) };
-}
-
 /** The RegionalImageCopy dynamic provider (loaded in the provider process through the thin shim). */
 export const provider = quietErrors(
   asOperations(timeoutsOf, {
@@ -117,8 +97,10 @@ export const provider = quietErrors(
     check,
     diff: copyDiff(diffRegionalImageCopy),
     create,
-    read,
-    update,
+    read: (id: string, props: object) => readCopy(id, props as RegionalImageCopyOutputs, regionalOutputs),
+    // The copy keeps the provenance tags it was made with (settleCopy keeps the package's own tags).
+    update: (id: string, olds: RegionalImageCopyOutputs, news: RegionalImageCopyInputs) =>
+      updateCopy(id, olds, news, {}, regionalOutputs),
     delete: deleteCopy,
   } satisfies pulumi.dynamic.ResourceProvider),
 );
