@@ -15,17 +15,52 @@ import type { PropertyFailure } from "../policy/approval";
 import { reportProgress } from "../progress";
 import type { IdentityInput } from "../resource-identity";
 import { PROVENANCE_TAGS, RESERVED_TAGS } from "../tags";
+import { containsUnknown, dropUndefined } from "../wire-values";
 import { type CopyPlan, copyOrAdopt, handOver, removeCopy, settleCopy } from "./adopt";
 import { type ImageCopyDiff, type ImageCopyFacts, type ImageCopyInputs, type SourceInfo, timeoutsOf } from "./args";
 import { IN_PROGRESS, keepInState } from "./outputs";
 import { explainFailedCopy, lastObserved, waitForCopy } from "./progress";
 import { imageNameProblem } from "./validate";
 
+/** What a copy resource's check() applies, besides what checkCopy does for both. */
+export interface CopyCheck<I> {
+  /** The input whose default is the stack's region. */
+  readonly regionKey: "region" | "sourceRegion";
+  /** The resource's input rules (no ECS calls). */
+  readonly validate: (inputs: Record<string, unknown>) => PropertyFailure[];
+  /** The inputs the look at ECS needs: a failure on one of them, or a value still unknown, skips it. */
+  readonly lookupKeys: readonly string[];
+  /** Whether the inputs make a new copy, the only case that looks at ECS (an existing copy stays what it is). */
+  readonly makesNew: (olds: Partial<I>, news: I) => boolean;
+  /** The read-only look at ECS: the source (and what else the resource needs), as failures. */
+  readonly lookup: (inputs: I) => Promise<PropertyFailure[]>;
+}
+
 /**
- * The start of both copy resources' check(): notes the check for adoption, and resolves the default of `name` (the
- * resource's name) and of the region property `regionKey` (the stack's region). Returns the inputs and the failures.
+ * A copy resource's check(): the defaults of `name` and the region, the input rules, then, for a new copy whose
+ * inputs are known and valid, the look at ECS.
  */
-export function checkDefaults(
+export async function checkCopy<I extends ImageCopyInputs>(
+  olds: object,
+  news: object,
+  rules: CopyCheck<I>,
+): Promise<{ inputs: I; failures: PropertyFailure[] }> {
+  const { inputs, failures } = checkDefaults(olds, news, rules.regionKey);
+  failures.push(...rules.validate(inputs));
+  const checked = inputs as unknown as I;
+  const blocking = [...rules.lookupKeys, "identity"];
+  const blocked = failures.some((f) => blocking.some((key) => f.property.startsWith(key)));
+  const unknown = [...rules.lookupKeys, "encrypted"].some((key) => containsUnknown(inputs[key]));
+  if (!blocked && !unknown && rules.makesNew(olds as Partial<I>, checked))
+    failures.push(...(await rules.lookup(checked)));
+  return { inputs: dropUndefined(checked), failures };
+}
+
+/**
+ * Notes the check for adoption, and resolves the default of `name` (the resource's name) and of the region property
+ * `regionKey` (the stack's region). Returns the inputs and the failures.
+ */
+function checkDefaults(
   olds: object,
   news: object,
   regionKey: "region" | "sourceRegion",

@@ -10,27 +10,24 @@ import type { ImageView } from "../ecs/types";
 import { asOperations } from "../operation";
 import { type PropertyFailure, provenanceTags, RefusedError } from "../policy/approval";
 import { quietErrors } from "../quiet-errors";
-import { containsUnknown, dropUndefined } from "../wire-values";
 import { copyFingerprint } from "./adopt";
 import { type SharedImageCopyInputs, type SharedImageCopyOutputs, type SourceInfo, timeoutsOf } from "./args";
 import { deleteCopy } from "./delete";
 import { diffSharedImageCopy, makesNewCopy } from "./diff";
-import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "./lifecycle";
+import { checkCopy, copyDiff, createCopy, readCopy, updateCopy } from "./lifecycle";
 import { copyOutputs } from "./outputs";
 import { inCopyQueue } from "./queue";
 import { sourceImageFailures, validateSharedImageCopyInputs } from "./validate";
 
 /** Resolves the defaults of `name` and `region`, applies the input rules, and looks at the source when a copy is to be made. */
-async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<SharedImageCopyInputs>> {
-  const { inputs, failures } = checkDefaults(olds, news, "region");
-  failures.push(...validateSharedImageCopyInputs(inputs));
-  const checked = inputs as unknown as SharedImageCopyInputs;
-  const lookupBlocked = failures.some((f) => /^(sourceImageId|region|approval|identity)/.test(f.property));
-  const unknown = ["sourceImageId", "region", "approval", "encrypted"].some((k) => containsUnknown(inputs[k]));
-  if (!lookupBlocked && !unknown && makesNewCopy(olds as Partial<SharedImageCopyInputs>, checked)) {
-    failures.push(...(await sourceLookupFailures(checked)));
-  }
-  return { inputs: dropUndefined(checked), failures };
+function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<SharedImageCopyInputs>> {
+  return checkCopy<SharedImageCopyInputs>(olds, news, {
+    regionKey: "region",
+    validate: validateSharedImageCopyInputs,
+    lookupKeys: ["sourceImageId", "region", "approval"],
+    makesNew: makesNewCopy,
+    lookup: sourceLookupFailures,
+  });
 }
 
 /** Read-only: the source must be visible here, shared, approved and Available; a cross-region copy is refused. */

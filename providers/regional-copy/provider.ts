@@ -6,7 +6,7 @@ import { configure } from "../common/lifecycle";
 import { copyFingerprint } from "../copy/adopt";
 import { type SourceInfo, timeoutsOf } from "../copy/args";
 import { deleteCopy } from "../copy/delete";
-import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
+import { checkCopy, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
 import { inCopyQueue } from "../copy/queue";
 import { EcsApi } from "../ecs/api";
 import { EcsError, InvalidInputError } from "../ecs/errors";
@@ -16,7 +16,6 @@ import { asOperations } from "../operation";
 import { type PropertyFailure, RefusedError } from "../policy/approval";
 import { quietErrors } from "../quiet-errors";
 import { PROVENANCE_TAGS } from "../tags";
-import { containsUnknown, dropUndefined } from "../wire-values";
 import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "./args";
 import { diffRegionalImageCopy, makesNewRegionalCopy } from "./diff";
 import { regionalOutputs } from "./outputs";
@@ -28,17 +27,15 @@ import {
   validateRegionalImageCopyInputs,
 } from "./validate";
 
-/** Resolves `name` and `sourceRegion`, applies the input rules, and looks at source and destination for a new copy. */
-async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<RegionalImageCopyInputs>> {
-  const { inputs, failures } = checkDefaults(olds, news, "sourceRegion");
-  failures.push(...validateRegionalImageCopyInputs(inputs));
-  const checked = inputs as unknown as RegionalImageCopyInputs;
-  const lookupBlocked = failures.some((f) => /^(sourceImageId|sourceRegion|region|identity)/.test(f.property));
-  const unknown = ["sourceImageId", "sourceRegion", "region", "encrypted"].some((k) => containsUnknown(inputs[k]));
-  if (!lookupBlocked && !unknown && makesNewRegionalCopy(olds as Partial<RegionalImageCopyInputs>, checked)) {
-    failures.push(...(await lookupFailures(checked)));
-  }
-  return { inputs: dropUndefined(checked), failures };
+/** Resolves `name` and `sourceRegion`, applies the input rules, and looks at source and regions for a new copy. */
+function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<RegionalImageCopyInputs>> {
+  return checkCopy<RegionalImageCopyInputs>(olds, news, {
+    regionKey: "sourceRegion",
+    validate: validateRegionalImageCopyInputs,
+    lookupKeys: ["sourceImageId", "sourceRegion", "region"],
+    makesNew: makesNewRegionalCopy,
+    lookup: lookupFailures,
+  });
 }
 
 /** Read-only: both regions are ones ECS knows, the source an Available image of this account. */
