@@ -3,6 +3,7 @@
 // progress. The provider starts at most that many at a time and says where the others stand ("queued (3 ahead)"),
 // as Alibaba's OOS bulk copy does. A fleet's first hops and second hops into one region share its queue.
 import type { EcsApi } from "../ecs/api";
+import { postponed } from "../operation";
 import { reportProgress } from "../progress";
 
 /** ECS's limit of copy tasks running at the same time per account and destination region. */
@@ -65,6 +66,7 @@ export async function inCopyQueue<T>(api: EcsApi, urn: string, create: () => Pro
     slots = new CopySlots(ECS_COPIES_PER_REGION);
     queues.set(api, slots);
   }
+  const queuedAt = Date.now();
   const release = await slots.take((ahead) =>
     reportProgress(
       urn,
@@ -73,7 +75,8 @@ export async function inCopyQueue<T>(api: EcsApi, urn: string, create: () => Pro
     ),
   );
   try {
-    return await create();
+    // The create's ECS calls retry until its deadline, which the time in the queue does not use up.
+    return await postponed(Date.now() - queuedAt, create);
   } finally {
     release();
   }
