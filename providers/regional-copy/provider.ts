@@ -1,6 +1,6 @@
 // RegionalImageCopy's dynamic provider: check (the rules, then a read-only look at the source and the region list),
-// diff, create, read, update and delete, on the copy protocol both copy resources
-// share (../copy/).
+// diff, create (CopyImage sent in the source's region, everything else in the destination's), read, update and
+// delete, on the copy protocol both copy resources share (../copy/).
 import type * as pulumi from "@pulumi/pulumi";
 import { configure } from "../common/lifecycle";
 import { copyFingerprint } from "../copy/adopt";
@@ -67,7 +67,7 @@ async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.C
   return inCopyQueue(api, inputs.identity.urn, async () => {
     const source = await sourceApi.getImage(inputs.sourceImageId);
     const provenance = carriedProvenance(source);
-    return await createCopy(
+    return createCopy(
       api,
       inputs,
       {
