@@ -167,6 +167,24 @@ describe("create", () => {
     expect(diff).toMatchObject({ changes: true, replaces: ["status"] });
   });
 
+  it("copies an encrypted first hop only encrypted, with the destination's key", async () => {
+    setProgressSink((event) => {
+      if (event.ephemeral) env.emu.admin.advanceClock(env.FINISH_SLOW_COPY);
+    });
+    const hop = await made(inputs({ encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId }));
+    setProgressSink((event) => env.progress.push(event));
+    const plain = await rejection(provider.create(regionalInputs({ sourceImageId: hop.id })));
+    expect(plain.message).toMatch(
+      new RegExp(
+        `^Copying image ${hop.id} refused; nothing was made or changed: encrypted: image ${hop.id} .* is encrypted, so its copy must be encrypted too`,
+      ),
+    );
+    const news = regionalInputs({ sourceImageId: hop.id, encrypted: true, kmsKeyId: SHANGHAI_KEY });
+    const { outs } = await madeRegional(news);
+    expect(outs).toMatchObject({ status: "Available", encrypted: true, kmsKeyId: SHANGHAI_KEY });
+    expect(inShanghai().map((image) => image.diskMappings.map((m) => m.kmsKeyId))).toEqual([[SHANGHAI_KEY]]);
+  });
+
   it("refuses a KMS key of the source's region: the copy is encrypted in the destination", async () => {
     const source = await firstHopCopy(env);
     const news = regionalInputs({ sourceImageId: source, encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId });
