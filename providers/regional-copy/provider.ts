@@ -8,6 +8,7 @@ import { type SourceInfo, timeoutsOf } from "../copy/args";
 import { deleteCopy } from "../copy/delete";
 import { checkCopy, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
 import { inCopyQueue } from "../copy/queue";
+import { sourceImageIdFailure } from "../copy/validate";
 import { EcsApi } from "../ecs/api";
 import { EcsError, InvalidInputError } from "../ecs/errors";
 import type { Tags } from "../ecs/types";
@@ -16,6 +17,7 @@ import { asOperations } from "../operation";
 import { type PropertyFailure, RefusedError } from "../policy/approval";
 import { quietErrors } from "../quiet-errors";
 import { PROVENANCE_TAGS } from "../tags";
+import { containsUnknown } from "../wire-values";
 import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "./args";
 import { diffRegionalImageCopy, makesNewRegionalCopy } from "./diff";
 import { regionalOutputs } from "./outputs";
@@ -32,18 +34,20 @@ function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<R
   return checkCopy<RegionalImageCopyInputs>(olds, news, {
     regionKey: "sourceRegion",
     validate: validateRegionalImageCopyInputs,
-    lookupKeys: ["sourceImageId", "sourceRegion", "region"],
+    // The source is typically a first hop still unknown at the stack's first preview: the regions are checked anyway.
+    lookupKeys: ["sourceRegion", "region"],
     makesNew: makesNewRegionalCopy,
     lookup: lookupFailures,
   });
 }
 
-/** Read-only: both regions are ones ECS knows, the source an Available image of this account. */
+/** Read-only: both regions are ones ECS knows, the source (once known and well-formed) an Available own image. */
 async function lookupFailures(inputs: RegionalImageCopyInputs): Promise<PropertyFailure[]> {
   try {
     const api = EcsApi.forRegion(inputs.sourceRegion, "check");
     const regions = regionFailures(inputs, await api.regionIds());
-    if (regions.length > 0) return regions;
+    const id = inputs.sourceImageId;
+    if (regions.length > 0 || containsUnknown(id) || sourceImageIdFailure(id, "") !== undefined) return regions;
     const source = await api.getImage(inputs.sourceImageId);
     const failures = regionalSourceFailures(source, inputs);
     const warning = source === undefined || failures.length > 0 ? undefined : noProvenanceWarning(source);
