@@ -59,3 +59,9 @@ export function asOneOperation<T>(operations: readonly Operation[], fn: () => T)
   const deadline = Math.max(...operations.map((o) => o.deadline));
   return current.run({ urn: operations[0].urn, deadline }, fn);
 }
+
+/** Runs `fn` in the caller's operation with its deadline `ms` later: time spent waiting for a turn does not count. */
+export function postponed<T>(ms: number, fn: () => T): T {
+  const operation = current.getStore();
+  return operation === undefined ? fn() : current.run({ ...operation, deadline: operation.deadline + ms }, fn);
+}

@@ -75,8 +75,9 @@ export interface SharedImageCopyArgs extends ImageCopyArgs {
   readonly approval: pulumi.Input<ApprovalPolicy>;
   /**
    * How long to wait: `create` for the copy to become Available (default 6h; also used when a later `pulumi up`
-   * resumes waiting for a copy that timed out), `update` for in-place changes (default 6h), `delete` (default 20m).
-   * Durations like "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
+   * resumes waiting for a copy that timed out; the time a copy waits in the provider's queue behind 5 copies to the
+   * same region is not counted), `update` for in-place changes (default 6h), `delete` (default 20m). Durations like
+   * "45m", "2h", "1h30m" or milliseconds. Changing them updates state only.
    */
   readonly timeouts?: pulumi.Input<TimeoutsInput>;
 }

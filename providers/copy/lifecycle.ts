@@ -5,7 +5,7 @@
 import { noteCheck, noteDiff, notHandedOver, recentScan, unclaimedBesides, unclaimedNotice } from "../adoption";
 import { checkedRegion } from "../common/lifecycle";
 import { quote } from "../common/rules";
-import type { EcsApi } from "../ecs/api";
+import { EcsApi } from "../ecs/api";
 import { resourceKey } from "../ecs/client-token";
 import { formatDuration } from "../ecs/errors";
 import type { ImageView } from "../ecs/types";
@@ -15,17 +15,52 @@ import type { PropertyFailure } from "../policy/approval";
 import { reportProgress } from "../progress";
 import type { IdentityInput } from "../resource-identity";
 import { PROVENANCE_TAGS, RESERVED_TAGS } from "../tags";
+import { containsUnknown, dropUndefined } from "../wire-values";
 import { type CopyPlan, copyOrAdopt, handOver, removeCopy, settleCopy } from "./adopt";
 import { type ImageCopyDiff, type ImageCopyFacts, type ImageCopyInputs, type SourceInfo, timeoutsOf } from "./args";
 import { IN_PROGRESS, keepInState } from "./outputs";
 import { explainFailedCopy, lastObserved, waitForCopy } from "./progress";
 import { imageNameProblem } from "./validate";
 
+/** What a copy resource's check() applies, besides what checkCopy does for both. */
+export interface CopyCheck<I> {
+  /** The input whose default is the stack's region. */
+  readonly regionKey: "region" | "sourceRegion";
+  /** The resource's input rules (no ECS calls). */
+  readonly validate: (inputs: Record<string, unknown>) => PropertyFailure[];
+  /** The inputs the look at ECS needs: a failure on one of them, or a value still unknown, skips it. */
+  readonly lookupKeys: readonly string[];
+  /** Whether the inputs make a new copy, the only case that looks at ECS (an existing copy stays what it is). */
+  readonly makesNew: (olds: Partial<I>, news: I) => boolean;
+  /** The read-only look at ECS: the source (and what else the resource needs), as failures. */
+  readonly lookup: (inputs: I) => Promise<PropertyFailure[]>;
+}
+
 /**
- * The start of both copy resources' check(): notes the check for adoption, and resolves the default of `name` (the
- * resource's name) and of the region property `regionKey` (the stack's region). Returns the inputs and the failures.
+ * A copy resource's check(): the defaults of `name` and the region, the input rules, then, for a new copy whose
+ * inputs are known and valid, the look at ECS.
  */
-export function checkDefaults(
+export async function checkCopy<I extends ImageCopyInputs>(
+  olds: object,
+  news: object,
+  rules: CopyCheck<I>,
+): Promise<{ inputs: I; failures: PropertyFailure[] }> {
+  const { inputs, failures } = checkDefaults(olds, news, rules.regionKey);
+  failures.push(...rules.validate(inputs));
+  const checked = inputs as unknown as I;
+  const blocking = [...rules.lookupKeys, "identity"];
+  const blocked = failures.some((f) => blocking.some((key) => f.property.startsWith(key)));
+  const unknown = [...rules.lookupKeys, "encrypted"].some((key) => containsUnknown(inputs[key]));
+  if (!blocked && !unknown && rules.makesNew(olds as Partial<I>, checked))
+    failures.push(...(await rules.lookup(checked)));
+  return { inputs: dropUndefined(checked), failures };
+}
+
+/**
+ * Notes the check for adoption, and resolves the default of `name` (the resource's name) and of the region property
+ * `regionKey` (the stack's region). Returns the inputs and the failures.
+ */
+function checkDefaults(
   olds: object,
   news: object,
   regionKey: "region" | "sourceRegion",
@@ -117,17 +152,18 @@ export async function createCopy<I extends ImageCopyInputs, O extends ImageCopyF
 }
 
 /**
- * The copy as ECS has it now (undefined when it is gone), warning about copies of this resource nobody holds. An
- * adopted copy (opts.id) has no stored source: its provenance tags tell it.
+ * A copy resource's read(): the copy as ECS has it now (an empty id when it is gone), warning about copies of this
+ * resource nobody holds. An adopted copy (opts.id) has no stored source: its provenance tags tell it.
  */
-export async function readCopy<I extends ImageCopyInputs & Partial<ImageCopyFacts>, O>(
-  api: EcsApi,
+export async function readCopy<O extends ImageCopyInputs & Partial<ImageCopyFacts>>(
   id: string,
-  stored: I,
-  stateOf: StateOf<I, O>,
-): Promise<O | undefined> {
+  props: O,
+  stateOf: StateOf<O, O>,
+): Promise<{ id: string; props: O | Record<string, never> }> {
+  const api = EcsApi.forRegion(props.region, "read");
+  const stored = { ...props, region: api.regionId };
   const image = await api.getImage(id);
-  if (!image) return undefined;
+  if (!image) return { id: "", props: {} };
   if (stored.identity?.urn) {
     const key = resourceKey(stored.identity);
     const found = await recentScan(`images:${api.regionId}`, () => api.findImagesByTag(RESERVED_TAGS.create, ""));
@@ -139,18 +175,21 @@ export async function readCopy<I extends ImageCopyInputs & Partial<ImageCopyFact
     ownerId: stored.sourceOwnerId || image.tags[PROVENANCE_TAGS.sourceOwner],
     name: stored.sourceImageName || image.tags[PROVENANCE_TAGS.sourceImageName],
   };
-  return stateOf(stored, id, image, source);
+  return { id, props: stateOf(stored, id, image, source) };
 }
 
-/** Resumes waiting for a copy an earlier run left unfinished, then brings it to the inputs. */
+/**
+ * A copy resource's update(): resumes waiting for a copy an earlier run left unfinished, then brings it to the
+ * inputs, giving it `provenance` (settleCopy).
+ */
 export async function updateCopy<I extends ImageCopyInputs, O extends ImageCopyFacts>(
-  api: EcsApi,
   id: string,
-  news: I,
   olds: ImageCopyFacts,
+  news: I,
   provenance: CopyPlan["provenance"],
   stateOf: StateOf<I, O>,
-): Promise<O> {
+): Promise<{ outs: O }> {
+  const api = EcsApi.forRegion(news.region, "update");
   const source: SourceInfo = { ownerId: olds.sourceOwnerId, name: olds.sourceImageName };
   let image = await api.getImage(id);
   if (!image) {
@@ -170,5 +209,5 @@ export async function updateCopy<I extends ImageCopyInputs, O extends ImageCopyF
       throw keepInState(err, id, news, stateOf(news, id, lastObserved(err) ?? image, source));
     }
   }
-  return stateOf(news, id, await settleCopy(api, image, news, provenance), source);
+  return { outs: stateOf(news, id, await settleCopy(api, image, news, provenance), source) };
 }

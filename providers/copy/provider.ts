@@ -10,26 +10,24 @@ import type { ImageView } from "../ecs/types";
 import { asOperations } from "../operation";
 import { type PropertyFailure, provenanceTags, RefusedError } from "../policy/approval";
 import { quietErrors } from "../quiet-errors";
-import { containsUnknown, dropUndefined } from "../wire-values";
 import { copyFingerprint } from "./adopt";
 import { type SharedImageCopyInputs, type SharedImageCopyOutputs, type SourceInfo, timeoutsOf } from "./args";
 import { deleteCopy } from "./delete";
 import { diffSharedImageCopy, makesNewCopy } from "./diff";
-import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "./lifecycle";
+import { checkCopy, copyDiff, createCopy, readCopy, updateCopy } from "./lifecycle";
 import { copyOutputs } from "./outputs";
+import { inCopyQueue } from "./queue";
 import { sourceImageFailures, validateSharedImageCopyInputs } from "./validate";
 
 /** Resolves the defaults of `name` and `region`, applies the input rules, and looks at the source when a copy is to be made. */
-async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<SharedImageCopyInputs>> {
-  const { inputs, failures } = checkDefaults(olds, news, "region");
-  failures.push(...validateSharedImageCopyInputs(inputs));
-  const checked = inputs as unknown as SharedImageCopyInputs;
-  const lookupBlocked = failures.some((f) => /^(sourceImageId|region|approval|identity)/.test(f.property));
-  const unknown = ["sourceImageId", "region", "approval", "encrypted"].some((k) => containsUnknown(inputs[k]));
-  if (!lookupBlocked && !unknown && makesNewCopy(olds as Partial<SharedImageCopyInputs>, checked)) {
-    failures.push(...(await sourceLookupFailures(checked)));
-  }
-  return { inputs: dropUndefined(checked), failures };
+function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<SharedImageCopyInputs>> {
+  return checkCopy<SharedImageCopyInputs>(olds, news, {
+    regionKey: "region",
+    validate: validateSharedImageCopyInputs,
+    lookupKeys: ["sourceImageId", "region", "approval"],
+    makesNew: makesNewCopy,
+    lookup: sourceLookupFailures,
+  });
 }
 
 /** Read-only: the source must be visible here, shared, approved and Available; a cross-region copy is refused. */
@@ -81,6 +79,11 @@ async function findInDefaultRegion(inputs: SharedImageCopyInputs): Promise<Image
 
 async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.CreateResult<SharedImageCopyOutputs>> {
   const api = EcsApi.forRegion(inputs.region, "create");
+  return inCopyQueue(api, inputs.identity.urn, () => copy(api, inputs));
+}
+
+/** The create once a copy slot is free (queue.ts): the source as ECS has it now, then the copy. */
+async function copy(api: EcsApi, inputs: SharedImageCopyInputs): Promise<{ id: string; outs: SharedImageCopyOutputs }> {
   const source = await api.getImage(inputs.sourceImageId);
   const sourceInfo: SourceInfo = { ownerId: source?.ownerId, name: source?.name };
   return createCopy(
@@ -107,29 +110,9 @@ async function create(inputs: SharedImageCopyInputs): Promise<pulumi.dynamic.Cre
   );
 }
 
-async function read(
-  id: string,
-  props: object,
-): Promise<pulumi.dynamic.ReadResult<SharedImageCopyOutputs | Record<string, never>>> {
-  const stored = props as SharedImageCopyOutputs;
-  const api = EcsApi.forRegion(stored.region, "read");
-  const outs = await readCopy(api, id, { ...stored, region: api.regionId }, copyOutputs);
-  return outs === undefined ? { id: "", props: {} } : { id, props: outs };
-}
-
-async function update(
-  id: string,
-  olds: SharedImageCopyOutputs,
-  news: SharedImageCopyInputs,
-): Promise<pulumi.dynamic.UpdateResult<SharedImageCopyOutputs>> {
-  const api = EcsApi.forRegion(news.region, "update");
-  const provenance = provenanceTags({
-    ownerId: olds.sourceOwnerId,
-    name: olds.sourceImageName,
-    imageId: news.sourceImageId,
-  });
-  return { outs: await updateCopy(api, id, news, olds, provenance, copyOutputs) };
-}
+/** The provenance an update keeps on the copy (also given to copies made before the tags existed). */
+const provenanceOf = (olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) =>
+  provenanceTags({ ownerId: olds.sourceOwnerId, name: olds.sourceImageName, imageId: news.sourceImageId });
 
 /** The SharedImageCopy dynamic provider (loaded in the provider process through the thin shim). */
 export const provider = quietErrors(
@@ -138,8 +121,9 @@ export const provider = quietErrors(
     check,
     diff: copyDiff(diffSharedImageCopy),
     create,
-    read,
-    update,
+    read: (id: string, props: object) => readCopy(id, props as SharedImageCopyOutputs, copyOutputs),
+    update: (id: string, olds: SharedImageCopyOutputs, news: SharedImageCopyInputs) =>
+      updateCopy(id, olds, news, provenanceOf(olds, news), copyOutputs),
     delete: deleteCopy,
   } satisfies pulumi.dynamic.ResourceProvider),
 );

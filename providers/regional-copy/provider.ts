@@ -1,26 +1,26 @@
 // RegionalImageCopy's dynamic provider: check (the rules, then a read-only look at the source and the region list),
-// diff, create (queued per destination region), read, update and delete, on the copy protocol both copy resources
-// share (../copy/).
+// diff, create (CopyImage sent in the source's region, everything else in the destination's), read, update and
+// delete, on the copy protocol both copy resources share (../copy/).
 import type * as pulumi from "@pulumi/pulumi";
 import { configure } from "../common/lifecycle";
 import { copyFingerprint } from "../copy/adopt";
 import { type SourceInfo, timeoutsOf } from "../copy/args";
 import { deleteCopy } from "../copy/delete";
-import { checkDefaults, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
+import { checkCopy, copyDiff, createCopy, readCopy, updateCopy } from "../copy/lifecycle";
+import { inCopyQueue } from "../copy/queue";
+import { sourceImageIdFailure } from "../copy/validate";
 import { EcsApi } from "../ecs/api";
 import { EcsError, InvalidInputError } from "../ecs/errors";
 import type { Tags } from "../ecs/types";
 import { announce } from "../notices";
 import { asOperations } from "../operation";
 import { type PropertyFailure, RefusedError } from "../policy/approval";
-import { reportProgress } from "../progress";
 import { quietErrors } from "../quiet-errors";
 import { PROVENANCE_TAGS } from "../tags";
-import { containsUnknown, dropUndefined } from "../wire-values";
+import { containsUnknown } from "../wire-values";
 import type { RegionalImageCopyInputs, RegionalImageCopyOutputs } from "./args";
 import { diffRegionalImageCopy, makesNewRegionalCopy } from "./diff";
 import { regionalOutputs } from "./outputs";
-import { copySlotsFor, ECS_COPIES_PER_REGION } from "./queue";
 import {
   carriedProvenance,
   noProvenanceWarning,
@@ -29,25 +29,25 @@ import {
   validateRegionalImageCopyInputs,
 } from "./validate";
 
-/** Resolves `name` and `sourceRegion`, applies the input rules, and looks at source and destination for a new copy. */
-async function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<RegionalImageCopyInputs>> {
-  const { inputs, failures } = checkDefaults(olds, news, "sourceRegion");
-  failures.push(...validateRegionalImageCopyInputs(inputs));
-  const checked = inputs as unknown as RegionalImageCopyInputs;
-  const lookupBlocked = failures.some((f) => /^(sourceImageId|sourceRegion|region|identity)/.test(f.property));
-  const unknown = ["sourceImageId", "sourceRegion", "region", "encrypted"].some((k) => containsUnknown(inputs[k]));
-  if (!lookupBlocked && !unknown && makesNewRegionalCopy(olds as Partial<RegionalImageCopyInputs>, checked)) {
-    failures.push(...(await lookupFailures(checked)));
-  }
-  return { inputs: dropUndefined(checked), failures };
+/** Resolves `name` and `sourceRegion`, applies the input rules, and looks at source and regions for a new copy. */
+function check(olds: object, news: object): Promise<pulumi.dynamic.CheckResult<RegionalImageCopyInputs>> {
+  return checkCopy<RegionalImageCopyInputs>(olds, news, {
+    regionKey: "sourceRegion",
+    validate: validateRegionalImageCopyInputs,
+    // The source is typically a first hop still unknown at the stack's first preview: the regions are checked anyway.
+    lookupKeys: ["sourceRegion", "region"],
+    makesNew: makesNewRegionalCopy,
+    lookup: lookupFailures,
+  });
 }
 
-/** Read-only: both regions are ones ECS knows, the source an Available image of this account. */
+/** Read-only: both regions are ones ECS knows, the source (once known and well-formed) an Available own image. */
 async function lookupFailures(inputs: RegionalImageCopyInputs): Promise<PropertyFailure[]> {
   try {
     const api = EcsApi.forRegion(inputs.sourceRegion, "check");
     const regions = regionFailures(inputs, await api.regionIds());
-    if (regions.length > 0) return regions;
+    const id = inputs.sourceImageId;
+    if (regions.length > 0 || containsUnknown(id) || sourceImageIdFailure(id, "") !== undefined) return regions;
     const source = await api.getImage(inputs.sourceImageId);
     const failures = regionalSourceFailures(source, inputs);
     const warning = source === undefined || failures.length > 0 ? undefined : noProvenanceWarning(source);
@@ -68,18 +68,10 @@ function originalOf(provenance: Tags): SourceInfo {
 async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.CreateResult<RegionalImageCopyOutputs>> {
   const api = EcsApi.forRegion(inputs.region, "create");
   const sourceApi = EcsApi.forRegion(inputs.sourceRegion, "create");
-  const urn = inputs.identity.urn;
-  const release = await copySlotsFor(api).take((ahead) =>
-    reportProgress(
-      urn,
-      `queued (${ahead} ahead): ${ECS_COPIES_PER_REGION} copies to ${api.regionId} are running, ECS's limit per region`,
-      { ephemeral: true },
-    ),
-  );
-  try {
+  return inCopyQueue(api, inputs.identity.urn, async () => {
     const source = await sourceApi.getImage(inputs.sourceImageId);
     const provenance = carriedProvenance(source);
-    return await createCopy(
+    return createCopy(
       api,
       inputs,
       {
@@ -96,29 +88,7 @@ async function create(inputs: RegionalImageCopyInputs): Promise<pulumi.dynamic.C
       },
       regionalOutputs,
     );
-  } finally {
-    release();
-  }
-}
-
-async function read(
-  id: string,
-  props: object,
-): Promise<pulumi.dynamic.ReadResult<RegionalImageCopyOutputs | Record<string, never>>> {
-  const stored = props as RegionalImageCopyOutputs;
-  const api = EcsApi.forRegion(stored.region, "read");
-  const outs = await readCopy(api, id, { ...stored, region: api.regionId }, regionalOutputs);
-  return outs === undefined ? { id: "", props: {} } : { id, props: outs };
-}
-
-async function update(
-  id: string,
-  olds: RegionalImageCopyOutputs,
-  news: RegionalImageCopyInputs,
-): Promise<pulumi.dynamic.UpdateResult<RegionalImageCopyOutputs>> {
-  const api = EcsApi.forRegion(news.region, "update");
-  // The copy keeps the provenance tags it was made with (settleCopy keeps the package's own tags).
-  return { outs: await updateCopy(api, id, news, olds, {}, regionalOutputs) };
+  });
 }
 
 /** The RegionalImageCopy dynamic provider (loaded in the provider process through the thin shim). */
@@ -128,8 +98,10 @@ export const provider = quietErrors(
     check,
     diff: copyDiff(diffRegionalImageCopy),
     create,
-    read,
-    update,
+    read: (id: string, props: object) => readCopy(id, props as RegionalImageCopyOutputs, regionalOutputs),
+    // The copy keeps the provenance tags it was made with (settleCopy keeps the package's own tags).
+    update: (id: string, olds: RegionalImageCopyOutputs, news: RegionalImageCopyInputs) =>
+      updateCopy(id, olds, news, {}, regionalOutputs),
     delete: deleteCopy,
   } satisfies pulumi.dynamic.ResourceProvider),
 );

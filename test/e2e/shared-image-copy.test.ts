@@ -8,7 +8,7 @@ import type { RunningEmulator } from "../../emulator";
 import { PROVENANCE_TAGS, RESERVED_TAGS } from "../../providers/tags";
 import { projectRoot } from "../../scripts/engine";
 import { DEMO, emulatorConfigValues, startDemoEmulator } from "../support/emulator";
-import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } from "../support/engine";
+import { createConsumerStack, type EngineStack, tempDir } from "../support/engine";
 
 const PROJECT = "sic-e2e";
 const STACK = "e2e";
@@ -37,6 +37,17 @@ interface StateResource {
   id?: string;
   outputs: Record<string, unknown>;
 }
+
+/** The stack of each describe: the program above, the emulator and the copy's source in its config. */
+const consumerStack = (emu: RunningEmulator, projectDir: string, backendDir: string) =>
+  createConsumerStack({
+    projectDir,
+    backendDir,
+    project: PROJECT,
+    stack: STACK,
+    program: PROGRAM,
+    config: { ...emulatorConfigValues(emu), sourceImageId: DEMO.images.plain, approvedOwner: DEMO.owner.accountId },
+  });
 
 describe("SharedImageCopy through the Pulumi engine (local program, emulator)", () => {
   const work = tempDir("sic-e2e");
@@ -98,14 +109,7 @@ describe("SharedImageCopy through the Pulumi engine (local program, emulator)", 
         connectTimeout: 10_000,
       }),
     );
-    fs.mkdirSync(projectDir);
-    writeConsumerProject(projectDir, PROJECT, PROGRAM);
-    s = await createLocalStack(projectDir, backendDir, STACK, { ECS_SHARED_IMAGES_POLL_INTERVAL: "50ms" });
-    for (const [key, value] of Object.entries(emulatorConfigValues(emu))) {
-      await s.stack.setConfig(key, { value, secret: key === "alicloud:secretKey" });
-    }
-    await s.stack.setConfig("sourceImageId", { value: DEMO.images.plain });
-    await s.stack.setConfig("approvedOwner", { value: DEMO.owner.accountId });
+    s = await consumerStack(emu, projectDir, backendDir);
   }, 120_000);
 
   afterAll(async () => {
@@ -248,14 +252,7 @@ describe("SharedImageCopy through the engine: a copy that timed out is resumed b
   beforeAll(async () => {
     // A 40 GiB copy takes 240 emulated s, 3 s of real time at 80x: longer than the first run's timeout.
     emu = await startDemoEmulator({ timeScale: 80 });
-    fs.mkdirSync(projectDir);
-    writeConsumerProject(projectDir, PROJECT, PROGRAM);
-    s = await createLocalStack(projectDir, backendDir, STACK, { ECS_SHARED_IMAGES_POLL_INTERVAL: "50ms" });
-    for (const [key, value] of Object.entries(emulatorConfigValues(emu))) {
-      await s.stack.setConfig(key, { value, secret: key === "alicloud:secretKey" });
-    }
-    await s.stack.setConfig("sourceImageId", { value: DEMO.images.plain });
-    await s.stack.setConfig("approvedOwner", { value: DEMO.owner.accountId });
+    s = await consumerStack(emu, projectDir, backendDir);
   }, 120_000);
 
   afterAll(async () => {

@@ -105,10 +105,16 @@ describe("RegionalImageCopy check (read-only, runs during preview)", () => {
     expect(env.emu.admin.requests()).toEqual([]);
   });
 
-  it("skips the lookup while the source is unknown during preview", async () => {
-    const result = await provider.check({}, regionalInputs({ sourceImageId: UNKNOWN }));
-    expect(result.failures).toEqual([]);
-    expect(env.emu.admin.requests()).toEqual([]);
+  it("checks the regions but not the source while the source is unknown during preview", async () => {
+    const result = await provider.check({}, regionalInputs({ sourceImageId: UNKNOWN, region: "cn-atlantis" }));
+    expect(result.failures).toEqual([
+      {
+        property: "region",
+        reason: `"cn-atlantis" is not a region ECS knows; use one of ${DEMO.region}, ${DEMO.otherRegion}`,
+      },
+    ]);
+    expect(await provider.check({}, regionalInputs({ sourceImageId: UNKNOWN }))).toMatchObject({ failures: [] });
+    expect(env.emu.admin.requests({ action: "DescribeImages" })).toEqual([]);
   });
 
   it("refuses unknown inputs and a kmsKeyId without encrypted, naming the properties", async () => {

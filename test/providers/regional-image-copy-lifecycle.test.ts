@@ -11,8 +11,8 @@ import { DEMO, demoWorld, emulatorConfigValues } from "../support/emulator";
 import { ProviderProcess } from "../support/provider-process";
 import { firstHopCopy, madeRegional, regionalIdentity, regionalInputs, until } from "../support/regional-image-copy";
 import { rejection } from "../support/requests";
-import { approval } from "../support/shared-image-copy";
-import { PLAIN_PROVENANCE, PLAIN_RESERVED, useCopyEmulator } from "../support/shared-image-copy-emulator";
+import { approval, identity, inputs } from "../support/shared-image-copy";
+import { made, PLAIN_PROVENANCE, PLAIN_RESERVED, useCopyEmulator } from "../support/shared-image-copy-emulator";
 
 const env = useCopyEmulator();
 const SHANGHAI_KEY = "key-demo-workload-sh";
@@ -60,6 +60,24 @@ describe("queue per destination region", () => {
     expect(
       env.emu.admin.requests({ action: "CopyImage" }).filter((r) => r.params.DestinationRegionId === DEMO.otherRegion),
     ).toHaveLength(7);
+  });
+});
+
+describe("queue shared with the first hop", () => {
+  it("queues SharedImageCopy's copies into one region the same way", async () => {
+    env.slowCopies();
+    const names = ["hz-a", "hz-b", "hz-c", "hz-d", "hz-e", "hz-f"];
+    const runs = names.map((name) => made(inputs({ identity: identity(name), name, timeouts: { create: "300ms" } })));
+    const queued = () => env.progress.some((p) => p.message.startsWith("queued"));
+    await until(() => queued() && env.images().length === 5, "5 first hops started and one queued");
+    expect(env.images().map((image) => image.status)).toEqual(Array(5).fill("Creating"));
+    expect(env.progress.filter((p) => p.message.startsWith("queued")).map((p) => p.message)).toEqual([
+      `queued (0 ahead): 5 copies to ${DEMO.region} are running, ECS's limit per region`,
+    ]);
+    // The five time out (kept in state), which frees their slots: the sixth starts then.
+    const settled = await Promise.allSettled(runs);
+    expect(settled.map((r) => r.status)).toEqual(Array(6).fill("rejected"));
+    expect(env.emu.admin.requests({ action: "CopyImage" })).toHaveLength(6);
   });
 });
 
@@ -147,6 +165,24 @@ describe("create", () => {
     expect(err.properties).toMatchObject({ status: "CreateFailed", encrypted: true, kmsKeyId: SHANGHAI_KEY });
     const diff = await provider.diff?.(err.id as string, err.properties as unknown as RegionalImageCopyOutputs, news);
     expect(diff).toMatchObject({ changes: true, replaces: ["status"] });
+  });
+
+  it("copies an encrypted first hop only encrypted, with the destination's key", async () => {
+    setProgressSink((event) => {
+      if (event.ephemeral) env.emu.admin.advanceClock(env.FINISH_SLOW_COPY);
+    });
+    const hop = await made(inputs({ encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId }));
+    setProgressSink((event) => env.progress.push(event));
+    const plain = await rejection(provider.create(regionalInputs({ sourceImageId: hop.id })));
+    expect(plain.message).toMatch(
+      new RegExp(
+        `^Copying image ${hop.id} refused; nothing was made or changed: encrypted: image ${hop.id} .* is encrypted, so its copy must be encrypted too`,
+      ),
+    );
+    const news = regionalInputs({ sourceImageId: hop.id, encrypted: true, kmsKeyId: SHANGHAI_KEY });
+    const { outs } = await madeRegional(news);
+    expect(outs).toMatchObject({ status: "Available", encrypted: true, kmsKeyId: SHANGHAI_KEY });
+    expect(inShanghai().map((image) => image.diskMappings.map((m) => m.kmsKeyId))).toEqual([[SHANGHAI_KEY]]);
   });
 
   it("refuses a KMS key of the source's region: the copy is encrypted in the destination", async () => {

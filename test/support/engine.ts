@@ -65,3 +65,26 @@ export function writeConsumerProject(
   );
   fs.writeFileSync(path.join(dir, "index.js"), program);
 }
+
+/**
+ * A consumer project of `program` (writeConsumerProject) in `projectDir` and its stack on a file backend in
+ * `backendDir`, the providers polling every 50 ms, with `config` set (alicloud:secretKey as a secret).
+ */
+export async function createConsumerStack(options: {
+  readonly projectDir: string;
+  readonly backendDir: string;
+  readonly project: string;
+  readonly stack: string;
+  readonly program: string;
+  readonly config: Readonly<Record<string, string>>;
+}): Promise<EngineStack> {
+  fs.mkdirSync(options.projectDir);
+  writeConsumerProject(options.projectDir, options.project, options.program);
+  const s = await createLocalStack(options.projectDir, options.backendDir, options.stack, {
+    ECS_SHARED_IMAGES_POLL_INTERVAL: "50ms",
+  });
+  for (const [key, value] of Object.entries(options.config)) {
+    await s.stack.setConfig(key, { value, secret: key === "alicloud:secretKey" });
+  }
+  return s;
+}

@@ -1,9 +1,12 @@
 // RegionalImageCopy's pure rules as tables: the input checks, the rules on the source and the destination, the
-// provenance a copy carries, the diff, and the provider's queue of copies per destination region.
+// provenance a copy carries, the diff, and the provider's queue of copies per destination region (and its deadlines).
 import { DEMO } from "../../emulator/demo-credentials";
+import { CopySlots, inCopyQueue } from "../../providers/copy/queue";
+import type { EcsApi } from "../../providers/ecs/api";
 import type { ImageView } from "../../providers/ecs/types";
+import { asOperations, currentOperation } from "../../providers/operation";
+import { setProgressSink } from "../../providers/progress";
 import { diffRegionalImageCopy, makesNewRegionalCopy } from "../../providers/regional-copy/diff";
-import { CopySlots } from "../../providers/regional-copy/queue";
 import {
   carriedProvenance,
   noProvenanceWarning,
@@ -205,5 +208,36 @@ describe("CopySlots (the provider's queue per destination region)", () => {
     (await d)();
     await take("e");
     expect(started).toEqual(["a", "b", "c", "d", "e"]);
+  });
+});
+
+describe("inCopyQueue", () => {
+  it("runs a create once a slot is free, and the time it waited does not use up its deadline", async () => {
+    // The queue is keyed by the destination's API object; this test's own key gives it a queue of its own.
+    const destination = { regionId: "cn-test" } as unknown as EcsApi;
+    const lines: string[] = [];
+    setProgressSink((event) => lines.push(`${event.urn}: ${event.message}`));
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const timeouts = { create: 1_000, update: 1_000, delete: 1_000 };
+    const run = asOperations(() => timeouts, {
+      async create(inputs: { identity: { urn: string }; hold: boolean }) {
+        return inCopyQueue(destination, inputs.identity.urn, async () => {
+          if (inputs.hold) await gate;
+          return (currentOperation()?.deadline ?? 0) - Date.now();
+        });
+      },
+    });
+    const first = Array.from({ length: 5 }, (_, i) => run.create({ identity: { urn: `urn:${i}` }, hold: true }));
+    const sixth = run.create({ identity: { urn: "urn:5" }, hold: false });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(lines).toEqual(["urn:5: queued (0 ahead): 5 copies to cn-test are running, ECS's limit per region"]);
+    open();
+    await Promise.all(first);
+    // 400 ms in the queue, and still (about) its whole second left.
+    expect(await sixth).toBeGreaterThan(900);
+    setProgressSink(undefined);
   });
 });
