@@ -8,8 +8,8 @@ import type * as Credentials from "@alicloud/credentials";
 import type Ecs from "@alicloud/ecs20140526";
 import type * as OpenApi from "@alicloud/openapi-core";
 import { watchEngine } from "../engine-watch";
-import { ENDPOINT_CONFIG_KEY } from "./codes";
 import { InvalidInputError, MissingCredentialsError, recordEndpoint } from "./errors";
+import { ENDPOINT_CONFIG_KEY } from "./transport-codes";
 
 /** What the provider process was given by `configure()`: the stack's decrypted config. */
 export interface StackConfig {

@@ -1,14 +1,9 @@
 // Typed errors for everything that talks to ECS. A user reading `pulumi up` output gets one line that says which
 // call failed, what it means for a shared image, the wire code / HTTP status / RequestId (what Alibaba support asks
 // for) and what to do next. What each wire code means lives in codes.ts.
-import {
-  type CodeEntry,
-  CREDENTIAL_SOURCES,
-  codeEntry,
-  type Meaning,
-  NETWORK_CODES,
-  type RunInstancesParameter,
-} from "./codes";
+import type { CodeEntry, Meaning, RunInstancesParameter } from "./code-entry";
+import { codeEntry } from "./codes";
+import { CREDENTIAL_SOURCES, NETWORK_CODES } from "./transport-codes";
 
 /** What the messages may mention about the resource involved. Never put secrets here. */
 export interface ErrorContext {
