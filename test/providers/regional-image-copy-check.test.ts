@@ -129,7 +129,7 @@ describe("RegionalImageCopy check (read-only, runs during preview)", () => {
       },
       {
         property: "kmsKeyId",
-        reason: 'a KMS key ("key-demo-workload-sh") encrypts the copy only with encrypted: true; set it',
+        reason: 'is set ("key-demo-workload-sh") but the copy is not encrypted; set encrypted: true',
       },
     ]);
   });

@@ -51,7 +51,7 @@ describe("validateRegionalImageCopyInputs", () => {
     [
       "a KMS key without encryption",
       { kmsKeyId: "key-1" },
-      [["kmsKeyId", /encrypts the copy only with encrypted: true/]],
+      [["kmsKeyId", /but the copy is not encrypted; set encrypted: true/]],
     ],
     ["a reserved tag key", { tags: { [RESERVED_TAGS.create]: "x" } }, [[`tags.${RESERVED_TAGS.create}`, /reserved/]]],
     ["a bad timeout", { timeouts: { create: "soon" } }, [["timeouts.create", /.+/]]],
