@@ -1,7 +1,7 @@
 // The fleet across regions changed the way an operator changes it, through the real CLI against the emulator: a new
-// KMS key for the destination region, the region dropped from the catalogue entry (with its group), a group moved
-// between regions, the stack destroyed and re-created. After each, the emulator must hold exactly what the stack
-// says: no copy left behind in any region.
+// KMS key for the destination region or for the home copy, the region dropped from the catalogue entry (with its
+// group), a group moved between regions, the stack destroyed and re-created. After each, the emulator must hold
+// exactly what the stack says: no copy left behind in any region.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../emulator";
@@ -12,6 +12,7 @@ import { createLocalStack, type EngineStack, tempDir, writeConsumerProject } fro
 const PROJECT = "ecs-shared-images";
 const [HZ, SH] = [DEMO.region, DEMO.otherRegion];
 const [SH_KEY, SH_KEY_2] = ["key-demo-workload-sh", "key-demo-workload-sh-2"];
+const HZ_KEY_2 = "key-demo-workload-hz-2";
 
 const NETWORK: Record<string, Record<string, unknown>> = {
   [SH]: {
@@ -26,13 +27,17 @@ const NETWORK: Record<string, Record<string, unknown>> = {
   },
 };
 
-function fleet(shKey: string | undefined, groupRegion: string = SH): Record<string, unknown> {
+function fleet(
+  shKey: string | undefined,
+  groupRegion: string = SH,
+  hzKey: string = DEMO.workload.kmsKeyId,
+): Record<string, unknown> {
   return {
     approval: { approvedOwners: [DEMO.owner.accountId] },
     images: {
       secure: {
         imageId: DEMO.images.encrypted,
-        copy: { name: "secure-regions", encrypted: true, kmsKeyId: DEMO.workload.kmsKeyId },
+        copy: { name: "secure-regions", encrypted: true, kmsKeyId: hzKey },
         ...(shKey === undefined ? {} : { regions: { [SH]: { kmsKeyId: shKey } } }),
       },
     },
@@ -76,7 +81,11 @@ describe("a fleet across regions, changed (engine, emulator)", () => {
     const account = world.accounts.find((a) => a.accountId === DEMO.workload.accountId);
     if (account === undefined) throw new Error("the demo world has no workload account");
     // A second key in the destination region, to rotate to.
-    account.kmsKeys = [...(account.kmsKeys ?? []), { keyId: SH_KEY_2, regionId: SH }];
+    account.kmsKeys = [
+      ...(account.kmsKeys ?? []),
+      { keyId: SH_KEY_2, regionId: SH },
+      { keyId: HZ_KEY_2, regionId: HZ },
+    ];
     emu = await startDemoEmulator({ timeScale: 200, world });
     fs.mkdirSync(projectDir);
     const program = `require(${JSON.stringify(path.join(projectRoot, "dist", "stacks", "index.js"))});\n`;
@@ -131,6 +140,21 @@ describe("a fleet across regions, changed (engine, emulator)", () => {
     await setFleet(fleet(SH_KEY, SH));
     expect((await s.stack.up()).summary.result).toBe("succeeded");
     expect(instances()).toEqual([["secure-sh-0", SH, copyIn(SH), "Running"]]);
+  }, 240_000);
+
+  it("rotates the home key: the whole chain and the instance replaced, one copy per region left", async () => {
+    await setFleet(fleet(SH_KEY, SH, HZ_KEY_2));
+    const preview = await s.stack.preview();
+    expect(preview.changeSummary).toMatchObject({ replace: 3 });
+    expect((await s.stack.up()).summary.result).toBe("succeeded");
+    expect(images()).toEqual({
+      [`secure-regions@${HZ}`]: ["Available", [HZ_KEY_2]],
+      [`secure-regions@${SH}`]: ["Available", [SH_KEY]],
+    });
+    const [sh] = workload().images.filter((i) => i.regionId === SH);
+    expect(workload().instances.map((i) => [i.name, i.imageId, i.status])).toEqual([
+      ["secure-sh-0", sh.imageId, "Running"],
+    ]);
   }, 240_000);
 
   it("destroys and re-creates: the same names come back as new copies, one per region, and go again", async () => {
