@@ -1,7 +1,10 @@
-// RegionalImageCopy as an operator drives it after things went wrong: a create killed mid-copy and then edited.
+// RegionalImageCopy as an operator drives it after things went wrong: a create killed mid-copy and then edited, and
+// a copy renamed and retagged outside Pulumi, then refreshed.
+import { EcsApi } from "../../providers/ecs/api";
+import { provider, type RegionalImageCopyOutputs } from "../../providers/regional-image-copy";
 import { DEMO, emulatorConfigValues } from "../support/emulator";
 import { ProviderProcess } from "../support/provider-process";
-import { firstHopCopy, regionalInputs } from "../support/regional-image-copy";
+import { firstHopCopy, madeRegional, regionalInputs } from "../support/regional-image-copy";
 import { useCopyEmulator } from "../support/shared-image-copy-emulator";
 
 const env = useCopyEmulator();
@@ -37,5 +40,30 @@ describe("a create killed mid-copy, then edited", () => {
     } finally {
       await processes.close();
     }
+  });
+});
+
+describe("a copy changed outside Pulumi", () => {
+  it("is seen by refresh as renamed and retagged, and up puts name and tags back without a new copy", async () => {
+    const source = await firstHopCopy(env);
+    const news = regionalInputs({ sourceImageId: source, tags: { team: "a" } });
+    const { id, outs } = await madeRegional(news);
+    const api = EcsApi.forRegion(DEMO.otherRegion, "test");
+    const image = await api.getImage(id);
+    if (image === undefined) throw new Error(`the copy ${id} is not listed`);
+    await api.modifyImageAttribute(id, "renamed-by-hand", image.description);
+    const { team: _team, ...withoutTeam } = image.tags;
+    await api.setTags("image", id, image.tags, { ...withoutTeam, owner: "someone" });
+
+    const refreshed = (await provider.read?.(id, outs))?.props;
+    expect(refreshed).toMatchObject({ name: "renamed-by-hand", tags: { owner: "someone" } });
+    const olds = refreshed as RegionalImageCopyOutputs;
+    expect(await provider.diff?.(id, olds, news)).toMatchObject({ changes: true, replaces: [] });
+    env.emu.admin.clearRequests();
+    const updated = await provider.update?.(id, olds, news);
+    expect(updated?.outs).toMatchObject({ name: "golden-sh", tags: { team: "a" } });
+    expect(env.mutatingCalls()).not.toContain("CopyImage");
+    expect(inShanghai()).toMatchObject([{ imageId: id, name: "golden-sh" }]);
+    expect(Object.keys(inShanghai()[0].tags)).not.toContain("owner");
   });
 });
