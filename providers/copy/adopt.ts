@@ -112,7 +112,17 @@ export async function copyOrAdopt(
     const ours = named === undefined ? [] : madeHere(named);
     const adopt = planAdoption(ours, replaced).adopt;
     if (adopt !== undefined) return { id: adopt.id, earlier: true, leftovers };
-    if (ours.length === 0) throw err;
+    if (named === undefined) throw err;
+    if (ours.length === 0) {
+      // Another resource's copy, or an image made by hand: say which image, and the usual way this happens.
+      throw new Error(
+        `${(err as Error).message} The name ${inputs.name} belongs to ${named.id} in ${api.regionId}, which this ` +
+          "resource did not make: another resource's image (a resource renamed, such as a fleet catalogue entry, " +
+          "is created before the old one is deleted, and both cannot have the name), or one made outside Pulumi. " +
+          "Fix: set name to another value for this resource; or remove the old resource in one update and add the " +
+          `new one in the next; or delete ${named.id} when nothing uses it.`,
+      );
+    }
     if (!ours[0].handedOver) {
       // A killed run's copy with other inputs (the run was edited since) or one that failed: no state holds it (it
       // would be handed over), and it holds the name this copy needs, so it goes first rather than after this copy.

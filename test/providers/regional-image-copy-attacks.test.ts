@@ -1,10 +1,11 @@
 // RegionalImageCopy as an operator drives it after things went wrong: a create killed mid-copy and then edited, and
-// a copy renamed and retagged outside Pulumi, then refreshed.
+// a name another resource's copy holds, and a copy renamed and retagged outside Pulumi, then refreshed.
 import { EcsApi } from "../../providers/ecs/api";
 import { provider, type RegionalImageCopyOutputs } from "../../providers/regional-image-copy";
 import { DEMO, emulatorConfigValues } from "../support/emulator";
 import { ProviderProcess } from "../support/provider-process";
-import { firstHopCopy, madeRegional, regionalInputs } from "../support/regional-image-copy";
+import { firstHopCopy, madeRegional, regionalIdentity, regionalInputs } from "../support/regional-image-copy";
+import { rejection } from "../support/requests";
 import { useCopyEmulator } from "../support/shared-image-copy-emulator";
 
 const env = useCopyEmulator();
@@ -40,6 +41,23 @@ describe("a create killed mid-copy, then edited", () => {
     } finally {
       await processes.close();
     }
+  });
+});
+
+describe("a name another resource's copy holds", () => {
+  it("is refused naming the image that holds it, its region, and the ways out", async () => {
+    const source = await firstHopCopy(env);
+    const { id } = await madeRegional(regionalInputs({ sourceImageId: source }));
+    // A renamed resource (a catalogue entry renamed): the new one is created before the old one is deleted.
+    const err = await rejection(
+      provider.create(regionalInputs({ sourceImageId: source, identity: regionalIdentity("renamed") })),
+    );
+    expect(err.message).toMatch(
+      new RegExp(
+        `\\(InvalidImageName\\.Duplicated, .* The name golden-sh belongs to ${id} in ${DEMO.otherRegion}, which this resource did not make: .* Fix: set name to another value`,
+      ),
+    );
+    expect(inShanghai().map((image) => image.imageId)).toEqual([id]);
   });
 });
 
