@@ -46,5 +46,5 @@ const stackRegion =
 // The stack's outputs are the object its program declares: each stack shows only its own (an export left undefined
 // would warn in every run).
 export = isOwnerStack(source)
-  ? declareOwner(parseOwnerConfig(source))
+  ? declareOwner(parseOwnerConfig(source, stackRegion))
   : declareFleet(parseFleetConfig(source, stackRegion), (key) => config.requireSecret(key));

@@ -35,8 +35,11 @@ export function isOwnerStack(config: ConfigSource): boolean {
   return config.keys().includes("shares");
 }
 
-/** Validates and types the owner config; throws OwnerConfigError listing every problem. */
-export function parseOwnerConfig(config: ConfigSource): OwnerConfig {
+/**
+ * Validates and types the owner config; throws OwnerConfigError listing every problem. `stackRegion`: where an entry
+ * without region is (the providers' default), so that it and an entry naming that region are seen as one image.
+ */
+export function parseOwnerConfig(config: ConfigSource, stackRegion?: string): OwnerConfig {
   const c = new Checker();
   for (const key of config.keys()) {
     if (key !== "shares")
@@ -50,7 +53,8 @@ export function parseOwnerConfig(config: ConfigSource): OwnerConfig {
     const share = c.object(entry, path, ["imageId", "accountIds", "region", "exclusive"], ["imageId", "accountIds"]);
     if (!share) continue;
     const imageId = c.string(share.imageId, `${path}.imageId`, CUSTOM_IMAGE_ID, 'an image id like "m-bp1abc..."');
-    const key = `${share.region ?? ""}/${imageId}`;
+    // Two ImageShares of one image would each undo the other's list on every up (exclusive is the default).
+    const key = `${share.region ?? stackRegion ?? ""}/${imageId}`;
     if (imageId !== undefined && byImage.has(key)) {
       c.fail(`${path}.imageId`, `${imageId} is shared by shares.${byImage.get(key)} already: one entry per image`);
     } else if (imageId !== undefined) byImage.set(key, name);

@@ -10,6 +10,7 @@ import { listedAfterCreate } from "../ecs/wait";
 import { reportProgress } from "../progress";
 import { createTagValue, handedOver, RESERVED_TAGS, readCreateTag, reservedTags } from "../tags";
 import type { ImageCopyInputs } from "./args";
+import { deleteCopy } from "./delete";
 import { IN_PROGRESS } from "./outputs";
 
 /**
@@ -88,9 +89,8 @@ export async function copyOrAdopt(
   approve();
   const pending = createTagValue({ state: "pending", resourceKey: key, fingerprint });
   const tags = { ...inputs.tags, ...plan.provenance, [RESERVED_TAGS.create]: pending };
-  let id: string;
-  try {
-    id = await plan.sourceApi.copyImage({
+  const copy = () =>
+    plan.sourceApi.copyImage({
       sourceImageId: inputs.sourceImageId,
       destinationRegionId: api.regionId,
       name: inputs.name,
@@ -101,6 +101,9 @@ export async function copyOrAdopt(
       resourceGroupId: inputs.resourceGroupId,
       clientToken: runToken(fingerprint),
     });
+  let id: string;
+  try {
+    id = await copy();
   } catch (err) {
     // ECS lists a copy by its tags only eventually; the name is taken at once, so an earlier run's copy that the tag
     // search missed shows up here.
@@ -109,7 +112,33 @@ export async function copyOrAdopt(
     const ours = named === undefined ? [] : madeHere(named);
     const adopt = planAdoption(ours, replaced).adopt;
     if (adopt !== undefined) return { id: adopt.id, earlier: true, leftovers };
-    if (ours.length === 0) throw err;
+    if (named === undefined) throw err;
+    if (ours.length === 0) {
+      // Another resource's copy, or an image made by hand: say which image, and the usual way this happens.
+      throw new Error(
+        `${(err as Error).message} The name ${inputs.name} belongs to ${named.id} in ${api.regionId}, which this ` +
+          "resource did not make: another resource's image (a resource renamed, such as a fleet catalogue entry, " +
+          "is created before the old one is deleted, and both cannot have the name), or one made outside Pulumi. " +
+          "Fix: set name to another value for this resource; or remove the old resource in one update and add the " +
+          `new one in the next; or delete ${named.id} when nothing uses it.`,
+      );
+    }
+    if (!ours[0].handedOver) {
+      // A killed run's copy with other inputs (the run was edited since) or one that failed: no state holds it (it
+      // would be handed over), and it holds the name this copy needs, so it goes first rather than after this copy.
+      reportProgress(
+        urn,
+        `deleting ${named.id} (${named.status}): an interrupted run of this create made it with other inputs, and it holds the name ${inputs.name}`,
+        { warning: true },
+      );
+      await deleteCopy(named.id, { region: inputs.region, identity: inputs.identity, timeouts: inputs.timeouts });
+      id = await copy();
+      return listed(
+        api,
+        id,
+        leftovers.filter((image) => image.id !== named.id),
+      );
+    }
     if (replaced !== undefined && named.id !== replaced) {
       // Not the copy being replaced, so not what the resource is now: an old one whose delete is still pending
       // (a replacement whose deployment stopped before its deletes, then a revert to its name), or a killed run's.
@@ -128,7 +157,15 @@ export async function copyOrAdopt(
         `${named.id} (pulumi stack export shows), delete it by hand and run pulumi up again.`,
     );
   }
-  // ECS lists a new copy only eventually: give it the full listing patience before reporting it missing.
+  return listed(api, id, leftovers);
+}
+
+/** The new copy `id` once ECS lists it (it does only eventually: the full listing patience before it is missing). */
+async function listed(
+  api: EcsApi,
+  id: string,
+  leftovers: readonly ImageView[],
+): Promise<{ id: string; earlier: boolean; leftovers: readonly ImageView[] }> {
   if ((await listedAfterCreate(() => api.getImage(id))) === undefined) {
     throw new Error(
       `CopyImage answered ${id}, but ECS never listed that image; run pulumi up again (the copy, if it appears, is ` +

@@ -264,11 +264,13 @@ describe("create", () => {
     expect(env.images()).toEqual([]);
   });
 
-  it("reports InvalidImageName.Duplicated when this account already has an image of that name", async () => {
-    await provider.create(inputs());
+  it("reports InvalidImageName.Duplicated when this account already has an image of that name, naming it", async () => {
+    const { id } = await provider.create(inputs());
     const err = await rejection(provider.create(inputs({ identity: identity("second"), tags: { x: "y" } })));
     expect(err.message).toMatch(
-      /^CopyImage failed: an image with this name already exists in this account and region \(InvalidImageName.Duplicated, HTTP 40\d, RequestId [0-9A-F-]+\)\. Fix: choose another name, or adopt the existing image\.$/,
+      new RegExp(
+        `^CopyImage failed: an image with this name already exists in this account and region \\(InvalidImageName.Duplicated, HTTP 40\\d, RequestId [0-9A-F-]+\\)\\. Fix: choose another name, or adopt the existing image\\. The name ${inputs().name} belongs to ${id} in ${DEMO.region}, which this resource did not make: `,
+      ),
     );
   });
 

@@ -15,9 +15,9 @@ function source(values: Record<string, unknown>): ConfigSource {
   return { get: (key) => values[key], isSecret: () => false, keys: () => Object.keys(values) };
 }
 
-function problemsOf(values: Record<string, unknown>): string[] {
+function problemsOf(values: Record<string, unknown>, stackRegion?: string): string[] {
   try {
-    parseOwnerConfig(source(values));
+    parseOwnerConfig(source(values), stackRegion);
     return [];
   } catch (err) {
     if (err instanceof OwnerConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
@@ -29,6 +29,17 @@ describe("the owner stack's config", () => {
   it("is recognised by its shares key", () => {
     expect(isOwnerStack(source({ shares: {} }))).toBe(true);
     expect(isOwnerStack(source({ approval: {}, images: {} }))).toBe(false);
+  });
+
+  it("sees an entry naming the stack's region and one naming none as the same image", () => {
+    const shares = {
+      a: { imageId: "m-a1", accountIds: [W] },
+      b: { imageId: "m-a1", accountIds: [W], region: "cn-hangzhou" },
+      c: { imageId: "m-a1", accountIds: [W], region: "cn-shanghai" },
+    };
+    expect(problemsOf({ shares }, "cn-hangzhou")).toEqual([
+      "shares.b.imageId: m-a1 is shared by shares.a already: one entry per image",
+    ]);
   });
 
   it("types a valid config", () => {
