@@ -14,11 +14,13 @@ import { createTagValue, RESERVED_TAGS, readCreateTag } from "./tags";
 export const CREATE_TAGGED_TYPES: Readonly<Record<string, "instance" | "image">> = {
   [dynamicTypeToken("ecs-shared-images", "InstanceFromSharedImage")]: "instance",
   [dynamicTypeToken("ecs-shared-images", "SharedImageCopy")]: "image",
+  // Its create tag lives on the copy, in the destination region: its `region` input.
+  [dynamicTypeToken("ecs-shared-images", "RegionalImageCopy")]: "image",
 };
 
 /** A create the killed run left unfinished, from the state's pending operations. */
 export interface InterruptedCreate {
-  /** "instance" (InstanceFromSharedImage) or "image" (SharedImageCopy). */
+  /** "instance" (InstanceFromSharedImage) or "image" (SharedImageCopy, RegionalImageCopy). */
   readonly kind: "instance" | "image";
   readonly identity: IdentityInput;
   readonly region?: string;

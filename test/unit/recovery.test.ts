@@ -285,6 +285,14 @@ describe("interruptedCreates and heldIds", () => {
           },
         },
         { type: "creating", resource: { urn: "u5", type: "pulumi-nodejs:dynamic/ecs-shared-images:SharedImageCopy" } },
+        {
+          type: "creating",
+          resource: {
+            urn: "u6",
+            type: "pulumi-nodejs:dynamic/ecs-shared-images:RegionalImageCopy",
+            inputs: { identity, region: "cn-shanghai", sourceRegion: "cn-hangzhou" },
+          },
+        },
       ],
     },
   });
@@ -293,6 +301,7 @@ describe("interruptedCreates and heldIds", () => {
     expect(interruptedCreates(pendingOperations(exportJson))).toEqual([
       { kind: "instance", identity, region: "cn-shanghai" },
       { kind: "image", identity, region: undefined },
+      { kind: "image", identity, region: "cn-shanghai" },
     ]);
   });
 
